@@ -11,19 +11,19 @@
 namespace hareyaka {
 
 enum class ErrorCode {
-  kBadRequest,          // malformed input
-  kUnauthorized,        // no or bad credentials
-  kForbidden,           // authenticated, but the decision says no
-  kNotFound,            // unknown id or route
-  kMethodNotAllowed,    // known route, wrong method
-  kConflict,            // uniqueness or state conflict
-  kPayloadTooLarge,     // body over the limit
+  kBadRequest,        // malformed input
+  kUnauthorized,      // no or bad credentials
+  kForbidden,         // authenticated, but the decision says no
+  kNotFound,          // unknown id or route
+  kMethodNotAllowed,  // known route, wrong method
+  kConflict,          // uniqueness or state conflict
+  kPayloadTooLarge,   // body over the limit
   kUnsupportedMediaType,
-  kUnprocessable,       // well-formed but semantically invalid
-  kTooManyRequests,     // rate or lockout
-  kUnavailable,         // a dependency is down (database, gateway)
-  kTimeout,             // a deadline passed
-  kInternal,            // a bug or an unexpected failure
+  kUnprocessable,    // well-formed but semantically invalid
+  kTooManyRequests,  // rate or lockout
+  kUnavailable,      // a dependency is down (database, gateway)
+  kTimeout,          // a deadline passed
+  kInternal,         // a bug or an unexpected failure
 };
 
 std::string_view to_string(ErrorCode code);

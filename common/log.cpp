@@ -21,10 +21,14 @@ std::atomic<Level> g_level{Level::kInfo};
 
 std::string_view level_name(Level l) {
   switch (l) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -44,14 +48,17 @@ std::string timestamp() {
 template <typename Visit>
 void each_field(const Fields& f, Visit&& v) {
   auto s = [&](const char* k, std::string_view x) {
-    if (!x.empty()) v(k, nlohmann::json(x));
+    if (!x.empty())
+      v(k, nlohmann::json(x));
   };
   s("request_id", f.request_id);
   s("component", f.component);
   s("method", f.method);
   s("route", f.route);
-  if (f.status) v("status", nlohmann::json(f.status));
-  if (f.duration_ms >= 0) v("duration_ms", nlohmann::json(f.duration_ms));
+  if (f.status)
+    v("status", nlohmann::json(f.status));
+  if (f.duration_ms >= 0)
+    v("duration_ms", nlohmann::json(f.duration_ms));
   s("facility", f.facility);
   s("user", f.user);
   s("peer", f.peer);
@@ -59,17 +66,24 @@ void each_field(const Fields& f, Visit&& v) {
   s("detail", f.detail);
   s("file", f.file);
   s("listener", f.listener);
-  if (f.port) v("port", nlohmann::json(f.port));
-  if (f.count >= 0) v("count", nlohmann::json(f.count));
-  if (f.rate >= 0) v("rate", nlohmann::json(f.rate));
+  if (f.port)
+    v("port", nlohmann::json(f.port));
+  if (f.count >= 0)
+    v("count", nlohmann::json(f.count));
+  if (f.rate >= 0)
+    v("rate", nlohmann::json(f.rate));
 }
 
 spdlog::level::level_enum to_spd(Level l) {
   switch (l) {
-    case Level::kDebug: return spdlog::level::debug;
-    case Level::kInfo: return spdlog::level::info;
-    case Level::kWarn: return spdlog::level::warn;
-    case Level::kError: return spdlog::level::err;
+    case Level::kDebug:
+      return spdlog::level::debug;
+    case Level::kInfo:
+      return spdlog::level::info;
+    case Level::kWarn:
+      return spdlog::level::warn;
+    case Level::kError:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
@@ -77,8 +91,8 @@ spdlog::level::level_enum to_spd(Level l) {
 std::shared_ptr<spdlog::logger> logger() {
   std::lock_guard lock(g_mutex);
   if (!g_logger) {
-    g_logger = std::make_shared<spdlog::logger>(
-        "hareyaka", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    g_logger = std::make_shared<spdlog::logger>("hareyaka",
+                                                std::make_shared<spdlog::sinks::stderr_sink_mt>());
     g_logger->set_pattern("%v");
     g_logger->set_level(spdlog::level::trace);
   }
@@ -88,10 +102,14 @@ std::shared_ptr<spdlog::logger> logger() {
 }  // namespace
 
 std::optional<Level> parse_level(std::string_view s) {
-  if (s == "debug") return Level::kDebug;
-  if (s == "info") return Level::kInfo;
-  if (s == "warn") return Level::kWarn;
-  if (s == "error") return Level::kError;
+  if (s == "debug")
+    return Level::kDebug;
+  if (s == "info")
+    return Level::kInfo;
+  if (s == "warn")
+    return Level::kWarn;
+  if (s == "error")
+    return Level::kError;
   return std::nullopt;
 }
 
@@ -144,7 +162,8 @@ std::string format_line(Format format, Level level, Text msg, const Fields& fiel
 }
 
 void write(Level level, Text msg, const Fields& fields) {
-  if (level < g_level.load()) return;
+  if (level < g_level.load())
+    return;
   logger()->log(to_spd(level), "{}", format_line(g_format.load(), level, msg, fields));
 }
 

@@ -81,9 +81,8 @@ MigrationReport apply_migrations(Pool& pool, const std::vector<const MigrationSe
         if (it != applied.end()) {
           if (it->second != sum) {
             throw Error(ErrorCode::kInternal, "schema mismatch",
-                        "migration " + std::string(m.component) + "/" +
-                            std::to_string(m.version) + " (" + std::string(m.name) +
-                            ") was changed after it was applied");
+                        "migration " + std::string(m.component) + "/" + std::to_string(m.version) +
+                            " (" + std::string(m.name) + ") was changed after it was applied");
           }
           ++report.already_present;
           continue;

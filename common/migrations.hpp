@@ -22,8 +22,8 @@ struct Migration {
 using MigrationSet = std::vector<Migration>;
 
 struct MigrationReport {
-  int applied = 0;         // migrations applied by this call
-  int already_present = 0; // migrations found applied before
+  int applied = 0;          // migrations applied by this call
+  int already_present = 0;  // migrations found applied before
 };
 
 // Applies, in order, every migration of every set not yet recorded in schema_migrations.

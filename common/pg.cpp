@@ -10,7 +10,8 @@ namespace hareyaka::pg {
 Connection::Connection(const std::string& conninfo) : conn_(conninfo) {}
 
 void Connection::ensure_prepared(const Statement& s) {
-  if (prepared_.contains(s.name)) return;
+  if (prepared_.contains(s.name))
+    return;
   conn_.prepare(s.name, s.sql);
   prepared_.insert(s.name);
 }
@@ -21,11 +22,13 @@ Lease::Lease(Lease&& other) noexcept
     : pool_(other.pool_), conn_(std::move(other.conn_)), broken_(other.broken_) {}
 
 Lease::~Lease() {
-  if (conn_) pool_->release(std::move(conn_), broken_);
+  if (conn_)
+    pool_->release(std::move(conn_), broken_);
 }
 
 Pool::Pool(PoolSettings settings) : settings_(std::move(settings)) {
-  if (settings_.size < 1) settings_.size = 1;
+  if (settings_.size < 1)
+    settings_.size = 1;
 }
 
 Lease Pool::acquire() {

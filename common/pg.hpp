@@ -28,7 +28,9 @@ struct string_traits<std::optional<T>> {
     string_traits<T>::from_string(str, inner);
     v = std::move(inner);
   }
-  static std::string to_string(const std::optional<T>& v) { return string_traits<T>::to_string(*v); }
+  static std::string to_string(const std::optional<T>& v) {
+    return string_traits<T>::to_string(*v);
+  }
 };
 }  // namespace pqxx
 
@@ -148,7 +150,8 @@ auto transact(Pool& pool, F&& fn, TransactOptions options = {}) {
     transact_void(pool, std::forward<F>(fn), options);
   } else {
     std::optional<R> out;
-    transact_void(pool, [&](Tx& tx) { out.emplace(fn(tx)); }, options);
+    transact_void(
+        pool, [&](Tx& tx) { out.emplace(fn(tx)); }, options);
     return std::move(*out);
   }
 }

@@ -1,0 +1,56 @@
+#include "common/http_types.hpp"
+
+#include <strings.h>
+
+#include "common/error.hpp"
+
+namespace hareyaka::http {
+
+bool CaseInsensitiveLess::operator()(std::string_view a, std::string_view b) const {
+  const std::size_t n = std::min(a.size(), b.size());
+  int c = strncasecmp(a.data(), b.data(), n);
+  if (c != 0)
+    return c < 0;
+  return a.size() < b.size();
+}
+
+std::optional<std::string> Request::header(std::string_view name) const {
+  auto it = headers.find(name);
+  if (it == headers.end())
+    return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> Request::query_param(std::string_view name) const {
+  auto it = query.find(std::string(name));
+  if (it == query.end())
+    return std::nullopt;
+  return it->second;
+}
+
+const std::string& Request::param(std::string_view name) const {
+  auto it = params.find(std::string(name));
+  if (it == params.end()) {
+    throw Error(ErrorCode::kInternal, "internal error",
+                "route parameter missing: " + std::string(name));
+  }
+  return it->second;
+}
+
+Response Response::json(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.headers["Content-Type"] = "application/json";
+  r.body = std::move(body);
+  return r;
+}
+
+Response Response::text(int status, std::string body, std::string content_type) {
+  Response r;
+  r.status = status;
+  r.headers["Content-Type"] = std::move(content_type);
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace hareyaka::http
