@@ -1,0 +1,53 @@
+// The gateway's DICOM storage folder: files laid out as <root>/<study>/<series>/<sop>.dcm
+// (UIDs only, so no patient data in paths), each written under <root>/.incoming first and
+// renamed into place (a reader never sees half a file), then indexed. The files are the
+// truth: rescan() rebuilds the index from them.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+
+#include "gateway/dicom/index.hpp"
+#include "gateway/dicom/record.hpp"
+
+namespace hareyaka::gateway::dicom {
+
+class DicomStore {
+ public:
+  // Creates root if needed and opens the index; rescans the files when the index journal
+  // is missing or damaged.
+  explicit DicomStore(std::filesystem::path root);
+
+  // Adopts a complete DICOM file that was written (by the SCP, or a copy) under
+  // incoming_dir(): validates it, moves it into place and indexes it. On refusal the file is
+  // deleted and Error(kUnprocessable) says why. expected_sop_uid: when not empty (C-STORE),
+  // the dataset's SOP Instance UID must equal it.
+  InstanceRecord adopt(const std::filesystem::path& incoming_file,
+                       const std::string& expected_sop_uid = {});
+
+  // Imports a file from elsewhere (folder import): reads it, validates, writes a copy (with
+  // a proper File Meta Information header when the source has none) and indexes it.
+  InstanceRecord import_file(const std::filesystem::path& file);
+
+  // Rebuilds the index from the files; returns the number of instances found.
+  std::size_t rescan();
+
+  DicomIndex& index() { return index_; }
+  const DicomIndex& index() const { return index_; }
+  const std::filesystem::path& root() const { return root_; }
+  std::filesystem::path incoming_dir() const { return root_ / ".incoming"; }
+  // A fresh, unique file name under incoming_dir().
+  std::filesystem::path new_incoming_path();
+  // Absolute path of a stored instance.
+  std::filesystem::path file_of(const InstanceRecord& record) const { return root_ / record.path; }
+
+ private:
+  InstanceRecord place(const std::filesystem::path& tmp, InstanceRecord record);
+
+  std::filesystem::path root_;
+  DicomIndex index_;
+  std::atomic<std::uint64_t> counter_{0};
+};
+
+}  // namespace hareyaka::gateway::dicom
