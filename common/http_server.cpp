@@ -294,9 +294,21 @@ awaitable<void> Server::Impl::serve(Listener& l, beast::ssl_stream<beast::tcp_st
     }
     const std::size_t body_limit = route ? route->options.body_limit : 64 * 1024;
     parser.body_limit(body_limit);
-    if (!parser.is_done()) {
+    // Beast checks Content-Length against the limit only while parsing the header, before
+    // we knew the route; check it here.
+    const auto declared = parser.content_length();
+    if (!parser.is_done() || (declared && *declared > body_limit)) {
+      std::optional<beast::error_code> too_big;
+      if (declared && *declared > body_limit)
+        too_big = bhttp::error::body_limit;
       lowest.expires_after(cfg.read_timeout);
-      auto [ec_b, n_b] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+      beast::error_code ec_b;
+      if (too_big) {
+        ec_b = *too_big;
+      } else {
+        auto [e, n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        ec_b = e;
+      }
       if (ec_b == bhttp::error::body_limit) {
         Response res = error_response(
             ErrorCode::kPayloadTooLarge,

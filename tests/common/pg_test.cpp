@@ -45,7 +45,8 @@ TEST(Migrations, ConcurrentStartsApplyEachMigrationExactlyOnce) {
       applied += apply_migrations(pool, {&kSet}).applied;
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   EXPECT_EQ(applied.load(), 2);
   Pool pool({.conninfo = db, .size = 1});
   EXPECT_EQ(read_counter(pool), 0);  // the seed row was inserted once
@@ -70,18 +71,18 @@ TEST(UnitOfWork, RetriesSerializationFailuresUntilAllIncrementsLand) {
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&] {
       for (int j = 0; j < kEach; ++j) {
-        transact(
-            *pool,
-            [&](Tx& tx) {
-              int n = tx.exec(kRead)[0][0].as<int>();
-              (void)n;
-              tx.exec(kIncrement);
-            },
-            {.isolation = Isolation::kSerializable, .max_attempts = 50});
+        transact(*pool,
+                 [&](Tx& tx) {
+                   int n = tx.exec(kRead)[0][0].as<int>();
+                   (void)n;
+                   tx.exec(kIncrement);
+                 },
+                 {.isolation = Isolation::kSerializable, .max_attempts = 50});
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   // Every increment landed exactly once, whatever was rolled back and retried on the way.
   EXPECT_EQ(read_counter(*pool), kThreads * kEach);
 }
@@ -91,7 +92,8 @@ TEST(UnitOfWork, RetriesAfterASerializationFailureAndAppliesOnce) {
   int calls = 0;
   transact(*pool, [&](Tx& tx) {
     tx.exec(kIncrement);
-    if (++calls == 1) throw pqxx::serialization_failure("forced");
+    if (++calls == 1)
+      throw pqxx::serialization_failure("forced");
   });
   EXPECT_EQ(calls, 2);
   EXPECT_EQ(read_counter(*pool), 1);  // the first attempt was rolled back
@@ -100,13 +102,12 @@ TEST(UnitOfWork, RetriesAfterASerializationFailureAndAppliesOnce) {
 TEST(UnitOfWork, GivesUpAfterBoundedAttempts) {
   auto pool = testing::fresh_pool({&kSet}, 2);
   int calls = 0;
-  EXPECT_THROW(transact(
-                   *pool,
-                   [&](Tx&) {
-                     ++calls;
-                     throw pqxx::serialization_failure("forced");
-                   },
-                   {.max_attempts = 3}),
+  EXPECT_THROW(transact(*pool,
+                        [&](Tx&) {
+                          ++calls;
+                          throw pqxx::serialization_failure("forced");
+                        },
+                        {.max_attempts = 3}),
                Error);
   EXPECT_EQ(calls, 3);
 }

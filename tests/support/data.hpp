@@ -7,7 +7,8 @@
 namespace hareyaka::testing {
 
 inline std::string shared_data_dir() {
-  if (const char* env = std::getenv("HAREYAKA_SHARED_DATA")) return env;
+  if (const char* env = std::getenv("HAREYAKA_SHARED_DATA"))
+    return env;
   return HAREYAKA_SHARED_DATA_DIR;
 }
 

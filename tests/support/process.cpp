@@ -16,14 +16,17 @@ namespace {
 
 std::vector<char*> c_argv(const std::vector<std::string>& argv) {
   std::vector<char*> out;
-  for (const auto& a : argv) out.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : argv)
+    out.push_back(const_cast<char*>(a.c_str()));
   out.push_back(nullptr);
   return out;
 }
 
 int decode(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  if (WIFEXITED(status))
+    return WEXITSTATUS(status);
+  if (WIFSIGNALED(status))
+    return 128 + WTERMSIG(status);
   return -1;
 }
 
@@ -31,9 +34,11 @@ int decode(int status) {
 
 RunResult run(const std::vector<std::string>& argv) {
   int fds[2];
-  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  if (pipe(fds) != 0)
+    throw std::runtime_error("pipe failed");
   pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid < 0)
+    throw std::runtime_error("fork failed");
   if (pid == 0) {
     dup2(fds[1], 1);
     dup2(fds[1], 2);
@@ -47,7 +52,8 @@ RunResult run(const std::vector<std::string>& argv) {
   RunResult result;
   char buf[4096];
   ssize_t n;
-  while ((n = read(fds[0], buf, sizeof buf)) > 0) result.output.append(buf, n);
+  while ((n = read(fds[0], buf, sizeof buf)) > 0)
+    result.output.append(buf, n);
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
@@ -59,9 +65,10 @@ std::string run_checked(const std::vector<std::string>& argv) {
   RunResult r = run(argv);
   if (r.exit_code != 0) {
     std::string cmd;
-    for (const auto& a : argv) cmd += a + " ";
-    throw std::runtime_error("command failed (" + std::to_string(r.exit_code) + "): " + cmd +
-                             "\n" + r.output);
+    for (const auto& a : argv)
+      cmd += a + " ";
+    throw std::runtime_error("command failed (" + std::to_string(r.exit_code) + "): " + cmd + "\n" +
+                             r.output);
   }
   return r.output;
 }
@@ -69,7 +76,8 @@ std::string run_checked(const std::vector<std::string>& argv) {
 Child::Child(const std::vector<std::string>& argv, const std::string& log_path,
              const std::map<std::string, std::string>& env) {
   pid_ = fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ < 0)
+    throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
@@ -78,8 +86,10 @@ Child::Child(const std::vector<std::string>& argv, const std::string& log_path,
       close(fd);
     }
     int devnull = open("/dev/null", O_RDONLY);
-    if (devnull >= 0) dup2(devnull, 0);
-    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    if (devnull >= 0)
+      dup2(devnull, 0);
+    for (const auto& [k, v] : env)
+      setenv(k.c_str(), v.c_str(), 1);
     setpgid(0, 0);
     auto args = c_argv(argv);
     execvp(args[0], args.data());
@@ -98,7 +108,8 @@ Child::~Child() {
 }
 
 bool Child::running() {
-  if (pid_ <= 0 || status_) return false;
+  if (pid_ <= 0 || status_)
+    return false;
   int status = 0;
   pid_t r = waitpid(pid_, &status, WNOHANG);
   if (r == pid_) {
@@ -114,15 +125,18 @@ std::optional<int> Child::wait_for(std::chrono::milliseconds timeout) {
 }
 
 int Child::stop(std::chrono::milliseconds grace) {
-  if (!running()) return status_.value_or(-1);
+  if (!running())
+    return status_.value_or(-1);
   ::kill(pid_, SIGTERM);
-  if (auto s = wait_for(grace)) return *s;
+  if (auto s = wait_for(grace))
+    return *s;
   kill9();
   return status_.value_or(-1);
 }
 
 void Child::kill9() {
-  if (!running()) return;
+  if (!running())
+    return;
   ::kill(pid_, SIGKILL);
   int status = 0;
   waitpid(pid_, &status, 0);
@@ -138,7 +152,8 @@ std::string read_file(const std::string& path) {
 
 TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "hareyaka-test-XXXXXX").string();
-  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  if (!mkdtemp(tmpl.data()))
+    throw std::runtime_error("mkdtemp failed");
   path_ = tmpl;
 }
 

@@ -1,0 +1,23 @@
+// Certificates for tests, made by the project's own deploy/dev-pki script (once per test
+// binary): a network CA with nodes "portal", "gateway-a", "gateway-b", "client", and an
+// unrelated CA ("other") with a node "stranger" for refusal tests.
+#pragma once
+
+#include <string>
+
+namespace hareyaka::testing {
+
+struct DevPki {
+  std::string dir;        // network CA: ca.pem, portal.pem/.key, gateway-a..., client...
+  std::string other_dir;  // another CA: ca.pem, stranger.pem/.key
+  std::string ca() const { return dir + "/ca.pem"; }
+  std::string cert(const std::string& node) const { return dir + "/" + node + ".pem"; }
+  std::string key(const std::string& node) const { return dir + "/" + node + ".key"; }
+};
+
+const DevPki& dev_pki();
+
+// The repository root (for scripts under deploy/).
+std::string source_dir();
+
+}  // namespace hareyaka::testing
