@@ -1,0 +1,47 @@
+#include "gateway/config.hpp"
+
+#include <regex>
+
+namespace hareyaka::gateway {
+
+GatewayConfig load_gateway_config(const std::string& path) {
+  const auto json = config::load_file(path);
+  config::ConfigNode root(json, "");
+  GatewayConfig c;
+  if (auto n = root.optional_child("log"))
+    c.log = config::read_log(*n);
+  if (auto n = root.optional_child("runtime"))
+    c.runtime = read_runtime(*n);
+  c.facility_oid = root.string("facility_oid");
+  static const std::regex kOid(R"(^[0-2](\.(0|[1-9][0-9]*))+$)");
+  if (!std::regex_match(c.facility_oid, kOid)) {
+    throw config::ConfigError(
+        "configuration key 'facility_oid' must be an OID such as "
+        "1.2.392.200284.33.1234567 (got '" +
+        c.facility_oid + "')");
+  }
+  c.listener = config::read_listener(root.child("listener"), "nodes");
+  if (c.listener.tls.client_auth != tls::ClientAuth::kRequire) {
+    throw config::ConfigError(
+        "configuration key 'listener.client_auth' must be 'require': only the portal, with its "
+        "network certificate, may call a gateway");
+  }
+  {
+    auto s = root.child("storage");
+    c.storage.ssmix2_root = s.string("ssmix2_root");
+    c.storage.extended_root = s.string_or("extended_root", "");
+    c.storage.state_dir = s.string("state_dir");
+    c.storage.reconcile_interval =
+        s.millis_or("reconcile_interval_ms", c.storage.reconcile_interval);
+    s.finish();
+  }
+  if (auto p = root.optional_child("portal")) {
+    c.portal.url = p->string("url");
+    c.portal.tls = config::read_tls_client(p->child("tls"));
+    p->finish();
+  }
+  root.finish();
+  return c;
+}
+
+}  // namespace hareyaka::gateway

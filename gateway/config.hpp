@@ -1,0 +1,38 @@
+// The gateway's configuration, read once by the composition root (gateway/main.cpp).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "common/config.hpp"
+#include "common/http_client.hpp"
+#include "common/http_server.hpp"
+#include "common/log.hpp"
+#include "common/runtime.hpp"
+
+namespace hareyaka::gateway {
+
+struct StorageSettings {
+  std::string ssmix2_root;    // SS-MIX2 standard storage
+  std::string extended_root;  // SS-MIX2 extended storage (optional)
+  std::string state_dir;      // index cache and outbox (must survive restarts)
+  std::chrono::milliseconds reconcile_interval{60'000};
+};
+
+struct PortalSettings {
+  std::string url;  // https://portal:port (the portal's node listener)
+  tls::ClientSettings tls;
+};
+
+struct GatewayConfig {
+  log::Settings log;
+  RuntimeSettings runtime;
+  std::string facility_oid;
+  http::ListenerSettings listener;  // the portal's calls: mutual TLS with the network CA
+  StorageSettings storage;
+  PortalSettings portal;
+};
+
+GatewayConfig load_gateway_config(const std::string& path);
+
+}  // namespace hareyaka::gateway

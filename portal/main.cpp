@@ -1,0 +1,35 @@
+// hareyaka-portal: the composition root. Reads the configuration, builds the daemon, serves.
+#include <cstdio>
+
+#include "common/cli.hpp"
+#include "common/config.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/runtime.hpp"
+#include "portal/daemon.hpp"
+
+int main(int argc, char** argv) {
+  using namespace hareyaka;
+  int code = 0;
+  auto args =
+      cli::parse_daemon_args(argc, argv, "hareyaka-portal",
+                             "The Hareyaka portal: identity, consent, audit, viewer.", code);
+  if (!args)
+    return code;
+  try {
+    auto cfg = portal::load_portal_config(args->config_file);
+    log::configure(cfg.log);
+    portal::Daemon daemon(std::move(cfg));
+    daemon.start();
+    if (!args->ports_file.empty())
+      write_ports_file(args->ports_file, daemon.ports());
+    daemon.run();
+    return 0;
+  } catch (const config::ConfigError& e) {
+    std::fprintf(stderr, "hareyaka-portal: %s\n", e.what());
+    return 2;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "hareyaka-portal: cannot start: %s\n", e.internal().c_str());
+    return 1;
+  }
+}
