@@ -6,6 +6,7 @@
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
+#include <dcmtk/oflog/oflog.h>
 
 #include <mutex>
 
@@ -14,6 +15,9 @@ namespace hareyaka::gateway::dicom {
 void register_codecs() {
   static std::once_flag once;
   std::call_once(once, [] {
+    // DCMTK logs through its own logger; at info/debug level it dumps association details
+    // and datasets (patient data), so only its errors reach stderr.
+    OFLog::configure(OFLogger::ERROR_LOG_LEVEL);
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
     DcmRLEDecoderRegistration::registerCodecs();

@@ -11,7 +11,8 @@
 namespace hareyaka::gateway::dicom {
 
 // Registers the JPEG, JPEG-LS and RLE decoders. Safe to call many times and from many
-// threads; only the first call does the work. Call it at daemon start.
+// threads; only the first call does the work. Call it at daemon start. It also sets DCMTK's
+// own logger to errors only (its info/debug output can contain patient data).
 void register_codecs();
 
 // True when pixel data in this transfer syntax can be decoded to native pixels.

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -25,7 +26,7 @@ namespace {
 // Transfer syntaxes we accept, in order of preference when an SCU offers several in one
 // presentation context. Compressed ones are accepted as-is (stored bit-for-bit); JPEG 2000
 // and video are stored and served raw although this gateway cannot render them.
-const char* const kTransferSyntaxes[] = {
+const char* kTransferSyntaxes[] = {
     UID_LittleEndianExplicitTransferSyntax,
     UID_LittleEndianImplicitTransferSyntax,
     UID_BigEndianExplicitTransferSyntax,
@@ -51,10 +52,29 @@ constexpr std::size_t kMaxErrorComment = 64;
 
 class StoreWorker : public DcmThreadSCP {
  public:
-  StoreWorker(DicomStore& store, StorageScp& owner, const ScpSettings& settings)
-      : store_(store), owner_(owner), settings_(settings) {}
+  StoreWorker(DicomStore& store, StorageScp& owner, const ScpSettings& settings,
+              T_ASC_Association* assoc)
+      : store_(store), owner_(owner), settings_(settings), assoc_(assoc) {}
 
  protected:
+  // DcmSCPConfig holds at most 128 presentation contexts, fewer than there are storage SOP
+  // classes, so we negotiate as storescp does: every known storage SOP class, each with our
+  // transfer syntaxes in order of preference.
+  OFCondition negotiateAssociation() override {
+    const char* plain[] = {UID_LittleEndianExplicitTransferSyntax,
+                           UID_LittleEndianImplicitTransferSyntax,
+                           UID_BigEndianExplicitTransferSyntax};
+    const char* verification[] = {UID_VerificationSOPClass};
+    OFCondition cond =
+        ASC_acceptContextsWithPreferredTransferSyntaxes(assoc_->params, verification, 1, plain, 3);
+    if (cond.bad())
+      return cond;
+    return ASC_acceptContextsWithPreferredTransferSyntaxes(
+        assoc_->params, dcmAllStorageSOPClassUIDs, numberOfDcmAllStorageSOPClassUIDs,
+        const_cast<const char**>(kTransferSyntaxes),
+        static_cast<int>(std::size(kTransferSyntaxes)));
+  }
+
   OFCondition handleIncomingCommand(T_DIMSE_Message* msg,
                                     const DcmPresentationContextInfo& info) override {
     if (msg->CommandField != DIMSE_C_STORE_RQ)
@@ -110,6 +130,7 @@ class StoreWorker : public DcmThreadSCP {
   DicomStore& store_;
   StorageScp& owner_;
   const ScpSettings& settings_;
+  T_ASC_Association* assoc_;
 };
 
 DcmSCPConfig make_config(const ScpSettings& s) {
@@ -121,18 +142,12 @@ DcmSCPConfig make_config(const ScpSettings& s) {
   cfg.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
   cfg.setDIMSETimeout(static_cast<Uint32>(s.dimse_timeout.count()));
   cfg.setHostLookupEnabled(OFFalse);
-  OFList<OFString> syntaxes;
-  for (const char* ts : kTransferSyntaxes)
-    syntaxes.push_back(ts);
+  // Only C-ECHO here (the profile must not be empty); storage is negotiated by StoreWorker.
   OFList<OFString> plain;
   plain.push_back(UID_LittleEndianExplicitTransferSyntax);
   plain.push_back(UID_LittleEndianImplicitTransferSyntax);
   plain.push_back(UID_BigEndianExplicitTransferSyntax);
   check(cfg.addPresentationContext(UID_VerificationSOPClass, plain), "configuring C-ECHO");
-  for (int i = 0; i < numberOfDcmAllStorageSOPClassUIDs; ++i) {
-    check(cfg.addPresentationContext(dcmAllStorageSOPClassUIDs[i], syntaxes),
-          "configuring C-STORE");
-  }
   return cfg;
 }
 
@@ -227,7 +242,7 @@ void StorageScp::listen_loop() {
     workers_.push_back(worker);
     worker->thread = std::thread([this, worker, assoc] {
       try {
-        StoreWorker scp(store_, *this, settings_);
+        StoreWorker scp(store_, *this, settings_, assoc);
         scp.setSharedConfig(network_->shared);
         scp.run(assoc);  // negotiates, serves, then drops and destroys the association
       } catch (const std::exception& e) {
