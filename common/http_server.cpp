@@ -239,6 +239,7 @@ awaitable<void> Server::Impl::serve(Listener& l, beast::ssl_stream<beast::tcp_st
   const std::optional<PeerCertificate> peer = peer_certificate(stream.native_handle());
 
   beast::flat_buffer buffer;
+  bool peer_closed = false;
   for (;;) {
     if (draining)
       break;
@@ -249,6 +250,8 @@ awaitable<void> Server::Impl::serve(Listener& l, beast::ssl_stream<beast::tcp_st
     auto [ec_h, n_h] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
     state.idle = false;
     if (ec_h) {
+      peer_closed = ec_h == bhttp::error::end_of_stream || ec_h == net::error::eof ||
+                    ec_h == ssl::error::stream_truncated || ec_h == net::error::connection_reset;
       if (ec_h == bhttp::error::header_limit) {
         Response res =
             error_response(ErrorCode::kBadRequest, "request header too large", new_request_id());
@@ -350,8 +353,12 @@ awaitable<void> Server::Impl::serve(Listener& l, beast::ssl_stream<beast::tcp_st
     if (!ok || !again)
       break;
   }
-  lowest.expires_after(std::chrono::seconds(2));
-  co_await stream.async_shutdown(kTuple);  // a peer that just closes is fine
+  if (peer_closed)
+    co_return;
+  // Send close_notify; a peer that never answers it (an idle pooled client) only costs
+  // this short wait, which bounds how long a drain takes.
+  lowest.expires_after(std::chrono::milliseconds(250));
+  co_await stream.async_shutdown(kTuple);
 }
 
 awaitable<Response> Server::Impl::dispatch(Listener& l, const Route* route, bool path_known,
