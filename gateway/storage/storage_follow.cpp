@@ -1,0 +1,147 @@
+// Following changes: inotify on every folder of both storages, plus the periodic
+// reconciliation pass. Runs on one thread owned by the index.
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "gateway/storage/storage_index.hpp"
+
+namespace hareyaka::gateway::storage {
+namespace {
+
+constexpr std::uint32_t kDirMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
+                                   IN_CREATE | IN_DELETE_SELF | IN_ONLYDIR;
+
+}  // namespace
+
+void StorageIndex::start_following() {
+  if (follower_.joinable())
+    return;
+  stop_ = false;
+  inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  following_ = true;
+  follower_ = std::thread([this] { follow_loop(); });
+}
+
+void StorageIndex::stop_following() {
+  if (!follower_.joinable())
+    return;
+  stop_ = true;
+  std::uint64_t one = 1;
+  if (wake_fd_ >= 0)
+    (void)!::write(wake_fd_, &one, sizeof one);
+  follower_.join();
+  if (inotify_fd_ >= 0)
+    ::close(inotify_fd_);
+  if (wake_fd_ >= 0)
+    ::close(wake_fd_);
+  inotify_fd_ = wake_fd_ = -1;
+  watches_.clear();
+  following_ = false;
+  inotify_ok_ = false;
+}
+
+void StorageIndex::follow_loop() {
+  // Adds watches for a folder and everything below it; returns the files found below it
+  // (a folder created with files already inside gives no event for them).
+  auto watch_tree = [this](StorageKind kind, const std::string& rel) {
+    const std::string& root =
+        kind == StorageKind::kStandard ? options_.standard_root : options_.extended_root;
+    std::vector<std::string> dirs;
+    std::string base = rel.empty() ? root : root + "/" + rel;
+    std::vector<std::string> files = list_files(base, &dirs);
+    bool ok = inotify_fd_ >= 0;
+    for (const std::string& d : dirs) {
+      if (!ok)
+        break;
+      std::string drel = rel.empty() ? d : (d.empty() ? rel : rel + "/" + d);
+      std::string full = drel.empty() ? root : root + "/" + drel;
+      int wd = inotify_add_watch(inotify_fd_, full.c_str(), kDirMask);
+      if (wd < 0) {
+        ok = false;  // ENOSPC (too many watches) and the like: reconciliation still runs
+        break;
+      }
+      watches_[wd] = {kind, drel};
+    }
+    if (!ok)
+      inotify_ok_ = false;
+    watch_count_ = watches_.size();
+    for (auto& f : files)
+      f = rel.empty() ? f : rel + "/" + f;
+    return files;
+  };
+
+  inotify_ok_ = inotify_fd_ >= 0;
+  watch_tree(StorageKind::kStandard, "");
+  if (!options_.extended_root.empty())
+    watch_tree(StorageKind::kExtended, "");
+  // Changes between the scan and the watches being in place are caught here.
+  reconcile();
+
+  auto next_reconcile = std::chrono::steady_clock::now() + options_.reconcile_interval;
+  alignas(inotify_event) char buf[64 * 1024];
+  while (!stop_) {
+    auto now = std::chrono::steady_clock::now();
+    if (now >= next_reconcile) {
+      reconcile();
+      next_reconcile = std::chrono::steady_clock::now() + options_.reconcile_interval;
+      continue;
+    }
+    int timeout_ms = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(next_reconcile - now).count() + 1);
+    pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {inotify_fd_, POLLIN, 0}};
+    int nfds = inotify_fd_ >= 0 ? 2 : 1;
+    int rc = ::poll(fds, nfds, timeout_ms);
+    if (rc <= 0 || stop_)
+      continue;
+    if (nfds < 2 || !(fds[1].revents & POLLIN))
+      continue;
+    ssize_t len = ::read(inotify_fd_, buf, sizeof buf);
+    if (len <= 0)
+      continue;
+    bool overflow = false;
+    for (char* p = buf; p < buf + len;) {
+      auto* ev = reinterpret_cast<inotify_event*>(p);
+      p += sizeof(inotify_event) + ev->len;
+      if (ev->mask & IN_Q_OVERFLOW) {
+        overflow = true;
+        continue;
+      }
+      if (ev->mask & IN_IGNORED) {
+        watches_.erase(ev->wd);
+        watch_count_ = watches_.size();
+        continue;
+      }
+      auto it = watches_.find(ev->wd);
+      if (it == watches_.end() || ev->len == 0)
+        continue;
+      std::string name = ev->name;
+      if (name.empty() || name[0] == '.')
+        continue;
+      auto [kind, dir] = it->second;
+      std::string rel = dir.empty() ? name : dir + "/" + name;
+      if (ev->mask & IN_ISDIR) {
+        if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
+          for (const std::string& f : watch_tree(kind, rel))
+            refresh(kind, f);
+        } else if (ev->mask & (IN_MOVED_FROM | IN_DELETE)) {
+          overflow = true;  // a whole folder left: let a pass sort out what it held
+        }
+        continue;
+      }
+      if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE)) {
+        refresh(kind, rel);
+      }
+    }
+    if (overflow) {
+      reconcile();
+      next_reconcile = std::chrono::steady_clock::now() + options_.reconcile_interval;
+    }
+  }
+}
+
+}  // namespace hareyaka::gateway::storage
