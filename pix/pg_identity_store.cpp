@@ -1,0 +1,276 @@
+// Feeds and matching (ITI-44 add/revise).
+#include "pix/pg_identity_store.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "common/error.hpp"
+#include "pix/pg_identity_sql.hpp"
+
+namespace hareyaka::pix {
+namespace {
+
+using namespace sql;
+
+// Serialises feeds that share a blocking key, in a fixed order (no deadlocks).
+constexpr pg::Statement kLockKeys{
+    "pix_lock_keys",
+    "SELECT count(pg_advisory_xact_lock(h)) FROM "
+    "(SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY 1) AS s"};
+
+constexpr pg::Statement kInsertIdentity{
+    "pix_insert_identity",
+    "INSERT INTO pix_identities (authority, local_id, person_id, family_kanji, given_kanji, "
+    "family_kana, given_kana, birth_date, sex, address, postal_code, phone, n_kana_family, "
+    "n_kana_given, k_kana_family, k_kana_given, n_kanji_family, n_kanji_given, n_phone, n_postal, "
+    "link_origin, link_score) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+    "$15, $16, $17, $18, $19, $20, $21, $22)"};
+
+constexpr pg::Statement kUpdateDemographics{
+    "pix_update_demographics",
+    "UPDATE pix_identities SET family_kanji = $3, given_kanji = $4, family_kana = $5, "
+    "given_kana = $6, birth_date = $7, sex = $8, address = $9, postal_code = $10, phone = $11, "
+    "n_kana_family = $12, n_kana_given = $13, k_kana_family = $14, k_kana_given = $15, "
+    "n_kanji_family = $16, n_kanji_given = $17, n_phone = $18, n_postal = $19, updated_at = now() "
+    "WHERE authority = $1 AND local_id = $2"};
+
+// Candidates sharing at least one blocking key (see the indexes in 0001_identities.sql).
+constexpr pg::Statement kCandidates{
+    "pix_candidates",
+    "SELECT authority, local_id, person_id, n_kana_family, n_kana_given, k_kana_family, "
+    "k_kana_given, n_kanji_family, n_kanji_given, birth_date, sex, n_phone, n_postal "
+    "FROM pix_identities WHERE status = 'active' AND NOT (authority = $6 AND local_id = $7) AND ("
+    " ($1 <> '' AND $2 <> '' AND birth_date = $1 AND k_kana_family = $2)"
+    " OR ($1 <> '' AND $3 <> '' AND birth_date = $1 AND k_kana_given = $3)"
+    " OR ($2 <> '' AND $3 <> '' AND k_kana_family = $2 AND k_kana_given = $3"
+    "     AND left(birth_date, 4) = left($1, 4))"
+    " OR ($4 <> '' AND n_phone = $4)) LIMIT $5"};
+
+constexpr pg::Statement kSameAuthorityPersons{
+    "pix_same_authority_persons",
+    "SELECT DISTINCT person_id FROM pix_identities WHERE person_id = ANY($1::bigint[]) "
+    "AND authority = $2 AND status = 'active' AND local_id <> $3"};
+
+constexpr pg::Statement kPersonSize{
+    "pix_person_size",
+    "SELECT count(*) FROM (SELECT 1 FROM pix_identities WHERE person_id = $1 AND status = 'active' "
+    "LIMIT 2) AS s"};
+
+constexpr pg::Statement kQueueReview{
+    "pix_queue_review",
+    "INSERT INTO pix_review_queue (authority, local_id, candidate_authority, candidate_local_id, "
+    "score, cause) VALUES ($1, $2, $3, $4, $5, $6) "
+    "ON CONFLICT (authority, local_id, candidate_authority, candidate_local_id) "
+    "WHERE status = 'open' DO UPDATE SET score = EXCLUDED.score, cause = EXCLUDED.cause"};
+
+std::vector<std::string> blocking_keys(const MatchRecord& m) {
+  std::vector<std::string> keys;
+  if (!m.birth_date.empty() && !m.key_family.empty())
+    keys.push_back("bf|" + m.birth_date + "|" + m.key_family);
+  if (!m.birth_date.empty() && !m.key_given.empty())
+    keys.push_back("bg|" + m.birth_date + "|" + m.key_given);
+  if (!m.key_family.empty() && !m.key_given.empty()) {
+    keys.push_back("fg|" + m.key_family + "|" + m.key_given + "|" + m.birth_date.substr(0, 4));
+  }
+  if (!m.phone.empty())
+    keys.push_back("ph|" + m.phone);
+  return keys;
+}
+
+std::string sex_text(char s) {
+  return std::string(1, s == 'M' || s == 'F' || s == 'O' ? s : 'U');
+}
+
+struct Candidate {
+  IdentityKey key;
+  std::int64_t person_id;
+  double score;
+};
+
+struct PersonScore {
+  double best = -1e9;
+  IdentityKey best_key;
+};
+
+// Inserts or updates the demographics of one identity (no linking).
+void insert_identity(pg::Tx& tx, const IdentityKey& k, std::int64_t person, const Demographics& d,
+                     const MatchRecord& m, const char* origin, std::optional<double> score) {
+  tx.exec(kInsertIdentity, k.authority, k.local_id, person, d.family_kanji, d.given_kanji,
+          d.family_kana, d.given_kana, m.birth_date, sex_text(d.sex), d.address, d.postal_code,
+          d.phone, m.kana_family, m.kana_given, m.key_family, m.key_given, m.kanji_family,
+          m.kanji_given, m.phone, m.postal, std::string(origin), Nullable(score).get());
+}
+
+void update_identity(pg::Tx& tx, const IdentityKey& k, const Demographics& d,
+                     const MatchRecord& m) {
+  tx.exec(kUpdateDemographics, k.authority, k.local_id, d.family_kanji, d.given_kanji,
+          d.family_kana, d.given_kana, m.birth_date, sex_text(d.sex), d.address, d.postal_code,
+          d.phone, m.kana_family, m.kana_given, m.key_family, m.key_given, m.kanji_family,
+          m.kanji_given, m.phone, m.postal);
+}
+
+// Matching of `key` (already stored in `own_person`) against everyone else. Returns the
+// person it auto-links to, if any, and queues review items.
+struct MatchOutcome {
+  std::optional<std::int64_t> person;
+  double score = 0;
+  int reviews = 0;
+};
+
+MatchOutcome match(pg::Tx& tx, const IdentityKey& key, const MatchRecord& m,
+                   const MatchSettings& s) {
+  MatchOutcome out;
+  auto rows = tx.exec(kCandidates, m.birth_date, m.key_family, m.key_given, m.phone,
+                      s.max_candidates, key.authority, key.local_id);
+  std::map<std::int64_t, PersonScore> persons;
+  std::vector<Candidate> reviewable;
+  for (const auto& r : rows) {
+    MatchRecord c;
+    c.kana_family = r[3].as<std::string>();
+    c.kana_given = r[4].as<std::string>();
+    c.key_family = r[5].as<std::string>();
+    c.key_given = r[6].as<std::string>();
+    c.kanji_family = r[7].as<std::string>();
+    c.kanji_given = r[8].as<std::string>();
+    c.birth_date = r[9].as<std::string>();
+    const std::string sex = r[10].as<std::string>();
+    c.sex = sex.empty() ? 'U' : sex[0];
+    c.phone = r[11].as<std::string>();
+    c.postal = r[12].as<std::string>();
+    const double sc = score(m, c, s.weights);
+    if (classify(sc, s) == Decision::kApart)
+      continue;
+    Candidate cand{{r[0].as<std::string>(), r[1].as<std::string>()}, r[2].as<std::int64_t>(), sc};
+    PersonScore& ps = persons[cand.person_id];
+    if (sc > ps.best)
+      ps = {sc, cand.key};
+  }
+  if (persons.empty())
+    return out;
+
+  // Persons already holding an identity of this authority: never an automatic link (a
+  // facility does not issue two ids to one patient knowingly; if it did, a human decides).
+  std::vector<std::string> ids;
+  for (const auto& [person, ps] : persons)
+    ids.push_back(std::to_string(person));
+  std::set<std::int64_t> same_authority;
+  std::string arr = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    arr += (i ? "," : "") + ids[i];
+  arr += "}";
+  for (const auto& r : tx.exec(kSameAuthorityPersons, arr, key.authority, key.local_id)) {
+    same_authority.insert(r[0].as<std::int64_t>());
+  }
+
+  std::vector<std::pair<std::int64_t, PersonScore>> autos;
+  for (const auto& [person, ps] : persons) {
+    if (classify(ps.best, s) == Decision::kAutoLink && !same_authority.count(person)) {
+      autos.emplace_back(person, ps);
+    }
+  }
+  if (autos.size() == 1) {
+    out.person = autos.front().first;
+    out.score = autos.front().second.best;
+  }
+  for (const auto& [person, ps] : persons) {
+    if (out.person && person == *out.person)
+      continue;
+    const char* cause = same_authority.count(person) ? "same_authority"
+                        : autos.size() > 1 && classify(ps.best, s) == Decision::kAutoLink
+                            ? "ambiguous"
+                            : "score";
+    tx.exec(kQueueReview, key.authority, key.local_id, ps.best_key.authority, ps.best_key.local_id,
+            ps.best, std::string(cause));
+    ++out.reviews;
+  }
+  return out;
+}
+
+}  // namespace
+
+PgIdentityStore::PgIdentityStore(pg::Pool& pool, StoreSettings settings)
+    : pool_(pool), settings_(std::move(settings)) {}
+
+FeedResult PgIdentityStore::register_identity(const std::vector<IdentityKey>& keys,
+                                              const Demographics& d) {
+  if (keys.empty())
+    throw Error(ErrorCode::kBadRequest, "no patient identifier");
+  for (const auto& k : keys) {
+    if (k.authority.empty() || k.local_id.empty()) {
+      throw Error(ErrorCode::kBadRequest, "patient identifier needs an authority and a local id");
+    }
+  }
+  const MatchRecord m = match_record(d);
+  return pg::transact(pool_, [&](pg::Tx& tx) {
+    FeedResult result;
+    tx.exec(kLockKeys, text_array(blocking_keys(m)));
+    for (const auto& k : keys)
+      tx.exec(kEnsureDomain, k.authority, std::string());
+    const IdentityKey& key = keys.front();
+    auto existing = tx.exec(kFindForUpdate, key.authority, key.local_id);
+    if (existing.empty()) {
+      MatchOutcome mo = match(tx, key, m, settings_.match);
+      result.review_items = mo.reviews;
+      if (mo.person) {
+        tx.exec(kTouchPerson, *mo.person);
+        insert_identity(tx, key, *mo.person, d, m, "auto", mo.score);
+        record_change(tx, key, "auto_link", std::nullopt, *mo.person, mo.score, "", "");
+        result = {*mo.person, FeedOutcome::kAutoLinked, mo.score, mo.reviews};
+        notify(tx, settings_.notification_consumers, *mo.person);
+      } else {
+        const std::int64_t person = tx.exec(kNewPerson)[0][0].as<std::int64_t>();
+        insert_identity(tx, key, person, d, m, "new", std::nullopt);
+        record_change(tx, key, "create", std::nullopt, person, std::nullopt, "", "");
+        result.person_id = person;
+        result.outcome = FeedOutcome::kCreated;
+      }
+    } else {
+      IdentityRecord rec = to_record(existing[0]);
+      update_identity(tx, key, d, m);
+      result.person_id = rec.person_id;
+      result.outcome = FeedOutcome::kUpdated;
+      // A revised identity is matched again only while it stands alone and was never placed
+      // by a person: links made by hand or by an earlier match are not undone by a feed.
+      const bool rematch = !rec.merged && rec.link_origin == "new" &&
+                           tx.exec(kPersonSize, rec.person_id)[0][0].as<int>() == 1;
+      if (rematch) {
+        MatchOutcome mo = match(tx, key, m, settings_.match);
+        result.review_items = mo.reviews;
+        if (mo.person) {
+          tx.exec(kTouchPerson, *mo.person);
+          tx.exec(kMoveIdentity, key.authority, key.local_id, *mo.person, std::string("auto"),
+                  Nullable(std::optional<double>(mo.score)).get(), std::string(), std::string());
+          record_change(tx, key, "auto_link", rec.person_id, *mo.person, mo.score, "", "");
+          result.person_id = *mo.person;
+          result.score = mo.score;
+          notify(tx, settings_.notification_consumers, *mo.person);
+        }
+      }
+    }
+    // Further identifiers in the same message are the same patient by the source's word.
+    for (std::size_t i = 1; i < keys.size(); ++i) {
+      const IdentityKey& other = keys[i];
+      auto row = tx.exec(kFindForUpdate, other.authority, other.local_id);
+      if (row.empty()) {
+        insert_identity(tx, other, result.person_id, d, m, "source", std::nullopt);
+        record_change(tx, other, "source_link", std::nullopt, result.person_id, std::nullopt, "",
+                      "");
+        notify(tx, settings_.notification_consumers, result.person_id);
+      } else {
+        IdentityRecord rec = to_record(row[0]);
+        if (rec.person_id != result.person_id && !rec.merged) {
+          tx.exec(kMoveIdentity, other.authority, other.local_id, result.person_id,
+                  std::string("source"), Nullable().get(), std::string(), std::string());
+          record_change(tx, other, "source_link", rec.person_id, result.person_id, std::nullopt, "",
+                        "");
+          notify(tx, settings_.notification_consumers, rec.person_id);
+          notify(tx, settings_.notification_consumers, result.person_id);
+        }
+      }
+    }
+    return result;
+  });
+}
+
+}  // namespace hareyaka::pix

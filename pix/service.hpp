@@ -1,0 +1,90 @@
+// The PIX V3 / PDQ V3 identity manager as plain functions for the portal's HTTP layer:
+// `/pix/v3` → handle_pix_soap (ITI-44 feed, ITI-45 query), `/pdq/v3` → handle_pdq_soap
+// (ITI-47 query and its continuation/cancel). They take the raw SOAP body and Content-Type
+// and return the HTTP status, Content-Type and SOAP body to send; they never throw.
+// The typed handle_iti* functions are the same logic without SOAP, for tests and tools.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pix/identity_store.hpp"
+#include "proto/hl7v3/ack.hpp"
+#include "proto/hl7v3/feed.hpp"
+#include "proto/hl7v3/pdq_query.hpp"
+#include "proto/hl7v3/pix_query.hpp"
+#include "proto/xml/document.hpp"
+
+namespace hareyaka::pix {
+
+struct ServiceSettings {
+  hl7v3::Device device;       // this manager: device id root and organisation (network) OID
+  int pdq_max_results = 500;  // matches kept per PDQ query (continuation pages through them)
+  int pdq_default_page = 50;  // page size when the query gives no initialQuantity
+  std::chrono::seconds pdq_state_ttl{600};
+  xml::ParseLimits limits;
+  std::function<std::chrono::system_clock::time_point()> clock = std::chrono::system_clock::now;
+};
+
+struct SoapResult {
+  int http_status = 200;
+  std::string content_type;
+  std::string body;
+};
+
+// Which persons the caller may see (portal: the user's consent/role scope). PDQ results
+// for which it returns false are left out as if they did not exist.
+using PersonFilter = std::function<bool(std::int64_t person_id)>;
+
+struct PdqAnswer {
+  std::optional<hl7v3::AckMessage> cancel_ack;  // for a cancel: an MCCI_IN000002UV01
+  hl7v3::PdqResponse response;
+  std::string query_by_parameter;  // echoed in the response
+};
+
+// An ITI-46 update notification ready to POST to a consumer.
+struct OutgoingMessage {
+  std::string action;
+  std::string content_type;
+  std::string body;
+};
+
+class Service {
+ public:
+  Service(IdentityStore& store, ServiceSettings settings);
+
+  SoapResult handle_pix_soap(std::string_view body, std::string_view content_type);
+  SoapResult handle_pdq_soap(std::string_view body, std::string_view content_type,
+                             const PersonFilter& allow);
+
+  hl7v3::AckMessage handle_iti44(const hl7v3::PatientFeed& feed);
+  hl7v3::PixQueryResponse handle_iti45(const hl7v3::PixQuery& query);
+  PdqAnswer handle_iti47(const hl7v3::PdqQuery& query, const PersonFilter& allow);
+  PdqAnswer handle_pdq_continuation(const hl7v3::PdqContinuation& c, const PersonFilter& allow);
+
+  // The PRPA_IN201302UV02 for a claimed outbox row, addressed to `to_url`, listing the
+  // person's identifiers in `domains` (all when empty). Empty when nothing is left to say
+  // (the person has no identifiers there any more): mark the row delivered.
+  std::optional<OutgoingMessage> build_update_notification(const Notification& n,
+                                                           const std::vector<std::string>& domains,
+                                                           std::string_view to_url);
+
+  // A new urn:uuid: message id and the current HL7 timestamp (injectable clock).
+  std::string new_uuid();
+  std::string hl7_now() const;
+
+ private:
+  hl7v3::MessageHeader reply_to(const hl7v3::MessageHeader& request, std::string_view interaction);
+  hl7v3::PdqResponse page(const std::vector<std::int64_t>& persons, std::size_t from,
+                          std::size_t count, const std::vector<std::string>& scoping);
+
+  IdentityStore& store_;
+  ServiceSettings settings_;
+};
+
+}  // namespace hareyaka::pix
