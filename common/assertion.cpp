@@ -1,0 +1,191 @@
+#include "common/assertion.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "common/error.hpp"
+#include "common/tls.hpp"
+
+namespace hareyaka {
+namespace {
+
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string b64url(std::string_view in) {
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
+    out += kB64[v >> 18];
+    out += kB64[(v >> 12) & 63];
+    out += kB64[(v >> 6) & 63];
+    out += kB64[v & 63];
+  }
+  if (i < in.size()) {
+    unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size())
+      v |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out += kB64[v >> 18];
+    out += kB64[(v >> 12) & 63];
+    if (i + 1 < in.size())
+      out += kB64[(v >> 6) & 63];
+  }
+  return out;
+}
+
+bool unb64url(std::string_view in, std::string& out) {
+  out.clear();
+  unsigned buf = 0;
+  int bits = 0;
+  for (char c : in) {
+    const char* p = std::char_traits<char>::find(kB64, 64, c);
+    if (!p)
+      return false;
+    buf = (buf << 6) | static_cast<unsigned>(p - kB64);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buf >> bits) & 0xff);
+    }
+  }
+  return true;
+}
+
+EVP_PKEY* read_key(const std::string& file, bool is_private) {
+  FILE* f = std::fopen(file.c_str(), "r");
+  if (!f) {
+    throw Error(ErrorCode::kInternal, "cannot start", "cannot read assertion key " + file);
+  }
+  EVP_PKEY* k = is_private ? PEM_read_PrivateKey(f, nullptr, nullptr, nullptr)
+                           : PEM_read_PUBKEY(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  if (!k || EVP_PKEY_get_id(k) != EVP_PKEY_ED25519) {
+    if (k)
+      EVP_PKEY_free(k);
+    throw Error(ErrorCode::kInternal, "cannot start",
+                "assertion key " + file + " is not an Ed25519 " +
+                    (is_private ? "private" : "public") + " key: " + tls::drain_openssl_errors());
+  }
+  return k;
+}
+
+}  // namespace
+
+const char* describe(AssertionError e) {
+  switch (e) {
+    case AssertionError::kMissing:
+      return "no access assertion";
+    case AssertionError::kMalformed:
+      return "malformed access assertion";
+    case AssertionError::kBadSignature:
+      return "access assertion signature invalid";
+    case AssertionError::kExpired:
+      return "access assertion expired";
+    case AssertionError::kNotYetValid:
+      return "access assertion not yet valid";
+    case AssertionError::kWrongAudience:
+      return "access assertion is for another facility";
+  }
+  return "invalid access assertion";
+}
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct AssertionSigner::Key {
+  EVP_PKEY* pkey = nullptr;
+  ~Key() { EVP_PKEY_free(pkey); }
+};
+
+AssertionSigner::AssertionSigner(const std::string& file) : key_(std::make_unique<Key>()) {
+  key_->pkey = read_key(file, true);
+}
+AssertionSigner::~AssertionSigner() = default;
+
+std::string AssertionSigner::sign(const AccessAssertion& a) const {
+  const nlohmann::json claims{{"usr", a.user},      {"prof", a.profession}, {"fac", a.facility_oid},
+                              {"aud", a.audience},  {"aa", a.authority},    {"pid", a.local_id},
+                              {"cat", a.category},  {"pur", a.purpose},     {"rid", a.request_id},
+                              {"iat", a.issued_at}, {"exp", a.expires_at}};
+  const std::string payload = b64url(claims.dump());
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  unsigned char sig[64];
+  std::size_t len = sizeof sig;
+  if (EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_->pkey) != 1 ||
+      EVP_DigestSign(ctx.get(), sig, &len, reinterpret_cast<const unsigned char*>(payload.data()),
+                     payload.size()) != 1) {
+    throw Error(ErrorCode::kInternal, "internal error",
+                "signing an access assertion failed: " + tls::drain_openssl_errors());
+  }
+  return payload + "." + b64url(std::string_view(reinterpret_cast<char*>(sig), len));
+}
+
+struct AssertionVerifier::Key {
+  EVP_PKEY* pkey = nullptr;
+  ~Key() { EVP_PKEY_free(pkey); }
+};
+
+AssertionVerifier::AssertionVerifier(const std::string& file) : key_(std::make_unique<Key>()) {
+  key_->pkey = read_key(file, false);
+}
+AssertionVerifier::~AssertionVerifier() = default;
+
+std::variant<AccessAssertion, AssertionError> AssertionVerifier::verify(std::string_view token,
+                                                                        std::string_view audience,
+                                                                        std::int64_t now,
+                                                                        std::int64_t skew) const {
+  if (token.empty())
+    return AssertionError::kMissing;
+  const auto dot = token.find('.');
+  if (dot == std::string_view::npos || token.size() > 8192)
+    return AssertionError::kMalformed;
+  const std::string_view payload = token.substr(0, dot);
+  std::string sig, json;
+  if (!unb64url(token.substr(dot + 1), sig) || sig.size() != 64 || !unb64url(payload, json)) {
+    return AssertionError::kMalformed;
+  }
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  const bool ok =
+      EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_->pkey) == 1 &&
+      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                       reinterpret_cast<const unsigned char*>(payload.data()), payload.size()) == 1;
+  if (!ok) {
+    tls::drain_openssl_errors();
+    return AssertionError::kBadSignature;
+  }
+  AccessAssertion a;
+  try {
+    const auto j = nlohmann::json::parse(json);
+    a.user = j.at("usr").get<std::string>();
+    a.profession = j.at("prof").get<std::string>();
+    a.facility_oid = j.at("fac").get<std::string>();
+    a.audience = j.at("aud").get<std::string>();
+    a.authority = j.at("aa").get<std::string>();
+    a.local_id = j.at("pid").get<std::string>();
+    a.category = j.at("cat").get<std::string>();
+    a.purpose = j.at("pur").get<std::string>();
+    a.request_id = j.at("rid").get<std::string>();
+    a.issued_at = j.at("iat").get<std::int64_t>();
+    a.expires_at = j.at("exp").get<std::int64_t>();
+  } catch (const nlohmann::json::exception&) {
+    return AssertionError::kMalformed;
+  }
+  if (a.expires_at + skew < now)
+    return AssertionError::kExpired;
+  if (a.issued_at - skew > now)
+    return AssertionError::kNotYetValid;
+  if (a.audience != audience)
+    return AssertionError::kWrongAudience;
+  return a;
+}
+
+}  // namespace hareyaka
