@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/error.hpp"
+#include "gateway/dicom/charset.hpp"
 #include "gateway/dicom/condition.hpp"
 
 namespace hareyaka::gateway::dicom {
@@ -57,9 +58,8 @@ nlohmann::json file_to_json(const std::filesystem::path& file, const std::string
     ds->findAndDeleteElement(DCM_FloatPixelData);
     ds->findAndDeleteElement(DCM_DoubleFloatPixelData);
   }
-  // JSON is UTF-8; an unknown character set leaves the bytes as they are (then JSON parsing
-  // below may refuse them, which is reported, not crashed on).
-  ds->convertToUTF8();
+  // JSON is UTF-8 (charset.hpp: DCMTK alone cannot convert the Japanese ISO 2022 sets).
+  dataset_to_utf8(*ds);
   std::ostringstream out;
   BulkPixelFormat format(pixel_data_uri);
   check(ds->writeJson(out, format), "writing DICOM JSON", ErrorCode::kUnprocessable);

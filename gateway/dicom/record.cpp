@@ -4,48 +4,32 @@
 #include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcelem.h>
-#include <dcmtk/dcmdata/dcspchrs.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include <string>
 
 #include "common/error.hpp"
+#include "gateway/dicom/charset.hpp"
 #include "gateway/dicom/condition.hpp"
 
 namespace hareyaka::gateway::dicom {
 namespace {
 
-// Converts the strings of one dataset to UTF-8; falls back to the raw bytes (which are then
-// ASCII or invalid) only when the character set is unknown to iconv, so an exotic
-// Specific Character Set never stops an instance from being stored.
+// Converts the strings of one dataset to UTF-8 (see charset.hpp for why not DCMTK alone).
 class Utf8Converter {
  public:
-  explicit Utf8Converter(DcmDataset& ds) {
-    OFString charset;
-    ds.findAndGetOFStringArray(DCM_SpecificCharacterSet, charset);
-    charset_ = charset.c_str();
-    if (charset_.empty() || charset_ == "ISO_IR 6" || charset_ == "ISO_IR 192") {
-      identity_ = true;
-      return;
-    }
-    ready_ = converter_.selectCharacterSet(charset, "ISO_IR 192").good();
-  }
-
+  explicit Utf8Converter(DcmDataset& ds) : decoder_(charset_of(ds)) {}
   std::string convert(const OFString& raw, bool pn) {
-    if (identity_ || !ready_ || raw.empty())
-      return raw.c_str();
-    OFString out;
-    // PN component groups and values each restart the ISO 2022 state (PS3.5 6.1.2.5.3).
-    if (converter_.convertString(raw, out, pn ? "\\^=" : "\\").bad())
-      return raw.c_str();
-    return out.c_str();
+    return decoder_.to_utf8(std::string_view(raw.c_str(), raw.length()), pn);
   }
 
  private:
-  std::string charset_;
-  bool identity_ = false;
-  bool ready_ = false;
-  DcmSpecificCharacterSet converter_;
+  static std::string charset_of(DcmDataset& ds) {
+    OFString charset;
+    ds.findAndGetOFStringArray(DCM_SpecificCharacterSet, charset);
+    return charset.c_str();
+  }
+  TextDecoder decoder_;
 };
 
 std::string get(DcmDataset& ds, const DcmTagKey& tag) {
@@ -101,6 +85,14 @@ void check_native_pixel_length(DcmDataset& ds, const InstanceRecord& r,
   std::uint64_t frames = r.frames == 0 ? 1 : r.frames;
   std::uint64_t bits_total = std::uint64_t{r.rows} * r.columns * samples * bits * frames;
   std::uint64_t expected = (bits_total + 7) / 8;
+  // Native YBR 4:2:2 / 4:2:0 carry chroma for every second pixel (pair) only.
+  OFString photometric;
+  ds.findAndGetOFString(DCM_PhotometricInterpretation, photometric);
+  std::string pi = photometric.c_str();
+  if (pi.find("_422") != std::string::npos)
+    expected = expected * 2 / 3;
+  if (pi.find("_420") != std::string::npos)
+    expected = expected / 2;
   if (pixels->getLength() < expected) {
     refuse("pixel data holds " + std::to_string(pixels->getLength()) + " bytes, Rows×Columns×" +
            "Samples×Bits×Frames needs " + std::to_string(expected));
@@ -165,15 +157,15 @@ InstanceRecord extract_record(DcmDataset& ds, std::string_view transfer_syntax_u
   return r;
 }
 
-#define HAREYAKA_RECORD_FIELDS(X)                                                               \
-  X(patient_id)                                                                                 \
-  X(issuer_of_patient_id)                                                                       \
-  X(patient_name)                                                                               \
-  X(patient_birth_date) X(patient_sex) X(study_uid) X(study_date) X(study_time)                 \
-      X(study_description) X(accession_number) X(referring_physician) X(study_id) X(series_uid) \
-          X(modality) X(series_description) X(series_number) X(sop_class_uid) X(sop_uid)        \
-              X(instance_number) X(transfer_syntax_uid) X(specific_character_set) X(rows)       \
-                  X(columns) X(frames) X(path) X(size_bytes)
+#define HAREYAKA_RECORD_FIELDS(X)                                                                  \
+  X(patient_id)                                                                                    \
+  X(issuer_of_patient_id)                                                                          \
+  X(patient_name)                                                                                  \
+  X(patient_birth_date)                                                                            \
+  X(patient_sex) X(study_uid) X(study_date) X(study_time) X(study_description) X(accession_number) \
+      X(referring_physician) X(study_id) X(series_uid) X(modality) X(series_description)           \
+          X(series_number) X(sop_class_uid) X(sop_uid) X(instance_number) X(transfer_syntax_uid)   \
+              X(specific_character_set) X(rows) X(columns) X(frames) X(path) X(size_bytes)
 
 void to_json(nlohmann::json& j, const InstanceRecord& r) {
   j = nlohmann::json::object();

@@ -1,6 +1,7 @@
 #include "gateway/dicom/render.hpp"
 
 #include <dcmtk/config/osconfig.h>
+// dcmimage.h first: the plugin headers rely on its declarations.
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcxfer.h>

@@ -1,0 +1,78 @@
+// Helper for tests/bench/dicom_bench.sh: runs the gateway's storage SCP on a folder, or
+// renders stored instances in-process in a loop, so the shell script can compare them with
+// dcmtk's storescp and Orthanc's /preview.
+//   dicom_bench_tool scp <storage-root> <port> <ae-title>   (runs until SIGINT/SIGTERM)
+//   dicom_bench_tool render <storage-root> <rounds>         (JPEG of every stored instance)
+//   dicom_bench_tool count <storage-root>                   (instances in the index)
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "common/error.hpp"
+#include "gateway/dicom/codecs.hpp"
+#include "gateway/dicom/render.hpp"
+#include "gateway/dicom/storage_scp.hpp"
+#include "gateway/dicom/store.hpp"
+
+using namespace hareyaka::gateway::dicom;
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr,
+                 "usage: %s scp <root> <port> <ae> | render <root> <rounds> | count <root>\n",
+                 argv[0]);
+    return 2;
+  }
+  register_codecs();
+  std::string mode = argv[1];
+  DicomStore store(argv[2]);
+  if (mode == "count") {
+    std::printf("%zu\n", store.index().instance_count());
+    return 0;
+  }
+  if (mode == "scp" && argc == 5) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);  // every thread inherits the mask
+    ScpSettings settings;
+    settings.port = static_cast<std::uint16_t>(std::atoi(argv[3]));
+    settings.ae_title = argv[4];
+    StorageScp scp(store, settings);
+    scp.start();
+    std::printf("listening %u\n", scp.port());
+    std::fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    scp.stop();
+    return 0;
+  }
+  if (mode == "render" && argc == 4) {
+    int rounds = std::atoi(argv[3]);
+    InstanceQuery all;
+    all.limit = 1000000;
+    auto instances = store.index().find_instances(all);
+    std::size_t ok = 0, refused = 0, bytes = 0;
+    auto start = std::chrono::steady_clock::now();
+    for (int r = 0; r < rounds; ++r) {
+      for (const auto& rec : instances) {
+        try {
+          bytes += render(store.file_of(rec), RenderOptions{}).bytes.size();
+          ++ok;
+        } catch (const hareyaka::Error&) {
+          ++refused;
+        }
+      }
+    }
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("rendered %zu (refused %zu) in %.3f s: %.1f images/s, %zu bytes\n", ok, refused, s,
+                ok / s, bytes);
+    return 0;
+  }
+  std::fprintf(stderr, "bad arguments\n");
+  return 2;
+}
