@@ -112,12 +112,15 @@ void write_feed(xml::Writer& w, const PatientFeed& feed) {
   w.start("patientPerson").attr("classCode", "PSN").attr("determinerCode", "INSTANCE");
   write_person_body(w, feed.patient);
   w.end();
-  if (!feed.patient.provider_organization.empty()) {
-    w.start("providerOrganization").attr("classCode", "ORG").attr("determinerCode", "INSTANCE");
-    write_ii(w, "id", {feed.patient.provider_organization, "", ""});
-    w.start("contactParty").attr("classCode", "CON").end();
-    w.end();
-  }
+  // providerOrganization is required by PRPA_MT201301UV02/201302UV02: the facility.
+  std::string provider = feed.patient.provider_organization;
+  if (provider.empty()) provider = feed.custodian;
+  if (provider.empty()) provider = h.sender.organization_id;
+  if (provider.empty()) provider = h.sender.device_id;
+  w.start("providerOrganization").attr("classCode", "ORG").attr("determinerCode", "INSTANCE");
+  write_ii(w, "id", {provider, "", ""});
+  w.start("contactParty").attr("classCode", "CON").end();
+  w.end();
   w.end().end();  // patient, subject1
   w.start("custodian").attr("typeCode", "CST");
   w.start("assignedEntity").attr("classCode", "ASSIGNED");

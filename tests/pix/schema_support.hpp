@@ -1,0 +1,21 @@
+// Validation of written HL7 V3 messages against the NE2008 multicache schemas, one compiled
+// schema per interaction, cached for the test binary.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "proto/xml/document.hpp"
+#include "tests/support/process.hpp"  // read_file
+
+namespace hareyaka::testing {
+
+std::string ihe_dir();  // .../shared/data/ihe
+
+// Validates the HL7 message `root` (its element name selects the schema); returns the
+// errors as "line: message" strings (empty when valid).
+std::vector<std::string> validate_hl7(xml::Node root);
+// Finds the payload inside a SOAP envelope (or takes the root) and validates it.
+std::vector<std::string> validate_hl7_text(const std::string& xml);
+
+}  // namespace hareyaka::testing
