@@ -20,6 +20,11 @@ GatewayConfig load_gateway_config(const std::string& path) {
         "1.2.392.200284.33.1234567 (got '" +
         c.facility_oid + "')");
   }
+  c.patient_authority = root.string_or("patient_authority", c.facility_oid + ".1");
+  if (!std::regex_match(c.patient_authority, kOid)) {
+    throw config::ConfigError("configuration key 'patient_authority' must be an OID");
+  }
+  c.assertion_public_key = root.string("assertion_public_key");
   c.listener = config::read_listener(root.child("listener"), "nodes");
   if (c.listener.tls.client_auth != tls::ClientAuth::kRequire) {
     throw config::ConfigError(

@@ -17,6 +17,7 @@ struct StorageSettings {
   std::string extended_root;  // SS-MIX2 extended storage (optional)
   std::string state_dir;      // index cache and outbox (must survive restarts)
   std::chrono::milliseconds reconcile_interval{60'000};
+  int scan_threads = 2;
 };
 
 struct PortalSettings {
@@ -28,7 +29,9 @@ struct GatewayConfig {
   log::Settings log;
   RuntimeSettings runtime;
   std::string facility_oid;
-  http::ListenerSettings listener;  // the portal's calls: mutual TLS with the network CA
+  std::string patient_authority;     // default: facility_oid + ".1"
+  std::string assertion_public_key;  // the portal's Ed25519 public key (PEM)
+  http::ListenerSettings listener;   // the portal's calls: mutual TLS with the network CA
   StorageSettings storage;
   PortalSettings portal;
 };

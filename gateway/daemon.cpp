@@ -1,42 +1,114 @@
 #include "gateway/daemon.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
+#include "common/assertion.hpp"
 #include "common/error.hpp"
 #include "common/router.hpp"
+#include "gateway/data_api.hpp"
+#include "gateway/local_audit.hpp"
+#include "gateway/storage/storage_index.hpp"
 
 namespace hareyaka::gateway {
 
 namespace fs = std::filesystem;
 
 struct Daemon::Impl {
-  explicit Impl(GatewayConfig c) : config(std::move(c)), runtime(config.runtime) {}
+  explicit Impl(GatewayConfig c)
+      : config(std::move(c)),
+        runtime(config.runtime),
+        verifier(config.assertion_public_key),
+        audit(config.storage.state_dir + "/audit.jsonl") {}
+
   GatewayConfig config;
   Runtime runtime;
+  AssertionVerifier verifier;
+  LocalAudit audit;
+  std::unique_ptr<storage::StorageIndex> index;
   std::shared_ptr<http::Router> router = std::make_shared<http::Router>();
+  std::thread scanner;
+  std::atomic<bool> scanned{false};
 
   bool ready(std::string& detail) {
     std::error_code ec;
     const bool storage = fs::is_directory(config.storage.ssmix2_root, ec);
-    detail = nlohmann::json{{"storage", storage}}.dump();
-    return storage;
+    const auto follow = index->follow_status();
+    detail = nlohmann::json{{"storage", storage},
+                            {"index", scanned.load()},
+                            {"following", follow.following},
+                            {"inotify", follow.inotify}}
+                 .dump();
+    return storage && scanned;
   }
 };
 
-Daemon::Daemon(GatewayConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
-Daemon::~Daemon() = default;
+namespace {
 
-void Daemon::start() {
+std::unique_ptr<storage::StorageIndex> make_index(const GatewayConfig& c) {
+  storage::IndexOptions o;
+  o.standard_root = c.storage.ssmix2_root;
+  o.extended_root = c.storage.extended_root;
+  o.cache_file = c.storage.state_dir + "/index.cache";
+  o.threads = static_cast<unsigned>(c.storage.scan_threads);
+  o.reconcile_interval = c.storage.reconcile_interval;
+  o.progress_interval = std::chrono::seconds(5);
+  o.on_progress = [](const storage::ScanProgress& p) {
+    log::info(p.finished ? "storage scan finished" : "storage scan progress",
+              {.component = "scanner",
+               .duration_ms = p.elapsed_seconds * 1000,
+               .count = static_cast<std::int64_t>(p.done),
+               .rate = p.files_per_second});
+  };
+  o.on_problem = [](const storage::Problem& p) {
+    log::warn("unusable file", {.component = "scanner", .detail = p.reason, .file = p.path});
+  };
+  return std::make_unique<storage::StorageIndex>(std::move(o));
+}
+
+}  // namespace
+
+Daemon::Daemon(GatewayConfig config) {
   std::error_code ec;
-  fs::create_directories(impl_->config.storage.state_dir, ec);
+  fs::create_directories(config.storage.state_dir, ec);
   if (ec) {
     throw Error(ErrorCode::kInternal, "cannot start",
-                "cannot create state_dir " + impl_->config.storage.state_dir + ": " + ec.message());
+                "cannot create state_dir " + config.storage.state_dir + ": " + ec.message());
   }
-  http::add_builtin_routes(*impl_->router, impl_->runtime.metrics(),
-                           [this](std::string& d) { return impl_->ready(d); });
-  impl_->runtime.server().listen(impl_->config.listener, impl_->router);
+  impl_ = std::make_unique<Impl>(std::move(config));
+  impl_->index = make_index(impl_->config);
+}
+
+Daemon::~Daemon() {
+  if (impl_->scanner.joinable())
+    impl_->scanner.join();
+  impl_->index->stop_following();
+}
+
+void Daemon::start() {
+  Impl& d = *impl_;
+  http::add_builtin_routes(*d.router, d.runtime.metrics(),
+                           [this](std::string& detail) { return impl_->ready(detail); });
+  add_data_routes(*d.router, {.index = *d.index,
+                              .verifier = d.verifier,
+                              .audit = d.audit,
+                              .settings = {.facility_oid = d.config.facility_oid,
+                                           .patient_authority = d.config.patient_authority}});
+  d.runtime.server().listen(d.config.listener, d.router);
+  // The first scan can take minutes on a large storage; the daemon answers /healthz
+  // meanwhile and /readyz once the index is complete.
+  d.scanner = std::thread([&d] {
+    d.index->scan();
+    d.index->start_following();
+    d.scanned = true;
+  });
+  d.runtime.on_stop([&d] {
+    if (d.scanner.joinable())
+      d.scanner.join();
+    d.index->stop_following();
+  });
 }
 
 void Daemon::run() {

@@ -7,6 +7,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/runtime.hpp"
+#include "gateway/cli/commands.hpp"
 #include "gateway/daemon.hpp"
 
 namespace {
@@ -42,6 +43,11 @@ int serve(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  using namespace hareyaka::gateway;
+  if (argc > 1 && std::strcmp(argv[1], "check") == 0)
+    return cli::run_check(argc - 1, argv + 1);
+  if (argc > 1 && std::strcmp(argv[1], "show") == 0)
+    return cli::run_show(argc - 1, argv + 1);
   if (argc > 1 && std::strcmp(argv[1], "serve") == 0)
     return serve(argc - 1, argv + 1);
   return serve(argc, argv);

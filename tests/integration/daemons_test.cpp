@@ -38,6 +38,7 @@ json portal_config(const std::string& conninfo) {
 
 json gateway_config(const std::string& storage, const std::string& state) {
   return {{"facility_oid", "1.2.392.200284.33.1310001"},
+          {"assertion_public_key", dev_pki().dir + "/assertion.pub"},
           {"listener", listener("gateway-a", "require")},
           {"storage", {{"ssmix2_root", storage}, {"state_dir", state}}}};
 }

@@ -1,0 +1,30 @@
+// The gateway's data API for the portal (mutual TLS): a patient's demographics, each
+// category, and documents streamed from the storage. Every patient request must carry a
+// valid access assertion for this gateway, this patient and this category; every attempt,
+// allowed or refused, is written to the local audit first.
+#pragma once
+
+#include <string>
+
+#include "common/assertion.hpp"
+#include "common/router.hpp"
+#include "gateway/local_audit.hpp"
+#include "gateway/storage/storage_index.hpp"
+
+namespace hareyaka::gateway {
+
+struct DataApiSettings {
+  std::string facility_oid;       // assertions must be addressed to it
+  std::string patient_authority;  // the assigning authority of this gateway's patient ids
+};
+
+struct DataApiParts {
+  const storage::StorageIndex& index;
+  const AssertionVerifier& verifier;
+  LocalAudit& audit;
+  DataApiSettings settings;
+};
+
+void add_data_routes(http::Router& router, DataApiParts parts);
+
+}  // namespace hareyaka::gateway
