@@ -102,8 +102,12 @@ ParseResult Parser::run(std::string_view bytes, const ParseOptions& options) {
   std::string_view all = data.text;
 
   // Separators come from the MSH segment itself.
-  if (all.size() < 8 || all.substr(0, 3) != "MSH") {
+  if (all.substr(0, 3) != "MSH") {
     return fail(1, "", 0, "the message does not start with an MSH segment");
+  }
+  if (all.size() < 8) {
+    return fail(1, "MSH", 2,
+                "MSH-1/MSH-2 must declare the field separator and 4 encoding characters");
   }
   Separators& seps = data.separators;
   seps.field = all[3];
