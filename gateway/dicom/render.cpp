@@ -1,14 +1,16 @@
 #include "gateway/dicom/render.hpp"
 
+// clang-format off
+// dcmimage.h before the plugin headers, which rely on its declarations.
 #include <dcmtk/config/osconfig.h>
-// dcmimage.h first: the plugin headers rely on its declarations.
+#include <dcmtk/dcmimgle/dcmimage.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <dcmtk/dcmimage/dipipng.h>
 #include <dcmtk/dcmimage/diregist.h>  // registers the colour image support with DicomImage
-#include <dcmtk/dcmimgle/dcmimage.h>
 #include <dcmtk/dcmjpeg/dipijpeg.h>
+// clang-format on
 
 #include <cmath>
 #include <cstdio>
