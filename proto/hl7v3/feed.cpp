@@ -114,9 +114,12 @@ void write_feed(xml::Writer& w, const PatientFeed& feed) {
   w.end();
   // providerOrganization is required by PRPA_MT201301UV02/201302UV02: the facility.
   std::string provider = feed.patient.provider_organization;
-  if (provider.empty()) provider = feed.custodian;
-  if (provider.empty()) provider = h.sender.organization_id;
-  if (provider.empty()) provider = h.sender.device_id;
+  if (provider.empty())
+    provider = feed.custodian;
+  if (provider.empty())
+    provider = h.sender.organization_id;
+  if (provider.empty())
+    provider = h.sender.device_id;
   w.start("providerOrganization").attr("classCode", "ORG").attr("determinerCode", "INSTANCE");
   write_ii(w, "id", {provider, "", ""});
   w.start("contactParty").attr("classCode", "CON").end();

@@ -144,7 +144,8 @@ void write_pdq_continuation(xml::Writer& w, const PdqContinuation& c) {
   write_code(w, "code", "PRPA_TE000003UV01", kInteractionRoot);
   w.start("queryContinuation");
   write_ii(w, "queryId", c.query_id);
-  if (!c.cancel) write_value(w, "continuationQuantity", std::to_string(c.quantity));
+  if (!c.cancel)
+    write_value(w, "continuationQuantity", std::to_string(c.quantity));
   write_code(w, "statusCode", c.cancel ? "aborted" : "waitContinuedQueryResponse");
   w.end().end().end();
 }
@@ -210,9 +211,11 @@ ParsedPdqResponse parse_pdq_response(xml::Node root) {
   xml::Node cap = require(root, "controlActProcess");
   for (xml::Node subject : children(cap, "subject")) {
     xml::Node patient = child(child(child(subject, "registrationEvent"), "subject1"), "patient");
-    if (!patient) continue;
+    if (!patient)
+      continue;
     for (xml::Node obs : children(patient, "subjectOf1")) {
-      if (xml::Node v = child(child(obs, "queryMatchObservation"), "value")) require_int_type(v);
+      if (xml::Node v = child(child(obs, "queryMatchObservation"), "value"))
+        require_int_type(v);
     }
     r.patients.push_back(parse_patient(patient));
   }

@@ -37,7 +37,8 @@ void expect_valid(const std::string& xml) {
 Patient japanese_patient() {
   Patient p;
   p.ids = {{"1.2.392.200284.33.1", "0001000052", ""}};
-  p.names = {{NameUse::kIdeographic, "髙橋", "花子", ""}, {NameUse::kSyllabic, "タカハシ", "ハナコ", ""}};
+  p.names = {{NameUse::kIdeographic, "髙橋", "花子", ""},
+             {NameUse::kSyllabic, "タカハシ", "ハナコ", ""}};
   p.sex = Sex::kFemale;
   p.birth_date = "19580412";
   p.addresses = {{"岡山市北区丸の内2-4-6", "", "岡山県", "7008570", "JP"}};
@@ -52,7 +53,8 @@ TEST(Hl7v3Write, FeedsValidateAndRoundTrip) {
     f.header = header("");
     f.patient = japanese_patient();
     f.custodian = "1.2.392.200284.33.1";
-    if (kind == FeedKind::kMerge) f.prior_ids = {{"1.2.392.200284.33.1", "0001000099", ""}};
+    if (kind == FeedKind::kMerge)
+      f.prior_ids = {{"1.2.392.200284.33.1", "0001000099", ""}};
     const std::string xml = write([&](xml::Writer& w) { write_feed(w, f); });
     expect_valid(xml);
     xml::Document doc = xml::parse(xml);
@@ -102,8 +104,8 @@ TEST(Hl7v3Write, PixQueryAndResponsesValidate) {
   EXPECT_EQ(back.patient_id, q.patient_id);
   EXPECT_EQ(back.data_sources, q.data_sources);
 
-  for (QueryResponse code : {QueryResponse::kOk, QueryResponse::kNotFound,
-                             QueryResponse::kApplicationError}) {
+  for (QueryResponse code :
+       {QueryResponse::kOk, QueryResponse::kNotFound, QueryResponse::kApplicationError}) {
     PixQueryResponse r;
     r.header = header("PRPA_IN201310UV02");
     r.ack.code = code == QueryResponse::kApplicationError ? AckCode::kAE : AckCode::kAA;
@@ -125,8 +127,8 @@ TEST(Hl7v3Write, PixQueryAndResponsesValidate) {
 }
 
 TEST(Hl7v3Write, PdqResponseWithJapaneseNamesAndContinuationValidate) {
-  auto doc = xml::parse(testing::read_file(testing::ihe_dir() +
-                                           "/samples/pdqv3/PDQ_connectathon2011_namespaces_issue.xml"));
+  auto doc = xml::parse(testing::read_file(
+      testing::ihe_dir() + "/samples/pdqv3/PDQ_connectathon2011_namespaces_issue.xml"));
   PdqQuery q = parse_pdq_query(doc.root());
   PdqResponse r;
   r.header = header("PRPA_IN201306UV02");
@@ -210,7 +212,8 @@ TEST(Soap, MalformedEnvelopesAreFaults) {
 
   Addressing req;
   req.message_id = "urn:uuid:9";
-  const std::string f = write_fault(SoapFault(FaultCode::kSender, "bad <input>"), req, "urn:uuid:10");
+  const std::string f =
+      write_fault(SoapFault(FaultCode::kSender, "bad <input>"), req, "urn:uuid:10");
   xml::Document doc = xml::parse(f);
   xml::Node fault = doc.root().child(kSoap12Ns, "Body").child(kSoap12Ns, "Fault");
   ASSERT_TRUE(fault);

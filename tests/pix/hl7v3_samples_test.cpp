@@ -157,7 +157,8 @@ TEST(ValidationSamples, SchemaAndProfileRulesTellGoodFromBad) {
       parse_pdq_response(d.root());
       ADD_FAILURE() << "accepted " << wrong;
     } catch (const MessageError& e) {
-      EXPECT_NE(e.location().find("queryMatchObservation/value"), std::string::npos) << e.location();
+      EXPECT_NE(e.location().find("queryMatchObservation/value"), std::string::npos)
+          << e.location();
     }
   }
 }

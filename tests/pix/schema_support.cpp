@@ -10,7 +10,9 @@
 
 namespace hareyaka::testing {
 
-std::string ihe_dir() { return shared_data_dir() + "/ihe"; }
+std::string ihe_dir() {
+  return shared_data_dir() + "/ihe";
+}
 
 std::vector<std::string> validate_hl7(xml::Node root) {
   static std::mutex mu;
@@ -20,8 +22,9 @@ std::vector<std::string> validate_hl7(xml::Node root) {
   auto it = schemas.find(name);
   if (it == schemas.end()) {
     it = schemas
-             .emplace(name, xml::Schema::load(ihe_dir() + "/schemas/HL7V3/NE2008/multicacheschemas/" +
-                                              name + ".xsd"))
+             .emplace(name,
+                      xml::Schema::load(ihe_dir() + "/schemas/HL7V3/NE2008/multicacheschemas/" +
+                                        name + ".xsd"))
              .first;
   }
   std::vector<std::string> out;

@@ -1,7 +1,6 @@
-#include "proto/xml/document.hpp"
-
 #include <gtest/gtest.h>
 
+#include "proto/xml/document.hpp"
 #include "proto/xml/schema.hpp"
 #include "proto/xml/writer.hpp"
 #include "proto/xml/xpath.hpp"
@@ -83,8 +82,8 @@ TEST(XmlParse, PathsNumberRepeatedSiblingsAndQNamesResolve) {
 }
 
 TEST(XPathQuery, RegisteredPrefixesMatchAnyDocumentPrefix) {
-  Document doc = parse(
-      "<ns1:r xmlns:ns1='urn:hl7-org:v3'><ns1:id root='1.2'/><ns1:id root='3.4'/></ns1:r>");
+  Document doc =
+      parse("<ns1:r xmlns:ns1='urn:hl7-org:v3'><ns1:id root='1.2'/><ns1:id root='3.4'/></ns1:r>");
   XPath xp(doc, {{"hl7", "urn:hl7-org:v3"}});
   EXPECT_EQ(xp.count("/hl7:r/hl7:id"), 2u);
   EXPECT_EQ(xp.string("/hl7:r/hl7:id[2]/@root").value_or(""), "3.4");
@@ -109,7 +108,8 @@ TEST(XmlSchema, ValidatesAndReportsErrorsAsValues) {
       testing::ihe_dir() + "/schemas/HL7V3/NE2008/multicacheschemas/PRPA_IN201301UV02.xsd";
   Schema schema = Schema::load(xsd);
   ::testing::internal::CaptureStderr();
-  Document valid = parse(testing::read_file(testing::ihe_dir() + "/samples/validation/prpa-valid.xml"));
+  Document valid =
+      parse(testing::read_file(testing::ihe_dir() + "/samples/validation/prpa-valid.xml"));
   EXPECT_TRUE(schema.validate(valid).empty());
   Document invalid =
       parse(testing::read_file(testing::ihe_dir() + "/samples/validation/prpa-invalid.xml"));

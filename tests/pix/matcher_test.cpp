@@ -1,0 +1,87 @@
+#include "pix/matcher.hpp"
+
+#include <gtest/gtest.h>
+
+namespace hareyaka::pix {
+namespace {
+
+Demographics taro() {
+  Demographics d;
+  d.family_kanji = "山田";
+  d.given_kanji = "太郎";
+  d.family_kana = "ヤマダ";
+  d.given_kana = "タロウ";
+  d.birth_date = "19600101";
+  d.sex = 'M';
+  d.postal_code = "700-8570";
+  d.phone = "086-224-2111";
+  return d;
+}
+
+double score_of(const Demographics& a, const Demographics& b) {
+  return score(match_record(a), match_record(b), MatchWeights{});
+}
+
+TEST(Matcher, SamePersonWithKanaVariantsLinksAutomatically) {
+  Demographics b = taro();
+  b.family_kana = "ﾔﾏﾀﾞ";
+  b.given_kana = "ﾀﾛｰ";
+  b.postal_code = "7008570";
+  b.phone = "+81-86-224-2111";
+  EXPECT_EQ(classify(score_of(taro(), b), MatchSettings{}), Decision::kAutoLink);
+}
+
+TEST(Matcher, NamesakeBornTheSameDayWithoutCorroborationIsOnlyReviewed) {
+  Demographics b = taro();
+  b.postal_code = "1000001";
+  b.phone = "03-1234-5678";
+  EXPECT_EQ(classify(score_of(taro(), b), MatchSettings{}), Decision::kReview);
+}
+
+TEST(Matcher, TwinsAndRelativesAreNotLinked) {
+  Demographics twin = taro();
+  twin.given_kanji = "次郎";
+  twin.given_kana = "ジロウ";
+  EXPECT_NE(classify(score_of(taro(), twin), MatchSettings{}), Decision::kAutoLink);
+  Demographics father = taro();
+  father.given_kanji = "一郎";
+  father.given_kana = "イチロウ";
+  father.birth_date = "19300505";
+  EXPECT_EQ(classify(score_of(taro(), father), MatchSettings{}), Decision::kApart);
+}
+
+TEST(Matcher, DifferentPersonSameBirthDateStaysApart) {
+  Demographics other;
+  other.family_kanji = "佐藤";
+  other.given_kanji = "花子";
+  other.family_kana = "サトウ";
+  other.given_kana = "ハナコ";
+  other.birth_date = "19600101";
+  other.sex = 'F';
+  EXPECT_EQ(classify(score_of(taro(), other), MatchSettings{}), Decision::kApart);
+}
+
+TEST(Matcher, BirthDateTyposAreNear) {
+  EXPECT_TRUE(near_birth_date("19600101", "19600107"));
+  EXPECT_TRUE(near_birth_date("19600112", "19600121"));  // adjacent swap
+  EXPECT_TRUE(near_birth_date("19600312", "19601203"));  // day/month swapped
+  EXPECT_FALSE(near_birth_date("19600101", "19710101"));
+  EXPECT_FALSE(near_birth_date("19600101", "19600101"));
+  Demographics typo = taro();
+  typo.birth_date = "19600110";
+  EXPECT_EQ(classify(score_of(taro(), typo), MatchSettings{}), Decision::kReview);
+}
+
+TEST(Matcher, ThresholdsComeFromSettings) {
+  MatchSettings strict;
+  strict.auto_link_threshold = 100;
+  EXPECT_EQ(classify(score_of(taro(), taro()), strict), Decision::kReview);
+  MatchSettings loose;
+  loose.auto_link_threshold = 5;
+  loose.review_threshold = 1;
+  EXPECT_EQ(classify(8, loose), Decision::kAutoLink);
+  EXPECT_EQ(classify(0, loose), Decision::kApart);
+}
+
+}  // namespace
+}  // namespace hareyaka::pix
