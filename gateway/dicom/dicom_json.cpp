@@ -61,8 +61,10 @@ nlohmann::json file_to_json(const std::filesystem::path& file, const std::string
   // JSON is UTF-8 (charset.hpp: DCMTK alone cannot convert the Japanese ISO 2022 sets).
   dataset_to_utf8(*ds);
   std::ostringstream out;
+  out << '{';  // DcmDataset::writeJson writes the members only
   BulkPixelFormat format(pixel_data_uri);
   check(ds->writeJson(out, format), "writing DICOM JSON", ErrorCode::kUnprocessable);
+  out << '}';
   try {
     return nlohmann::json::parse(out.str());
   } catch (const nlohmann::json::exception&) {
