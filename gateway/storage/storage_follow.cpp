@@ -21,7 +21,7 @@ void StorageIndex::start_following() {
   if (follower_.joinable())
     return;
   stop_ = false;
-  inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  inotify_fd_ = options_.use_inotify ? inotify_init1(IN_NONBLOCK | IN_CLOEXEC) : -1;
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   following_ = true;
   follower_ = std::thread([this] { follow_loop(); });

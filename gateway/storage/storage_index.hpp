@@ -38,6 +38,9 @@ struct IndexOptions {
   // Non-empty: index only this patient's folders (the `show` command on a large storage).
   std::string only_patient;
   std::chrono::milliseconds reconcile_interval{std::chrono::minutes(5)};
+  // false: no inotify, only the reconciliation pass (network file systems, where inotify
+  // sees nothing written by other machines).
+  bool use_inotify = true;
   std::chrono::milliseconds progress_interval{1000};
   ProgressCallback on_progress;                                // scan progress
   std::function<void(const Problem&)> on_problem;              // each new or changed problem
