@@ -43,7 +43,7 @@ Acknowledgement parse_acknowledgement(xml::Node root) {
   auto code = ack_code_from(type.attr("code").value_or(""));
   if (!code) {
     throw MessageError(std::string(kDataTypeError), "unknown acknowledgement typeCode",
-                       type.path());
+                       location(type));
   }
   out.code = *code;
   if (xml::Node id = child(child(ack, "targetMessage"), "id"))
@@ -67,7 +67,7 @@ Acknowledgement parse_acknowledgement(xml::Node root) {
 AckMessage parse_ack_message(xml::Node root) {
   if (!root.is(kHl7Ns, "MCCI_IN000002UV01")) {
     throw MessageError(std::string(kDataTypeError), "not an MCCI_IN000002UV01 message",
-                       root.path());
+                       location(root));
   }
   return {parse_header(root), parse_acknowledgement(root)};
 }

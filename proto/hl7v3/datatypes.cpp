@@ -75,6 +75,15 @@ Sex sex_from_code(std::string_view code) {
   return Sex::kUnknown;
 }
 
+std::string location(xml::Node n) {
+  xml::Node root = n;
+  while (root.parent() && root.parent().ns() == kHl7Ns)
+    root = root.parent();
+  const std::string full = n.path();
+  xml::Node above = root.parent();
+  return above ? full.substr(above.path().size()) : full;
+}
+
 xml::Node child(xml::Node n, std::string_view local) {
   return n.child(kHl7Ns, local);
 }
@@ -88,7 +97,7 @@ xml::Node require(xml::Node n, std::string_view local) {
   if (!c) {
     throw MessageError(std::string(kRequiredMissing),
                        "required element " + std::string(local) + " is missing",
-                       n.path() + "/" + std::string(local));
+                       location(n) + "/" + std::string(local));
   }
   return c;
 }

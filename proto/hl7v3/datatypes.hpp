@@ -80,6 +80,10 @@ struct Patient {
   std::string provider_organization;  // providerOrganization id root
 };
 
+// The XPath of `n` from its HL7 message root (/PRPA_IN201309UV02/...), whatever envelope
+// the message travels in: the form IHE expects in acknowledgementDetail/location.
+std::string location(xml::Node n);
+
 // -- parsing helpers (elements in the HL7 namespace, any prefix) --
 Ii parse_ii(xml::Node n);
 PersonName parse_name(xml::Node n);

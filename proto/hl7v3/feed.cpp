@@ -25,7 +25,7 @@ PatientFeed parse_feed(xml::Node root) {
   } else {
     throw MessageError(std::string(kDataTypeError),
                        "not a patient identity feed: " + std::string(root.local_name()),
-                       root.path());
+                       location(root));
   }
   feed.header = parse_header(root);
   xml::Node cap = require(root, "controlActProcess");
@@ -35,19 +35,19 @@ PatientFeed parse_feed(xml::Node root) {
   if (subjects.size() > 1) {
     // IHE ITI-44 carries exactly one patient per message.
     throw MessageError(std::string(kDataTypeError), "a feed must carry exactly one subject",
-                       subjects[1].path());
+                       location(subjects[1]));
   }
   xml::Node event = require(subjects.front(), "registrationEvent");
   xml::Node patient = require(require(event, "subject1"), "patient");
   feed.patient = parse_patient(patient);
-  feed.patient_location = patient.path();
+  feed.patient_location = location(patient);
   bool any_rooted = false;
   for (const Ii& id : feed.patient.ids)
     any_rooted = any_rooted || !id.root.empty();
   if (!any_rooted) {
     throw MessageError(std::string(kRequiredMissing),
                        "patient has no identifier with an assigning authority (id/@root)",
-                       patient.path() + "/id");
+                       location(patient) + "/id");
   }
   if (xml::Node custodian = child(event, "custodian")) {
     feed.custodian = attr_of(child(custodian, "assignedEntity"), "id", "root").value_or("");
@@ -62,7 +62,7 @@ PatientFeed parse_feed(xml::Node root) {
     }
     if (feed.prior_ids.empty()) {
       throw MessageError(std::string(kRequiredMissing), "merge without a prior identifier",
-                         role.path() + "/id");
+                         location(role) + "/id");
     }
   }
   return feed;

@@ -18,7 +18,8 @@ std::optional<int> parse_int(std::string_view s) {
 int int_value(xml::Node n, int min, int max) {
   auto v = parse_int(n.attr("value").value_or(""));
   if (!v || *v < min || *v > max) {
-    throw MessageError(std::string(kDataTypeError), "value must be an integer in range", n.path());
+    throw MessageError(std::string(kDataTypeError), "value must be an integer in range",
+                       location(n));
   }
   return *v;
 }
@@ -31,7 +32,7 @@ void require_int_type(xml::Node value) {
     return;
   auto q = value.resolve_qname(*type);
   if (!q || q->second != "INT" || !(q->first == kHl7Ns)) {
-    throw MessageError(std::string(kDataTypeError), "xsi:type must be INT", value.path());
+    throw MessageError(std::string(kDataTypeError), "xsi:type must be INT", location(value));
   }
 }
 
@@ -49,7 +50,8 @@ void check_query_by_parameter(xml::Node qbp) {
 
 PdqQuery parse_pdq_query(xml::Node root) {
   if (!root.is(kHl7Ns, "PRPA_IN201305UV02")) {
-    throw MessageError(std::string(kDataTypeError), "not a PRPA_IN201305UV02 message", root.path());
+    throw MessageError(std::string(kDataTypeError), "not a PRPA_IN201305UV02 message",
+                       location(root));
   }
   PdqQuery q;
   q.header = parse_header(root);
@@ -76,7 +78,7 @@ PdqQuery parse_pdq_query(xml::Node root) {
       ts = attr_of(v, "low", "value").value_or("");
     }
     if (ts.size() < 4 || ts.find_first_not_of("0123456789") < std::min<std::size_t>(ts.size(), 8)) {
-      throw MessageError(std::string(kDataTypeError), "birth time must be an HL7 TS", v.path());
+      throw MessageError(std::string(kDataTypeError), "birth time must be an HL7 TS", location(v));
     }
     q.birth_date = ts.substr(0, 8);
   }
@@ -85,10 +87,10 @@ PdqQuery parse_pdq_query(xml::Node root) {
     Ii id = parse_ii(v);
     if (id.root.empty()) {
       throw MessageError(std::string(kRequiredMissing), "livingSubjectId value without root",
-                         v.path());
+                         location(v));
     }
     q.ids.push_back(std::move(id));
-    q.id_locations.push_back(v.path());
+    q.id_locations.push_back(location(v));
   }
   for (xml::Node p : children(params, "livingSubjectName")) {
     for (xml::Node v : children(p, "value"))
@@ -99,10 +101,10 @@ PdqQuery parse_pdq_query(xml::Node root) {
     auto r = v.attr("root").value_or("");
     if (r.empty()) {
       throw MessageError(std::string(kRequiredMissing), "scoping organization without root",
-                         v.path());
+                         location(v));
     }
     q.scoping_organizations.push_back(r);
-    q.scoping_organization_locations.push_back(v.path());
+    q.scoping_organization_locations.push_back(location(v));
   }
   for (xml::Node p : children(params, "patientAddress")) {
     for (xml::Node v : children(p, "value"))
@@ -120,7 +122,8 @@ PdqQuery parse_pdq_query(xml::Node root) {
 
 PdqContinuation parse_pdq_continuation(xml::Node root) {
   if (!root.is(kHl7Ns, "QUQI_IN000003UV01")) {
-    throw MessageError(std::string(kDataTypeError), "not a QUQI_IN000003UV01 message", root.path());
+    throw MessageError(std::string(kDataTypeError), "not a QUQI_IN000003UV01 message",
+                       location(root));
   }
   PdqContinuation c;
   c.header = parse_header(root);
@@ -203,7 +206,8 @@ void write_pdq_response(xml::Writer& w, const PdqResponse& r,
 
 ParsedPdqResponse parse_pdq_response(xml::Node root) {
   if (!root.is(kHl7Ns, "PRPA_IN201306UV02")) {
-    throw MessageError(std::string(kDataTypeError), "not a PRPA_IN201306UV02 message", root.path());
+    throw MessageError(std::string(kDataTypeError), "not a PRPA_IN201306UV02 message",
+                       location(root));
   }
   ParsedPdqResponse r;
   r.header = parse_header(root);

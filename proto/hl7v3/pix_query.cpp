@@ -18,7 +18,8 @@ std::string_view to_string(QueryResponse r) {
 
 PixQuery parse_pix_query(xml::Node root) {
   if (!root.is(kHl7Ns, "PRPA_IN201309UV02")) {
-    throw MessageError(std::string(kDataTypeError), "not a PRPA_IN201309UV02 message", root.path());
+    throw MessageError(std::string(kDataTypeError), "not a PRPA_IN201309UV02 message",
+                       location(root));
   }
   PixQuery q;
   q.header = parse_header(root);
@@ -31,23 +32,24 @@ PixQuery parse_pix_query(xml::Node root) {
     require(params, "patientIdentifier");
   if (ids.size() > 1) {
     throw MessageError(std::string(kDataTypeError), "exactly one patientIdentifier is allowed",
-                       ids[1].path());
+                       location(ids[1]));
   }
   xml::Node value = require(ids.front(), "value");
   q.patient_id = parse_ii(value);
-  q.patient_id_location = value.path();
+  q.patient_id_location = location(value);
   if (q.patient_id.root.empty() || q.patient_id.extension.empty()) {
     throw MessageError(std::string(kRequiredMissing),
-                       "patientIdentifier needs both root and extension", value.path());
+                       "patientIdentifier needs both root and extension", location(value));
   }
   for (xml::Node ds : children(params, "dataSource")) {
     xml::Node v = require(ds, "value");
     auto root_oid = v.attr("root").value_or("");
     if (root_oid.empty()) {
-      throw MessageError(std::string(kRequiredMissing), "dataSource value without root", v.path());
+      throw MessageError(std::string(kRequiredMissing), "dataSource value without root",
+                         location(v));
     }
     q.data_sources.push_back(root_oid);
-    q.data_source_locations.push_back(v.path());
+    q.data_source_locations.push_back(location(v));
   }
   return q;
 }
@@ -124,7 +126,8 @@ void write_pix_response(xml::Writer& w, const PixQueryResponse& r, const PixQuer
 
 ParsedPixResponse parse_pix_response(xml::Node root) {
   if (!root.is(kHl7Ns, "PRPA_IN201310UV02")) {
-    throw MessageError(std::string(kDataTypeError), "not a PRPA_IN201310UV02 message", root.path());
+    throw MessageError(std::string(kDataTypeError), "not a PRPA_IN201310UV02 message",
+                       location(root));
   }
   ParsedPixResponse r;
   r.header = parse_header(root);

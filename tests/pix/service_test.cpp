@@ -1,0 +1,396 @@
+// The PIX/PDQ manager end to end at the SOAP boundary, on a real PostgreSQL: every request
+// sample answered correctly, every response schema-valid, errors as IHE wants them.
+#include "pix/service.hpp"
+
+#include <gtest/gtest.h>
+
+#include "pix/pg_identity_store.hpp"
+#include "proto/hl7v3/soap.hpp"
+#include "tests/pix/schema_support.hpp"
+#include "tests/support/pg_cluster.hpp"
+
+namespace hareyaka::pix {
+namespace {
+
+using namespace hl7v3;
+
+constexpr const char* kHimss1 = "1.3.6.1.4.1.21367.2005.1.1";
+constexpr const char* kHimss2 = "1.3.6.1.4.1.21367.2005.1.2";
+
+std::string strip_declaration(std::string xml) {
+  if (xml.rfind("<?xml", 0) == 0)
+    xml.erase(0, xml.find("?>") + 2);
+  return xml;
+}
+
+std::string soap(const std::string& payload, const std::string& action, bool in_header = true) {
+  std::string s =
+      "<soap:Envelope xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\" "
+      "xmlns:wsa=\"http://www.w3.org/2005/08/addressing\"><soap:Header>";
+  if (in_header)
+    s += "<wsa:Action soap:mustUnderstand=\"true\">" + action + "</wsa:Action>";
+  s += "<wsa:MessageID>urn:uuid:7b1c1e0a-0000-4000-8000-000000000001</wsa:MessageID>"
+       "<wsa:ReplyTo><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address>"
+       "</wsa:ReplyTo></soap:Header><soap:Body>" +
+       strip_declaration(payload) + "</soap:Body></soap:Envelope>";
+  return s;
+}
+
+std::string sample(const std::string& rel) {
+  return testing::read_file(testing::ihe_dir() + "/samples/" + rel);
+}
+
+struct Reply {
+  SoapResult raw;
+  xml::Document doc;
+  xml::Node payload;
+};
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pool_ = testing::fresh_pool({&migrations()}, 4);
+    StoreSettings ss;
+    ss.notification_consumers = {"registry"};
+    store_ = std::make_unique<PgIdentityStore>(*pool_, ss);
+    ServiceSettings s;
+    s.device = {"1.2.392.200284.1.1", "1.2.392.200284"};
+    s.clock = [] {
+      return std::chrono::system_clock::time_point(std::chrono::seconds(1795000000));
+    };
+    service_ = std::make_unique<Service>(*store_, s);
+  }
+
+  Reply call(const std::string& body, const std::string& action, bool pdq = false,
+             bool action_in_header = true, PersonFilter allow = {}) {
+    const std::string ct =
+        action_in_header ? "application/soap+xml; charset=UTF-8" : soap_content_type(action);
+    Reply r;
+    const std::string envelope = soap(body, action, action_in_header);
+    r.raw = pdq ? service_->handle_pdq_soap(envelope, ct, allow)
+                : service_->handle_pix_soap(envelope, ct);
+    r.doc = xml::parse(r.raw.body);
+    xml::Node body_el = r.doc.root().child(kSoap12Ns, "Body");
+    r.payload = body_el.elements().at(0);
+    if (!r.payload.is(kSoap12Ns, "Fault")) {
+      auto errors = testing::validate_hl7(r.payload);
+      EXPECT_TRUE(errors.empty()) << errors.front() << "\n" << r.raw.body;
+      EXPECT_EQ(r.doc.root().child(kSoap12Ns, "Header").child(kWsaNs, "RelatesTo").text(),
+                "urn:uuid:7b1c1e0a-0000-4000-8000-000000000001");
+    }
+    return r;
+  }
+
+  AckCode feed(const std::string& xml, const std::string& interaction) {
+    Reply r = call(xml, "urn:hl7-org:v3:" + interaction);
+    EXPECT_EQ(r.raw.http_status, 200);
+    EXPECT_NE(r.raw.content_type.find("MCCI_IN000002UV01"), std::string::npos);
+    return parse_ack_message(r.payload).ack.code;
+  }
+
+  // Feeds one patient through ITI-44 as a source would.
+  void feed_patient(std::vector<Ii> ids, std::vector<PersonName> names, Sex sex, std::string birth,
+                    std::string phone = {}, std::string postal = {}) {
+    PatientFeed f;
+    f.header.id = {service_->new_uuid(), "", ""};
+    f.header.creation_time = "20261124000000";
+    f.header.sender = {"1.2.392.200284.33.9.1", ids.front().root};
+    f.header.receiver = {"1.2.392.200284.1.1", ""};
+    f.patient.ids = std::move(ids);
+    f.patient.names = std::move(names);
+    f.patient.sex = sex;
+    f.patient.birth_date = std::move(birth);
+    if (!phone.empty())
+      f.patient.telecoms.push_back("tel:" + phone);
+    if (!postal.empty())
+      f.patient.addresses.push_back({"", "", "", postal, "JP"});
+    xml::Writer w;
+    write_feed(w, f);
+    EXPECT_EQ(feed(w.finish(), "PRPA_IN201301UV02"), AckCode::kAA);
+  }
+
+  ParsedPixResponse pix_query(const std::string& xml, bool action_in_header = true) {
+    Reply r = call(xml, "urn:hl7-org:v3:PRPA_IN201309UV02", false, action_in_header);
+    EXPECT_EQ(r.raw.http_status, 200);
+    return parse_pix_response(r.payload);
+  }
+
+  ParsedPdqResponse pdq(const std::string& xml, PersonFilter allow = {}) {
+    Reply r = call(xml, "urn:hl7-org:v3:PRPA_IN201305UV02", true, true, std::move(allow));
+    EXPECT_EQ(r.raw.http_status, 200);
+    return parse_pdq_response(r.payload);
+  }
+
+  void seed_samples() {
+    feed_patient({{kHimss1, "PIX10501", ""}, {kHimss2, "H-1", ""}},
+                 {{NameUse::kUnspecified, "Heidi", "MARY", ""}}, Sex::kFemale, "19400101");
+    feed_patient({{kHimss1, "ABC10501", ""}}, {{NameUse::kUnspecified, "Nowak", "ANNA", ""}},
+                 Sex::kFemale, "19700101");
+    feed_patient({{kHimss2, "W-1", ""}},
+                 {{NameUse::kUnspecified, "Wurm Heidi", "MARY Annemarie", ""}}, Sex::kFemale,
+                 "19400101");
+    feed_patient({{"1.2.3.4.5", "PDQ113XX04", ""}}, {{NameUse::kUnspecified, "MOORE", "CHIP", ""}},
+                 Sex::kMale, "19500505");
+    feed_patient({{"1.2.3.4", "OTHER-1", ""}, {"1.2.3", "ACC999", ""}},
+                 {{NameUse::kUnspecified, "Other", "Person", ""}}, Sex::kMale, "19600606");
+    feed_patient({{"1.2.3.4.9", "PID4-1", ""}}, {{NameUse::kUnspecified, "McAddam", "Joe", ""}},
+                 Sex::kMale, "19800131");
+  }
+
+  std::unique_ptr<pg::Pool> pool_;
+  std::unique_ptr<PgIdentityStore> store_;
+  std::unique_ptr<Service> service_;
+};
+
+TEST_F(ServiceTest, FeedSamplesAreAcknowledged) {
+  EXPECT_EQ(feed(sample("pixv3/PIX_FEED_REG_Maximal_Request.xml"), "PRPA_IN201301UV02"),
+            AckCode::kAA);
+  EXPECT_EQ(feed(sample("pixv3/PIX_FEED_REV_Maximal_Request.xml"), "PRPA_IN201302UV02"),
+            AckCode::kAA);
+  EXPECT_EQ(feed(sample("pixv3/PIX_FEED_MERGE_Maximal_Request.xml"), "PRPA_IN201304UV02"),
+            AckCode::kAA);
+  // The REG sample's two rooted ids are one patient; the root-less third is not an id.
+  auto a = store_->find({kHimss1, "PIX10515W3"});
+  auto b = store_->find({"1.2.3.4.5.1000", "PIX10515W4"});
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->person_id, b->person_id);
+  EXPECT_EQ(a->demographics.family_kanji, "WASHINGTON-UPDATE");  // revised by the REV sample
+  EXPECT_TRUE(store_->find({"1.2.3.4.5.1000", "120-01"}));
+  // Ack points at the request.
+  Reply r =
+      call(sample("pixv3/PIX_FEED_REG_Maximal_Request.xml"), "urn:hl7-org:v3:PRPA_IN201301UV02");
+  EXPECT_EQ(parse_ack_message(r.payload).ack.target_message.root,
+            "21acf7be-007c-41e6-b176-d0969794983b");
+}
+
+TEST_F(ServiceTest, InvalidFeedsGetAnErrorAckWithTheLocation) {
+  Reply r = call(sample("validation/iti44-multipatient-request-1.xml"),
+                 "urn:hl7-org:v3:PRPA_IN201301UV02");
+  AckMessage ack = parse_ack_message(r.payload);
+  EXPECT_EQ(ack.ack.code, AckCode::kAE);
+  ASSERT_EQ(ack.ack.details.size(), 1u);
+  EXPECT_EQ(ack.ack.details[0].location, "/PRPA_IN201301UV02/controlActProcess/subject[2]");
+  Reply bad = call(sample("validation/prpa-invalid.xml"), "urn:hl7-org:v3:PRPA_IN201301UV02");
+  EXPECT_EQ(parse_ack_message(bad.payload).ack.code, AckCode::kAE);
+}
+
+TEST_F(ServiceTest, NistPixQueriesIncludingUnknownIdAndUnknownAuthority) {
+  seed_samples();
+  // 10501-04: PIX10501 has an id in the asked domain.
+  ParsedPixResponse ok = pix_query(sample("pixv3/NistPixpdq_Mesa10501-04_Example_01.xml"));
+  EXPECT_EQ(ok.ack.code, AckCode::kAA);
+  EXPECT_EQ(ok.query_response_code, "OK");
+  EXPECT_EQ(ok.ids, (std::vector<Ii>{{kHimss2, "H-1", ""}}));
+  // 10501-05 (action from the Content-Type): known, but nothing in the asked domain.
+  ParsedPixResponse nf = pix_query(sample("pixv3/NistPixpdq_Mesa10501-05_Example_01.xml"), false);
+  EXPECT_EQ(nf.ack.code, AckCode::kAA);
+  EXPECT_EQ(nf.query_response_code, "NF");
+  EXPECT_TRUE(nf.ids.empty());
+  // 10502-03: unknown id in a known domain.
+  ParsedPixResponse unknown_id =
+      pix_query(sample("pixv3/NistPixpdq_Mesa10502-03~UnknownId_Example_01.xml"));
+  EXPECT_EQ(unknown_id.ack.code, AckCode::kAE);
+  EXPECT_EQ(unknown_id.query_response_code, "AE");
+  ASSERT_EQ(unknown_id.ack.details.size(), 1u);
+  EXPECT_EQ(unknown_id.ack.details[0].code, "204");
+  EXPECT_EQ(unknown_id.ack.details[0].location,
+            "/PRPA_IN201309UV02/controlActProcess/queryByParameter/parameterList/"
+            "patientIdentifier/value");
+  // 10503-01: unknown assigning authority.
+  ParsedPixResponse unknown_aa =
+      pix_query(sample("pixv3/NistPixpdq_Mesa10503-01~UnknownAssigningAuth_Example_01.xml"));
+  EXPECT_EQ(unknown_aa.ack.code, AckCode::kAE);
+  EXPECT_EQ(unknown_aa.ack.details.at(0).code, "204");
+  EXPECT_EQ(unknown_aa.ack.details.at(0).location, unknown_id.ack.details[0].location);
+  // An unknown dataSource domain points at that dataSource.
+  std::string q = sample("pixv3/NistPixpdq_Mesa10501-04_Example_01.xml");
+  q.replace(q.find(kHimss2), std::string(kHimss2).size(), "1.2.3.999");
+  ParsedPixResponse bad_source = pix_query(q);
+  EXPECT_EQ(bad_source.ack.code, AckCode::kAE);
+  EXPECT_EQ(bad_source.ack.details.at(0).location,
+            "/PRPA_IN201309UV02/controlActProcess/queryByParameter/parameterList/dataSource/value");
+}
+
+TEST_F(ServiceTest, PdqSamplesAreAnswered) {
+  seed_samples();
+  ParsedPdqResponse plain = pdq(sample("pdqv3/PDQ.xml"));
+  EXPECT_EQ(plain.query_response_code, "OK");
+  ASSERT_EQ(plain.patients.size(), 1u);
+  EXPECT_EQ(plain.patients[0].ids, (std::vector<Ii>{{kHimss2, "H-1", ""}}));  // scoped
+  ParsedPdqResponse max = pdq(sample("pdqv3/PDQ_Maximal_Query.xml"));
+  ASSERT_EQ(max.patients.size(), 1u);
+  EXPECT_EQ(max.patients[0].ids.at(0).extension, "W-1");
+  ParsedPdqResponse by_id = pdq(sample("pdqv3/PDQ_ID_Query.xml"));
+  ASSERT_EQ(by_id.patients.size(), 1u);
+  EXPECT_EQ(by_id.patients[0].ids.at(0).extension, "PDQ113XX04");
+  for (const char* f : {"pdqv3/PDQ_connectathon2011_namespaces_issue.xml",
+                        "pdqv3/PDQ_unused_global_namespace_issue.xml"}) {
+    ParsedPdqResponse r = pdq(sample(f));
+    ASSERT_EQ(r.patients.size(), 1u) << f;
+    EXPECT_EQ(r.patients[0].names.at(0).family, "MOORE");
+  }
+  ParsedPdqResponse pid4 = pdq(sample("pdqv3/PDQ_with_PID4.xml"));
+  ASSERT_EQ(pid4.patients.size(), 1u);
+  EXPECT_EQ(pid4.patients[0].birth_date, "19800131");
+}
+
+TEST_F(ServiceTest, PdqErrorsAndNotFound) {
+  // Nothing seeded: the scoping domain is unknown → AE 204 at its location.
+  ParsedPdqResponse unknown = pdq(sample("pdqv3/PDQ.xml"));
+  EXPECT_EQ(unknown.ack.code, AckCode::kAE);
+  EXPECT_EQ(unknown.ack.details.at(0).code, "204");
+  EXPECT_EQ(unknown.ack.details.at(0).location,
+            "/PRPA_IN201305UV02/controlActProcess/queryByParameter/parameterList/"
+            "otherIDsScopingOrganization/value");
+  ParsedPdqResponse nf = pdq(sample("pdqv3/PDQ_connectathon2011_namespaces_issue.xml"));
+  EXPECT_EQ(nf.ack.code, AckCode::kAA);
+  EXPECT_EQ(nf.query_response_code, "NF");
+  EXPECT_EQ(nf.total, 0);
+}
+
+TEST_F(ServiceTest, JapaneseFeedsLinkAcrossFacilitiesAndPixAnswersFromEitherId) {
+  const char* hospital = "1.2.392.200284.33.1";
+  const char* clinic = "1.2.392.200284.33.2";
+  const char* third = "1.2.392.200284.33.3";
+  feed_patient(
+      {{hospital, "0001000052", ""}},
+      {{NameUse::kIdeographic, "渡邊", "洋子", ""}, {NameUse::kSyllabic, "ワタナベ", "ヨウコ", ""}},
+      Sex::kFemale, "19580412", "086-224-2111", "700-8570");
+  feed_patient({{clinic, "12-345", ""}},
+               {{NameUse::kUnspecified, "渡辺 洋子", "", "渡辺 洋子"},
+                {NameUse::kUnspecified, "", "", "ﾜﾀﾅﾍﾞ ﾖｰｺ"}},
+               Sex::kFemale, "19580412", "0862242111", "7008570");
+  feed_patient(
+      {{third, "T-9", ""}},
+      {{NameUse::kIdeographic, "佐藤", "一郎", ""}, {NameUse::kSyllabic, "サトウ", "イチロウ", ""}},
+      Sex::kMale, "19580412", "", "7008570");
+  for (auto [root, ext] : {std::pair{hospital, "0001000052"}, std::pair{clinic, "12-345"}}) {
+    PixQuery q;
+    q.header.id = {"q-" + std::string(ext), "", ""};
+    q.query_id = {"1.2.3", "1", ""};
+    q.patient_id = {root, ext, ""};
+    xml::Writer w;
+    write_pix_query(w, q);
+    ParsedPixResponse r = pix_query(w.finish());
+    EXPECT_EQ(r.query_response_code, "OK");
+    EXPECT_EQ(r.ids, (std::vector<Ii>{{hospital, "0001000052", ""}, {clinic, "12-345", ""}}));
+  }
+  EXPECT_NE(store_->find({third, "T-9"})->person_id,
+            store_->find({hospital, "0001000052"})->person_id);
+
+  // PDQ on the kana name in another spelling, and on a variant kanji.
+  auto query = [&](const std::string& family, const std::string& given) {
+    std::string q = sample("pdqv3/PDQ_connectathon2011_namespaces_issue.xml");
+    q.replace(q.find("CHIP"), 4, given);
+    q.replace(q.find("MOORE"), 5, family);
+    return pdq(q);
+  };
+  for (auto [f, g] :
+       {std::pair{"ﾜﾀﾅﾍﾞ", "ﾖｳｺ"}, std::pair{"わたなべ", "ようこ"}, std::pair{"渡邉", "洋子"}}) {
+    ParsedPdqResponse r = query(f, g);
+    ASSERT_EQ(r.patients.size(), 1u) << f;
+    EXPECT_EQ(r.patients[0].ids.size(), 2u);
+  }
+  // The allow hook hides persons the caller may not see.
+  std::string q = sample("pdqv3/PDQ_connectathon2011_namespaces_issue.xml");
+  q.replace(q.find("CHIP"), 4, "洋子");
+  q.replace(q.find("MOORE"), 5, "渡辺");
+  EXPECT_EQ(pdq(q, [](std::int64_t) { return false; }).query_response_code, "NF");
+
+  // ITI-46: the link produced a notification; its message is a valid PRPA_IN201302UV02.
+  auto claimed = store_->claim_due_notifications(10, std::chrono::seconds(30));
+  ASSERT_EQ(claimed.size(), 1u);
+  auto msg = service_->build_update_notification(claimed[0], {}, "https://registry.example/pix");
+  ASSERT_TRUE(msg);
+  EXPECT_EQ(msg->action, "urn:hl7-org:v3:PRPA_IN201302UV02");
+  auto errors = testing::validate_hl7_text(msg->body);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  xml::Document doc = xml::parse(msg->body);
+  PatientFeed notice = parse_feed(doc.root().child(kSoap12Ns, "Body").elements().at(0));
+  EXPECT_EQ(notice.patient.ids.size(), 2u);
+  auto only_clinic = service_->build_update_notification(claimed[0], {clinic}, "https://x");
+  ASSERT_TRUE(only_clinic);
+  EXPECT_EQ(
+      parse_feed(xml::parse(only_clinic->body).root().child(kSoap12Ns, "Body").elements().at(0))
+          .patient.ids.size(),
+      1u);
+  EXPECT_FALSE(service_->build_update_notification(claimed[0], {"9.9.9"}, "https://x"));
+}
+
+TEST_F(ServiceTest, PdqContinuationAndCancel) {
+  for (int i = 0; i < 3; ++i) {
+    feed_patient({{"1.2.392.200284.33.1", "S" + std::to_string(i), ""}},
+                 {{NameUse::kSyllabic, "スズキ", "イチロウ", ""}}, Sex::kMale,
+                 "19" + std::to_string(50 + i) + "0101");
+  }
+  std::string q = sample("pdqv3/PDQ_connectathon2011_namespaces_issue.xml");
+  q.replace(q.find("CHIP"), 4, "");
+  q.replace(q.find("MOORE"), 5, "ｽｽﾞｷ");
+  q.replace(q.find("value=\"30\""), 10, "value=\"1\"");
+  ParsedPdqResponse first = pdq(q);
+  EXPECT_EQ(first.total, 3);
+  EXPECT_EQ(first.current, 1);
+  EXPECT_EQ(first.remaining, 2);
+
+  auto continuation = [&](bool cancel) {
+    PdqContinuation c;
+    c.header.id = {service_->new_uuid(), "", ""};
+    c.header.sender = {"1.2.3.4.5", ""};  // the sender of the sample query
+    c.query_id = {"1.2.3.4.5", "1326231396750", ""};
+    c.quantity = 1;
+    c.cancel = cancel;
+    xml::Writer w;
+    write_pdq_continuation(w, c);
+    return call(w.finish(),
+                cancel ? "urn:hl7-org:v3:QUQI_IN000003UV01_Cancel"
+                       : "urn:hl7-org:v3:QUQI_IN000003UV01_Continue",
+                true);
+  };
+  Reply next = continuation(false);
+  ParsedPdqResponse second = parse_pdq_response(next.payload);
+  EXPECT_EQ(second.current, 1);
+  EXPECT_EQ(second.remaining, 1);
+  EXPECT_NE(second.patients.at(0).ids, first.patients.at(0).ids);
+  Reply cancel = continuation(true);
+  EXPECT_EQ(parse_ack_message(cancel.payload).ack.code, AckCode::kAA);
+  Reply gone = continuation(false);
+  ParsedPdqResponse after = parse_pdq_response(gone.payload);
+  EXPECT_EQ(after.ack.code, AckCode::kAE);
+  EXPECT_EQ(after.ack.details.at(0).code, "204");
+}
+
+TEST_F(ServiceTest, MalformedEnvelopesAndWrongActionsAreSoapFaults) {
+  auto fault_code = [](const SoapResult& r) {
+    xml::Document d = xml::parse(r.body);
+    return d.root()
+        .child(kSoap12Ns, "Body")
+        .child(kSoap12Ns, "Fault")
+        .child(kSoap12Ns, "Code")
+        .child(kSoap12Ns, "Value")
+        .text();
+  };
+  SoapResult broken = service_->handle_pix_soap("<soap:Envelope", "application/soap+xml");
+  EXPECT_EQ(broken.http_status, 400);
+  EXPECT_EQ(fault_code(broken), "env:Sender");
+  SoapResult v11 = service_->handle_pix_soap(
+      "<e:Envelope xmlns:e='http://schemas.xmlsoap.org/soap/envelope/'><e:Body/></e:Envelope>",
+      "text/xml");
+  EXPECT_EQ(v11.http_status, 500);
+  EXPECT_EQ(fault_code(v11), "env:VersionMismatch");
+  const std::string q = soap(sample("pixv3/NistPixpdq_Mesa10501-04_Example_01.xml"),
+                             "urn:hl7-org:v3:PRPA_IN201305UV02");
+  EXPECT_EQ(service_->handle_pix_soap(q, "application/soap+xml").http_status, 400);
+  const std::string mismatch = soap(sample("pixv3/NistPixpdq_Mesa10501-04_Example_01.xml"),
+                                    "urn:hl7-org:v3:PRPA_IN201301UV02");
+  EXPECT_EQ(service_->handle_pix_soap(mismatch, "application/soap+xml").http_status, 400);
+  const std::string no_action =
+      soap(sample("pixv3/NistPixpdq_Mesa10501-04_Example_01.xml"), "", false);
+  EXPECT_EQ(service_->handle_pix_soap(no_action, "application/soap+xml").http_status, 400);
+  EXPECT_EQ(service_->handle_pdq_soap(q.substr(0, 100), "application/soap+xml", {}).http_status,
+            400);
+  const std::string doctype = "<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>" + q;
+  EXPECT_EQ(service_->handle_pix_soap(doctype, "application/soap+xml").http_status, 400);
+}
+
+}  // namespace
+}  // namespace hareyaka::pix
