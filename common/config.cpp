@@ -181,6 +181,13 @@ std::vector<ConfigNode> ConfigNode::array(const std::string& key) const {
   return out;
 }
 
+std::vector<ConfigNode> ConfigNode::array_or_empty(const std::string& key) const {
+  used_.insert(key);
+  if (!has(key))
+    return {};
+  return array(key);
+}
+
 void ConfigNode::finish() const {
   for (auto it = j_->begin(); it != j_->end(); ++it) {
     if (!used_.contains(it.key())) {

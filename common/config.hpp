@@ -61,6 +61,7 @@ class ConfigNode {
   ConfigNode child(const std::string& key) const;
   std::optional<ConfigNode> optional_child(const std::string& key) const;
   std::vector<ConfigNode> array(const std::string& key) const;
+  std::vector<ConfigNode> array_or_empty(const std::string& key) const;
 
   // Throws ConfigError for the first key of this node that was never read. Every reader
   // calls it on each node it reads, children included.

@@ -31,6 +31,25 @@ PortalConfig load_portal_config(const std::string& path) {
     c.network_root_oid = n->string_or("root_oid", c.network_root_oid);
     n->finish();
   }
+  c.pix.device_oid = c.network_root_oid + ".0.1";
+  if (auto n = root.optional_child("pix")) {
+    c.pix.device_oid = n->string_or("device_oid", c.pix.device_oid);
+    c.pix.auto_link_threshold =
+        static_cast<double>(n->integer_or("auto_link_threshold", 20, 1, 1000));
+    c.pix.review_threshold = static_cast<double>(n->integer_or("review_threshold", 10, 0, 1000));
+    if (c.pix.review_threshold >= c.pix.auto_link_threshold) {
+      throw config::ConfigError(
+          "configuration key 'pix.review_threshold' must be below 'pix.auto_link_threshold'");
+    }
+    for (auto& consumer : n->array_or_empty("consumers")) {
+      c.pix.consumers[consumer.string("name")] = consumer.string("url");
+      consumer.finish();
+    }
+    c.pix.notify_interval = n->millis_or("notify_interval_ms", c.pix.notify_interval);
+    n->finish();
+  }
+  if (auto n = root.optional_child("client_tls"))
+    c.client_tls = config::read_tls_client(*n);
   root.finish();
   return c;
 }

@@ -1,10 +1,17 @@
 #include "portal/schema.hpp"
 
+#include "consent/migrations.hpp"
+#include "hpd/migrations.hpp"
+#include "pix/pg_identity_store.hpp"
+#include "portal/audit/migrations.hpp"
+#include "portal/auth/migrations.hpp"
+
 namespace hareyaka::portal {
 
 std::vector<const pg::MigrationSet*> all_migrations() {
-  // Components register here as their stores land (hpd, consent, pix, auth, audit, ...).
-  return {};
+  // Dependency order: the directory first (consents and users refer to facilities).
+  return {&hpd::migrations(), &consent::migrations(), &pix::migrations(), &auth::migrations(),
+          &audit::migrations()};
 }
 
 }  // namespace hareyaka::portal

@@ -1,0 +1,109 @@
+#include "portal/pix_routes.hpp"
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "proto/hl7v3/ack.hpp"
+#include "proto/hl7v3/soap.hpp"
+
+namespace hareyaka::portal {
+
+namespace {
+constexpr std::size_t kSoapBodyLimit = 4 * 1024 * 1024;
+}
+
+void add_pix_routes(http::Router& nodes, pix::Service& service) {
+  nodes.add_blocking(
+      "POST", "/pix/v3",
+      [&service](http::Request& req) {
+        auto r = service.handle_pix_soap(req.body, req.header("Content-Type").value_or(""));
+        return http::Response::text(r.http_status, std::move(r.body), r.content_type);
+      },
+      {.body_limit = kSoapBodyLimit, .summary = "IHE PIX V3: ITI-44 feed, ITI-45 query"});
+  nodes.add_blocking(
+      "POST", "/pdq/v3",
+      [&service](http::Request& req) {
+        // Callers here are network nodes authenticated by mutual TLS. Users search through
+        // the viewer API, which filters by consent; see docs/conformance.md.
+        auto r = service.handle_pdq_soap(req.body, req.header("Content-Type").value_or(""),
+                                         [](std::int64_t) { return true; });
+        return http::Response::text(r.http_status, std::move(r.body), r.content_type);
+      },
+      {.body_limit = kSoapBodyLimit, .summary = "IHE PDQ V3: ITI-47 query"});
+}
+
+PixNotifier::PixNotifier(pix::IdentityStore& store, pix::Service& service,
+                         std::map<std::string, NotificationConsumer> consumers,
+                         http::ClientSettings client, std::chrono::milliseconds interval)
+    : store_(store),
+      service_(service),
+      consumers_(std::move(consumers)),
+      client_(std::move(client)),
+      interval_(interval) {}
+
+PixNotifier::~PixNotifier() {
+  stop();
+}
+
+void PixNotifier::start() {
+  if (consumers_.empty())
+    return;
+  thread_ = std::thread([this] {
+    while (!stop_) {
+      try {
+        run_once();
+      } catch (const std::exception&) {
+        log::warn("ITI-46 pass failed", {.component = "pix"});
+      }
+      for (auto waited = std::chrono::milliseconds(0); waited < interval_ && !stop_;
+           waited += std::chrono::milliseconds(50)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  });
+}
+
+void PixNotifier::stop() {
+  stop_ = true;
+  if (thread_.joinable())
+    thread_.join();
+}
+
+int PixNotifier::run_once() {
+  int delivered = 0;
+  for (const auto& n : store_.claim_due_notifications(50, std::chrono::seconds(60))) {
+    auto it = consumers_.find(n.consumer);
+    if (it == consumers_.end()) {
+      store_.mark_failed(n, "consumer not configured");
+      continue;
+    }
+    auto msg = service_.build_update_notification(n, {}, it->second.url);
+    if (!msg) {
+      store_.mark_delivered(n);
+      continue;
+    }
+    try {
+      auto res = client_.request({.method = "POST",
+                                  .url = it->second.url,
+                                  .headers = {{"Content-Type", msg->content_type}},
+                                  .body = msg->body,
+                                  .timeout = std::chrono::seconds(10)});
+      bool accepted = false;
+      if (res.status >= 200 && res.status < 300) {
+        auto env = hl7v3::parse_envelope(res.body, res.headers["Content-Type"]);
+        accepted = hl7v3::is_accept(hl7v3::parse_acknowledgement(env.payload).code);
+      }
+      if (accepted) {
+        store_.mark_delivered(n);
+        ++delivered;
+      } else {
+        store_.mark_failed(n, "consumer answered " + std::to_string(res.status) + " without AA/CA");
+      }
+    } catch (const std::exception& e) {
+      store_.mark_failed(n, "delivery failed");
+      log::warn("ITI-46 delivery failed", {.component = "pix", .peer = it->second.name});
+    }
+  }
+  return delivered;
+}
+
+}  // namespace hareyaka::portal

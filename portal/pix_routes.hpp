@@ -1,0 +1,49 @@
+// The identity manager on the portal's node listener (mutual TLS): /pix/v3 (ITI-44 feed,
+// ITI-45 query) and /pdq/v3 (ITI-47), and the sender that delivers ITI-46 update
+// notifications to the configured consumers until each acknowledges.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "common/http_client.hpp"
+#include "common/router.hpp"
+#include "pix/service.hpp"
+
+namespace hareyaka::portal {
+
+void add_pix_routes(http::Router& nodes, pix::Service& service);
+
+struct NotificationConsumer {
+  std::string name;  // as stored in the outbox
+  std::string url;   // https://consumer/pix/v3
+};
+
+// Drains the ITI-46 outbox: claims due rows (a lease, so several portals can run it), sends
+// each as SOAP over mutual TLS, marks it delivered on AA/CA, otherwise schedules a retry.
+class PixNotifier {
+ public:
+  PixNotifier(pix::IdentityStore& store, pix::Service& service,
+              std::map<std::string, NotificationConsumer> consumers, http::ClientSettings client,
+              std::chrono::milliseconds interval);
+  ~PixNotifier();
+  void start();
+  void stop();
+  // One pass; returns how many notifications were delivered.
+  int run_once();
+
+ private:
+  pix::IdentityStore& store_;
+  pix::Service& service_;
+  std::map<std::string, NotificationConsumer> consumers_;
+  http::BlockingHttpClient client_;
+  std::chrono::milliseconds interval_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace hareyaka::portal

@@ -1,0 +1,210 @@
+// The identity manager as a PIX source and consumer meet it: ITI-44 feeds and ITI-45
+// queries over HTTPS with mutual TLS to the real portal, on a real PostgreSQL.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "common/http_client.hpp"
+#include "common/pg.hpp"
+#include "pix/pg_identity_store.hpp"
+#include "proto/hl7v3/ack.hpp"
+#include "proto/hl7v3/feed.hpp"
+#include "proto/hl7v3/pix_query.hpp"
+#include "proto/hl7v3/soap.hpp"
+#include "proto/xml/document.hpp"
+#include "proto/xml/writer.hpp"
+#include "tests/support/daemon.hpp"
+#include "tests/support/dev_pki.hpp"
+#include "tests/support/pg_cluster.hpp"
+
+namespace hareyaka {
+namespace {
+
+using namespace hl7v3;
+using nlohmann::json;
+using testing::dev_pki;
+
+constexpr const char* kHospitalA = "1.2.392.200284.33.1310001.1";
+constexpr const char* kClinicB = "1.2.392.200284.33.2000001.1";
+constexpr const char* kClinicC = "1.2.392.200284.33.2000002.1";
+
+std::string soap(const std::string& payload, const std::string& action) {
+  std::string body = payload;
+  if (body.rfind("<?xml", 0) == 0)
+    body.erase(0, body.find("?>") + 2);
+  return "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" "
+         "xmlns:a=\"http://www.w3.org/2005/08/addressing\"><s:Header><a:Action>" +
+         action + "</a:Action><a:MessageID>urn:uuid:8c2f0e3a-1111-4000-8000-00000000000" +
+         std::to_string(action.size() % 10) + "</a:MessageID></s:Header><s:Body>" + body +
+         "</s:Body></s:Envelope>";
+}
+
+class PixOverHttps : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = testing::fresh_database();
+    auto listener = [](const std::string& auth) {
+      json l{{"port", 0},
+             {"cert_file", dev_pki().cert("portal")},
+             {"key_file", dev_pki().key("portal")},
+             {"client_auth", auth}};
+      if (auth != "none")
+        l["client_ca_file"] = dev_pki().ca();
+      return l;
+    };
+    json cfg{{"database", {{"conninfo", {{"env", "HAREYAKA_TEST_DB"}}}}},
+             {"listeners", {{"web", listener("none")}, {"nodes", listener("require")}}}};
+    portal_ = std::make_unique<testing::Daemon>(
+        "portal/hareyaka-portal", cfg, "portal",
+        std::map<std::string, std::string>{{"HAREYAKA_TEST_DB", db_}});
+    http::ClientSettings cs;
+    cs.tls = {.ca_file = dev_pki().ca(),
+              .cert_file = dev_pki().cert("gateway-a"),
+              .key_file = dev_pki().key("gateway-a")};
+    client_ = std::make_unique<http::BlockingHttpClient>(cs);
+  }
+
+  xml::Document post(const std::string& payload, const std::string& interaction) {
+    const std::string action = "urn:hl7-org:v3:" + interaction;
+    auto res = client_->request({.method = "POST",
+                                 .url = portal_->url("nodes", "/pix/v3"),
+                                 .headers = {{"Content-Type", soap_content_type(action)}},
+                                 .body = soap(payload, action)});
+    EXPECT_EQ(res.status, 200) << res.body;
+    return xml::parse(res.body);
+  }
+
+  static xml::Node payload_of(const xml::Document& doc) {
+    return doc.root().child("http://www.w3.org/2003/05/soap-envelope", "Body").elements().at(0);
+  }
+
+  AckCode feed(FeedKind kind, Patient p, std::vector<Ii> prior = {}) {
+    PatientFeed f;
+    f.kind = kind;
+    f.header.id = {"1.2.392.200284.99", std::to_string(++seq_), ""};
+    f.header.creation_time = "20261124000000";
+    f.header.sender = {"1.2.392.200284.33.9.1", p.ids.front().root};
+    f.header.receiver = {"1.2.392.200284.0.1", "1.2.392.200284"};
+    f.patient = std::move(p);
+    f.prior_ids = std::move(prior);
+    xml::Writer w;
+    write_feed(w, f);
+    auto doc = post(w.finish(), std::string(interaction_of(kind)));
+    return parse_ack_message(payload_of(doc)).ack.code;
+  }
+
+  std::vector<std::string> query(const std::string& authority, const std::string& id) {
+    PixQuery q;
+    q.header.id = {"1.2.392.200284.99", std::to_string(++seq_), ""};
+    q.header.creation_time = "20261124000000";
+    q.header.sender = {"1.2.392.200284.33.9.2", ""};
+    q.header.receiver = {"1.2.392.200284.0.1", ""};
+    q.query_id = {"1.2.392.200284.99.1", std::to_string(seq_), ""};
+    q.patient_id = {authority, id, ""};
+    xml::Writer w;
+    write_pix_query(w, q);
+    auto r = parse_pix_response(payload_of(post(w.finish(), "PRPA_IN201309UV02")));
+    std::vector<std::string> out;
+    for (const auto& i : r.ids)
+      out.push_back(i.root + "^" + i.extension);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  static Patient person(const std::string& authority, const std::string& id,
+                        const std::string& kanji_family, const std::string& kana_family,
+                        const std::string& kana_given, const std::string& birth,
+                        const std::string& phone) {
+    Patient p;
+    p.ids = {{authority, id, ""}};
+    p.names = {{NameUse::kIdeographic, kanji_family, "花子", ""},
+               {NameUse::kSyllabic, kana_family, kana_given, ""}};
+    p.sex = Sex::kFemale;
+    p.birth_date = birth;
+    p.telecoms = {"tel:" + phone};
+    p.addresses = {{"北区1-2-3", "岡山市", "岡山県", "700-0001", "JP"}};
+    return p;
+  }
+
+  std::string db_;
+  std::unique_ptr<testing::Daemon> portal_;
+  std::unique_ptr<http::BlockingHttpClient> client_;
+  int seq_ = 0;
+};
+
+TEST_F(PixOverHttps, KanaVariantsFromTwoFacilitiesBecomeOnePersonAndOthersStayApart) {
+  // Hospital A and clinic B know the same woman; B's clerk typed the kana with a small ッ
+  // as a full-size ツ and a long-vowel mark where A wrote ウ.
+  EXPECT_EQ(feed(FeedKind::kAdd, person(kHospitalA, "0001000052", "晴山", "ハレヤマ", "ユウコ",
+                                        "19480302", "086-000-1234")),
+            AckCode::kAA);
+  EXPECT_EQ(feed(FeedKind::kAdd, person(kClinicB, "12-345", "晴山", "ハレヤマ", "ユーコ",
+                                        "19480302", "086-000-1234")),
+            AckCode::kAA);
+  // Clinic C's patient shares the birth date but is someone else.
+  EXPECT_EQ(feed(FeedKind::kAdd,
+                 person(kClinicC, "C-77", "岡田", "オカダ", "ミチコ", "19480302", "086-999-0000")),
+            AckCode::kAA);
+
+  const std::vector<std::string> both = {std::string(kHospitalA) + "^0001000052",
+                                         std::string(kClinicB) + "^12-345"};
+  // ITI-45 answers with every id of the person, the one asked about included (as in the
+  // IHE sample 07_PIXQuery1Response).
+  EXPECT_EQ(query(kHospitalA, "0001000052"), both);
+  EXPECT_EQ(query(kClinicB, "12-345"), both);
+  EXPECT_EQ(query(kClinicC, "C-77"), std::vector<std::string>{std::string(kClinicC) + "^C-77"});
+}
+
+TEST_F(PixOverHttps, MergeAndUnlinkBehave) {
+  feed(FeedKind::kAdd,
+       person(kHospitalA, "A-1", "晴山", "ハレヤマ", "ハナコ", "19500101", "086-1"));
+  feed(FeedKind::kAdd,
+       person(kHospitalA, "A-2", "晴山", "ハレヤマ", "ハナコ", "19500101", "086-1"));
+  feed(FeedKind::kAdd, person(kClinicB, "B-1", "晴山", "ハレヤマ", "ハナコ", "19500101", "086-1"));
+  // Same-authority duplicates are never linked automatically...
+  auto before = query(kHospitalA, "A-2");
+  EXPECT_EQ(std::count(before.begin(), before.end(), std::string(kHospitalA) + "^A-1"), 0);
+  // ...but hospital A can merge its duplicate A-2 into A-1.
+  EXPECT_EQ(feed(FeedKind::kMerge,
+                 person(kHospitalA, "A-1", "晴山", "ハレヤマ", "ハナコ", "19500101", "086-1"),
+                 {{kHospitalA, "A-2", ""}}),
+            AckCode::kAA);
+  const std::vector<std::string> linked = {std::string(kHospitalA) + "^A-1",
+                                           std::string(kClinicB) + "^B-1"};
+  EXPECT_EQ(query(kClinicB, "B-1"), linked);
+  // The secretariat unlinks B-1 (the admin console calls this store operation).
+  pg::Pool pool({.conninfo = db_, .size = 1});
+  pix::PgIdentityStore store(pool, {});
+  store.unlink({kClinicB, "B-1"}, {"admin", "different person after review"});
+  EXPECT_EQ(query(kClinicB, "B-1"), std::vector<std::string>{std::string(kClinicB) + "^B-1"});
+  EXPECT_EQ(query(kHospitalA, "A-1"), std::vector<std::string>{std::string(kHospitalA) + "^A-1"});
+}
+
+TEST_F(PixOverHttps, UnknownIdentifierIsAnAeWith204) {
+  PixQuery q;
+  q.header.id = {"1.2.392.200284.99", "x1", ""};
+  q.header.creation_time = "20261124000000";
+  q.header.sender = {"1.2.392.200284.33.9.2", ""};
+  q.header.receiver = {"1.2.392.200284.0.1", ""};
+  q.query_id = {"1.2.392.200284.99.1", "q1", ""};
+  q.patient_id = {kHospitalA, "NOBODY", ""};
+  xml::Writer w;
+  write_pix_query(w, q);
+  auto r = parse_pix_response(payload_of(post(w.finish(), "PRPA_IN201309UV02")));
+  EXPECT_EQ(r.ack.code, AckCode::kAE);
+  ASSERT_FALSE(r.ack.details.empty());
+  EXPECT_EQ(r.ack.details[0].code, "204");
+}
+
+TEST_F(PixOverHttps, MalformedEnvelopeIsASoapFault) {
+  auto res = client_->request({.method = "POST",
+                               .url = portal_->url("nodes", "/pix/v3"),
+                               .headers = {{"Content-Type", "application/soap+xml"}},
+                               .body = "<not-soap/>"});
+  EXPECT_GE(res.status, 400);
+  EXPECT_NE(res.body.find("Fault"), std::string::npos) << res.body;
+}
+
+}  // namespace
+}  // namespace hareyaka
