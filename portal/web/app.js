@@ -1,0 +1,139 @@
+// Single-page app shell: session probe, header, and a router on location.hash.
+//   #/login            login (and first-login one-time-code enrolment)
+//   #/patients         patient list and search
+//   #/patients/{id}/{tab}  patient page
+//   #/admin/{section}  secretariat console (roles contains "admin")
+
+import { h, replace } from './dom.js';
+import { t, lang, setLang } from './i18n.js';
+import { currentSession, logout, onUnauthorized } from './api.js';
+import { errorBox, loading } from './ui.js';
+import * as loginPage from './pages/login.js';
+import * as patientsPage from './pages/patients.js';
+import * as patientPage from './pages/patient.js';
+import * as adminPage from './pages/admin.js';
+
+const state = { session: null, flash: null };
+const header = document.getElementById('app-header');
+const main = document.getElementById('main');
+
+export function isAdmin(session) {
+  return !!session?.user?.roles?.includes('admin');
+}
+
+function parseHash() {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const [pathPart, queryPart] = raw.split('?');
+  const parts = pathPart.split('/').filter(Boolean).map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  });
+  return { parts, query: new URLSearchParams(queryPart || '') };
+}
+
+export function navigate(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function homeFor(session) {
+  return isAdmin(session) ? '#/admin/facilities' : '#/patients';
+}
+
+function renderHeader() {
+  const s = state.session;
+  const langBtn = h('button', {
+    type: 'button', class: 'btn btn-ghost lang-toggle', 'data-testid': 'lang-toggle',
+    onclick: () => {
+      setLang(lang() === 'ja' ? 'en' : 'ja');
+      renderHeader();
+      route();
+    },
+  }, t('lang.toggle'));
+  const brand = h('a', { class: 'brand', href: s ? homeFor(s) : '#/login' }, t('app.title'));
+  const nav = h('nav', { class: 'app-nav', 'aria-label': t('nav.menu') });
+  if (s) {
+    if (!isAdmin(s) || s.user.profession !== 'secretariat_admin') {
+      nav.appendChild(h('a', { href: '#/patients', class: 'nav-link' }, t('nav.patients')));
+    }
+    if (isAdmin(s)) nav.appendChild(h('a', { href: '#/admin/facilities', class: 'nav-link' }, t('nav.admin')));
+    const who = h('span', { class: 'who' },
+      h('span', { class: 'who-name' }, s.user.display_name || s.user.login_id),
+      h('span', { class: 'who-facility' }, s.user.facility?.name || ''));
+    nav.append(who, langBtn, h('button', {
+      type: 'button', class: 'btn btn-ghost', 'data-testid': 'logout',
+      onclick: async () => {
+        try {
+          await logout();
+        } catch {
+          // the session may already be gone; the login page is right either way
+        }
+        state.session = null;
+        state.flash = t('login.logged_out');
+        renderHeader();
+        navigate('#/login');
+      },
+    }, t('nav.logout')));
+  } else {
+    nav.appendChild(langBtn);
+  }
+  replace(header, brand, nav);
+  document.title = t('app.title');
+}
+
+async function route() {
+  const { parts, query } = parseHash();
+  const ctx = {
+    session: state.session,
+    query,
+    navigate,
+    flash: state.flash,
+    onLogin: (session) => {
+      state.session = session;
+      state.flash = null;
+      renderHeader();
+      navigate(homeFor(session));
+    },
+  };
+  state.flash = null;
+  window.scrollTo(0, 0);
+  if (!state.session || parts[0] === 'login') {
+    if (state.session && parts[0] === 'login') return navigate(homeFor(state.session));
+    return loginPage.render(main, ctx);
+  }
+  try {
+    if (parts[0] === 'patients' && parts[1]) return await patientPage.render(main, { ...ctx, personId: parts[1], tab: parts[2] });
+    if (parts[0] === 'patients') return await patientsPage.render(main, ctx);
+    if (parts[0] === 'admin') return await adminPage.render(main, { ...ctx, section: parts[1] || 'facilities', params: parts.slice(2) });
+    return navigate(homeFor(state.session));
+  } catch (e) {
+    replace(main, errorBox(e));
+  }
+}
+
+onUnauthorized(() => {
+  if (!state.session) return;
+  state.session = null;
+  state.flash = t('login.expired');
+  renderHeader();
+  navigate('#/login');
+});
+
+async function start() {
+  setLang(lang());
+  replace(main, loading());
+  try {
+    state.session = await currentSession();
+  } catch (e) {
+    state.session = null;
+    if (e.status !== 401) state.flash = e.message;
+  }
+  renderHeader();
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+start();

@@ -1,0 +1,97 @@
+// Patient page: header (names, sex, age, birth date, ids per facility, allergies in red)
+// and one tab per data category the API says this user may see for this person
+// (facilities[].categories). A category call may still answer 403/404 (policy changed,
+// consent withdrawn): the tab then says so instead of breaking the page.
+
+import { h, replace } from '../dom.js';
+import { t, formatBirthDate } from '../i18n.js';
+import { api, seg } from '../api.js';
+import { errorBox, loading, missingBanner, resetFacilityColours, facilityClass, sexLabel } from '../ui.js';
+import * as tabs from './tabs.js';
+import * as labs from './labs.js';
+import * as imaging from './imaging.js';
+import * as documents from './documents.js';
+
+export const TABS = [
+  { id: 'encounters', render: tabs.encounters },
+  { id: 'diagnoses', render: tabs.diagnoses },
+  { id: 'prescriptions', render: tabs.prescriptions },
+  { id: 'injections', render: tabs.injections },
+  { id: 'allergies', render: tabs.allergies },
+  { id: 'lab_results', render: labs.render },
+  { id: 'imaging', render: imaging.render },
+  { id: 'reports', render: tabs.reports },
+  { id: 'documents', render: documents.render },
+];
+
+// The categories any of the person's facilities lets this user see.
+export function allowedCategories(person) {
+  const set = new Set();
+  for (const f of person?.facilities || []) for (const c of f.categories || []) set.add(c);
+  return set;
+}
+
+let cached = null;  // {id, person}: this page's person while the user moves between tabs
+
+async function loadPerson(personId) {
+  if (cached && cached.id === personId && Date.now() - cached.at < 60_000) return cached.person;
+  const person = await api.get(`/api/v1/persons/${seg(personId)}`);
+  cached = { id: personId, person, at: Date.now() };
+  return person;
+}
+
+function headerView(person) {
+  const allergies = person.allergies || [];
+  return h('section', { class: 'patient-header', 'data-testid': 'patient-header' },
+    h('div', { class: 'ph-main' },
+      h('h1', { class: 'ph-name' },
+        h('span', { class: 'kanji', 'data-testid': 'patient-name' }, person.name_kanji || ''),
+        h('span', { class: 'kana' }, person.name_kana || '')),
+      h('div', { class: 'ph-demo' },
+        h('span', { class: ['sex', `sex-${person.sex}`] }, sexLabel(person.sex)),
+        h('span', { class: 'birth' }, formatBirthDate(person.birth_date)))),
+    h('div', { class: 'ph-ids' },
+      h('span', { class: 'ph-label' }, t('patient.ids')),
+      h('ul', { class: 'ids' }, (person.identifiers || []).map((i) =>
+        h('li', { class: ['fac-tag', facilityClass(i.facility_oid)] }, `${i.facility_name || i.facility_oid} ${i.local_id}`)))),
+    h('div', { class: allergies.length ? 'ph-allergies has-allergies' : 'ph-allergies', 'data-testid': 'patient-allergies' },
+      h('span', { class: 'ph-label' }, t('patient.allergies')),
+      allergies.length
+        ? h('ul', {}, allergies.map((a) => h('li', { class: 'allergy' }, [a.allergen?.name, a.reaction ? `（${a.reaction}）` : ''].join(''))))
+        : h('span', { class: 'none' }, t('patient.no_allergies'))));
+}
+
+export async function render(main, ctx) {
+  const personId = ctx.personId;
+  if (!cached || cached.id !== personId) replace(main, loading());
+  let person;
+  try {
+    person = await loadPerson(personId);
+  } catch (e) {
+    replace(main, h('div', { class: 'page' }, h('a', { href: '#/patients', class: 'back' }, t('patient.back')), errorBox(e)));
+    return;
+  }
+  resetFacilityColours([...(person.identifiers || []).map((i) => i.facility_oid), ...(person.facilities || []).map((f) => f.oid)]
+    .filter((v, i, a) => a.indexOf(v) === i));
+  const allowed = allowedCategories(person);
+  const visible = TABS.filter((tab) => allowed.has(tab.id));
+  const current = visible.find((tab) => tab.id === ctx.tab) || visible[0];
+  const tabBar = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': t('patient.ids') },
+    visible.map((tab) => h('a', {
+      href: `#/patients/${seg(personId)}/${tab.id}`, role: 'tab', class: ['tab', tab === current && 'active'],
+      'aria-selected': tab === current ? 'true' : 'false', 'data-tab': tab.id,
+    }, t(`tab.${tab.id}`))));
+  const panel = h('section', { class: 'tab-panel', role: 'tabpanel', 'data-testid': 'tab-panel' });
+  replace(main, h('div', { class: 'page patient-page' },
+    h('a', { href: '#/patients', class: 'back' }, t('patient.back')),
+    missingBanner(person.missing),
+    headerView(person),
+    tabBar,
+    panel));
+  if (!current) {
+    panel.appendChild(h('p', { class: 'empty' }, t('tab.none')));
+    return;
+  }
+  panel.dataset.tab = current.id;
+  await current.render(panel, { ...ctx, person, personId, base: `/api/v1/persons/${seg(personId)}` });
+}

@@ -1,0 +1,175 @@
+// Front-end-only walk through every page against the fixture API (tests/e2e/fixtures, the
+// shapes of docs/api.md) under the portal's CSP, at PC and iPad sizes. It proves the pages
+// render, escape and lay out; the real backend is exercised by portal_*.test.js.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, FIXTURES } from '../lib/static_server.js';
+import { launch, watch, screenshot, foreignRequests, VIEWPORTS } from '../lib/browser.js';
+
+let server;
+before(async () => {
+  server = await startServer({ fixtures: FIXTURES });
+});
+after(async () => {
+  await server?.close();
+});
+
+async function login(page, id, password = 'demo-pass', totp = '123456') {
+  await page.goto(server.url + '/');
+  await page.fill('input[name=login_id]', id);
+  await page.fill('input[name=password]', password);
+  await page.fill('input[name=totp]', totp);
+  await page.click('[data-testid=login-submit]');
+}
+
+// page.waitForFunction evaluates strings, which the portal's CSP (rightly) refuses.
+async function poll(cond, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function assertClean(log) {
+  assert.deepEqual(log.cspViolations, [], 'no CSP violations');
+  assert.deepEqual(log.pageErrors, [], 'no uncaught page errors');
+  assert.deepEqual(foreignRequests(log, server.url), [], 'no request leaves the portal');
+}
+
+for (const [size, viewport] of Object.entries(VIEWPORTS)) {
+  test(`doctor walks the viewer (${size})`, async () => {
+    const { context, close } = await launch({ viewport, touch: size !== 'pc' });
+    try {
+      const { page, log } = watch(await context.newPage());
+      await login(page, 'dr-tanaka');
+      await page.waitForSelector('table.patients tbody tr');
+      assert.match(await page.textContent('table.patients'), /晴山 花子/);
+      await screenshot(page, `fx-${size}-patients`);
+
+      await page.click('text=晴山 花子');
+      await page.waitForSelector('[data-testid=timeline] li');
+      const header = await page.textContent('[data-testid=patient-header]');
+      assert.match(header, /昭和23年3月2日/);
+      assert.match(header, /ペニシリン系抗菌薬/);
+      const allergyColour = await page.$eval('.ph-allergies .allergy', (el) => getComputedStyle(el).color);
+      assert.equal(allergyColour, 'rgb(198, 40, 40)', 'allergies are red');
+      const timeline = await page.textContent('[data-testid=timeline]');
+      assert.match(timeline, /晴れやか総合病院/);
+      assert.match(timeline, /岡山中央病院/);
+      await screenshot(page, `fx-${size}-timeline`);
+
+      await page.click('a[data-tab=lab_results]');
+      await page.waitForSelector('[data-testid=lab-table] tbody tr');
+      const high = await page.$eval('[data-testid=lab-table] td.flag-h', (el) => getComputedStyle(el).color);
+      assert.equal(high, 'rgb(198, 40, 40)', 'high values are red');
+      await page.click('button.lab-item:text("BNP")');
+      await page.waitForSelector('[data-testid=trend-chart] circle');
+      assert.equal(await page.locator('[data-testid=trend-chart] circle').count(), 3);
+      await screenshot(page, `fx-${size}-labs`);
+
+      await page.click('a[data-tab=documents]');
+      await page.click('button.doc-open:text("退院時サマリー")');
+      await page.waitForSelector('[data-testid=cda]');
+      const cda = await page.textContent('[data-testid=cda]');
+      assert.match(cda, /入院経過/);
+      assert.match(cda, /フロセミド錠20mg/);
+      assert.equal(await page.locator('[data-testid=cda] script, [data-testid=cda] a').count(), 0, 'CDA markup is not carried over');
+      await screenshot(page, `fx-${size}-cda`);
+      await page.click('button.doc-open:text("診療情報提供書")');
+      await page.waitForSelector('[data-testid=pdf-frame]');
+
+      await page.click('a[data-tab=imaging]');
+      await page.click('table.studies button:text("表示")');
+      await page.waitForSelector('[data-testid=viewer-image][src]');
+      const src1 = await page.getAttribute('[data-testid=viewer-image]', 'src');
+      await page.locator('[data-testid=viewer]').scrollIntoViewIfNeeded();
+      const box = await page.locator('[data-testid=viewer]').boundingBox();
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.wheel(0, 200);
+      await poll(async () => (await page.getAttribute('[data-testid=viewer-image]', 'src')) !== src1);
+      assert.match(await page.getAttribute('[data-testid=viewer-image]', 'src'), /objectUID=[^&]*\.1\.2(&|$)/, 'wheel moves to the next image');
+      await screenshot(page, `fx-${size}-imaging`);
+      assertClean(log);
+    } finally {
+      await close();
+    }
+  });
+}
+
+test('pharmacist sees only the tabs the API allows', async () => {
+  const { context, close } = await launch();
+  try {
+    const { page, log } = watch(await context.newPage());
+    await login(page, 'ph-sato');
+    await page.click('text=晴山 花子');
+    await page.waitForSelector('nav.tabs a[data-tab]');
+    const tabs = await page.$$eval('nav.tabs a[data-tab]', (as) => as.map((a) => a.dataset.tab));
+    assert.deepEqual(tabs, ['diagnoses', 'prescriptions', 'allergies']);
+    await screenshot(page, 'fx-pc-pharmacist');
+    assertClean(log);
+  } finally {
+    await close();
+  }
+});
+
+test('partial answers show which facility is missing', async () => {
+  const { context, close } = await launch();
+  try {
+    const { page } = watch(await context.newPage());
+    await login(page, 'dr-tanaka');
+    await page.click('text=岡田 太郎');
+    await page.waitForSelector('[data-testid=partial-banner]');
+    assert.match(await page.textContent('[data-testid=partial-banner]'), /一部の施設から応答がありません: 岡山中央病院（タイムアウト）/);
+    await screenshot(page, 'fx-pc-partial');
+  } finally {
+    await close();
+  }
+});
+
+test('login errors: wrong credentials, lockout, first-login enrolment', async () => {
+  const { context, close } = await launch();
+  try {
+    const { page } = watch(await context.newPage());
+    await login(page, 'dr-tanaka', 'wrong');
+    await page.waitForSelector('[data-testid=login-error]');
+    assert.match(await page.textContent('[data-testid=login-error]'), /正しくありません/);
+    await page.fill('input[name=password]', 'demo-pass');
+    await page.fill('input[name=login_id]', 'locked');
+    await page.fill('input[name=totp]', '123456');
+    await page.click('[data-testid=login-submit]');
+    await page.waitForSelector('[data-testid=login-error]:has-text("ロック")');
+    assert.match(await page.textContent('[data-testid=login-error]'), /2026年11月24日 12:15/);
+    await login(page, 'newbie');
+    await page.waitForSelector('[data-testid=enrol-secret]');
+    assert.equal(await page.textContent('[data-testid=enrol-secret]'), 'JBSW Y3DP EHPK 3PXP');
+    await screenshot(page, 'fx-pc-enrol');
+  } finally {
+    await close();
+  }
+});
+
+test('admin console pages render', async () => {
+  const { context, close } = await launch();
+  try {
+    const { page, log } = watch(await context.newPage());
+    await login(page, 'admin');
+    await page.waitForSelector('[data-testid=admin-facilities] table tbody tr');
+    await screenshot(page, 'fx-pc-admin-facilities');
+    for (const s of ['users', 'policy', 'identity', 'audit', 'consents']) {
+      await page.click(`a[data-section=${s}]`);
+      await page.waitForSelector(`[data-testid=admin-${s}]`);
+      await page.waitForLoadState('networkidle');
+      await screenshot(page, `fx-pc-admin-${s}`);
+    }
+    await page.click('[data-testid=audit-verify]').catch(() => {});
+    await page.goto(`${server.url}/#/admin/report/p-01HF0001`);
+    await page.waitForSelector('.access-report table');
+    await page.emulateMedia({ media: 'print' });
+    await screenshot(page, 'fx-print-access-report');
+    assertClean(log);
+  } finally {
+    await close();
+  }
+});
