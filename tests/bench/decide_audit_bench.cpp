@@ -22,6 +22,7 @@
 #include "hpd/oid.hpp"
 #include "hpd/pg_directory_store.hpp"
 #include "portal/audit/audit_log.hpp"
+#include "portal/audit/audited_decision.hpp"
 #include "portal/audit/migrations.hpp"
 #include "tests/support/pg_cluster.hpp"
 
@@ -80,27 +81,16 @@ Figures run(hy::pg::Pool& pool, const Options& o,
                                               "P" + std::to_string(rng() % o.patients)};
         const auto cat = hy::consent::kAllCategories[rng() % hy::consent::kAllCategories.size()];
         const auto t0 = Clock::now();
-        hy::pg::transact(pool, [&](hy::pg::Tx& tx) {
-          const auto now = hy::hpd::Clock::now();
-          auto d = hy::consent::Decider::decide_in(tx, user, patient, sources[src], cat, now);
-          if (d.allowed)
+        const auto now = hy::hpd::Clock::now();
+        if (with_audit) {
+          hy::audit::AccessRequest req{user, patient, sources[src], cat, "", "bench"};
+          if (hy::audit::decide_and_audit(pool, req, now).decision.allowed)
             ++allowed[t];
-          if (!with_audit)
-            return;
-          hy::audit::AuditEvent e;
-          e.type = hy::audit::EventType::kView;
-          e.outcome = d.allowed ? hy::audit::Outcome::kSuccess : hy::audit::Outcome::kDenied;
-          e.actor_user = user.login_id;
-          e.actor_profession = std::string(hy::hpd::to_string(user.profession));
-          e.actor_facility = user.facility_oid;
-          e.patient_authority = patient.authority;
-          e.patient_local_id = patient.local_id;
-          e.source_facility = sources[src];
-          e.category = std::string(hy::consent::to_string(cat));
-          e.reason = std::string(hy::consent::to_string(d.reason));
-          e.request_id = "bench";
-          hy::audit::AuditLog::append_in(tx, e, now);
-        });
+        } else {
+          hy::consent::Decider decider(pool);
+          if (decider.decide(user, patient, sources[src], cat, now).allowed)
+            ++allowed[t];
+        }
         lat[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
       }
     });
