@@ -12,16 +12,42 @@ std::string national_phone(const std::string& raw) {
   return d;
 }
 
+// "山田 太郎" in the family field with an empty given field (some systems keep one name
+// field): split at the first space, ASCII or ideographic.
+std::pair<std::string, std::string> split_name(const std::string& family,
+                                               const std::string& given) {
+  if (!given.empty())
+    return {family, given};
+  static const std::string kIdeographicSpace = "\xE3\x80\x80";
+  std::string f = family;
+  while (!f.empty() && f.back() == ' ')
+    f.pop_back();
+  while (f.rfind(kIdeographicSpace, 0) == 0)
+    f.erase(0, kIdeographicSpace.size());
+  while (!f.empty() && f.front() == ' ')
+    f.erase(0, 1);
+  auto pos = f.find(' ');
+  auto ipos = f.find(kIdeographicSpace);
+  if (ipos != std::string::npos && (pos == std::string::npos || ipos < pos)) {
+    return {f.substr(0, ipos), f.substr(ipos + kIdeographicSpace.size())};
+  }
+  if (pos != std::string::npos)
+    return {f.substr(0, pos), f.substr(pos + 1)};
+  return {family, given};
+}
+
 }  // namespace
 
 MatchRecord match_record(const Demographics& d) {
   MatchRecord r;
-  r.kana_family = normalize_kana(d.family_kana);
-  r.kana_given = normalize_kana(d.given_kana);
-  r.key_family = kana_key(d.family_kana);
-  r.key_given = kana_key(d.given_kana);
-  r.kanji_family = normalize_kanji(d.family_kanji);
-  r.kanji_given = normalize_kanji(d.given_kanji);
+  const auto [family_kana, given_kana] = split_name(d.family_kana, d.given_kana);
+  const auto [family_kanji, given_kanji] = split_name(d.family_kanji, d.given_kanji);
+  r.kana_family = normalize_kana(family_kana);
+  r.kana_given = normalize_kana(given_kana);
+  r.key_family = kana_key(family_kana);
+  r.key_given = kana_key(given_kana);
+  r.kanji_family = normalize_kanji(family_kanji);
+  r.kanji_given = normalize_kanji(given_kanji);
   r.birth_date = d.birth_date.size() >= 8 ? d.birth_date.substr(0, 8) : std::string();
   r.sex = d.sex;
   r.phone = national_phone(d.phone);

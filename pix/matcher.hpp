@@ -42,7 +42,7 @@ struct MatchWeights {
   double kana_family_only = -2;  // family agrees, given differs (siblings, twins)
   double kana_mismatch = -8;
   double birth_exact = 6;
-  double birth_near = 1;  // one digit wrong, two digits swapped, or day/month swapped
+  double birth_near = 2;  // one digit wrong, two digits swapped, or day/month swapped
   double birth_mismatch = -10;
   double sex_match = 1;
   double sex_mismatch = -6;
