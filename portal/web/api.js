@@ -122,8 +122,12 @@ export const api = {
 
 // ---- session ---------------------------------------------------------------------------
 
-export async function login(loginId, password, totp) {
-  const r = await api.post('/api/v1/session', { login_id: loginId, password, totp }, { quiet401: true });
+// enrolmentSecret: on the first login, the secret the enrolment answer gave, sent back with
+// the first code from it (the portal keeps no half-enrolled state between the two calls).
+export async function login(loginId, password, totp, enrolmentSecret) {
+  const body = { login_id: loginId, password, totp };
+  if (enrolmentSecret) body.enrolment_secret = enrolmentSecret;
+  const r = await api.post('/api/v1/session', body, { quiet401: true });
   if (r && r.csrf_token) setCsrfToken(r.csrf_token);
   return r;
 }

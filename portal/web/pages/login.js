@@ -14,6 +14,12 @@ function messageFor(err) {
     return h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': 'login-error' }, text,
       err.message && err.body?.message ? h('div', { class: 'detail' }, err.message) : null);
   }
+  if (err.code === 'totp_required') {
+    return h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': 'login-error' }, t('login.totp_required'));
+  }
+  if (err.code === 'account_disabled') {
+    return h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': 'login-error' }, t('login.disabled'));
+  }
   if (err.status === 401) {
     return h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': 'login-error' }, t('login.failed'));
   }
@@ -48,7 +54,7 @@ export function render(main, ctx) {
     try {
       const r = await login(loginId, password, totp);
       if (r?.enrolment_required) {
-        credentials = { loginId, password };
+        credentials = { loginId, password, secret: r.secret };
         showEnrolment(r);
       } else {
         ctx.onLogin(r);
@@ -88,8 +94,9 @@ export function render(main, ctx) {
       ev.preventDefault();
       btn.disabled = true;
       try {
-        const s = await login(credentials.loginId, credentials.password, enrolForm.elements.totp.value.trim());
+        const s = await login(credentials.loginId, credentials.password, enrolForm.elements.totp.value.trim(), credentials.secret);
         if (s?.enrolment_required) {
+          credentials.secret = s.secret;
           showEnrolment(s);
           return;
         }

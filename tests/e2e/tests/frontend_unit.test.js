@@ -1,0 +1,225 @@
+// Unit tests of the browser modules, run in Chromium itself: i18n date formatting (和暦,
+// ages, Japan time) and api.js (error envelope, non-JSON errors, network failure, 401
+// announcement, CSRF header). The modules are served by the tiny static server; the API
+// answers are supplied with page.route, so nothing here needs the portal.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../lib/static_server.js';
+import { launch } from '../lib/browser.js';
+import { totp } from '../lib/totp.js';
+
+let server;
+let browser;
+let page;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  page = await browser.context.newPage();
+  // A blank same-origin page: the app shell is not needed to import the modules.
+  await page.goto(`${server.url}/favicon.svg`);
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('wareki and Japanese dates', async () => {
+  const r = await page.evaluate(async () => {
+    const i = await import('/i18n.js');
+    i.setLang('ja');
+    return {
+      reiwa: i.formatWareki('2026-11-24'),
+      reiwaFirst: i.formatWareki('2019-05-01'),
+      heisei31: i.formatWareki('2019-04-30'),
+      heiseiFirst: i.formatWareki('1989-01-08'),
+      showa64: i.formatWareki('1989-01-07'),
+      showaFirst: i.formatWareki('1926-12-25'),
+      taisho15: i.formatWareki('1926-12-24'),
+      taishoFirst: i.formatWareki('1912-07-30'),
+      meiji45: i.formatWareki('1912-07-29'),
+      date: i.formatDate('2026-11-24'),
+      dateTimeUtc: i.formatDateTime('2026-11-24T03:15:00Z'),
+      dateTimeJst: i.formatDateTime('2026-11-24T23:59:00+09:00'),
+      birth: i.formatBirthDate('1948-03-02', '2026-11-24'),
+      ageBefore: i.ageOn('1948-03-02', '2026-03-01'),
+      ageOnDay: i.ageOn('1948-03-02', '2026-03-02'),
+      leap: i.ageOn('2000-02-29', '2023-02-28'),
+      leapNext: i.ageOn('2000-02-29', '2023-03-01'),
+      bad: i.formatWareki('not a date'),
+      badParse: i.parseDate('2026-13-01'),
+    };
+  });
+  assert.equal(r.reiwa, '令和8年11月24日');
+  assert.equal(r.reiwaFirst, '令和元年5月1日');
+  assert.equal(r.heisei31, '平成31年4月30日');
+  assert.equal(r.heiseiFirst, '平成元年1月8日');
+  assert.equal(r.showa64, '昭和64年1月7日');
+  assert.equal(r.showaFirst, '昭和元年12月25日');
+  assert.equal(r.taisho15, '大正15年12月24日');
+  assert.equal(r.taishoFirst, '大正元年7月30日');
+  assert.equal(r.meiji45, '明治45年7月29日');
+  assert.equal(r.date, '2026年11月24日');
+  assert.equal(r.dateTimeUtc, '2026年11月24日 12:15', 'timestamps are shown in Japan time');
+  assert.equal(r.dateTimeJst, '2026年11月24日 23:59');
+  assert.equal(r.birth, '昭和23年3月2日（1948年3月2日） 78歳');
+  assert.equal(r.ageBefore, 77);
+  assert.equal(r.ageOnDay, 78);
+  assert.equal(r.leap, 22);
+  assert.equal(r.leapNext, 23);
+  assert.equal(r.bad, 'not a date', 'unparseable input is shown as it is, never as a wrong date');
+  assert.equal(r.badParse, null);
+});
+
+test('English mode uses ISO dates and English strings', async () => {
+  const r = await page.evaluate(async () => {
+    const i = await import('/i18n.js');
+    i.setLang('en');
+    const out = {
+      date: i.formatDate('2026-11-24'), wareki: i.formatWareki('2026-11-24'), birth: i.formatBirthDate('1948-03-02', '2026-11-24'),
+      dt: i.formatDateTime('2026-11-24T03:15:00Z'), login: i.t('login.submit'), stored: localStorage.getItem('hareyaka.lang'),
+      htmlLang: document.documentElement.lang,
+    };
+    i.setLang('ja');
+    out.back = i.t('login.submit');
+    return out;
+  });
+  assert.equal(r.date, '2026-11-24');
+  assert.equal(r.wareki, '2026-11-24');
+  assert.equal(r.birth, '1948-03-02 (78 y)');
+  assert.equal(r.dt, '2026-11-24 12:15');
+  assert.equal(r.login, 'Log in');
+  assert.equal(r.stored, 'en');
+  assert.equal(r.htmlLang, 'en');
+  assert.equal(r.back, 'ログイン');
+});
+
+test('every Japanese string has an English one and the reverse', async () => {
+  const src = await (await fetch(`${server.url}/i18n.js`)).text();
+  const block = (name) => {
+    const start = src.indexOf(`const ${name} = {`);
+    const end = src.indexOf('\n};', start);
+    return new Set([...src.slice(start, end).matchAll(/^\s+'([\w.]+)':/gm)].map((m) => m[1]));
+  };
+  const ja = block('ja');
+  const en = block('en');
+  assert.ok(ja.size > 100);
+  assert.deepEqual([...ja].filter((k) => !en.has(k)), []);
+  assert.deepEqual([...en].filter((k) => !ja.has(k)), []);
+});
+
+test('api.js: error envelope, non-JSON errors, network failure, 401, CSRF', async () => {
+  const seen = [];
+  await page.route('**/api/v1/t/**', async (route) => {
+    const req = route.request();
+    const url = new URL(req.url());
+    seen.push({ path: url.pathname, method: req.method(), csrf: req.headers()['x-csrf-token'] || null, body: req.postData(), search: url.search });
+    switch (url.pathname) {
+      case '/api/v1/t/forbidden':
+        return route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ error: 'forbidden', message: 'この施設への同意がありません', request_id: 'rq-1' }) });
+      case '/api/v1/t/html':
+        return route.fulfill({ status: 502, contentType: 'text/html', headers: { 'X-Request-Id': 'rq-2' }, body: '<h1>Bad gateway</h1>' });
+      case '/api/v1/t/unauth':
+        return route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error: 'unauthorized', message: 'please log in', request_id: 'rq-3' }) });
+      case '/api/v1/t/locked':
+        return route.fulfill({ status: 423, contentType: 'application/json', body: JSON.stringify({ error: 'locked', message: 'locked', locked_until: '2026-11-24T03:15:00Z' }) });
+      case '/api/v1/t/down':
+        return route.abort('connectionrefused');
+      case '/api/v1/t/empty':
+        return route.fulfill({ status: 204, body: '' });
+      default:
+        return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ok: true }) });
+    }
+  });
+  const r = await page.evaluate(async () => {
+    const { api, setCsrfToken, onUnauthorized, ApiError } = await import('/api.js');
+    const i = await import('/i18n.js');
+    i.setLang('ja');
+    const catchErr = async (p) => {
+      try {
+        await p;
+        return null;
+      } catch (e) {
+        return { isApiError: e instanceof ApiError, status: e.status, code: e.code, message: e.message, requestId: e.requestId, body: e.body };
+      }
+    };
+    const out = {};
+    out.forbidden = await catchErr(api.get('/api/v1/t/forbidden'));
+    out.html = await catchErr(api.get('/api/v1/t/html'));
+    out.down = await catchErr(api.get('/api/v1/t/down'));
+    out.locked = await catchErr(api.post('/api/v1/t/locked', { a: 1 }));
+    let announced = 0;
+    onUnauthorized(() => { announced += 1; });
+    out.unauth = await catchErr(api.get('/api/v1/t/unauth'));
+    out.quiet = await catchErr(api.get('/api/v1/t/unauth', undefined, { quiet401: true }));
+    out.announced = announced;
+    out.noCsrf = await api.post('/api/v1/t/ok', { x: '晴' });
+    setCsrfToken('tok-123');
+    await api.get('/api/v1/t/get', { q: 'ハレ ヤマ', empty: '', none: null });
+    await api.put('/api/v1/t/put', { y: 2 });
+    out.empty = await api.del('/api/v1/t/empty');
+    setCsrfToken(null);
+    return out;
+  });
+  assert.deepEqual(r.forbidden, { isApiError: true, status: 403, code: 'forbidden', message: 'この施設への同意がありません', requestId: 'rq-1', body: { error: 'forbidden', message: 'この施設への同意がありません', request_id: 'rq-1' } });
+  assert.equal(r.html.status, 502);
+  assert.equal(r.html.code, 'http_502');
+  assert.equal(r.html.message, 'サーバーがエラーを返しました（502）。');
+  assert.equal(r.html.requestId, 'rq-2');
+  assert.equal(r.down.status, 0);
+  assert.equal(r.down.code, 'network');
+  assert.match(r.down.message, /接続できません/);
+  assert.equal(r.locked.status, 423);
+  assert.equal(r.locked.body.locked_until, '2026-11-24T03:15:00Z');
+  assert.equal(r.unauth.status, 401);
+  assert.equal(r.quiet.status, 401);
+  assert.equal(r.announced, 1, '401 is announced once, not for quiet calls');
+  assert.deepEqual(r.noCsrf, { ok: true });
+  assert.equal(r.empty, null);
+  const byPath = Object.fromEntries(seen.map((s) => [s.path, s]));
+  assert.equal(byPath['/api/v1/t/ok'].csrf, null, 'no token before the session gave one');
+  assert.equal(byPath['/api/v1/t/ok'].body, JSON.stringify({ x: '晴' }));
+  assert.equal(byPath['/api/v1/t/get'].csrf, null, 'GET carries no CSRF token');
+  assert.equal(byPath['/api/v1/t/get'].search, '?q=%E3%83%8F%E3%83%AC+%E3%83%A4%E3%83%9E', 'empty parameters are left out');
+  assert.equal(byPath['/api/v1/t/put'].csrf, 'tok-123');
+  assert.equal(byPath['/api/v1/t/empty'].csrf, 'tok-123');
+  assert.equal(byPath['/api/v1/t/empty'].method, 'DELETE');
+});
+
+test('CDA rendering keeps text and drops markup that could act', async () => {
+  const r = await page.evaluate(async () => {
+    const { renderCda } = await import('/pages/documents.js');
+    const xml = `<?xml version="1.0"?><ClinicalDocument xmlns="urn:hl7-org:v3"><title>紹介状</title>
+      <effectiveTime value="20261120093000+0900"/>
+      <component><structuredBody><component><section><title>所見</title><text>
+      <paragraph onclick="alert(1)">血圧 <content styleCode="Bold">180/100</content></paragraph>
+      <script>alert(2)</script><linkHtml href="javascript:alert(3)">リンク</linkHtml>
+      <table><tbody><tr><td colspan="2" style="x">A</td></tr></tbody></table>
+      <list listType="ordered"><item>一</item></list></text></section></component></structuredBody></component></ClinicalDocument>`;
+    const el = renderCda(xml);
+    const bad = renderCda('<ClinicalDocument><unclosed>');
+    return {
+      html: el.outerHTML, text: el.textContent,
+      attrs: [...el.querySelectorAll('*')].flatMap((n) => [...n.attributes].map((a) => a.name)),
+      bad: bad.textContent,
+    };
+  });
+  assert.match(r.text, /紹介状/);
+  assert.match(r.text, /2026年11月20日 09:30/);
+  assert.match(r.text, /血圧 180\/100/);
+  assert.doesNotMatch(r.text, /alert\(2\)/);
+  assert.doesNotMatch(r.html, /<script|<a |onclick|javascript:|style=/);
+  assert.match(r.html, /<strong|cda-bold/);
+  assert.match(r.html, /<ol><li>一<\/li><\/ol>/);
+  assert.match(r.html, /colspan="2"/);
+  assert.deepEqual([...new Set(r.attrs)].sort(), ['class', 'colspan']);
+  assert.match(r.bad, /読み取れませんでした/);
+});
+
+test('TOTP helper matches RFC 6238 test vectors', () => {
+  // RFC 6238 appendix B, SHA-1 secret "12345678901234567890" (base32 below), 8 digits.
+  const secret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
+  assert.equal(totp(secret, { time: 59_000, digits: 8 }), '94287082');
+  assert.equal(totp(secret, { time: 1111111109_000, digits: 8 }), '07081804');
+  assert.equal(totp(secret, { time: 20000000000_000, digits: 8 }), '65353130');
+});

@@ -1,0 +1,221 @@
+// End-to-end tests against a running demo network (the real portal, gateways and
+// PostgreSQL): they need HAREYAKA_URL and the demo accounts (README.md) and are skipped,
+// saying so, when those are not set. Screenshots of each main page at PC and iPad sizes go
+// to $HAREYAKA_ARTIFACTS.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execSync } from 'node:child_process';
+import { launch, watch, screenshot, foreignRequests, VIEWPORTS } from '../lib/browser.js';
+import { account, PORTAL_URL, skipUnless } from '../lib/env.js';
+import { freshTotp } from '../lib/totp.js';
+
+const doctor = account('doctor');
+const pharmacist = account('pharmacist');
+const admin = account('admin');
+const SHARED = process.env.HAREYAKA_SHARED_PATIENT || '';
+
+const browsers = [];
+async function open(viewport = VIEWPORTS.pc) {
+  const b = await launch({ viewport });
+  browsers.push(b);
+  return watch(await b.context.newPage());
+}
+after(async () => {
+  for (const b of browsers) await b.close().catch(() => {});
+});
+
+// page.waitForFunction evaluates strings, which the portal's CSP refuses: poll instead.
+async function poll(cond, ms = 20_000, what = 'condition') {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await cond();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// Logs in through the form; completes first-login TOTP enrolment from the screen if asked.
+// Returns the enrolled secret (the given one, or the one the portal just issued).
+async function login(page, acct) {
+  await page.goto(PORTAL_URL + '/#/login');
+  await page.waitForSelector('[data-testid=login-form]');
+  await page.fill('input[name=login_id]', acct.login);
+  await page.fill('input[name=password]', acct.password);
+  await page.fill('input[name=totp]', acct.totpSecret ? await freshTotp(acct.totpSecret) : '');
+  await page.click('[data-testid=login-submit]');
+  const which = await poll(async () => {
+    if (await page.locator('[data-testid=enrol-secret]').count()) return 'enrol';
+    if (await page.locator('[data-testid=logout]').count()) return 'in';
+    if (await page.locator('[data-testid=login-error]').count()) return 'error';
+    return null;
+  }, 20_000, 'login result');
+  if (which === 'error') throw new Error(`login of ${acct.login} refused: ${await page.textContent('[data-testid=login-error]')}`);
+  let secret = acct.totpSecret;
+  if (which === 'enrol') {
+    secret = (await page.textContent('[data-testid=enrol-secret]')).replace(/\s/g, '');
+    await page.fill('[data-testid=enrol-form] input[name=totp]', await freshTotp(secret));
+    await page.click('[data-testid=enrol-submit]');
+    await page.waitForSelector('[data-testid=logout]');
+  }
+  return secret;
+}
+
+async function shots(page, name) {
+  for (const [size, vp] of Object.entries(VIEWPORTS)) {
+    await page.setViewportSize(vp);
+    await page.waitForLoadState('networkidle').catch(() => {});
+    await screenshot(page, `portal-${size}-${name}`);
+  }
+  await page.setViewportSize(VIEWPORTS.pc);
+}
+
+// Opens the shared patient: HAREYAKA_SHARED_PATIENT searched by name, else the first listed
+// person with ids at two or more facilities. Returns the person id from the URL.
+async function openSharedPatient(page) {
+  await page.goto(PORTAL_URL + '/#/patients' + (SHARED ? `?q=${encodeURIComponent(SHARED)}` : ''));
+  await page.waitForSelector('table.patients tbody tr');
+  const rows = page.locator('table.patients tbody tr');
+  const n = await rows.count();
+  let target = null;
+  for (let i = 0; i < n; i++) {
+    if ((await rows.nth(i).locator('ul.ids li').count()) >= 2) {
+      target = rows.nth(i);
+      break;
+    }
+  }
+  assert.ok(target, 'a patient known at two facilities is listed');
+  await target.locator('a.person-link').click();
+  await page.waitForSelector('[data-testid=patient-header]');
+  return decodeURIComponent(/#\/patients\/([^/?]+)/.exec(page.url())[1]);
+}
+
+test('doctor: finds a shared patient, timeline of both hospitals, labs and trend, a document',
+  { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_DOCTOR') }, async () => {
+    const { page, log } = await open();
+    await login(page, doctor);
+    await page.waitForSelector('table.patients tbody tr');
+    await shots(page, 'patients');
+
+    await openSharedPatient(page);
+    await page.waitForSelector('[data-testid=timeline] li');
+    const facilities = new Set(await page.locator('[data-testid=timeline] .fac-tag').allTextContents());
+    assert.ok(facilities.size >= 2, `visits from two hospitals in one timeline (saw ${[...facilities].join(', ')})`);
+    await shots(page, 'timeline');
+
+    await page.click('a[data-tab=lab_results]');
+    await page.waitForSelector('[data-testid=lab-table] tbody tr');
+    const items = page.locator('[data-testid=lab-table] button.lab-item');
+    assert.ok((await items.count()) > 0, 'lab items listed');
+    // Chart the first item that has a numeric value.
+    let charted = false;
+    for (let i = 0; i < (await items.count()) && !charted; i++) {
+      await items.nth(i).click();
+      charted = (await page.locator('[data-testid=trend-chart] circle').count()) > 0;
+    }
+    assert.ok(charted, 'a trend chart with points is drawn');
+    await shots(page, 'labs');
+
+    await page.click('a[data-tab=documents]');
+    await page.waitForSelector('button.doc-open');
+    await page.locator('button.doc-open').first().click();
+    await page.waitForSelector('[data-testid=doc-viewer] :is([data-testid=pdf-frame], [data-testid=cda], img, pre)');
+    await shots(page, 'document');
+
+    assert.deepEqual(foreignRequests(log, PORTAL_URL), []);
+    assert.deepEqual(log.cspViolations, []);
+    assert.deepEqual(log.pageErrors, []);
+  });
+
+test('pharmacist: only diagnoses and prescriptions (and what policy adds), other categories refused',
+  { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_PHARMACIST') }, async () => {
+    const { page } = await open();
+    await login(page, pharmacist);
+    const personId = await openSharedPatient(page);
+    const tabs = await page.$$eval('nav.tabs a[data-tab]', (as) => as.map((a) => a.dataset.tab));
+    assert.ok(tabs.includes('diagnoses') && tabs.includes('prescriptions'), `diagnoses and prescriptions shown (${tabs})`);
+    for (const absent of ['encounters', 'lab_results', 'imaging', 'reports', 'documents', 'injections']) {
+      assert.ok(!tabs.includes(absent), `${absent} tab is not shown`);
+    }
+    await page.click('a[data-tab=prescriptions]');
+    await page.waitForSelector('table.prescriptions tbody tr, [data-testid=tab-panel] .empty');
+    await shots(page, 'pharmacist');
+    const statuses = await page.evaluate(async (id) => {
+      const out = {};
+      for (const c of ['encounters', 'lab_results', 'imaging', 'documents']) {
+        const r = await fetch(`/api/v1/persons/${encodeURIComponent(id)}/${c}`, { credentials: 'same-origin' });
+        out[c] = r.status;
+      }
+      return out;
+    }, personId);
+    for (const [c, s] of Object.entries(statuses)) assert.ok(s === 403 || s === 404, `${c} answers ${s}`);
+  });
+
+test('administrator registers a facility and a user, who then logs in',
+  { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_ADMIN') }, async () => {
+    const { page } = await open();
+    await login(page, admin);
+    await page.goto(PORTAL_URL + '/#/admin/facilities');
+    await page.waitForSelector('[data-testid=facility-form]');
+    await shots(page, 'admin-facilities');
+    const code = String(9000000 + (Date.now() % 999999));
+    const oid = `1.2.392.200284.33.${code}`;
+    const f = page.locator('[data-testid=facility-form]');
+    await page.click('.add-box > summary');
+    await f.locator('input[name=prefecture]').fill('33');
+    await f.locator('input[name=code]').fill(code);
+    await f.locator('input[name=name]').fill(`テスト診療所${code}`);
+    await f.locator('input[name=name_kana]').fill('テストシンリョウジョ');
+    await f.locator('select[name=kind]').selectOption('clinic');
+    await f.locator('input[name=municipality]').fill('岡山市北区');
+    await f.locator('button[type=submit]').click();
+    await f.locator('.alert-success, .alert-error').waitFor();
+    assert.equal(await f.locator('.alert-error').count(), 0, await f.locator('.alert-error').textContent().catch(() => ''));
+
+    await page.goto(PORTAL_URL + '/#/admin/users');
+    const u = page.locator('[data-testid=user-form]');
+    await u.waitFor();
+    const loginId = `e2e-${code}`;
+    const password = `Pw-${code}-晴れ`;
+    await u.locator('input[name=login_id]').fill(loginId);
+    await u.locator('input[name=display_name]').fill('試験 太郎');
+    await u.locator('input[name=facility_oid]').fill(oid);
+    await u.locator('select[name=profession]').selectOption('doctor');
+    await u.locator('input[name=password]').fill(password);
+    await u.locator('button[type=submit]').click();
+    await u.locator('.alert-success, .alert-error').waitFor();
+    assert.equal(await u.locator('.alert-error').count(), 0, await u.locator('.alert-error').textContent().catch(() => ''));
+    await shots(page, 'admin-users');
+    for (const s of ['policy', 'audit']) {
+      await page.goto(`${PORTAL_URL}/#/admin/${s}`);
+      await page.waitForSelector(`[data-testid=admin-${s}]`);
+      await shots(page, `admin-${s}`);
+    }
+    await page.click('[data-testid=audit-verify]');
+    await page.waitForSelector('[data-testid=verify-status] .alert-success');
+
+    const fresh = await open();
+    await login(fresh.page, { login: loginId, password, totpSecret: '' });
+    await fresh.page.waitForSelector('h1');
+    assert.equal(await fresh.page.locator('[data-testid=logout]').count(), 1, 'the new user is logged in');
+  });
+
+test('a stopped gateway gives a partial page with a banner naming the facility',
+  { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_DOCTOR', 'HAREYAKA_STOP_GATEWAY_CMD') }, async () => {
+    const { page } = await open();
+    await login(page, doctor);
+    await openSharedPatient(page);
+    const url = page.url();
+    execSync(process.env.HAREYAKA_STOP_GATEWAY_CMD, { stdio: 'inherit', timeout: 60_000 });
+    try {
+      await page.goto('about:blank');
+      await page.goto(url);
+      await page.waitForSelector('[data-testid=partial-banner]', { timeout: 30_000 });
+      const text = await page.textContent('[data-testid=partial-banner]');
+      assert.match(text, /一部の施設から応答がありません: .+（(タイムアウト|接続拒否|停止中)）/);
+      await shots(page, 'partial');
+    } finally {
+      if (process.env.HAREYAKA_START_GATEWAY_CMD) execSync(process.env.HAREYAKA_START_GATEWAY_CMD, { stdio: 'inherit', timeout: 60_000 });
+    }
+  });
