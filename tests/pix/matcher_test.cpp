@@ -67,9 +67,13 @@ TEST(Matcher, BirthDateTyposAreNear) {
   EXPECT_TRUE(near_birth_date("19600312", "19601203"));  // day/month swapped
   EXPECT_FALSE(near_birth_date("19600101", "19710101"));
   EXPECT_FALSE(near_birth_date("19600101", "19600101"));
+  // A one-digit typo still links when phone and postal code agree; without them, review.
   Demographics typo = taro();
   typo.birth_date = "19600110";
+  EXPECT_EQ(classify(score_of(taro(), typo), MatchSettings{}), Decision::kAutoLink);
+  typo.phone.clear();
   EXPECT_EQ(classify(score_of(taro(), typo), MatchSettings{}), Decision::kReview);
+}), Decision::kReview);
 }
 
 TEST(Matcher, ThresholdsComeFromSettings) {
