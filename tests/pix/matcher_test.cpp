@@ -73,7 +73,6 @@ TEST(Matcher, BirthDateTyposAreNear) {
   EXPECT_EQ(classify(score_of(taro(), typo), MatchSettings{}), Decision::kAutoLink);
   typo.phone.clear();
   EXPECT_EQ(classify(score_of(taro(), typo), MatchSettings{}), Decision::kReview);
-}), Decision::kReview);
 }
 
 TEST(Matcher, ThresholdsComeFromSettings) {
