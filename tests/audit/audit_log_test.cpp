@@ -224,5 +224,29 @@ TEST_F(AuditTest, ExportCursorResumesWhereItStopped) {
   EXPECT_EQ(exported.back(), 15);
 }
 
+TEST(AuditPlans, ReportAndExportUseIndexes) {
+  auto pool = testing::fresh_pool({&migrations()}, 1);
+  AuditLog log(*pool);
+  log.append(view("dr.a", "P1"), hpd::Clock::now());
+  log.access_report("1.2.392.200284.33.100.1", "P1", {});
+  log.fetch_after(0, 10);
+  auto plan = [&](const std::string& execute) {
+    return pg::transact(*pool, [&](pg::Tx& tx) {
+      tx.exec_trusted("SET LOCAL enable_seqscan = off");
+      std::string out;
+      for (const auto& row : tx.exec_trusted("EXPLAIN " + execute)) {
+        out += row[0].as<std::string>() + "\n";
+      }
+      return out;
+    });
+  };
+  auto report =
+      plan("EXECUTE audit_access_report('1.2.392.200284.33.100.1', 'P1', 9223372036854775807, 50)");
+  EXPECT_EQ(report.find("Seq Scan"), std::string::npos) << report;
+  EXPECT_NE(report.find("audit_log_patient"), std::string::npos) << report;
+  auto feed = plan("EXECUTE audit_fetch_after(0, 100)");
+  EXPECT_EQ(feed.find("Seq Scan"), std::string::npos) << feed;
+}
+
 }  // namespace
 }  // namespace hareyaka::audit
