@@ -2,7 +2,7 @@
 // facility colours and form fields.
 
 import { h, replace } from './dom.js';
-import { t, tv, lang } from './i18n.js';
+import { t, tv, lang, formatDate, formatDateTime } from './i18n.js';
 
 export function errorBox(err) {
   const box = h('div', { class: 'alert alert-error', role: 'alert' }, err?.message || String(err));
@@ -150,7 +150,7 @@ export function genericTable(items, preferred, extraColumns = []) {
   const keys = [];
   for (const k of preferred) if (items.some((i) => i[k] !== undefined)) keys.push(k);
   for (const i of items) for (const k of Object.keys(i)) if (!keys.includes(k)) keys.push(k);
-  const columns = keys.map((k) => ({ label: t(`field.${k}`) === `field.${k}` ? k : t(`field.${k}`), render: (r) => displayValue(r[k]) }));
+  const columns = keys.map((k) => ({ label: fieldLabel(k), render: (r) => cellValue(k, r[k]) }));
   return table(columns.concat(extraColumns), items);
 }
 
@@ -163,4 +163,23 @@ export function displayValue(v) {
   }
   if (typeof v === 'boolean') return v ? t('common.yes') : t('common.no');
   return String(v);
+}
+
+const ENUM_PREFIX = { profession: 'prof', category: 'cat', categories: 'cat', kind: 'kind', facility_kind: 'kind', status: 'status', sex: 'sex' };
+
+// A record field for display: timestamps in Japan time, enumerations translated.
+export function cellValue(key, v) {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string' && /(^at$|_at$|^start$|^end$|^expiry$|_date$|^date$)/.test(key)) {
+    return /T\d{2}:/.test(v) ? formatDateTime(v) : formatDate(v);
+  }
+  const prefix = ENUM_PREFIX[key];
+  if (prefix && typeof v === 'string') return tv(prefix, v);
+  if (prefix && Array.isArray(v)) return v.map((x) => tv(prefix, x)).join(lang() === 'en' ? ', ' : '、');
+  return displayValue(v);
+}
+
+export function fieldLabel(key) {
+  const k = `field.${key}`;
+  return t(k) === k ? key : t(k);
 }

@@ -3,9 +3,9 @@
 // sessions whose roles contain "admin"; the API checks the role again on every call.
 
 import { h, replace } from '../dom.js';
-import { t, tv, formatDate, formatDateTime, todayJapan } from '../i18n.js';
+import { t, tv, formatDate, todayJapan } from '../i18n.js';
 import { api, seg } from '../api.js';
-import { errorBox, loading, notice, field, formValues, table, appendRows, displayValue } from '../ui.js';
+import { errorBox, loading, notice, field, formValues, table, appendRows, displayValue, cellValue, fieldLabel } from '../ui.js';
 
 export const PROFESSIONS = ['doctor', 'dentist', 'pharmacist', 'nurse', 'public_health_nurse', 'midwife', 'therapist', 'care_manager', 'clerk', 'secretariat_admin'];
 export const KINDS = ['hospital', 'clinic', 'dental_clinic', 'pharmacy', 'home_nursing', 'care_facility'];
@@ -63,8 +63,7 @@ function genericPaged(load, preferred, actions) {
         const keys = [];
         for (const k of preferred) if (items.some((i) => i[k] !== undefined)) keys.push(k);
         for (const i of items) for (const k of Object.keys(i)) if (!keys.includes(k)) keys.push(k);
-        columns = keys.map((k) => ({ label: t(`field.${k}`) === `field.${k}` ? k : t(`field.${k}`),
-          render: (r) => (/(_at|^at|date|start|expiry)$/.test(k) && typeof r[k] === 'string' ? formatDateTime(r[k]) : displayValue(r[k])) }));
+        columns = keys.map((k) => ({ label: fieldLabel(k), render: (r) => cellValue(k, r[k]) }));
         if (actions) columns.push({ label: '', class: 'actions', render: actions });
         const tw = table(columns, []);
         tbody = tw.querySelector('tbody');
@@ -334,7 +333,7 @@ function consents(panel) {
 function genericTableOf(items) {
   const keys = [];
   for (const i of items) for (const k of Object.keys(i)) if (!keys.includes(k)) keys.push(k);
-  return table(keys.map((k) => ({ label: t(`field.${k}`) === `field.${k}` ? k : t(`field.${k}`), render: (r) => displayValue(r[k]) })), items);
+  return table(keys.map((k) => ({ label: fieldLabel(k), render: (r) => cellValue(k, r[k]) })), items);
 }
 
 // ---- policy ------------------------------------------------------------------------------
@@ -398,8 +397,8 @@ async function policy(panel) {
 function identityCard(idn, label) {
   return h('div', { class: 'identity-card' }, h('h4', {}, label),
     h('dl', {}, Object.entries(idn || {}).map(([k, v]) => [
-      h('dt', {}, t(`field.${k}`) === `field.${k}` ? k : t(`field.${k}`)),
-      h('dd', {}, k === 'birth_date' ? formatDate(v) : k === 'sex' ? tv('sex', v) : displayValue(v))])));
+      h('dt', {}, fieldLabel(k)),
+      h('dd', {}, cellValue(k, v))])));
 }
 
 async function identity(panel) {
@@ -454,7 +453,7 @@ async function identity(panel) {
 // ---- audit -------------------------------------------------------------------------------
 
 function audit(panel) {
-  const form = h('form', { class: 'search-form' },
+  const form = h('form', { class: 'search-form inline' },
     field({ name: 'from', label: t('audit.from'), type: 'date' }),
     field({ name: 'to', label: t('audit.to'), type: 'date' }),
     field({ name: 'user', label: t('audit.user') }),
@@ -485,6 +484,7 @@ function audit(panel) {
       ['seq', 'at', 'event', 'user', 'facility_oid', 'person_id', 'category', 'outcome', 'reason']));
   });
   replace(panel, h('div', { class: 'toolbar' }, verify), verifyStatus, form, listSlot);
+  form.requestSubmit();  // the latest records first, before any filter
 }
 
 // ---- access report -----------------------------------------------------------------------

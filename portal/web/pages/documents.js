@@ -7,7 +7,7 @@ import { h, replace } from '../dom.js';
 import { t, formatDate, formatDateTime, formatSize } from '../i18n.js';
 import { request, seg } from '../api.js';
 import { errorBox, loading, facilityTag, facilityClass, table, appendRows } from '../ui.js';
-import { envelopeView } from './tabs.js';
+import { envelopeView, envOptions } from './tabs.js';
 
 const CDA_NS = 'urn:hl7-org:v3';
 let currentBlobUrl = null;
@@ -29,7 +29,7 @@ export function render(panel, ctx) {
       replace(body, wrap, viewer);
     }
     appendRows(tbody, columns, items, { rowClass: (r) => facilityClass(r.facility_oid) });
-  });
+  }, envOptions(ctx));
 }
 
 async function openDocument(viewer, ctx, doc) {

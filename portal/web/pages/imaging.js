@@ -7,7 +7,7 @@ import { h, replace } from '../dom.js';
 import { t, formatDateTime } from '../i18n.js';
 import { api, seg, buildQuery } from '../api.js';
 import { errorBox, loading, facilityTag, facilityClass, table, appendRows } from '../ui.js';
-import { envelopeView } from './tabs.js';
+import { envelopeView, envOptions } from './tabs.js';
 
 const tag = (obj, k) => obj?.[k]?.Value?.[0];
 
@@ -40,7 +40,7 @@ export function render(panel, ctx) {
       replace(body, wrap, viewerSlot);
     }
     appendRows(tbody, columns, items, { rowClass: (r) => facilityClass(r.facility_oid) });
-  });
+  }, envOptions(ctx));
 }
 
 async function openStudy(slot, study) {

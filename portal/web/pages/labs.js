@@ -3,7 +3,7 @@
 
 import { h, svg, replace } from '../dom.js';
 import { t, formatDate, formatDateTime } from '../i18n.js';
-import { envelopeView } from './tabs.js';
+import { envelopeView, envOptions } from './tabs.js';
 import { facilityClass } from '../ui.js';
 
 function itemKey(r) {
@@ -157,5 +157,5 @@ export function render(panel, ctx) {
     replace(body,
       h('div', { class: 'table-wrap lab-wrap' }, h('table', { class: 'data lab-table', 'data-testid': 'lab-table' }, thead, tbody)),
       chartSlot);
-  }, { pageSize: 200 });
+  }, envOptions(ctx, { pageSize: 200 }));
 }

@@ -20,7 +20,8 @@ export function envelopeView(panel, url, onItems, options = {}) {
     replace(status, loading());
     try {
       const page = await api.get(url, { cursor, page_size: options.pageSize || 100, ...(options.query || {}) });
-      for (const m of page?.missing || []) missingSeen.set(m.facility_oid, m);
+      // Facilities the page header already names as missing are not named twice.
+      for (const m of page?.missing || []) if (!options.shownMissing?.has(m.facility_oid)) missingSeen.set(m.facility_oid, m);
       replace(banner, missingBanner([...missingSeen.values()]));
       const items = page?.items || [];
       onItems(items, body, total === 0);
@@ -44,7 +45,7 @@ export function envelopeView(panel, url, onItems, options = {}) {
 }
 
 // A table that grows page by page.
-function tableTab(panel, url, columns, cls) {
+function tableTab(panel, url, columns, cls, ctx) {
   let tbody = null;
   return envelopeView(panel, url, (items, body, first) => {
     if (first) {
@@ -53,7 +54,12 @@ function tableTab(panel, url, columns, cls) {
       replace(body, wrap);
     }
     appendRows(tbody, columns, items, { rowClass: (r) => facilityClass(r.facility_oid) });
-  });
+  }, envOptions(ctx));
+}
+
+// Options every tab passes to envelopeView.
+export function envOptions(ctx, extra = {}) {
+  return { shownMissing: new Set((ctx?.person?.missing || []).map((m) => m.facility_oid)), ...extra };
 }
 
 function period(start, end) {
@@ -91,7 +97,7 @@ export function encounters(panel, ctx) {
               e.doctor && `${t('enc.doctor')}: ${e.doctor}`,
               e.ward && `${t('enc.ward')}: ${e.ward}`].filter(Boolean).join('　')))));
     }
-  });
+  }, envOptions(ctx));
 }
 
 export function diagnoses(panel, ctx) {
@@ -105,7 +111,7 @@ export function diagnoses(panel, ctx) {
     { label: t('dx.end'), render: (d) => formatDate(d.end) },
     { label: t('dx.outcome'), render: (d) => d.outcome || '' },
     { label: t('common.facility'), render: facilityTag },
-  ], 'diagnoses');
+  ], 'diagnoses', ctx);
 }
 
 function medicationColumns(dateKey, dateLabel) {
@@ -122,12 +128,12 @@ function medicationColumns(dateKey, dateLabel) {
 }
 
 export function prescriptions(panel, ctx) {
-  return tableTab(panel, `${ctx.base}/prescriptions`, medicationColumns('ordered_at', t('rx.ordered_at')), 'prescriptions');
+  return tableTab(panel, `${ctx.base}/prescriptions`, medicationColumns('ordered_at', t('rx.ordered_at')), 'prescriptions', ctx);
 }
 
 export function injections(panel, ctx) {
   return tableTab(panel, `${ctx.base}/injections`,
-    medicationColumns('administered_at', t('rx.administered_at')).filter((c) => c.label !== t('rx.days')), 'injections');
+    medicationColumns('administered_at', t('rx.administered_at')).filter((c) => c.label !== t('rx.days')), 'injections', ctx);
 }
 
 export function allergies(panel, ctx) {
@@ -137,7 +143,7 @@ export function allergies(panel, ctx) {
     { label: t('al.severity'), render: (a) => a.severity || '' },
     { label: t('al.reaction'), render: (a) => a.reaction || '' },
     { label: t('common.facility'), render: facilityTag },
-  ], 'allergies');
+  ], 'allergies', ctx);
 }
 
 export function reports(panel, ctx) {
@@ -157,5 +163,5 @@ export function reports(panel, ctx) {
         h('h3', {}, r.description || ''),
         h('p', { class: 'report-text' }, r.report_text || '')));
     }
-  });
+  }, envOptions(ctx));
 }

@@ -122,7 +122,14 @@ test('partial answers show which facility is missing', async () => {
     await page.click('text=岡田 太郎');
     await page.waitForSelector('[data-testid=partial-banner]');
     assert.match(await page.textContent('[data-testid=partial-banner]'), /一部の施設から応答がありません: 岡山中央病院（タイムアウト）/);
+    await page.waitForSelector('[data-testid=timeline] li');
+    assert.equal(await page.locator('[data-testid=partial-banner]').count(), 1, 'the missing facility is named once, not per section');
     await screenshot(page, 'fx-pc-partial');
+    await page.click('[data-testid=lang-toggle]');
+    await page.waitForSelector('[data-testid=partial-banner]:has-text("Some facilities did not answer")');
+    assert.match(await page.textContent('[data-testid=partial-banner]'), /Some facilities did not answer: 岡山中央病院 \(timeout\)/);
+    assert.match(await page.textContent('[data-testid=patient-header]'), /1961-07-15 \(65 y\)/);
+    await screenshot(page, 'fx-pc-partial-en');
   } finally {
     await close();
   }
