@@ -105,7 +105,10 @@ async function openSeries(host, study, series) {
 }
 
 export function viewerView(study, series, instances, baseWindow) {
-  const state = { index: 0, wc: baseWindow?.wc, ww: baseWindow?.ww, mode: 'wl' };
+  // Touch screens page through the series by swiping; a mouse drags window/level (its wheel
+  // pages). The toolbar switches the drag between the two.
+  const coarse = globalThis.matchMedia?.('(pointer: coarse)').matches;
+  const state = { index: 0, wc: baseWindow?.wc, ww: baseWindow?.ww, mode: coarse ? 'scroll' : 'wl' };
   const img = h('img', { class: 'viewer-img', alt: `${series.description || ''}`, draggable: 'false', 'data-testid': 'viewer-image' });
   const info = h('div', { class: 'viewer-info' });
   const slider = h('input', { type: 'range', min: 1, max: instances.length, value: 1, class: 'viewer-slider', 'aria-label': t('img.series') });
@@ -158,8 +161,7 @@ export function viewerView(study, series, instances, baseWindow) {
   let drag = null;
   viewport.addEventListener('pointerdown', (ev) => {
     viewport.setPointerCapture(ev.pointerId);
-    drag = { x: ev.clientX, y: ev.clientY, wc: state.wc ?? 40, ww: state.ww ?? 400, index: state.index,
-      mode: ev.pointerType === 'touch' && state.mode === 'scroll' ? 'scroll' : state.mode };
+    drag = { x: ev.clientX, y: ev.clientY, wc: state.wc ?? 40, ww: state.ww ?? 400, index: state.index, mode: state.mode };
   });
   viewport.addEventListener('pointermove', (ev) => {
     if (!drag) return;
@@ -203,6 +205,7 @@ export function viewerView(study, series, instances, baseWindow) {
   }
   modeWl.addEventListener('click', () => setMode('wl'));
   modeScroll.addEventListener('click', () => setMode('scroll'));
+  setMode(state.mode);
   const toolbar = h('div', { class: 'viewer-toolbar' },
     h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => go(-1) }, t('img.prev')),
     slider,

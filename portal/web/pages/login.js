@@ -2,7 +2,8 @@
 // first password login of a user answers enrolment_required with a new TOTP secret; the
 // user adds it to an authenticator app and logs in again with a code from it.
 
-import { h, replace } from '../dom.js';
+import { h, svg, replace } from '../dom.js';
+import { encode } from '../vendor/uqr.js';
 import { t, formatDateTime } from '../i18n.js';
 import { login, loginHpki } from '../api.js';
 import { errorBox, field, notice } from '../ui.js';
@@ -111,6 +112,7 @@ export function render(main, ctx) {
     replace(card,
       h('h1', {}, t('enrol.title')),
       h('p', { class: 'lead' }, t('enrol.lead')),
+      qrCode(r.otpauth_uri),
       h('dl', { class: 'enrol' },
         h('dt', {}, t('enrol.uri')), h('dd', {}, h('code', { class: 'break', 'data-testid': 'enrol-uri' }, r.otpauth_uri || '')),
         h('dt', {}, t('enrol.secret')), h('dd', {}, h('code', { class: 'secret', 'data-testid': 'enrol-secret' }, groupSecret(r.secret || '')))),
@@ -126,6 +128,35 @@ export function render(main, ctx) {
     hpki);
   replace(main, h('div', { class: 'login-page' }, card));
   form.elements.login_id.focus();
+}
+
+// The otpauth URI as a QR code for the authenticator app's camera, one SVG rect per dark
+// module run; null if the URI cannot be encoded (the text below still works).
+export function qrCode(uri) {
+  if (!uri) return null;
+  let qr;
+  try {
+    qr = encode(uri, { ecc: 'M', border: 2 });
+  } catch {
+    return null;
+  }
+  const n = qr.size;
+  const rects = [];
+  qr.data.forEach((row, y) => {
+    let x = 0;
+    while (x < n) {
+      if (!row[x]) {
+        x += 1;
+        continue;
+      }
+      const start = x;
+      while (x < n && row[x]) x += 1;
+      rects.push(svg('rect', { x: start, y, width: x - start, height: 1 }));
+    }
+  });
+  return h('div', { class: 'qr', 'data-testid': 'enrol-qr' },
+    svg('svg', { viewBox: `0 0 ${n} ${n}`, class: 'qr-svg', role: 'img', 'aria-label': t('enrol.qr'), 'shape-rendering': 'crispEdges' },
+      svg('rect', { x: 0, y: 0, width: n, height: n, class: 'qr-bg' }), rects));
 }
 
 // "JBSWY3DPEHPK3PXP" → "JBSW Y3DP EHPK 3PXP" for reading aloud or typing.

@@ -151,7 +151,12 @@ test('login errors: wrong credentials, lockout, first-login enrolment', async ()
     await login(page, 'newbie');
     await page.waitForSelector('[data-testid=enrol-secret]');
     assert.equal(await page.textContent('[data-testid=enrol-secret]'), 'JBSW Y3DP EHPK 3PXP');
+    assert.ok((await page.locator('[data-testid=enrol-qr] rect').count()) > 50, 'the otpauth URI is also a QR code');
     await screenshot(page, 'fx-pc-enrol');
+    await page.fill('[data-testid=enrol-form] input[name=totp]', '654321');
+    await page.click('[data-testid=enrol-submit]');
+    await page.waitForSelector('[data-testid=logout]');
+    assert.match(await page.textContent('header'), /新人 花子/);
   } finally {
     await close();
   }
