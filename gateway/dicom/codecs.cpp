@@ -8,6 +8,7 @@
 #include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/oflog/oflog.h>
 
+#include <cstdlib>
 #include <mutex>
 
 namespace hareyaka::gateway::dicom {
@@ -18,6 +19,11 @@ void register_codecs() {
     // DCMTK logs through its own logger; at info/debug level it dumps association details
     // and datasets (patient data), so only its errors reach stderr.
     OFLog::configure(OFLogger::ERROR_LOG_LEVEL);
+    // DCMTK disables Nagle's algorithm only when TCP_NODELAY=1 is in the environment; without
+    // it each C-STORE/C-FIND round trip waits for a delayed ACK (~40 ms on Linux), a 20-fold
+    // loss in ingest rate. Set here, once, before any DICOM thread exists (setenv is not
+    // thread-safe); an operator's explicit setting is kept.
+    ::setenv("TCP_NODELAY", "1", 0);
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
     DcmRLEDecoderRegistration::registerCodecs();

@@ -12,7 +12,8 @@ namespace hareyaka::gateway::dicom {
 
 // Registers the JPEG, JPEG-LS and RLE decoders. Safe to call many times and from many
 // threads; only the first call does the work. Call it at daemon start. It also sets DCMTK's
-// own logger to errors only (its info/debug output can contain patient data).
+// own logger to errors only (its info/debug output can contain patient data) and turns
+// Nagle's algorithm off for DCMTK sockets (TCP_NODELAY=1 unless the environment says).
 void register_codecs();
 
 // True when pixel data in this transfer syntax can be decoded to native pixels.

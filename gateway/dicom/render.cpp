@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 #include "common/error.hpp"
 #include "gateway/dicom/codecs.hpp"
@@ -24,7 +25,29 @@
 namespace hareyaka::gateway::dicom {
 namespace {
 
-constexpr Uint32 kMaxReadLength = 4096;  // pixel data stays on disk until a frame is decoded
+// Files up to this size are read whole (fastest); larger ones keep pixel data on disk until
+// the frame is decoded (multi-frame studies of hundreds of MB).
+constexpr std::uintmax_t kReadWholeUpTo = 32u << 20;
+constexpr Uint32 kLazyReadLength = 4096;
+
+// DicomImage looks attributes up many times; CT/MR headers carry hundreds of (private)
+// elements, so the lookups dominate small renders. The image module needs only the Image
+// Pixel, Modality LUT and VOI LUT attributes (group 0028), pixel data and a few others: they
+// are moved (not copied) into a small dataset of their own.
+std::unique_ptr<DcmDataset> image_attributes(DcmDataset& ds) {
+  auto out = std::make_unique<DcmDataset>();
+  std::vector<DcmObject*> wanted;  // walked in O(1) steps; getElement(i) would seek from the start
+  for (DcmObject* e = ds.nextInContainer(nullptr); e != nullptr; e = ds.nextInContainer(e)) {
+    const DcmTagKey key = e->getTag().getXTag();
+    Uint16 g = key.getGroup();
+    if (g == 0x0028 || g == 0x7FE0 || key == DCM_SOPClassUID || key == DCM_Modality ||
+        key == DCM_PresentationLUTShape || key == DCM_ImageType)
+      wanted.push_back(e);
+  }
+  for (DcmObject* e : wanted)
+    out->insert(static_cast<DcmElement*>(ds.remove(e)), OFTrue);
+  return out;
+}
 constexpr std::uint32_t kMaxDimension = 8192;
 
 [[noreturn]] void fail(ErrorCode code, const std::string& message) {
@@ -71,8 +94,12 @@ RenderedImage render(const std::filesystem::path& file, const RenderOptions& opt
     fail(ErrorCode::kBadRequest, "quality must be 1..100");
 
   DcmFileFormat ff;
+  std::error_code size_error;
+  const std::uintmax_t size = std::filesystem::file_size(file, size_error);
+  const Uint32 read_length =
+      (!size_error && size <= kReadWholeUpTo) ? 0xFFFFFFFEu : kLazyReadLength;
   OFCondition cond =
-      ff.loadFile(file.c_str(), EXS_Unknown, EGL_noChange, kMaxReadLength, ERM_autoDetect);
+      ff.loadFile(file.c_str(), EXS_Unknown, EGL_noChange, read_length, ERM_autoDetect);
   if (cond.bad())
     throw condition_error(cond, "reading the stored DICOM file", ErrorCode::kNotFound);
   DcmDataset* ds = ff.getDataset();
@@ -93,7 +120,10 @@ RenderedImage render(const std::filesystem::path& file, const RenderOptions& opt
                                      " does not exist (the instance has " + std::to_string(frames) +
                                      ")");
 
-  DicomImage image(&ff, xfer, CIF_UsePartialAccessToPixelData, options.frame - 1, 1);
+  std::unique_ptr<DcmDataset> pixels = image_attributes(*ds);
+  // Partial access decodes only the requested frame of a multi-frame image.
+  const unsigned long flags = frames > 1 ? CIF_UsePartialAccessToPixelData : 0;
+  DicomImage image(pixels.get(), xfer, flags, options.frame - 1, 1);
   if (image.getStatus() != EIS_Normal) {
     fail(ErrorCode::kUnprocessable,
          std::string("cannot render this image: ") + DicomImage::getString(image.getStatus()));

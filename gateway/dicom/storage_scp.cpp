@@ -2,6 +2,7 @@
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmnet/assoc.h>
 #include <dcmtk/dcmnet/dimse.h>
@@ -11,6 +12,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <iterator>
 
@@ -81,18 +83,21 @@ class StoreWorker : public DcmThreadSCP {
       return DcmThreadSCP::handleIncomingCommand(msg, info);
     T_DIMSE_C_StoreRQ& req = msg->msg.CStoreRQ;
     T_ASC_PresentationContextID pres_id = info.presentationContextID;
-    std::filesystem::path tmp = store_.new_incoming_path();
-    OFCondition cond = receiveSTORERequest(req, pres_id, tmp.c_str());
+    // Received in memory (as storescp does) and validated before anything touches the disk.
+    DcmFileFormat file;
+    DcmDataset* dataset = file.getDataset();
+    OFCondition cond = receiveSTORERequest(req, pres_id, dataset);
     if (cond.bad()) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
       owner_.count_stored(false);
       return cond;  // the association is broken; DcmSCP aborts it
     }
+    OFString ts_uid;
+    OFString abstract_syntax;
+    findPresentationContext(pres_id, abstract_syntax, ts_uid);
     Uint16 status = STATUS_Success;
     std::string reason;
     try {
-      store_.adopt(tmp, req.AffectedSOPInstanceUID);
+      store_.store_received(file, ts_uid.c_str(), req.AffectedSOPInstanceUID);
     } catch (const Error& e) {
       status =
           e.code() == ErrorCode::kUnprocessable ? kStatusCannotUnderstand : kStatusOutOfResources;

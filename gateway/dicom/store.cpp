@@ -99,6 +99,33 @@ InstanceRecord DicomStore::adopt(const fs::path& incoming_file,
   }
 }
 
+InstanceRecord DicomStore::store_received(DcmFileFormat& file,
+                                          const std::string& transfer_syntax_uid,
+                                          const std::string& expected_sop_uid) {
+  InstanceRecord record = extract_record(*file.getDataset(), transfer_syntax_uid);
+  if (!expected_sop_uid.empty() && record.sop_uid != expected_sop_uid) {
+    throw Error(ErrorCode::kUnprocessable,
+                "SOP Instance UID in the dataset differs from the C-STORE request's");
+  }
+  // Written beside its final name, so the rename stays within one directory (cheaper for
+  // the file system than a move out of .incoming); rescan() clears leftovers.
+  fs::path dir = root_ / record.study_uid / record.series_uid;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  fs::path tmp =
+      dir / ("." + record.sop_uid + "." + std::to_string(counter_.fetch_add(1)) + ".part");
+  try {
+    DcmXfer xfer(transfer_syntax_uid.c_str());
+    check(file.saveFile(tmp.c_str(), xfer.getXfer(), EET_ExplicitLength, EGL_recalcGL, EPD_noChange,
+                        0, 0, EWM_createNewMeta),
+          "writing the received DICOM file", ErrorCode::kInternal);
+    return place(tmp, std::move(record));
+  } catch (...) {
+    unlink_quietly(tmp);
+    throw;
+  }
+}
+
 InstanceRecord DicomStore::import_file(const fs::path& file) {
   Loaded loaded;
   load(loaded, file);

@@ -11,6 +11,8 @@
 #include "gateway/dicom/index.hpp"
 #include "gateway/dicom/record.hpp"
 
+class DcmFileFormat;
+
 namespace hareyaka::gateway::dicom {
 
 class DicomStore {
@@ -25,6 +27,12 @@ class DicomStore {
   // the dataset's SOP Instance UID must equal it.
   InstanceRecord adopt(const std::filesystem::path& incoming_file,
                        const std::string& expected_sop_uid = {});
+
+  // Stores a dataset received in memory (C-STORE): validates it first (nothing is written
+  // for a refused one), writes it as a Part 10 file in transfer_syntax_uid (the presentation
+  // context's), renames it into place and indexes it. Errors as adopt().
+  InstanceRecord store_received(DcmFileFormat& file, const std::string& transfer_syntax_uid,
+                                const std::string& expected_sop_uid);
 
   // Imports a file from elsewhere (folder import): reads it, validates, writes a copy (with
   // a proper File Meta Information header when the source has none) and indexes it.

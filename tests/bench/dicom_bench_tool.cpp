@@ -4,6 +4,7 @@
 //   dicom_bench_tool scp <storage-root> <port> <ae-title>   (runs until SIGINT/SIGTERM)
 //   dicom_bench_tool render <storage-root> <rounds>         (JPEG of every stored instance)
 //   dicom_bench_tool count <storage-root>                   (instances in the index)
+//   dicom_bench_tool import <storage-root> <folder>         (folder import, timed)
 #include <signal.h>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 
 #include "common/error.hpp"
 #include "gateway/dicom/codecs.hpp"
+#include "gateway/dicom/importer.hpp"
 #include "gateway/dicom/render.hpp"
 #include "gateway/dicom/storage_scp.hpp"
 #include "gateway/dicom/store.hpp"
@@ -49,6 +51,14 @@ int main(int argc, char** argv) {
     int sig = 0;
     sigwait(&set, &sig);
     scp.stop();
+    return 0;
+  }
+  if (mode == "import" && argc == 4) {
+    auto start = std::chrono::steady_clock::now();
+    ImportReport report = import_folder(store, argv[3]);
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("imported %zu, refused %zu in %.3f s: %.1f instances/s\n", report.imported,
+                report.refused, s, report.imported / s);
     return 0;
   }
   if (mode == "render" && argc == 4) {

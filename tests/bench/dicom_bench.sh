@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# DICOM benchmarks, side by side with reference implementations on the same files:
+#  1. C-STORE ingest: dcmtk's storescu sends N instances to (a) dcmtk's storescp and
+#     (b) the gateway's storage SCP (which also validates, renames into place and indexes).
+#  2. Rendered JPEG: Orthanc's GET /instances/{id}/preview (Accept: image/jpeg, one curl
+#     process with keep-alive) versus the gateway's render() called in-process.
+# Usage: tests/bench/dicom_bench.sh [build-dir] [N] [render-rounds]
+set -euo pipefail
+# DCMTK turns Nagle's algorithm off only with TCP_NODELAY=1 in the environment (the gateway's
+# SCP sets it for itself); without it storescu waits ~40 ms per instance for delayed ACKs on
+# either receiver and the comparison measures the kernel. Every DCMTK process here gets it.
+export TCP_NODELAY=1
+BUILD=${1:-build}
+N=${2:-500}
+ROUNDS=${3:-3}
+TOOL=$BUILD/tests/dicom/dicom_bench_tool
+DATA=/usr/lib/python3/dist-packages/pydicom/data/test_files
+[ -x "$TOOL" ] || { echo "build dicom_bench_tool first (ninja -C $BUILD dicom_bench_tool)"; exit 1; }
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+now() { date +%s.%N; }
+elapsed() { echo "$(now) - $1" | bc -l; }
+
+# N distinct instances: CT_small and MR_small alternately, each with a fresh SOP Instance UID.
+mkdir -p "$WORK/files"
+for i in $(seq 1 "$N"); do
+  if (( i % 2 )); then cp "$DATA/CT_small.dcm" "$WORK/files/$i.dcm"; else cp "$DATA/MR_small.dcm" "$WORK/files/$i.dcm"; fi
+done
+dcmodify -nb -q -gin "$WORK"/files/*.dcm
+BYTES=$(du -sb "$WORK/files" | cut -f1)
+echo "files: $N instances, $BYTES bytes (CT_small/MR_small, uncompressed)"
+
+wait_echo() { for _ in $(seq 1 200); do echoscu -aec "$2" 127.0.0.1 "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; return 1; }
+
+one_ingest() {  # $1 port, $2 AE: seconds for storescu to send the whole folder
+  local t0; t0=$(now)
+  storescu -aec "$2" 127.0.0.1 "$1" +sd "$WORK/files" >/dev/null 2>&1
+  elapsed "$t0"
+}
+best() { printf '%s\n' "$@" | sort -g | head -1; }
+
+# 1a. dcmtk storescp (default mode: receives the dataset in memory, writes one file each).
+SP=$(free_port); mkdir -p "$WORK/storescp"
+storescp -aet STORESCP -od "$WORK/storescp" "$SP" >/dev/null 2>&1 & PIDS+=($!)
+wait_echo "$SP" STORESCP
+# 1b. the gateway's SCP (streams to a file, validates, renames into place, indexes).
+GP=$(free_port)
+"$TOOL" scp "$WORK/gateway" "$GP" HAREYAKA > "$WORK/scp.log" 2>&1 & PIDS+=($!)
+wait_echo "$GP" HAREYAKA
+# Interleaved rounds (the machine is shared; alternating evens out its load), best of each.
+A=(); B=()
+for run in 1 2 3; do
+  A+=("$(one_ingest "$SP" STORESCP)")
+  B+=("$(one_ingest "$GP" HAREYAKA)")
+done
+TA=$(best "${A[@]}"); TB=$(best "${B[@]}")
+printf 'dcmtk storescp:        best of 3: %.3f s, %.1f instances/s\n' "$TA" "$(echo "$N / $TA" | bc -l)"
+printf 'gateway SCP (+index):  best of 3: %.3f s, %.1f instances/s\n' "$TB" "$(echo "$N / $TB" | bc -l)"
+INDEXED=$("$TOOL" count "$WORK/gateway" 2>/dev/null | tail -1)
+echo "gateway index holds $INDEXED instances"
+printf 'ingest ratio gateway/storescp: %.2f\n' "$(echo "$TA / $TB" | bc -l)"
+
+# 2. rendering. Orthanc on loopback with its own storage, loaded with the same files.
+DP=$(free_port); HP=$(free_port)
+cat > "$WORK/orthanc.json" <<JSON
+{ "Name": "bench", "StorageDirectory": "$WORK/orthanc-storage", "IndexDirectory": "$WORK/orthanc-index",
+  "DicomAet": "ORTHANC", "DicomPort": $DP, "HttpPort": $HP, "RemoteAccessAllowed": false,
+  "AuthenticationEnabled": false, "DicomAlwaysAllowStore": true, "Plugins": [] }
+JSON
+/usr/sbin/Orthanc "$WORK/orthanc.json" > "$WORK/orthanc.log" 2>&1 & PIDS+=($!)
+wait_echo "$DP" ORTHANC
+storescu -aec ORTHANC 127.0.0.1 "$DP" +sd "$WORK/files" >/dev/null 2>&1
+IDS=$(curl -s "http://127.0.0.1:$HP/instances" | python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)))')
+# One curl process for all requests (keep-alive), so process start-up is not measured.
+: > "$WORK/curl.cfg"
+TOTAL=0
+for r in $(seq 1 "$ROUNDS"); do for id in $IDS; do
+  printf 'url = "http://127.0.0.1:%s/instances/%s/preview"\noutput = "/dev/null"\n' "$HP" "$id" >> "$WORK/curl.cfg"
+  TOTAL=$((TOTAL + 1))
+done; done
+orthanc_round() { local t0; t0=$(now); curl -s -f -H 'Accept: image/jpeg' -K "$WORK/curl.cfg"; elapsed "$t0"; }
+ours_round() { "$TOOL" render "$WORK/gateway" "$ROUNDS" 2>/dev/null | tail -1 | sed -E 's/.* in ([0-9.]+) s.*/\1/'; }
+orthanc_round >/dev/null  # warm-up (Orthanc reads each file once into its cache)
+A=(); B=()
+for run in 1 2 3; do A+=("$(orthanc_round)"); B+=("$(ours_round)"); done
+TA=$(best "${A[@]}"); TB=$(best "${B[@]}")
+printf 'Orthanc /instances/{id}/preview (HTTP, JPEG): %d renders, best of 3: %.3f s, %.1f images/s\n' "$TOTAL" "$TA" "$(echo "$TOTAL / $TA" | bc -l)"
+printf 'gateway render() in-process (JPEG):           %d renders, best of 3: %.3f s, %.1f images/s\n' "$TOTAL" "$TB" "$(echo "$TOTAL / $TB" | bc -l)"
+printf 'render ratio gateway/Orthanc: %.2f\n' "$(echo "$TA / $TB" | bc -l)"
