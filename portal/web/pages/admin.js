@@ -5,7 +5,7 @@
 import { h, replace } from '../dom.js';
 import { t, tv, formatDate, todayJapan } from '../i18n.js';
 import { api, seg } from '../api.js';
-import { errorBox, loading, notice, field, formValues, table, appendRows, displayValue, cellValue, fieldLabel } from '../ui.js';
+import { errorBox, loading, notice, field, formValues, table, appendRows, pagedTable, displayValue, cellValue, fieldLabel } from '../ui.js';
 
 export const PROFESSIONS = ['doctor', 'dentist', 'pharmacist', 'nurse', 'public_health_nurse', 'midwife', 'therapist', 'care_manager', 'clerk', 'secretariat_admin'];
 export const KINDS = ['hospital', 'clinic', 'dental_clinic', 'pharmacy', 'home_nursing', 'care_facility'];
@@ -124,23 +124,35 @@ function facilities(panel) {
   const listSlot = h('div', {});
   const editSlot = h('div', {});
   const addSlot = h('details', { class: 'add-box' }, h('summary', {}, t('fac.add')));
+  const editButton = (fac) => h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
+    replace(editSlot, loading());
+    try {
+      const full = await api.get(`${A}/facilities/${seg(fac.oid)}`);
+      replace(editSlot, h('h2', {}, t('fac.edit')), facilityForm(full, () => {
+        replace(editSlot);
+        list();
+      }));
+      editSlot.scrollIntoView({ block: 'start' });
+    } catch (e) {
+      replace(editSlot, errorBox(e));
+    }
+  } }, t('common.edit'));
+  const columns = [
+    { label: t('fac.name'), render: (f) => h('span', { class: 'fac-name' }, h('strong', {}, f.name || ''), h('span', { class: 'kana' }, f.name_kana || '')) },
+    { label: t('fac.oid'), class: 'mono', render: (f) => f.oid || '' },
+    { label: t('fac.kind'), render: (f) => tv('kind', f.kind) },
+    { label: t('fac.municipality'), render: (f) => f.municipality || '' },
+    { label: `${t('fac.discloses')} / ${t('fac.views')}`, render: (f) => `${f.discloses ? '○' : '－'} / ${f.views ? '○' : '－'}` },
+    { label: t('fac.gateway_url'), class: 'gw', render: (f) => (f.gateway_url
+      ? h('span', {}, h('span', { class: 'break' }, f.gateway_url),
+        f.gateway_cert_sha256 ? h('span', { class: 'fingerprint', title: f.gateway_cert_sha256 }, `SHA-256 ${String(f.gateway_cert_sha256).slice(0, 16)}…`) : null)
+      : '') },
+    { label: t('fac.status'), render: (f) => h('span', { class: ['status', `status-${f.status}`] }, tv('status', f.status)) },
+    { label: '', class: 'actions', render: editButton },
+  ];
   function list() {
     const query = searchForm.elements.q.value;
-    replace(listSlot, genericPaged((cursor) => api.get(`${A}/facilities`, { q: query, cursor, page_size: 50 }),
-      ['oid', 'name', 'kind', 'municipality', 'discloses', 'views', 'gateway_url', 'status'],
-      (fac) => h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
-        replace(editSlot, loading());
-        try {
-          const full = await api.get(`${A}/facilities/${seg(fac.oid)}`);
-          replace(editSlot, h('h2', {}, t('fac.edit')), facilityForm(full, () => {
-            replace(editSlot);
-            list();
-          }));
-          editSlot.scrollIntoView({ block: 'start' });
-        } catch (e) {
-          replace(editSlot, errorBox(e));
-        }
-      } }, t('common.edit'))));
+    replace(listSlot, pagedTable(columns, (cursor) => api.get(`${A}/facilities`, { q: query, cursor, page_size: 50 }), { class: 'facilities' }));
   }
   searchForm.addEventListener('submit', (ev) => {
     ev.preventDefault();

@@ -40,7 +40,7 @@ async function loadPerson(personId) {
   return person;
 }
 
-function headerView(person) {
+function headerView(person, allowed) {
   const allergies = person.allergies || [];
   return h('section', { class: 'patient-header', 'data-testid': 'patient-header' },
     h('div', { class: 'ph-main' },
@@ -54,7 +54,9 @@ function headerView(person) {
       h('span', { class: 'ph-label' }, t('patient.ids')),
       h('ul', { class: 'ids' }, (person.identifiers || []).map((i) =>
         h('li', { class: ['fac-tag', facilityClass(i.facility_oid)] }, `${i.facility_name || i.facility_oid} ${i.local_id}`)))),
-    h('div', { class: allergies.length ? 'ph-allergies has-allergies' : 'ph-allergies', 'data-testid': 'patient-allergies' },
+    // "No allergies recorded" only when this user may see allergies at all: otherwise the
+    // absence says nothing about the patient.
+    !allowed.has('allergies') && allergies.length === 0 ? null : h('div', { class: allergies.length ? 'ph-allergies has-allergies' : 'ph-allergies', 'data-testid': 'patient-allergies' },
       h('span', { class: 'ph-label' }, t('patient.allergies')),
       allergies.length
         ? h('ul', {}, allergies.map((a) => h('li', { class: 'allergy' }, [a.allergen?.name, a.reaction ? `（${a.reaction}）` : ''].join(''))))
@@ -85,7 +87,7 @@ export async function render(main, ctx) {
   replace(main, h('div', { class: 'page patient-page' },
     h('a', { href: '#/patients', class: 'back' }, t('patient.back')),
     missingBanner(person.missing),
-    headerView(person),
+    headerView(person, allowed),
     tabBar,
     panel));
   if (!current) {

@@ -126,6 +126,7 @@ async function fixtureApi(req, res, url, fixtures, state) {
   }
   if (req.method !== 'GET') {
     const body = await readBody(req);
+    state.entry.body = body;
     if (body === null) return sendError(res, 400, 'bad_request', 'body: not JSON');
     if (p.endsWith('/audit/verify')) return send(res, 200, JSON.stringify({ ok: true }), 'application/json');
     return send(res, req.method === 'POST' ? 201 : 200, JSON.stringify(body), 'application/json');
@@ -160,7 +161,9 @@ export async function startServer({ fixtures = null, root = WEB_ROOT } = {}) {
   const requests = [];
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
-    requests.push({ method: req.method, path: url.pathname, headers: req.headers });
+    const entry = { method: req.method, path: url.pathname, headers: req.headers, body: undefined };
+    requests.push(entry);
+    state.entry = entry;
     try {
       if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/dicomweb/') || url.pathname === '/wado') {
         if (!fixtures) return sendError(res, 404, 'not_found', 'no API on the static server');

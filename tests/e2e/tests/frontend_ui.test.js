@@ -169,6 +169,28 @@ test('admin console pages render', async () => {
     await login(page, 'admin');
     await page.waitForSelector('[data-testid=admin-facilities] table tbody tr');
     await screenshot(page, 'fx-pc-admin-facilities');
+    // Register a facility: the form's values reach the API with the CSRF token.
+    await page.click('.add-box > summary');
+    const f = page.locator('[data-testid=facility-form]');
+    await f.locator('input[name=prefecture]').fill('33');
+    await f.locator('input[name=code]').fill('2000777');
+    await f.locator('input[name=name]').fill('<b>はれ</b>医院');
+    await f.locator('select[name=kind]').selectOption('pharmacy');
+    await f.locator('input[name=gateway_cert_sha256]').fill('AB:CD:EF');
+    await f.locator('button[type=submit]').click();
+    await f.locator('.alert-success').waitFor();
+    const post = server.requests.findLast((r) => r.method === 'POST' && r.path === '/api/v1/admin/facilities');
+    assert.equal(post.headers['x-csrf-token'], 'csrf-admin');
+    assert.deepEqual(post.body, { prefecture: '33', code: '2000777', name: '<b>はれ</b>医院', kind: 'pharmacy', gateway_cert_sha256: 'abcdef', discloses: false, views: true });
+    // Policy: one changed cell is sent as one cell.
+    await page.click('a[data-section=policy]');
+    await page.waitForSelector('[data-testid=policy-table] input');
+    await page.locator('[data-testid=policy-table] tbody tr').nth(3).locator('input').first().check();
+    await page.click('[data-testid=admin-policy] .toolbar button');
+    await page.waitForSelector('[data-testid=admin-policy] .alert-success');
+    const put = server.requests.findLast((r) => r.method === 'PUT' && r.path === '/api/v1/admin/policy');
+    assert.deepEqual(put.body, { cells: [{ profession: 'doctor', facility_kind: 'pharmacy', category: 'encounters', allowed: true }] });
+    await page.click('a[data-section=facilities]');
     for (const s of ['users', 'policy', 'identity', 'audit', 'consents']) {
       await page.click(`a[data-section=${s}]`);
       await page.waitForSelector(`[data-testid=admin-${s}]`);
