@@ -114,6 +114,10 @@ class IdentityStore {
   virtual std::int64_t unlink(const IdentityKey& identity, const Actor& actor) = 0;
 
   virtual std::optional<IdentityRecord> find(const IdentityKey& key) = 0;
+  // ITI-45 in one round trip: the active identities of the person `key` belongs to (itself
+  // included), at most `limit`; empty optional when `key` is unknown.
+  virtual std::optional<std::vector<IdentityKey>> cross_references(const IdentityKey& key,
+                                                                   int limit) = 0;
   // Active identities of a person, at most `limit`.
   virtual std::vector<IdentityRecord> members(std::int64_t person_id, int limit) = 0;
   virtual bool domain_known(const std::string& authority) = 0;

@@ -10,6 +10,12 @@ namespace {
 
 using namespace sql;
 
+constexpr pg::Statement kCrossReferences{
+    "pix_cross_references",
+    "SELECT i.authority, i.local_id FROM pix_identities q JOIN pix_identities i "
+    "ON i.person_id = q.person_id AND i.status = 'active' "
+    "WHERE q.authority = $1 AND q.local_id = $2 ORDER BY i.authority, i.local_id LIMIT $3"};
+
 constexpr pg::Statement kDomainKnown{"pix_domain_known",
                                      "SELECT 1 FROM pix_domains WHERE authority = $1"};
 
@@ -84,12 +90,36 @@ std::vector<IdentityRecord> PgIdentityStore::members(std::int64_t person_id, int
   });
 }
 
+std::optional<std::vector<IdentityKey>> PgIdentityStore::cross_references(const IdentityKey& key,
+                                                                          int limit) {
+  limit = std::clamp(limit, 1, 10000);
+  return pg::transact(pool_, [&](pg::Tx& tx) -> std::optional<std::vector<IdentityKey>> {
+    auto rows = tx.exec(kCrossReferences, key.authority, key.local_id, limit);
+    if (rows.empty())
+      return std::nullopt;
+    std::vector<IdentityKey> out;
+    for (const auto& r : rows)
+      out.push_back({r[0].as<std::string>(), r[1].as<std::string>()});
+    return out;
+  });
+}
+
 bool PgIdentityStore::domain_known(const std::string& authority) {
-  return pg::transact(pool_, [&](pg::Tx& tx) { return !tx.exec(kDomainKnown, authority).empty(); });
+  if (domain_cached(authority))
+    return true;
+  const bool known =
+      pg::transact(pool_, [&](pg::Tx& tx) { return !tx.exec(kDomainKnown, authority).empty(); });
+  if (known) {
+    std::lock_guard lock(domains_mutex_);
+    known_domains_.insert(authority);
+  }
+  return known;
 }
 
 void PgIdentityStore::register_domain(const std::string& authority, const std::string& name) {
   pg::transact(pool_, [&](pg::Tx& tx) { tx.exec(kEnsureDomain, authority, name); });
+  std::lock_guard lock(domains_mutex_);
+  known_domains_.insert(authority);
 }
 
 std::vector<std::int64_t> PgIdentityStore::search(const SearchCriteria& c, int limit) {

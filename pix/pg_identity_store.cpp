@@ -19,13 +19,22 @@ constexpr pg::Statement kLockKeys{
     "SELECT count(pg_advisory_xact_lock(h)) FROM "
     "(SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY 1) AS s"};
 
+// One round trip for a new identity: its person (a new one when $3 is NULL, otherwise the
+// existing one is touched), the identity row and its history row.
 constexpr pg::Statement kInsertIdentity{
     "pix_insert_identity",
-    "INSERT INTO pix_identities (authority, local_id, person_id, family_kanji, given_kanji, "
+    "WITH p AS (INSERT INTO pix_persons (id) SELECT nextval('pix_person_seq') "
+    "WHERE $3::bigint IS NULL RETURNING id), "
+    "t AS (UPDATE pix_persons SET updated_at = now() WHERE id = $3::bigint), "
+    "i AS (INSERT INTO pix_identities (authority, local_id, person_id, family_kanji, given_kanji, "
     "family_kana, given_kana, birth_date, sex, address, postal_code, phone, n_kana_family, "
     "n_kana_given, k_kana_family, k_kana_given, n_kanji_family, n_kanji_given, n_phone, n_postal, "
-    "link_origin, link_score) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
-    "$15, $16, $17, $18, $19, $20, $21, $22)"};
+    "link_origin, link_score) SELECT $1, $2, COALESCE($3::bigint, (SELECT id FROM p)), $4, $5, $6, "
+    "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22::real "
+    "RETURNING person_id), "
+    "h AS (INSERT INTO pix_link_history (authority, local_id, action, to_person, score) "
+    "SELECT $1, $2, $23, person_id, $22::real FROM i) "
+    "SELECT person_id FROM i"};
 
 constexpr pg::Statement kUpdateDemographics{
     "pix_update_demographics",
@@ -36,16 +45,25 @@ constexpr pg::Statement kUpdateDemographics{
     "WHERE authority = $1 AND local_id = $2"};
 
 // Candidates sharing at least one blocking key (see the indexes in 0001_identities.sql).
+// Each branch is a plain equality on an index so that the cached generic plan of this
+// prepared statement is four index scans; an absent key is passed as kNoKey, which no row
+// holds (a "$2 <> ''" guard would make the generic plan a sequential scan).
 constexpr pg::Statement kCandidates{
     "pix_candidates",
     "SELECT authority, local_id, person_id, n_kana_family, n_kana_given, k_kana_family, "
     "k_kana_given, n_kanji_family, n_kanji_given, birth_date, sex, n_phone, n_postal "
-    "FROM pix_identities WHERE status = 'active' AND NOT (authority = $6 AND local_id = $7) AND ("
-    " ($1 <> '' AND $2 <> '' AND birth_date = $1 AND k_kana_family = $2)"
-    " OR ($1 <> '' AND $3 <> '' AND birth_date = $1 AND k_kana_given = $3)"
-    " OR ($2 <> '' AND $3 <> '' AND k_kana_family = $2 AND k_kana_given = $3"
-    "     AND left(birth_date, 4) = left($1, 4))"
-    " OR ($4 <> '' AND n_phone = $4)) LIMIT $5"};
+    "FROM ("
+    " (SELECT * FROM pix_identities WHERE birth_date = $1 AND k_kana_family = $2 LIMIT $5)"
+    " UNION"
+    " (SELECT * FROM pix_identities WHERE birth_date = $1 AND k_kana_given = $3 LIMIT $5)"
+    " UNION"
+    " (SELECT * FROM pix_identities WHERE k_kana_family = $2 AND k_kana_given = $3"
+    "  AND left(birth_date, 4) = $8 LIMIT $5)"
+    " UNION"
+    " (SELECT * FROM pix_identities WHERE n_phone = $4 LIMIT $5)"
+    ") AS c WHERE status = 'active' AND NOT (authority = $6 AND local_id = $7) LIMIT $5"};
+
+constexpr const char* kNoKey = "\x01";
 
 constexpr pg::Statement kSameAuthorityPersons{
     "pix_same_authority_persons",
@@ -93,13 +111,17 @@ struct PersonScore {
   IdentityKey best_key;
 };
 
-// Inserts or updates the demographics of one identity (no linking).
-void insert_identity(pg::Tx& tx, const IdentityKey& k, std::int64_t person, const Demographics& d,
-                     const MatchRecord& m, const char* origin, std::optional<double> score) {
-  tx.exec(kInsertIdentity, k.authority, k.local_id, person, d.family_kanji, d.given_kanji,
-          d.family_kana, d.given_kana, m.birth_date, sex_text(d.sex), d.address, d.postal_code,
-          d.phone, m.kana_family, m.kana_given, m.key_family, m.key_given, m.kanji_family,
-          m.kanji_given, m.phone, m.postal, std::string(origin), Nullable(score).get());
+// Inserts one identity into `person` (a new person when empty) and records how.
+std::int64_t insert_identity(pg::Tx& tx, const IdentityKey& k, std::optional<std::int64_t> person,
+                             const Demographics& d, const MatchRecord& m, const char* origin,
+                             std::optional<double> score, const char* action) {
+  return tx
+      .exec(kInsertIdentity, k.authority, k.local_id, Nullable(person).get(), d.family_kanji,
+            d.given_kanji, d.family_kana, d.given_kana, m.birth_date, sex_text(d.sex), d.address,
+            d.postal_code, d.phone, m.kana_family, m.kana_given, m.key_family, m.key_given,
+            m.kanji_family, m.kanji_given, m.phone, m.postal, std::string(origin),
+            Nullable(score).get(), std::string(action))[0][0]
+      .as<std::int64_t>();
 }
 
 void update_identity(pg::Tx& tx, const IdentityKey& k, const Demographics& d,
@@ -121,8 +143,14 @@ struct MatchOutcome {
 MatchOutcome match(pg::Tx& tx, const IdentityKey& key, const MatchRecord& m,
                    const MatchSettings& s) {
   MatchOutcome out;
-  auto rows = tx.exec(kCandidates, m.birth_date, m.key_family, m.key_given, m.phone,
-                      s.max_candidates, key.authority, key.local_id);
+  auto key_or_none = [](const std::string& k) { return k.empty() ? std::string(kNoKey) : k; };
+  const std::string birth = key_or_none(m.birth_date);
+  const std::string family = key_or_none(m.key_family);
+  const std::string given = key_or_none(m.key_given);
+  const std::string year =
+      m.birth_date.size() >= 4 ? m.birth_date.substr(0, 4) : std::string(kNoKey);
+  auto rows = tx.exec(kCandidates, birth, family, given, key_or_none(m.phone), s.max_candidates,
+                      key.authority, key.local_id, year);
   std::map<std::int64_t, PersonScore> persons;
   std::vector<Candidate> reviewable;
   for (const auto& r : rows) {
@@ -202,7 +230,7 @@ FeedResult PgIdentityStore::register_identity(const std::vector<IdentityKey>& ke
     }
   }
   const MatchRecord m = match_record(d);
-  return pg::transact(pool_, [&](pg::Tx& tx) {
+  FeedResult out = pg::transact(pool_, [&](pg::Tx& tx) {
     FeedResult result;
     tx.exec(kLockKeys, text_array(blocking_keys(m)));
     for (const auto& k : keys)
@@ -213,16 +241,12 @@ FeedResult PgIdentityStore::register_identity(const std::vector<IdentityKey>& ke
       MatchOutcome mo = match(tx, key, m, settings_.match);
       result.review_items = mo.reviews;
       if (mo.person) {
-        tx.exec(kTouchPerson, *mo.person);
-        insert_identity(tx, key, *mo.person, d, m, "auto", mo.score);
-        record_change(tx, key, "auto_link", std::nullopt, *mo.person, mo.score, "", "");
+        insert_identity(tx, key, *mo.person, d, m, "auto", mo.score, "auto_link");
         result = {*mo.person, FeedOutcome::kAutoLinked, mo.score, mo.reviews};
         notify(tx, settings_.notification_consumers, *mo.person);
       } else {
-        const std::int64_t person = tx.exec(kNewPerson)[0][0].as<std::int64_t>();
-        insert_identity(tx, key, person, d, m, "new", std::nullopt);
-        record_change(tx, key, "create", std::nullopt, person, std::nullopt, "", "");
-        result.person_id = person;
+        result.person_id =
+            insert_identity(tx, key, std::nullopt, d, m, "new", std::nullopt, "create");
         result.outcome = FeedOutcome::kCreated;
       }
     } else {
@@ -253,9 +277,7 @@ FeedResult PgIdentityStore::register_identity(const std::vector<IdentityKey>& ke
       const IdentityKey& other = keys[i];
       auto row = tx.exec(kFindForUpdate, other.authority, other.local_id);
       if (row.empty()) {
-        insert_identity(tx, other, result.person_id, d, m, "source", std::nullopt);
-        record_change(tx, other, "source_link", std::nullopt, result.person_id, std::nullopt, "",
-                      "");
+        insert_identity(tx, other, result.person_id, d, m, "source", std::nullopt, "source_link");
         notify(tx, settings_.notification_consumers, result.person_id);
       } else {
         IdentityRecord rec = to_record(row[0]);
@@ -271,6 +293,15 @@ FeedResult PgIdentityStore::register_identity(const std::vector<IdentityKey>& ke
     }
     return result;
   });
+  std::lock_guard lock(domains_mutex_);
+  for (const auto& k : keys)
+    known_domains_.insert(k.authority);
+  return out;
+}
+
+bool PgIdentityStore::domain_cached(const std::string& authority) {
+  std::lock_guard lock(domains_mutex_);
+  return known_domains_.count(authority) > 0;
 }
 
 }  // namespace hareyaka::pix

@@ -4,7 +4,9 @@
 // the same person at the same instant still end up in one person.
 #pragma once
 
+#include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "common/migrations.hpp"
@@ -36,6 +38,8 @@ class PgIdentityStore : public IdentityStore {
   std::int64_t unlink(const IdentityKey& identity, const Actor& actor) override;
 
   std::optional<IdentityRecord> find(const IdentityKey& key) override;
+  std::optional<std::vector<IdentityKey>> cross_references(const IdentityKey& key,
+                                                           int limit) override;
   std::vector<IdentityRecord> members(std::int64_t person_id, int limit) override;
   bool domain_known(const std::string& authority) override;
   void register_domain(const std::string& authority, const std::string& name) override;
@@ -59,8 +63,14 @@ class PgIdentityStore : public IdentityStore {
   const StoreSettings& settings() const { return settings_; }
 
  private:
+  // Domains never disappear, so a process-local cache of the known ones is always right
+  // (a miss just asks the database).
+  bool domain_cached(const std::string& authority);
+
   pg::Pool& pool_;
   StoreSettings settings_;
+  std::mutex domains_mutex_;
+  std::unordered_set<std::string> known_domains_;
 };
 
 }  // namespace hareyaka::pix

@@ -117,13 +117,14 @@ hl7v3::PixQueryResponse Service::handle_iti45(const hl7v3::PixQuery& q) {
     r.ack.details.push_back(hl7v3::unknown_key(std::move(text), std::move(location)));
     return r;
   };
-  // IHE ITI-45 cases 3 and 4: an unknown domain or an unknown id in a known domain.
-  if (!store_.domain_known(q.patient_id.root)) {
-    return error("unknown assigning authority", q.patient_id_location);
+  // One round trip on the common path; the domain is looked at only to say which error.
+  auto refs = store_.cross_references({q.patient_id.root, q.patient_id.extension}, 1000);
+  if (!refs) {
+    // IHE ITI-45 case 4 (unknown domain) or case 3 (unknown id in a known domain).
+    return error(store_.domain_known(q.patient_id.root) ? "unknown patient identifier"
+                                                        : "unknown assigning authority",
+                 q.patient_id_location);
   }
-  auto identity = store_.find({q.patient_id.root, q.patient_id.extension});
-  if (!identity)
-    return error("unknown patient identifier", q.patient_id_location);
   // Case 5: a dataSource domain we do not know.
   for (std::size_t i = 0; i < q.data_sources.size(); ++i) {
     if (!store_.domain_known(q.data_sources[i])) {
@@ -131,12 +132,12 @@ hl7v3::PixQueryResponse Service::handle_iti45(const hl7v3::PixQuery& q) {
     }
   }
   r.ack.code = hl7v3::AckCode::kAA;
-  for (const IdentityRecord& m : store_.members(identity->person_id, 1000)) {
+  for (const IdentityKey& k : *refs) {
     if (!q.data_sources.empty() && std::find(q.data_sources.begin(), q.data_sources.end(),
-                                             m.key.authority) == q.data_sources.end()) {
+                                             k.authority) == q.data_sources.end()) {
       continue;
     }
-    r.ids.push_back({m.key.authority, m.key.local_id, ""});
+    r.ids.push_back({k.authority, k.local_id, ""});
   }
   // Case 2: known, but nothing in the asked domains.
   r.response = r.ids.empty() ? hl7v3::QueryResponse::kNotFound : hl7v3::QueryResponse::kOk;

@@ -1,0 +1,245 @@
+// PIX identity manager benchmark: ITI-44 feeds/s with matching, and ITI-45 latency, over a
+// store of N generated identities loaded with COPY. Drives pix::Service with SOAP bodies,
+// i.e. everything the /pix/v3 route does except HTTP and TLS.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pix/japanese_name.hpp"
+#include "pix/pg_identity_store.hpp"
+#include "pix/service.hpp"
+#include "proto/hl7v3/feed.hpp"
+#include "proto/hl7v3/pix_query.hpp"
+#include "proto/hl7v3/soap.hpp"
+#include "tests/pix/variant_generator.hpp"
+#include "tests/support/pg_cluster.hpp"
+
+namespace hareyaka::pix {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  long identities = 1000000;
+  int seconds = 10;
+  int threads = 4;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--identities"))
+      o.identities = std::atol(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--seconds"))
+      o.seconds = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--threads"))
+      o.threads = std::atoi(argv[i + 1]);
+  }
+  return o;
+}
+
+std::string envelope(const std::string& action, const std::function<void(xml::Writer&)>& body) {
+  hl7v3::Addressing a;
+  a.action = action;
+  a.message_id = "urn:uuid:00000000-0000-4000-8000-000000000000";
+  return hl7v3::write_envelope(a, body);
+}
+
+hl7v3::Patient to_patient(const testing::GeneratedRecord& r) {
+  hl7v3::Patient p;
+  p.ids = {{r.key.authority, r.key.local_id, ""}};
+  const Demographics& d = r.demographics;
+  p.names = {{hl7v3::NameUse::kIdeographic, d.family_kanji, d.given_kanji, ""},
+             {hl7v3::NameUse::kSyllabic, d.family_kana, d.given_kana, ""}};
+  p.sex = d.sex == 'M' ? hl7v3::Sex::kMale : hl7v3::Sex::kFemale;
+  p.birth_date = d.birth_date;
+  if (!d.postal_code.empty())
+    p.addresses.push_back({d.address, "", "", d.postal_code, "JP"});
+  if (!d.phone.empty())
+    p.telecoms.push_back("tel:" + d.phone);
+  return p;
+}
+
+std::string feed_body(const testing::GeneratedRecord& r, long n) {
+  hl7v3::PatientFeed f;
+  f.header.id = {"1.2.392.200284.9", std::to_string(n), ""};
+  f.header.creation_time = "20261124000000";
+  f.header.sender = {r.key.authority + ".1", r.key.authority};
+  f.header.receiver = {"1.2.392.200284.1.1", ""};
+  f.patient = to_patient(r);
+  return envelope("urn:hl7-org:v3:PRPA_IN201301UV02",
+                  [&](xml::Writer& w) { hl7v3::write_feed(w, f); });
+}
+
+std::string query_body(const IdentityKey& k, long n) {
+  hl7v3::PixQuery q;
+  q.header.id = {"1.2.392.200284.9", "q" + std::to_string(n), ""};
+  q.header.sender = {"1.2.392.200284.33.1.1", ""};
+  q.query_id = {"1.2.392.200284.9.1", std::to_string(n), ""};
+  q.patient_id = {k.authority, k.local_id, ""};
+  return envelope("urn:hl7-org:v3:PRPA_IN201309UV02",
+                  [&](xml::Writer& w) { hl7v3::write_pix_query(w, q); });
+}
+
+void load(pg::Pool& pool, const std::vector<testing::GeneratedRecord>& records, long count,
+          int persons) {
+  auto lease = pool.acquire();
+  {
+    pqxx::work tx(lease->raw());
+    pqxx::stream_to persons_out(tx, "pix_persons", std::vector<std::string>{"id"});
+    for (int p = 1; p <= persons; ++p)
+      persons_out << std::make_tuple(std::to_string(p));
+    persons_out.complete();
+    tx.exec("SELECT setval('pix_person_seq', " + std::to_string(persons + 1) + ")");
+    tx.exec(
+        "INSERT INTO pix_domains (authority) SELECT DISTINCT '1.2.392.200284.33.' || g "
+        "FROM generate_series(1, 200) g ON CONFLICT DO NOTHING");
+    tx.commit();
+  }
+  const std::vector<std::string> columns = {
+      "authority",    "local_id",       "person_id",     "family_kanji", "given_kanji",
+      "family_kana",  "given_kana",     "birth_date",    "sex",          "address",
+      "postal_code",  "phone",          "n_kana_family", "n_kana_given", "k_kana_family",
+      "k_kana_given", "n_kanji_family", "n_kanji_given", "n_phone",      "n_postal",
+      "link_origin"};
+  constexpr long kBatch = 100000;
+  for (long start = 0; start < count; start += kBatch) {
+    pqxx::work tx(lease->raw());
+    pqxx::stream_to out(tx, "pix_identities", columns);
+    for (long i = start; i < std::min(count, start + kBatch); ++i) {
+      const auto& r = records[i];
+      const Demographics& d = r.demographics;
+      const MatchRecord m = match_record(d);
+      out << std::make_tuple(r.key.authority, r.key.local_id, std::to_string(r.truth + 1),
+                             d.family_kanji, d.given_kanji, d.family_kana, d.given_kana,
+                             m.birth_date, std::string(1, d.sex), d.address, d.postal_code, d.phone,
+                             m.kana_family, m.kana_given, m.key_family, m.key_given, m.kanji_family,
+                             m.kanji_given, m.phone, m.postal, std::string("new"));
+    }
+    out.complete();
+    tx.commit();
+  }
+  pqxx::nontransaction tx(lease->raw());
+  tx.exec("ANALYZE");
+}
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty())
+    return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))];
+}
+
+}  // namespace
+}  // namespace hareyaka::pix
+
+int main(int argc, char** argv) {
+  using namespace hareyaka;
+  using namespace hareyaka::pix;
+  const Options o = parse(argc, argv);
+  // PIX_BENCH_CONNINFO: an existing empty database to keep for inspection afterwards.
+  std::unique_ptr<pg::Pool> pool;
+  if (const char* conninfo = std::getenv("PIX_BENCH_CONNINFO")) {
+    pool = std::make_unique<pg::Pool>(pg::PoolSettings{conninfo, o.threads + 2});
+    pg::apply_migrations(*pool, {&migrations()});
+  } else {
+    pool = hareyaka::testing::fresh_pool({&migrations()}, o.threads + 2);
+  }
+
+  // ~2 records per person; the first `identities` are loaded, the rest are fed.
+  pix::testing::GeneratorSettings gs;
+  gs.facilities = 100;
+  gs.persons = static_cast<int>(o.identities * 0.55);
+  auto t0 = Clock::now();
+  const auto records = pix::testing::generate_records(gs);
+  const long loaded = std::min<long>(o.identities, static_cast<long>(records.size()));
+  load(*pool, records, loaded, gs.persons);
+  const double load_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  std::printf("loaded %ld identities (%d persons) in %.1f s\n", loaded, gs.persons, load_s);
+
+  PgIdentityStore store(*pool, {});
+  ServiceSettings ss;
+  ss.device = {"1.2.392.200284.1.1", "1.2.392.200284"};
+  Service service(store, ss);
+
+  // ITI-44: feed the records not loaded (variants of loaded persons and new persons).
+  std::vector<std::string> feeds;
+  for (long i = loaded; i < static_cast<long>(records.size()) && feeds.size() < 200000; ++i) {
+    feeds.push_back(feed_body(records[i], i));
+  }
+  {
+    std::atomic<long> next{0}, failures{0};
+    std::vector<std::vector<double>> lat(o.threads);
+    const auto deadline = Clock::now() + std::chrono::seconds(o.seconds);
+    const auto start = Clock::now();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < o.threads; ++t) {
+      threads.emplace_back([&, t] {
+        while (Clock::now() < deadline) {
+          const long i = next++;
+          if (i >= static_cast<long>(feeds.size()))
+            break;
+          const auto a = Clock::now();
+          SoapResult r = service.handle_pix_soap(feeds[i], "application/soap+xml");
+          lat[t].push_back(std::chrono::duration<double, std::milli>(Clock::now() - a).count());
+          if (r.http_status != 200 || r.body.find("\"AA\"") == std::string::npos)
+            ++failures;
+        }
+      });
+    }
+    for (auto& th : threads)
+      th.join();
+    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+    std::vector<double> all;
+    for (auto& v : lat)
+      all.insert(all.end(), v.begin(), v.end());
+    std::printf(
+        "ITI-44 feeds: %zu in %.1f s = %.0f feeds/s, p50 %.2f ms, p99 %.2f ms, failures %ld\n",
+        all.size(), secs, all.size() / secs, percentile(all, 0.5), percentile(all, 0.99),
+        failures.load());
+  }
+
+  // ITI-45: PIX queries for random loaded identities.
+  std::vector<std::string> queries;
+  for (long i = 0; i < 50000; ++i) {
+    const auto& r = records[(i * 7919) % loaded];
+    queries.push_back(query_body(r.key, i));
+  }
+  {
+    std::atomic<long> next{0}, failures{0};
+    std::vector<std::vector<double>> lat(o.threads);
+    const auto deadline = Clock::now() + std::chrono::seconds(o.seconds);
+    const auto start = Clock::now();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < o.threads; ++t) {
+      threads.emplace_back([&, t] {
+        while (Clock::now() < deadline) {
+          const long i = next++ % static_cast<long>(queries.size());
+          const auto a = Clock::now();
+          SoapResult r = service.handle_pix_soap(queries[i], "application/soap+xml");
+          lat[t].push_back(std::chrono::duration<double, std::milli>(Clock::now() - a).count());
+          if (r.http_status != 200 || r.body.find("code=\"OK\"") == std::string::npos)
+            ++failures;
+        }
+      });
+    }
+    for (auto& th : threads)
+      th.join();
+    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+    std::vector<double> all;
+    for (auto& v : lat)
+      all.insert(all.end(), v.begin(), v.end());
+    std::printf(
+        "ITI-45 queries: %zu in %.1f s = %.0f queries/s, p50 %.3f ms, p99 %.3f ms, failures %ld\n",
+        all.size(), secs, all.size() / secs, percentile(all, 0.5), percentile(all, 0.99),
+        failures.load());
+  }
+  hareyaka::testing::PgCluster::shutdown();
+  return 0;
+}
