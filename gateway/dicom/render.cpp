@@ -9,7 +9,6 @@
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <dcmtk/dcmimage/dipipng.h>
 #include <dcmtk/dcmimage/diregist.h>  // registers the colour image support with DicomImage
-#include <dcmtk/dcmjpeg/dipijpeg.h>
 // clang-format on
 
 #include <cmath>
@@ -21,6 +20,7 @@
 #include "common/error.hpp"
 #include "gateway/dicom/codecs.hpp"
 #include "gateway/dicom/condition.hpp"
+#include "gateway/dicom/jpeg_encoder.hpp"
 
 namespace hareyaka::gateway::dicom {
 namespace {
@@ -159,9 +159,14 @@ RenderedImage render(const std::filesystem::path& file, const RenderOptions& opt
     plugin.setMetainfoType(E_pngNoMetainfo);
     result.bytes = encode(*out, plugin);
   } else {
-    DiJPEGPlugin plugin;
-    plugin.setQuality(static_cast<unsigned int>(options.quality));
-    result.bytes = encode(*out, plugin);
+    const int components = out->isMonochrome() ? 1 : 3;
+    // 8 bits per sample, interleaved (planar = 0), the one frame loaded.
+    const void* pixels = out->getOutputData(8, 0, 0);
+    if (!pixels)
+      fail(ErrorCode::kUnprocessable, "cannot render this image: no output pixels");
+    result.bytes = encode_jpeg(
+        static_cast<const std::uint8_t*>(pixels), static_cast<unsigned>(out->getWidth()),
+        static_cast<unsigned>(out->getHeight()), components, options.quality);
   }
   return result;
 }

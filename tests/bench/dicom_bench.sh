@@ -44,26 +44,32 @@ one_ingest() {  # $1 port, $2 AE: seconds for storescu to send the whole folder
 }
 best() { printf '%s\n' "$@" | sort -g | head -1; }
 
-# 1a. dcmtk storescp (default mode: receives the dataset in memory, writes one file each).
-SP=$(free_port); mkdir -p "$WORK/storescp"
-storescp -aet STORESCP -od "$WORK/storescp" "$SP" >/dev/null 2>&1 & PIDS+=($!)
-wait_echo "$SP" STORESCP
-# 1b. the gateway's SCP (streams to a file, validates, renames into place, indexes).
-GP=$(free_port)
-"$TOOL" scp "$WORK/gateway" "$GP" HAREYAKA > "$WORK/scp.log" 2>&1 & PIDS+=($!)
-wait_echo "$GP" HAREYAKA
-# Interleaved rounds (the machine is shared; alternating evens out its load), best of each.
+# Each round sends the N instances to a fresh, empty folder on both sides (the workload of a
+# PACS forwarding new studies; re-sending into a filled folder would compare storescp's
+# overwrite-in-place with our write-then-rename instead). Rounds alternate between the two
+# receivers because the machine is shared; the best round of each is kept.
+start_storescp() {  # $1 round
+  SP=$(free_port); mkdir -p "$WORK/storescp.$1"
+  storescp -aet STORESCP -od "$WORK/storescp.$1" "$SP" >/dev/null 2>&1 & SPID=$!; PIDS+=($SPID)
+  wait_echo "$SP" STORESCP
+}
+start_gateway() {  # $1 round
+  GP=$(free_port)
+  "$TOOL" scp "$WORK/gateway.$1" "$GP" HAREYAKA > "$WORK/scp.$1.log" 2>&1 & GPID=$!; PIDS+=($GPID)
+  wait_echo "$GP" HAREYAKA
+}
 A=(); B=()
 for run in 1 2 3; do
-  A+=("$(one_ingest "$SP" STORESCP)")
-  B+=("$(one_ingest "$GP" HAREYAKA)")
+  start_storescp "$run"; A+=("$(one_ingest "$SP" STORESCP)"); kill "$SPID"
+  start_gateway "$run"; B+=("$(one_ingest "$GP" HAREYAKA)"); kill -INT "$GPID"; wait "$GPID" 2>/dev/null || true
 done
 TA=$(best "${A[@]}"); TB=$(best "${B[@]}")
 printf 'dcmtk storescp:        best of 3: %.3f s, %.1f instances/s\n' "$TA" "$(echo "$N / $TA" | bc -l)"
 printf 'gateway SCP (+index):  best of 3: %.3f s, %.1f instances/s\n' "$TB" "$(echo "$N / $TB" | bc -l)"
-INDEXED=$("$TOOL" count "$WORK/gateway" 2>/dev/null | tail -1)
-echo "gateway index holds $INDEXED instances"
+INDEXED=$("$TOOL" count "$WORK/gateway.1" 2>/dev/null | tail -1)
+echo "gateway index holds $INDEXED instances after a round (restart: loaded from its journal)"
 printf 'ingest ratio gateway/storescp: %.2f\n' "$(echo "$TA / $TB" | bc -l)"
+mv "$WORK/gateway.1" "$WORK/gateway"
 
 # 2. rendering. Orthanc on loopback with its own storage, loaded with the same files.
 DP=$(free_port); HP=$(free_port)
