@@ -269,7 +269,7 @@ std::optional<nlohmann::json> demographics(const StorageIndex& index,
   j["patient_id"] = patient_id;
   j["patient"] = nullptr;
   for (const FileEntry& e : index.current_files(patient_id)) {
-    if (e.type != DataType::kAdt00)
+    if (e.type() != DataType::kAdt00)
       continue;
     auto r = read_entry(index, patient_id, e);
     if (!r || !r->content.patient)
@@ -295,7 +295,7 @@ std::optional<nlohmann::json> category(const StorageIndex& index, const std::str
   const bool by_item_date = name == "diagnoses";
   bool has_adt61 = false;
   for (const auto& e : files)
-    has_adt61 |= e.type == DataType::kAdt61;
+    has_adt61 |= e.type() == DataType::kAdt61;
   std::vector<nlohmann::json> items;
   std::set<std::string> seen_diagnoses;
   std::size_t skipped = 0;
@@ -303,18 +303,18 @@ std::optional<nlohmann::json> category(const StorageIndex& index, const std::str
   bool more = false;
   bool adt00_done = false;
   for (const FileEntry& e : files) {
-    if (!in_category(*def, e.type))
+    if (!in_category(*def, e.type()))
       continue;
-    if (name == "allergies" && e.type == DataType::kAdt00 && (has_adt61 || adt00_done))
+    if (name == "allergies" && e.type() == DataType::kAdt00 && (has_adt61 || adt00_done))
       continue;
-    if (!by_item_date && !ssmix2::is_dateless(e.type) && !in_range(e.date, q))
+    if (!by_item_date && !ssmix2::is_dateless(e.type()) && !in_range(e.date(), q))
       continue;
     auto r = read_entry(index, patient_id, e);
     if (!r) {
       ++unreadable;
       continue;
     }
-    if (e.type == DataType::kAdt00)
+    if (e.type() == DataType::kAdt00)
       adt00_done = true;
     std::vector<nlohmann::json> file_items;
     collect(name, r->content, file_items, seen_diagnoses);

@@ -77,6 +77,10 @@ void judge_standard(const std::string& path, std::string_view bytes, bool reject
   ssmix2::ReadResult r = ssmix2::read_standard_file(path, bytes, options);
   v.usable = r.usable();
   v.reason = r.describe();
+  if (v.usable && r.name && !FileEntry::make(*r.name, 0, 0)) {
+    v.usable = false;
+    v.reason = "order number longer than 21 or department code longer than 10 characters";
+  }
   v.severity = v.usable ? ProblemSeverity::kWarning : ProblemSeverity::kError;
   if (!v.usable && v.reason.empty())
     v.reason = "file name does not follow the SS-MIX2 rule";
@@ -176,6 +180,10 @@ std::vector<Verdict> evaluate_all(StorageKind storage, const std::string& root,
       auto it = known.find(known_key(storage, paths[i]));
       const KnownFile* k = it == known.end() ? nullptr : &it->second;
       out[i] = evaluate(storage, root, paths[i], k, settings.reject_pid_mismatch);
+      // The path is set again by the calling thread below: what a worker thread allocates
+      // stays in its malloc arena, and long-lived strings there keep the arena's pages
+      // resident long after the scan.
+      std::string().swap(out[i].path);
       if (!k || k->mtime_ns != out[i].mtime_ns || k->size != out[i].size)
         parsed.fetch_add(1);
       done.fetch_add(1, std::memory_order_relaxed);
@@ -207,6 +215,8 @@ std::vector<Verdict> evaluate_all(StorageKind storage, const std::string& root,
   }
   for (auto& t : threads)
     t.join();
+  for (std::size_t i = 0; i < paths.size(); ++i)
+    out[i].path = paths[i];
   if (reporter.joinable()) {
     {
       std::lock_guard lock(mu);

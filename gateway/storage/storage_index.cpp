@@ -1,5 +1,7 @@
 #include "gateway/storage/storage_index.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <set>
 
@@ -18,9 +20,7 @@ bool same_files(const std::vector<FileEntry>& a, const std::vector<FileEntry>& b
   if (a.size() != b.size())
     return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i].timestamp != b[i].timestamp || a[i].mtime_ns != b[i].mtime_ns ||
-        a[i].size != b[i].size || a[i].condition != b[i].condition || a[i].type != b[i].type ||
-        a[i].order_no != b[i].order_no) {
+    if (!a[i].same_name(b[i]) || a[i].mtime_ns != b[i].mtime_ns || a[i].size != b[i].size) {
       return false;
     }
   }
@@ -40,6 +40,43 @@ bool same_documents(const std::vector<DocumentEntry>& a, const std::vector<Docum
 }
 
 }  // namespace
+
+// Exact-size vectors, and freed scan buffers handed back to the system: the index of a large
+// storage lives as long as the daemon.
+void StorageIndex::build(State& state, const std::vector<Verdict>& verdicts) {
+  // The walk lists each patient's files together: reserving each run's exact size first
+  // avoids the holes that growing vectors leave behind.
+  std::size_t i = 0;
+  while (i < verdicts.size()) {
+    auto parts = ssmix2::split_path(verdicts[i].path);
+    std::size_t j = i + 1;
+    std::size_t usable = verdicts[i].usable && verdicts[i].storage == StorageKind::kStandard;
+    if (parts.size() >= 3) {
+      std::string_view prefix(verdicts[i].path.data(),
+                              parts[2].data() + parts[2].size() - verdicts[i].path.data());
+      while (j < verdicts.size() && verdicts[j].storage == verdicts[i].storage &&
+             std::string_view(verdicts[j].path).substr(0, prefix.size()) == prefix) {
+        usable += verdicts[j].usable && verdicts[j].storage == StorageKind::kStandard;
+        ++j;
+      }
+      if (usable > 0 && ssmix2::valid_patient_id(parts[2])) {
+        auto& files = state.patients[std::string(parts[2])].files;
+        files.reserve(files.size() + usable);
+      }
+    }
+    for (std::size_t k = i; k < j; ++k)
+      apply(state, verdicts[k]);
+    i = j;
+  }
+  compact(state);
+}
+
+void StorageIndex::compact(State& state) {
+  for (auto& [pid, pf] : state.patients) {
+    pf.files.shrink_to_fit();
+    pf.documents.shrink_to_fit();
+  }
+}
 
 StorageIndex::StorageIndex(IndexOptions options) : options_(std::move(options)) {}
 
@@ -61,11 +98,10 @@ void StorageIndex::remove_path(State& state, StorageKind storage, const std::str
     if (it == state.patients.end())
       return;
     auto& files = it->second.files;
-    std::erase_if(files, [&](const FileEntry& e) {
-      return e.timestamp == name->timestamp && e.date == name->date && e.type == *name->type &&
-             e.condition == name->condition && e.order_no == name->order_no &&
-             e.department == name->department;
-    });
+    auto key = FileEntry::make(*name, 0, 0);
+    if (!key)
+      return;
+    std::erase_if(files, [&](const FileEntry& e) { return e.same_name(*key); });
     if (patient_id)
       *patient_id = name->patient_id;
     if (files.empty() && it->second.documents.empty())
@@ -101,18 +137,11 @@ std::string StorageIndex::apply(State& state, const Verdict& v) {
     auto name = ssmix2::parse_file_name(base_name(v.path));
     if (!name || !name->type)
       return touched;
-    FileEntry e;
-    e.timestamp = name->timestamp;
-    e.mtime_ns = v.mtime_ns;
-    e.date = name->date;
-    e.size = static_cast<std::uint32_t>(std::min<std::uint64_t>(v.size, UINT32_MAX));
-    e.type = *name->type;
-    e.condition = name->condition;
-    e.order_no = std::move(name->order_no);
-    e.department = std::move(name->department);
+    auto e = FileEntry::make(*name, v.mtime_ns, v.size);
+    if (!e)
+      return touched;  // evaluate() already judged such a name unusable
     auto& files = state.patients[name->patient_id].files;
-    files.push_back(std::move(e));
-    files.shrink_to_fit();
+    files.push_back(*e);
     return name->patient_id;
   }
   auto check = ssmix2::check_extended_path(v.path);
@@ -194,8 +223,7 @@ ScanProgress StorageIndex::full_pass(bool report_progress) {
     extended = {};
     known = {};
     State fresh;
-    for (const Verdict& v : v1)
-      apply(fresh, v);
+    build(fresh, v1);
     {
       std::unique_lock lock(mu_);
       state_ = std::move(fresh);
@@ -211,6 +239,8 @@ ScanProgress StorageIndex::full_pass(bool report_progress) {
       }
     }
     save_index_cache(options_.cache_file, options_.standard_root, options_.extended_root, v1);
+    v1 = {};
+    malloc_trim(0);
     last.done = last.total = total;
     last.finished = true;
     last.eta_seconds = 0;
@@ -224,8 +254,7 @@ ScanProgress StorageIndex::full_pass(bool report_progress) {
   auto v2 = evaluate_all(StorageKind::kExtended, options_.extended_root, extended, known, settings);
   v1.insert(v1.end(), std::make_move_iterator(v2.begin()), std::make_move_iterator(v2.end()));
   State fresh;
-  for (const Verdict& v : v1)
-    apply(fresh, v);
+  build(fresh, v1);
   std::vector<std::string> changed;
   std::vector<Problem> new_problems;
   {
@@ -251,6 +280,8 @@ ScanProgress StorageIndex::full_pass(bool report_progress) {
   if (!changed.empty() || !new_problems.empty())
     generation_.fetch_add(1);
   save_index_cache(options_.cache_file, options_.standard_root, options_.extended_root, v1);
+  v1 = {};
+  malloc_trim(0);
   if (options_.on_problem) {
     for (const auto& p : new_problems)
       options_.on_problem(p);
@@ -282,6 +313,9 @@ void StorageIndex::refresh(StorageKind storage, const std::string& relative_path
   {
     std::unique_lock lock(mu_);
     pid = apply(state_, v);
+    auto it = state_.patients.find(pid);
+    if (it != state_.patients.end())
+      it->second.files.shrink_to_fit();
   }
   generation_.fetch_add(1);
   if (options_.on_problem && v.exists && !v.reason.empty()) {
@@ -356,19 +390,19 @@ std::vector<FileEntry> StorageIndex::current_files(const std::string& patient_id
       return out;
     const auto& files = it->second.files;
     for (const FileEntry& e : files) {
-      if (e.condition != ssmix2::Condition::kCurrent)
+      if (e.condition() != ssmix2::Condition::kCurrent)
         continue;
       bool deleted = std::any_of(files.begin(), files.end(), [&](const FileEntry& d) {
-        return d.condition == ssmix2::Condition::kDeleted && d.type == e.type && d.date == e.date &&
-               d.order_no == e.order_no && d.timestamp >= e.timestamp;
+        return d.condition() == ssmix2::Condition::kDeleted && d.same_order(e) &&
+               d.timestamp >= e.timestamp;
       });
       if (!deleted)
         out.push_back(e);
     }
   }
   std::sort(out.begin(), out.end(), [](const FileEntry& a, const FileEntry& b) {
-    if (a.date != b.date)
-      return a.date > b.date;
+    if (a.date() != b.date())
+      return a.date() > b.date();
     return a.timestamp > b.timestamp;
   });
   return out;
@@ -452,7 +486,7 @@ IndexStats StorageIndex::stats() const {
   for (const auto& pid : ids) {
     for (const FileEntry& e : current_files(pid)) {
       ++s.current_files;
-      ++s.current_by_type[std::string(ssmix2::to_string(e.type))];
+      ++s.current_by_type[std::string(ssmix2::to_string(e.type()))];
     }
   }
   return s;

@@ -113,6 +113,8 @@ class StorageIndex {
   ScanProgress full_pass(bool report_progress);
   // Applies a verdict to `state`; returns the patient id it touched (may be empty).
   static std::string apply(State& state, const Verdict& v);
+  static void build(State& state, const std::vector<Verdict>& verdicts);
+  static void compact(State& state);
   static void remove_path(State& state, StorageKind storage, const std::string& path,
                           std::string* patient_id);
   std::vector<Verdict> snapshot_verdicts() const;  // caller holds mu_ (shared)

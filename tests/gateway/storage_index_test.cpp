@@ -26,7 +26,7 @@ constexpr const char* kPatient = "9999013";
 std::size_t count_type(const StorageIndex& index, ssmix2::DataType type) {
   std::size_t n = 0;
   for (const auto& e : index.current_files(kPatient))
-    n += e.type == type;
+    n += e.type() == type;
   return n;
 }
 
@@ -148,7 +148,7 @@ void follow_updates_and_deletes(bool use_inotify) {
       [&] {
         auto files = index.current_files(kPatient);
         for (const auto& e : files) {
-          if (e.type == ssmix2::DataType::kOmp01)
+          if (e.type() == ssmix2::DataType::kOmp01)
             return e.timestamp == 20110702090000000ull;
         }
         return false;
