@@ -11,6 +11,7 @@ import { errorBox, loading } from './ui.js';
 import * as loginPage from './pages/login.js';
 import * as patientsPage from './pages/patients.js';
 import * as patientPage from './pages/patient.js';
+import { forgetPatient } from './pages/patient.js';
 import * as adminPage from './pages/admin.js';
 
 const state = { session: null, flash: null };
@@ -71,10 +72,11 @@ function renderHeader() {
         } catch {
           // the session may already be gone; the login page is right either way
         }
+        // A fresh page: no patient data of this session stays in memory or in the DOM.
+        forgetPatient();
         state.session = null;
-        state.flash = t('login.logged_out');
-        renderHeader();
-        navigate('#/login');
+        location.replace(`${location.pathname}#/login?logged_out=1`);
+        location.reload();
       },
     }, t('nav.logout')));
   } else {
@@ -90,8 +92,9 @@ async function route() {
     session: state.session,
     query,
     navigate,
-    flash: state.flash,
+    flash: state.flash || (query.get('logged_out') ? t('login.logged_out') : null),
     onLogin: (session) => {
+      forgetPatient();
       state.session = session;
       state.flash = null;
       renderHeader();
@@ -116,6 +119,7 @@ async function route() {
 
 onUnauthorized(() => {
   if (!state.session) return;
+  forgetPatient();
   state.session = null;
   state.flash = t('login.expired');
   renderHeader();

@@ -33,6 +33,11 @@ export function allowedCategories(person) {
 
 let cached = null;  // {id, person}: this page's person while the user moves between tabs
 
+// Called on logout and session end: nothing of one user's patients outlives the session.
+export function forgetPatient() {
+  cached = null;
+}
+
 async function loadPerson(personId) {
   if (cached && cached.id === personId && Date.now() - cached.at < 60_000) return cached.person;
   const person = await api.get(`/api/v1/persons/${seg(personId)}`);
@@ -78,7 +83,7 @@ export async function render(main, ctx) {
   const allowed = allowedCategories(person);
   const visible = TABS.filter((tab) => allowed.has(tab.id));
   const current = visible.find((tab) => tab.id === ctx.tab) || visible[0];
-  const tabBar = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': t('patient.ids') },
+  const tabBar = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': t('patient.sections') },
     visible.map((tab) => h('a', {
       href: `#/patients/${seg(personId)}/${tab.id}`, role: 'tab', class: ['tab', tab === current && 'active'],
       'aria-selected': tab === current ? 'true' : 'false', 'data-tab': tab.id,

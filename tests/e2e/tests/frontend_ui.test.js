@@ -108,6 +108,14 @@ test('pharmacist sees only the tabs the API allows', async () => {
     const tabs = await page.$$eval('nav.tabs a[data-tab]', (as) => as.map((a) => a.dataset.tab));
     assert.deepEqual(tabs, ['diagnoses', 'prescriptions', 'allergies']);
     await screenshot(page, 'fx-pc-pharmacist');
+    // Logging out leaves nothing of the patient on the page, and says so.
+    await page.click('[data-testid=logout]');
+    await page.waitForSelector('[data-testid=login-form]');
+    assert.match(await page.textContent('main'), /ログアウトしました/);
+    assert.doesNotMatch(await page.textContent('body'), /晴山/);
+    await page.goBack();
+    await page.waitForSelector('[data-testid=login-form]');
+    assert.doesNotMatch(await page.textContent('body'), /晴山/, 'back after logout shows the login page, not the patient');
     assertClean(log);
   } finally {
     await close();
