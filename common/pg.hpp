@@ -15,25 +15,6 @@
 #include <unordered_set>
 #include <vector>
 
-namespace pqxx {
-// libpqxx 6 has no parameter traits for std::optional; an empty optional is SQL NULL.
-template <typename T>
-struct string_traits<std::optional<T>> {
-  static const char* name() { return "std::optional"; }
-  static constexpr bool has_null() { return true; }
-  static bool is_null(const std::optional<T>& v) { return !v.has_value(); }
-  static std::optional<T> null() { return std::nullopt; }
-  static void from_string(const char str[], std::optional<T>& v) {
-    T inner;
-    string_traits<T>::from_string(str, inner);
-    v = std::move(inner);
-  }
-  static std::string to_string(const std::optional<T>& v) {
-    return string_traits<T>::to_string(*v);
-  }
-};
-}  // namespace pqxx
-
 namespace hareyaka::pg {
 
 // A SQL statement with a stable name, declared as a constant beside the code that uses it:

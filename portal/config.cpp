@@ -48,6 +48,22 @@ PortalConfig load_portal_config(const std::string& path) {
     c.pix.notify_interval = n->millis_or("notify_interval_ms", c.pix.notify_interval);
     n->finish();
   }
+  c.assertion_signing_key = root.string("assertion_signing_key");
+  if (auto n = root.optional_child("viewer")) {
+    c.gateway_deadline = n->millis_or("gateway_deadline_ms", c.gateway_deadline);
+    n->finish();
+  }
+  if (auto n = root.optional_child("auth")) {
+    c.auth.session_idle = std::chrono::seconds(n->integer_or("session_idle_s", 1800, 60, 86400));
+    c.auth.session_absolute =
+        std::chrono::seconds(n->integer_or("session_absolute_s", 12 * 3600, 300, 7 * 86400));
+    c.auth.max_failures = static_cast<int>(n->integer_or("max_failures", 5, 1, 100));
+    c.auth.lock_for = std::chrono::seconds(n->integer_or("lock_s", 900, 1, 7 * 86400));
+    c.auth.hpki_ca_files = n->strings_or("hpki_ca_files", {});
+    c.auth.hpki_crl_files = n->strings_or("hpki_crl_files", {});
+    c.auth.fast_password_hashing = n->boolean_or("fast_password_hashing_for_tests", false);
+    n->finish();
+  }
   if (auto n = root.optional_child("client_tls"))
     c.client_tls = config::read_tls_client(*n);
   root.finish();

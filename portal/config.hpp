@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "common/config.hpp"
 #include "common/http_server.hpp"
@@ -25,6 +26,16 @@ struct PixSettings {
   std::chrono::milliseconds notify_interval{2000};
 };
 
+struct AuthSettings {
+  std::chrono::seconds session_idle{1800};
+  std::chrono::seconds session_absolute{12 * 3600};
+  int max_failures = 5;
+  std::chrono::seconds lock_for{900};
+  std::vector<std::string> hpki_ca_files;  // empty: no HPKI login
+  std::vector<std::string> hpki_crl_files;
+  bool fast_password_hashing = false;  // tests and the demo only: argon2id at minimum cost
+};
+
 struct PortalConfig {
   log::Settings log;
   RuntimeSettings runtime;
@@ -33,6 +44,9 @@ struct PortalConfig {
   http::ListenerSettings nodes;  // gateways and peers: mutual TLS with the network CA
   std::string network_root_oid = "1.2.392.200284";
   PixSettings pix;
+  AuthSettings auth;
+  std::string assertion_signing_key;  // Ed25519 private key (PEM) for access assertions
+  std::chrono::milliseconds gateway_deadline{3000};
   tls::ClientSettings client_tls;  // the portal as a client of gateways and consumers
 };
 

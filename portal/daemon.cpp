@@ -1,44 +1,112 @@
 #include "portal/daemon.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
+#include "common/assertion.hpp"
+#include "common/http_client.hpp"
 #include "common/migrations.hpp"
 #include "common/pg.hpp"
 #include "common/router.hpp"
+#include "consent/decision.hpp"
+#include "hpd/pg_directory_store.hpp"
 #include "pix/pg_identity_store.hpp"
 #include "pix/service.hpp"
+#include "portal/audit/audit_log.hpp"
+#include "portal/auth/authenticator.hpp"
+#include "portal/auth/hpki_verifier.hpp"
+#include "portal/auth/session_store.hpp"
 #include "portal/pix_routes.hpp"
 #include "portal/schema.hpp"
+#include "portal/viewer/person_directory.hpp"
+#include "portal/viewer/viewer_api.hpp"
+#include "portal/web_session.hpp"
 
 namespace hareyaka::portal {
+namespace {
 
+pix::StoreSettings pix_store_settings(const PortalConfig& c) {
+  pix::StoreSettings s;
+  s.match.auto_link_threshold = c.pix.auto_link_threshold;
+  s.match.review_threshold = c.pix.review_threshold;
+  for (const auto& [name, url] : c.pix.consumers)
+    s.notification_consumers.push_back(name);
+  return s;
+}
+
+pix::ServiceSettings pix_service_settings(const PortalConfig& c) {
+  pix::ServiceSettings s;
+  s.device = {.device_id = c.pix.device_oid, .organization_id = c.network_root_oid};
+  return s;
+}
+
+auth::AuthenticatorSettings authenticator_settings(const PortalConfig& c) {
+  auth::AuthenticatorSettings s;
+  if (c.auth.fast_password_hashing)
+    s.hashing = auth::PasswordHashing::fastest_for_tests();
+  s.lockout = {.max_failures = c.auth.max_failures, .lock_for = c.auth.lock_for};
+  return s;
+}
+
+std::unique_ptr<auth::HpkiVerifier> make_hpki(const PortalConfig& c) {
+  if (c.auth.hpki_ca_files.empty())
+    return nullptr;
+  return std::make_unique<auth::HpkiVerifier>(
+      auth::HpkiSettings{.ca_files = c.auth.hpki_ca_files, .crl_files = c.auth.hpki_crl_files});
+}
+
+}  // namespace
+
+// The composition of the portal: every store on one pool, the services over them, and the
+// routes of the two listeners.
 struct Daemon::Impl {
   explicit Impl(PortalConfig c)
       : config(std::move(c)),
         runtime(config.runtime),
         pool({.conninfo = config.database.conninfo, .size = config.database.pool_size}),
+        directory(pool, config.network_root_oid),
         identities(pool, pix_store_settings(config)),
-        pix_service(identities, pix_service_settings(config)) {}
-
-  static pix::StoreSettings pix_store_settings(const PortalConfig& c) {
-    pix::StoreSettings s;
-    s.match.auto_link_threshold = c.pix.auto_link_threshold;
-    s.match.review_threshold = c.pix.review_threshold;
-    for (const auto& [name, url] : c.pix.consumers)
-      s.notification_consumers.push_back(name);
-    return s;
-  }
-  static pix::ServiceSettings pix_service_settings(const PortalConfig& c) {
-    pix::ServiceSettings s;
-    s.device = {.device_id = c.pix.device_oid, .organization_id = c.network_root_oid};
-    return s;
-  }
+        pix_service(identities, pix_service_settings(config)),
+        authenticator(directory, authenticator_settings(config)),
+        sessions(pool,
+                 {.idle = config.auth.session_idle, .absolute = config.auth.session_absolute}),
+        audit(pool),
+        hpki(make_hpki(config)),
+        web_services{.directory = directory,
+                     .authenticator = authenticator,
+                     .sessions = sessions,
+                     .audit = audit,
+                     .hpki = hpki.get(),
+                     .idle_timeout = config.auth.session_idle},
+        persons(pool, config.network_root_oid),
+        decider(pool),
+        signer(config.assertion_signing_key),
+        gateways(runtime.io().get_executor(), http::ClientSettings{.tls = config.client_tls}),
+        viewer{.web = web_services,
+               .persons = persons,
+               .decider = decider,
+               .signer = signer,
+               .gateways = gateways,
+               .workers = runtime.workers(),
+               .gateway_deadline = config.gateway_deadline} {}
 
   PortalConfig config;
   Runtime runtime;
   pg::Pool pool;
+  hpd::PgDirectoryStore directory;
   pix::PgIdentityStore identities;
   pix::Service pix_service;
+  auth::Authenticator authenticator;
+  auth::SessionStore sessions;
+  audit::AuditLog audit;
+  std::unique_ptr<auth::HpkiVerifier> hpki;
+  WebServices web_services;
+  PersonDirectory persons;
+  consent::Decider decider;
+  AssertionSigner signer;
+  http::HttpClient gateways;
+  ViewerServices viewer;
   std::unique_ptr<PixNotifier> notifier;
   std::shared_ptr<http::Router> web = std::make_shared<http::Router>();
   std::shared_ptr<http::Router> nodes = std::make_shared<http::Router>();
@@ -54,23 +122,28 @@ Daemon::Daemon(PortalConfig config) : impl_(std::make_unique<Impl>(std::move(con
 Daemon::~Daemon() = default;
 
 void Daemon::start() {
+  Impl& d = *impl_;
   // Two portals starting together serialise on the migration lock.
-  const auto report = pg::apply_migrations(impl_->pool, all_migrations());
+  const auto report = pg::apply_migrations(d.pool, all_migrations());
   log::info("schema ready", {.count = report.applied});
-  auto ready = [this](std::string& d) { return impl_->ready(d); };
-  http::add_builtin_routes(*impl_->web, impl_->runtime.metrics(), ready);
-  http::add_builtin_routes(*impl_->nodes, impl_->runtime.metrics(), ready);
-  add_pix_routes(*impl_->nodes, impl_->pix_service);
+  auto ready = [&d](std::string& detail) { return d.ready(detail); };
+  http::add_builtin_routes(*d.web, d.runtime.metrics(), ready);
+  http::add_builtin_routes(*d.nodes, d.runtime.metrics(), ready);
+  add_session_routes(*d.web, d.web_services);
+  add_viewer_routes(*d.web, d.viewer);
+  add_pix_routes(*d.nodes, d.pix_service);
+
   std::map<std::string, NotificationConsumer> consumers;
-  for (const auto& [name, url] : impl_->config.pix.consumers)
+  for (const auto& [name, url] : d.config.pix.consumers)
     consumers[name] = {name, url};
-  impl_->notifier = std::make_unique<PixNotifier>(
-      impl_->identities, impl_->pix_service, std::move(consumers),
-      http::ClientSettings{.tls = impl_->config.client_tls}, impl_->config.pix.notify_interval);
-  impl_->notifier->start();
-  impl_->runtime.on_stop([this] { impl_->notifier->stop(); });
-  impl_->runtime.server().listen(impl_->config.web, impl_->web);
-  impl_->runtime.server().listen(impl_->config.nodes, impl_->nodes);
+  d.notifier = std::make_unique<PixNotifier>(d.identities, d.pix_service, std::move(consumers),
+                                             http::ClientSettings{.tls = d.config.client_tls},
+                                             d.config.pix.notify_interval);
+  d.notifier->start();
+  d.runtime.on_stop([&d] { d.notifier->stop(); });
+
+  d.runtime.server().listen(d.config.web, d.web);
+  d.runtime.server().listen(d.config.nodes, d.nodes);
 }
 
 void Daemon::run() {

@@ -1,15 +1,20 @@
 // hareyaka-portal: the composition root. Reads the configuration, builds the daemon, serves.
 #include <cstdio>
+#include <string_view>
 
 #include "common/cli.hpp"
 #include "common/config.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/runtime.hpp"
+#include "portal/bootstrap.hpp"
 #include "portal/daemon.hpp"
 
 int main(int argc, char** argv) {
   using namespace hareyaka;
+  if (argc > 1 && std::string_view(argv[1]) == "bootstrap") {
+    return portal::run_bootstrap(argc - 1, argv + 1);
+  }
   int code = 0;
   auto args =
       cli::parse_daemon_args(argc, argv, "hareyaka-portal",

@@ -31,6 +31,7 @@ json listener(const std::string& node, const std::string& client_auth) {
 json portal_config(const std::string& conninfo) {
   return {{"log", {{"format", "json"}}},
           {"runtime", {{"io_threads", 2}, {"worker_threads", 4}}},
+          {"assertion_signing_key", dev_pki().dir + "/assertion.key"},
           {"database", {{"conninfo", {{"env", "HAREYAKA_TEST_DB"}}}, {"pool_size", 4}}},
           {"listeners",
            {{"web", listener("portal", "none")}, {"nodes", listener("portal", "require")}}}};
@@ -122,7 +123,10 @@ TEST(Daemons, GatewayServesOnlyTheNetworkOverMutualTls) {
   testing::Daemon gw("gateway/hareyaka-gateway", gateway_config(tmp.path(), tmp.path() + "/state"),
                      "gateway");
   http::BlockingHttpClient portal(client("portal"));
-  EXPECT_EQ(portal.request({.url = gw.url("nodes", "/readyz")}).status, 200);
+  // Ready once its (empty) storage is indexed.
+  EXPECT_TRUE(testing::poll_until(
+      [&] { return portal.request({.url = gw.url("nodes", "/readyz")}).status == 200; },
+      std::chrono::seconds(30)));
   // No certificate, or one from outside the network: refused.
   EXPECT_EQ(testing::raw_tls_get(gw.port("nodes"), "/readyz", {}), "");
   EXPECT_EQ(testing::raw_tls_get(gw.port("nodes"), "/readyz",

@@ -53,7 +53,8 @@ class PixOverHttps : public ::testing::Test {
         l["client_ca_file"] = dev_pki().ca();
       return l;
     };
-    json cfg{{"database", {{"conninfo", {{"env", "HAREYAKA_TEST_DB"}}}}},
+    json cfg{{"assertion_signing_key", dev_pki().dir + "/assertion.key"},
+             {"database", {{"conninfo", {{"env", "HAREYAKA_TEST_DB"}}}}},
              {"listeners", {{"web", listener("none")}, {"nodes", listener("require")}}}};
     portal_ = std::make_unique<testing::Daemon>(
         "portal/hareyaka-portal", cfg, "portal",

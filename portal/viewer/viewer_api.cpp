@@ -1,0 +1,389 @@
+#include "portal/viewer/viewer_api.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <charconv>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "common/error.hpp"
+#include "portal/viewer/fanout.hpp"
+
+namespace hareyaka::portal {
+namespace {
+
+namespace net = boost::asio;
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+// Portal category -> the gateway data API categories that make it up.
+const std::map<std::string, std::pair<consent::Category, std::vector<std::string>>>& categories() {
+  static const std::map<std::string, std::pair<consent::Category, std::vector<std::string>>> k = {
+      {"encounters", {consent::Category::kEncounters, {"encounters"}}},
+      {"diagnoses", {consent::Category::kDiagnoses, {"diagnoses"}}},
+      {"prescriptions", {consent::Category::kPrescriptions, {"prescriptions"}}},
+      {"injections", {consent::Category::kInjections, {"injections"}}},
+      {"allergies", {consent::Category::kAllergies, {"allergies"}}},
+      {"lab_results", {consent::Category::kLabResults, {"lab_results"}}},
+      {"imaging", {consent::Category::kImaging, {"radiology"}}},
+      {"reports", {consent::Category::kReports, {"radiology", "endoscopy", "physiology"}}},
+      {"documents", {consent::Category::kDocuments, {"documents"}}},
+  };
+  return k;
+}
+
+template <typename F>
+net::awaitable<std::invoke_result_t<F>> offload(net::thread_pool& pool, F f) {
+  using R = std::invoke_result_t<F>;
+  co_return co_await net::co_spawn(
+      pool, [f = std::move(f)]() mutable -> net::awaitable<R> { co_return f(); },
+      net::use_awaitable);
+}
+
+std::int64_t person_id_of(const Request& req) {
+  const std::string& text = req.param("person_id");
+  std::int64_t id = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || p != text.data() + text.size() || id <= 0) {
+    throw Error(ErrorCode::kNotFound, "no such person");
+  }
+  return id;
+}
+
+consent::UserContext user_context(const Caller& c) {
+  return {.user_id = c.user.id,
+          .login_id = c.user.login_id,
+          .profession = c.user.profession,
+          .facility_oid = c.user.facility_oid};
+}
+
+std::string iso_date(const std::string& yyyymmdd) {
+  if (yyyymmdd.size() < 8)
+    return yyyymmdd;
+  return yyyymmdd.substr(0, 4) + "-" + yyyymmdd.substr(4, 2) + "-" + yyyymmdd.substr(6, 2);
+}
+
+struct FacilityNames {
+  hpd::DirectoryStore& directory;
+  std::map<std::string, std::optional<hpd::Facility>> cache;
+  const std::optional<hpd::Facility>& get(const std::string& oid) {
+    auto it = cache.find(oid);
+    if (it == cache.end())
+      it = cache.emplace(oid, directory.find_facility(oid)).first;
+    return it->second;
+  }
+  std::string name(const std::string& oid) {
+    const auto& f = get(oid);
+    return f ? f->name_kanji : oid;
+  }
+};
+
+json person_summary_json(const PersonView& p, FacilityNames& names) {
+  json ids = json::array();
+  const PersonIdentity* best = &p.identities.front();
+  for (const auto& i : p.identities) {
+    ids.push_back({{"facility_oid", i.facility_oid},
+                   {"facility_name", names.name(i.facility_oid)},
+                   {"local_id", i.local_id},
+                   {"authority", i.authority}});
+    if (best->family_kanji.empty() && !i.family_kanji.empty())
+      best = &i;
+  }
+  auto join = [](const std::string& a, const std::string& b) {
+    return b.empty() ? a : a + " " + b;
+  };
+  return {{"person_id", std::to_string(p.person_id)},
+          {"name_kanji", join(best->family_kanji, best->given_kanji)},
+          {"name_kana", join(best->family_kana, best->given_kana)},
+          {"sex", best->sex},
+          {"birth_date", iso_date(best->birth_date)},
+          {"identifiers", ids}};
+}
+
+void audit_view(WebServices& sv, const Caller& c, const PersonView& p, const PersonIdentity& i,
+                std::string_view category, audit::Outcome outcome, std::string reason,
+                const std::string& request_id) {
+  audit::AuditEvent e;
+  e.type = audit::EventType::kView;
+  e.outcome = outcome;
+  e.actor_user = c.user.login_id;
+  e.actor_profession = std::string(hpd::to_string(c.user.profession));
+  e.actor_facility = c.user.facility_oid;
+  e.person_id = std::to_string(p.person_id);
+  e.patient_authority = i.authority;
+  e.patient_local_id = i.local_id;
+  e.source_facility = i.facility_oid;
+  e.category = std::string(category);
+  e.reason = std::move(reason);
+  e.request_id = request_id;
+  sv.audit.append(e, hpd::Clock::now());
+}
+
+std::string encode(std::string_view s) {
+  return boost::urls::encode(s, boost::urls::unreserved_chars);
+}
+
+// Which gateway calls one request makes, after the decisions (each audited).
+struct Plan {
+  Caller caller;
+  PersonView person;
+  std::vector<GatewayCall> calls;
+  std::vector<const PersonIdentity*> call_identity;
+  json person_json;
+  json facilities = json::array();  // summary only: categories allowed per facility
+};
+
+Plan plan_category(ViewerServices& sv, const Request& req, const std::string& category,
+                   bool with_summary) {
+  Plan plan{require_caller(sv.web, req), {}, {}, {}, {}, json::array()};
+  const auto now = hpd::Clock::now();
+  auto person = sv.persons.visible_person(plan.caller.user.facility_oid, person_id_of(req), now);
+  if (!person)
+    throw Error(ErrorCode::kNotFound, "no such person");
+  plan.person = std::move(*person);
+  FacilityNames names{sv.web.directory, {}};
+  plan.person_json = person_summary_json(plan.person, names);
+  const auto user = user_context(plan.caller);
+  const auto& cat = categories().at(category);
+
+  std::string query;
+  for (const char* key : {"from", "to"}) {
+    if (auto v = req.query_param(key); v && !v->empty())
+      query += std::string("&") + key + "=" + encode(*v);
+  }
+  int page_size = 50;
+  if (auto v = req.query_param("page_size")) {
+    std::from_chars(v->data(), v->data() + v->size(), page_size);
+    page_size = std::clamp(page_size, 1, 200);
+  }
+  json offsets = json::object();
+  if (auto cursor = req.query_param("cursor"); cursor && !cursor->empty()) {
+    try {
+      offsets = json::parse(*cursor);
+    } catch (const json::exception&) {
+      throw Error(ErrorCode::kBadRequest, "bad cursor");
+    }
+  }
+
+  for (const auto& identity : plan.person.identities) {
+    const auto& facility = names.get(identity.facility_oid);
+    if (with_summary) {
+      json allowed = json::array();
+      for (const auto& [name, c] : categories()) {
+        if (sv.decider
+                .decide(user, {identity.authority, identity.local_id}, identity.facility_oid,
+                        c.first, now)
+                .allowed) {
+          allowed.push_back(name);
+        }
+      }
+      if (!allowed.empty()) {
+        plan.facilities.push_back({{"oid", identity.facility_oid},
+                                   {"name", names.name(identity.facility_oid)},
+                                   {"categories", allowed}});
+      }
+    }
+    auto d = sv.decider.decide(user, {identity.authority, identity.local_id}, identity.facility_oid,
+                               cat.first, now);
+    audit_view(sv.web, plan.caller, plan.person, identity, category,
+               d.allowed ? audit::Outcome::kSuccess : audit::Outcome::kDenied,
+               d.allowed ? "" : std::string(consent::to_string(d.reason)), req.request_id);
+    if (!d.allowed || !facility || facility->gateway_url.empty())
+      continue;
+    for (const auto& gw_category : cat.second) {
+      const std::string key = identity.facility_oid + "/" + gw_category;
+      const int offset = offsets.contains(key) ? offsets[key].get<int>() : 0;
+      if (offset < 0)
+        continue;  // that source is exhausted
+      AccessAssertion a{.user = plan.caller.user.login_id,
+                        .profession = std::string(hpd::to_string(plan.caller.user.profession)),
+                        .facility_oid = plan.caller.user.facility_oid,
+                        .audience = identity.facility_oid,
+                        .authority = identity.authority,
+                        .local_id = identity.local_id,
+                        .category = gw_category,
+                        .request_id = req.request_id,
+                        .issued_at = unix_now(),
+                        .expires_at = unix_now() + sv.assertion_lifetime.count()};
+      std::string url = facility->gateway_url + "/gw/v1/patients/" + encode(identity.local_id) +
+                        "/" + gw_category + "?limit=" + std::to_string(page_size) +
+                        "&offset=" + std::to_string(offset) + query;
+      plan.calls.push_back(
+          {identity.facility_oid, names.name(identity.facility_oid), url, sv.signer.sign(a)});
+      plan.call_identity.push_back(&identity);
+    }
+  }
+  return plan;
+}
+
+const char* date_of(const json& item) {
+  for (const char* k : {"date", "collected_at", "event_at", "administered_at", "start", "onset",
+                        "established", "created_at", "performed_at"}) {
+    if (item.contains(k) && item[k].is_string() && !item[k].get_ref<const std::string&>().empty()) {
+      return k;
+    }
+  }
+  return nullptr;
+}
+
+json merge_answers(const Plan& plan, const std::vector<GatewayAnswer>& answers,
+                   const std::string& category, json& missing) {
+  json items = json::array();
+  json next = json::object();
+  bool more = false;
+  std::set<std::string> missing_seen;
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    const auto& a = answers[i];
+    const GatewayCall& call = plan.calls[i];
+    if (!a.body) {
+      if (missing_seen.insert(call.facility_oid).second) {
+        missing.push_back({{"facility_oid", call.facility_oid},
+                           {"facility_name", call.facility_name},
+                           {"reason", a.failure}});
+      }
+      continue;
+    }
+    const std::string gw_category =
+        call.url.substr(0, call.url.find('?')).substr(call.url.rfind('/', call.url.find('?')) + 1);
+    for (auto item : a.body->value("items", json::array())) {
+      item["facility_oid"] = call.facility_oid;
+      item["facility_name"] = call.facility_name;
+      if (category == "reports")
+        item["report_kind"] = gw_category;
+      items.push_back(std::move(item));
+    }
+    const std::string key = call.facility_oid + "/" + gw_category;
+    if (a.body->contains("next_offset") && (*a.body)["next_offset"].is_number()) {
+      next[key] = (*a.body)["next_offset"];
+      more = true;
+    } else {
+      next[key] = -1;
+    }
+  }
+  std::stable_sort(items.begin(), items.end(), [](const json& x, const json& y) {
+    const char* kx = date_of(x);
+    const char* ky = date_of(y);
+    const std::string dx = kx ? x[kx].get<std::string>() : "";
+    const std::string dy = ky ? y[ky].get<std::string>() : "";
+    return dx > dy;  // newest first
+  });
+  json out{{"items", items}, {"missing", missing}};
+  if (more)
+    out["next_cursor"] = next.dump();
+  return out;
+}
+
+net::awaitable<Response> category_handler(ViewerServices& sv, Request& req, std::string category,
+                                          bool summary) {
+  if (!categories().contains(category))
+    throw Error(ErrorCode::kNotFound, "no such category");
+  Plan plan =
+      co_await offload(sv.workers, [&] { return plan_category(sv, req, category, summary); });
+  auto answers =
+      co_await call_gateways(sv.gateways, plan.calls, sv.gateway_deadline, req.request_id);
+  json missing = json::array();
+  json merged = merge_answers(plan, answers, category, missing);
+  if (!missing.empty()) {
+    // The decision allowed it but the data could not be fetched: on record too.
+    co_await offload(sv.workers, [&] {
+      for (std::size_t i = 0; i < answers.size(); ++i) {
+        if (!answers[i].body) {
+          audit_view(sv.web, plan.caller, plan.person, *plan.call_identity[i], category,
+                     audit::Outcome::kFailure, answers[i].failure, req.request_id);
+        }
+      }
+      return 0;
+    });
+  }
+  if (summary) {
+    json out = plan.person_json;
+    out["allergies"] = merged["items"];
+    out["facilities"] = plan.facilities;
+    out["missing"] = merged["missing"];
+    co_return Response::json(200, out.dump());
+  }
+  co_return Response::json(200, merged.dump());
+}
+
+}  // namespace
+
+void add_viewer_routes(http::Router& web, ViewerServices& sv) {
+  web.add_blocking("GET", "/api/v1/persons",
+                   [&sv](Request& req) {
+                     Caller c = require_caller(sv.web, req);
+                     PersonSearch s;
+                     s.q = req.query_param("q").value_or("");
+                     s.birth_date = req.query_param("birth_date").value_or("");
+                     std::erase(s.birth_date, '-');
+                     s.sex = req.query_param("sex").value_or("");
+                     s.local_id = req.query_param("local_id").value_or("");
+                     if (auto v = req.query_param("page_size"))
+                       std::from_chars(v->data(), v->data() + v->size(), s.limit);
+                     if (auto v = req.query_param("cursor"))
+                       std::from_chars(v->data(), v->data() + v->size(), s.after);
+                     auto people = sv.persons.search(c.user.facility_oid, s, hpd::Clock::now());
+                     FacilityNames names{sv.web.directory, {}};
+                     json items = json::array();
+                     for (const auto& p : people)
+                       items.push_back(person_summary_json(p, names));
+                     audit::AuditEvent e{
+                         .type = audit::EventType::kSearch,
+                         .actor_user = c.user.login_id,
+                         .actor_profession = std::string(hpd::to_string(c.user.profession)),
+                         .actor_facility = c.user.facility_oid,
+                         .detail = "results=" + std::to_string(people.size()),
+                         .request_id = req.request_id};
+                     sv.web.audit.append(e, hpd::Clock::now());
+                     json out{{"items", items}};
+                     if (static_cast<int>(people.size()) == std::clamp(s.limit, 1, 200)) {
+                       out["next_cursor"] = std::to_string(people.back().person_id);
+                     }
+                     return Response::json(200, out.dump());
+                   },
+                   {.body_limit = 0, .summary = "persons the user's facility may see"});
+
+  web.add("GET", "/api/v1/persons/{person_id}",
+          [&sv](Request& req) -> net::awaitable<Response> {
+            co_return co_await category_handler(sv, req, "allergies", true);
+          },
+          {.body_limit = 0, .summary = "a person's summary"});
+
+  web.add("GET", "/api/v1/persons/{person_id}/{category}",
+          [&sv](Request& req) -> net::awaitable<Response> {
+            co_return co_await category_handler(sv, req, req.param("category"), false);
+          },
+          {.body_limit = 0, .summary = "one category across facilities"});
+
+  web.add("GET", "/api/v1/persons/{person_id}/documents/{facility_oid}/{document_id}",
+          [&sv](Request& req) -> net::awaitable<Response> {
+            Plan plan = co_await offload(
+                sv.workers, [&] { return plan_category(sv, req, "documents", false); });
+            const std::string& facility = req.param("facility_oid");
+            const GatewayCall* call = nullptr;
+            for (const auto& c : plan.calls) {
+              if (c.facility_oid == facility)
+                call = &c;
+            }
+            if (!call)
+              throw Error(ErrorCode::kNotFound, "no such document");
+            std::string url =
+                call->url.substr(0, call->url.find('?')) + "/" + encode(req.param("document_id"));
+            http::ClientRequest up{.url = url, .timeout = sv.gateway_deadline};
+            up.headers[kAssertionHeader] = call->assertion;
+            auto res = co_await sv.gateways.stream(std::move(up));
+            if (res.status != 200)
+              throw Error(ErrorCode::kNotFound, "no such document");
+            Response out;
+            out.headers["Content-Type"] = res.headers["Content-Type"];
+            out.headers["Content-Disposition"] = "inline";
+            out.body = res.next;
+            co_return out;
+          },
+          {.body_limit = 0, .summary = "a document, streamed from its gateway"});
+}
+
+}  // namespace hareyaka::portal

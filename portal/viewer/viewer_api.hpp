@@ -1,0 +1,36 @@
+// The viewer API for the web UI (/api/v1/persons...): search persons, a person's summary,
+// each category across facilities, documents streamed. For each request the person's
+// identities are resolved (PIX), decide() is asked for each source facility and category
+// and its answer audited, and the owning gateways are called in parallel with a signed
+// access assertion and a deadline; facilities that do not answer are named in "missing".
+#pragma once
+
+#include <chrono>
+
+#include "common/assertion.hpp"
+#include "common/http_client.hpp"
+#include "common/router.hpp"
+#include "consent/decision.hpp"
+#include "portal/viewer/person_directory.hpp"
+#include "portal/web_session.hpp"
+
+namespace boost::asio {
+class thread_pool;
+}
+
+namespace hareyaka::portal {
+
+struct ViewerServices {
+  WebServices& web;
+  PersonDirectory& persons;
+  consent::Decider& decider;
+  const AssertionSigner& signer;
+  http::HttpClient& gateways;
+  boost::asio::thread_pool& workers;
+  std::chrono::milliseconds gateway_deadline{3000};
+  std::chrono::seconds assertion_lifetime{60};
+};
+
+void add_viewer_routes(http::Router& web, ViewerServices& services);
+
+}  // namespace hareyaka::portal

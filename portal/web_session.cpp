@@ -1,0 +1,256 @@
+#include "portal/web_session.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.hpp"
+
+namespace hareyaka::portal {
+namespace {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+bool state_changing(const std::string& method) {
+  return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+
+std::string iso_time(hpd::TimePoint t) {
+  std::time_t tt = hpd::Clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string cookie(const std::string& token) {
+  return std::string(kSessionCookie) + "=" + token + "; Path=/; Secure; HttpOnly; SameSite=Strict";
+}
+
+std::string clearing_cookie() {
+  return std::string(kSessionCookie) + "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0";
+}
+
+json session_json(const hpd::User& u, const hpd::Facility& f, const auth::Session& s,
+                  std::chrono::seconds idle) {
+  const bool admin = u.profession == hpd::Profession::kSecretariatAdmin;
+  return {
+      {"user",
+       {{"login_id", u.login_id},
+        {"display_name", u.display_name},
+        {"profession", hpd::to_string(u.profession)},
+        {"roles", admin ? json::array({"admin"}) : json::array({"viewer"})},
+        {"facility", {{"oid", f.oid}, {"name", f.name_kanji}, {"kind", hpd::to_string(f.kind)}}}}},
+      {"csrf_token", s.csrf_token},
+      {"idle_timeout_s", idle.count()},
+      {"expires_at", iso_time(s.absolute_expiry)}};
+}
+
+void audit_login(WebServices& sv, const Request& req, audit::Outcome outcome,
+                 const std::string& login_id, const hpd::User* user, std::string_view reason,
+                 std::string_view method) {
+  audit::AuditEvent e;
+  e.type = audit::EventType::kLogin;
+  e.outcome = outcome;
+  e.actor_user = login_id;
+  if (user) {
+    e.actor_profession = std::string(hpd::to_string(user->profession));
+    e.actor_facility = user->facility_oid;
+  }
+  e.reason = std::string(reason);
+  e.detail = std::string(method);
+  e.request_id = req.request_id;
+  sv.audit.append(e, hpd::Clock::now());
+}
+
+Response login_refused(const auth::LoginResult& r, const Request& req) {
+  int status = 401;
+  std::string code = "unauthorized";
+  if (r.status == auth::LoginStatus::kLocked) {
+    status = 423;
+    code = "locked";
+  } else if (r.status == auth::LoginStatus::kAccountDisabled) {
+    status = 403;
+    code = "account_disabled";
+  } else if (r.status == auth::LoginStatus::kTotpRequired) {
+    code = "totp_required";
+  }
+  json body{{"error", code},
+            {"message", r.message},
+            {"request_id", req.request_id},
+            {"reason", auth::to_string(r.status)}};
+  if (r.locked_until)
+    body["locked_until"] = iso_time(*r.locked_until);
+  return Response::json(status, body.dump());
+}
+
+Response start_session(WebServices& sv, const Request& req, const hpd::User& u,
+                       auth::AuthMethod method) {
+  auto facility = sv.directory.find_facility(u.facility_oid);
+  if (!facility)
+    throw Error(ErrorCode::kForbidden, "your facility is not registered");
+  if (facility->status != hpd::FacilityStatus::kActive || !facility->views) {
+    throw Error(ErrorCode::kForbidden, "your facility does not take part in viewing");
+  }
+  auto created = sv.sessions.create(u.id, method, hpd::Clock::now());
+  audit_login(sv, req, audit::Outcome::kSuccess, u.login_id, &u, "", auth::to_string(method));
+  Response res =
+      Response::json(200, session_json(u, *facility, created.session, sv.idle_timeout).dump());
+  res.headers["Set-Cookie"] = cookie(created.token);
+  return res;
+}
+
+json parse_body(const Request& req) {
+  try {
+    auto j = json::parse(req.body);
+    if (!j.is_object())
+      throw Error(ErrorCode::kBadRequest, "expected a JSON object");
+    return j;
+  } catch (const json::parse_error&) {
+    throw Error(ErrorCode::kBadRequest, "the body is not valid JSON");
+  }
+}
+
+std::string field(const json& j, const char* name, bool required = true) {
+  auto it = j.find(name);
+  if (it == j.end() || it->is_null()) {
+    if (required)
+      throw Error(ErrorCode::kBadRequest, std::string(name) + " is required");
+    return {};
+  }
+  if (!it->is_string())
+    throw Error(ErrorCode::kBadRequest, std::string(name) + " must be a string");
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+std::optional<std::string> session_token(const Request& req) {
+  auto header = req.header("Cookie");
+  if (!header)
+    return std::nullopt;
+  const std::string key = std::string(kSessionCookie) + "=";
+  std::string_view h = *header;
+  while (!h.empty()) {
+    auto semi = h.find(';');
+    std::string_view part = h.substr(0, semi);
+    while (!part.empty() && part.front() == ' ')
+      part.remove_prefix(1);
+    if (part.substr(0, key.size()) == key)
+      return std::string(part.substr(key.size()));
+    if (semi == std::string_view::npos)
+      break;
+    h.remove_prefix(semi + 1);
+  }
+  return std::nullopt;
+}
+
+Caller require_caller(WebServices& sv, const Request& req) {
+  auto token = session_token(req);
+  if (!token)
+    throw Error(ErrorCode::kUnauthorized, "please log in");
+  auto session = sv.sessions.lookup(*token, hpd::Clock::now());
+  if (!session)
+    throw Error(ErrorCode::kUnauthorized, "your session has ended; please log in again");
+  if (state_changing(req.method) &&
+      !auth::SessionStore::check_csrf(*session, req.header("X-CSRF-Token").value_or(""))) {
+    throw Error(ErrorCode::kForbidden, "csrf", "missing or wrong CSRF token");
+  }
+  auto user = sv.directory.find_user(session->user_id);
+  if (!user || user->status != hpd::UserStatus::kActive) {
+    sv.sessions.logout(*token);
+    throw Error(ErrorCode::kUnauthorized, "your account is not active");
+  }
+  auto facility = sv.directory.find_facility(user->facility_oid);
+  if (!facility)
+    throw Error(ErrorCode::kForbidden, "your facility is not registered");
+  Caller c{*user, *facility, *session, user->profession == hpd::Profession::kSecretariatAdmin};
+  return c;
+}
+
+Caller require_admin(WebServices& sv, const Request& req) {
+  Caller c = require_caller(sv, req);
+  if (!c.admin)
+    throw Error(ErrorCode::kForbidden, "this needs the secretariat administrator role");
+  return c;
+}
+
+void add_session_routes(http::Router& web, WebServices& sv) {
+  web.add_blocking(
+      "POST", "/api/v1/session",
+      [&sv](Request& req) {
+        const json body = parse_body(req);
+        const std::string login_id = field(body, "login_id");
+        const std::string password = field(body, "password");
+        const std::string totp = field(body, "totp", false);
+        const std::string enrolment_secret = field(body, "enrolment_secret", false);
+        const auto now = hpd::Clock::now();
+        auth::LoginResult r = sv.authenticator.login(login_id, password, totp, now);
+        if (r.status == auth::LoginStatus::kTotpEnrolmentRequired && r.user) {
+          if (enrolment_secret.empty() || totp.empty()) {
+            auto e = sv.authenticator.begin_enrolment(*r.user);
+            return Response::json(200, json{{"enrolment_required", true},
+                                            {"otpauth_uri", e.otpauth_uri},
+                                            {"secret", e.secret_base32},
+                                            {"message", r.message}}
+                                           .dump());
+          }
+          r = sv.authenticator.complete_enrolment(r.user->id, enrolment_secret, totp, now);
+        }
+        if (!r.ok() || !r.user) {
+          audit_login(sv, req, audit::Outcome::kDenied, login_id, r.user ? &*r.user : nullptr,
+                      auth::to_string(r.status), "password_totp");
+          return login_refused(r, req);
+        }
+        return start_session(sv, req, *r.user, auth::AuthMethod::kPasswordTotp);
+      },
+      {.body_limit = 4096, .summary = "log in with ID, password and one-time code"});
+
+  web.add_blocking(
+      "POST", "/api/v1/session/hpki",
+      [&sv](Request& req) {
+        if (!sv.hpki)
+          throw Error(ErrorCode::kNotFound, "HPKI login is not configured here");
+        if (!req.peer || req.peer->der.empty()) {
+          throw Error(ErrorCode::kUnauthorized,
+                      "no HPKI card certificate was presented; insert the card and try again");
+        }
+        auto r = sv.authenticator.login_hpki(*sv.hpki, req.peer->der, hpd::Clock::now());
+        if (!r.ok() || !r.user) {
+          audit_login(sv, req, audit::Outcome::kDenied, r.user ? r.user->login_id : "",
+                      r.user ? &*r.user : nullptr, auth::to_string(r.status), "hpki");
+          return login_refused(r, req);
+        }
+        return start_session(sv, req, *r.user, auth::AuthMethod::kHpki);
+      },
+      {.body_limit = 1024, .summary = "log in with an HPKI card (TLS client certificate)"});
+
+  web.add_blocking("GET", "/api/v1/session",
+                   [&sv](Request& req) {
+                     Caller c = require_caller(sv, req);
+                     return Response::json(
+                         200, session_json(c.user, c.facility, c.session, sv.idle_timeout).dump());
+                   },
+                   {.body_limit = 0, .summary = "the current session"});
+
+  web.add_blocking("DELETE", "/api/v1/session",
+                   [&sv](Request& req) {
+                     Caller c = require_caller(sv, req);
+                     sv.sessions.logout(*session_token(req));
+                     audit::AuditEvent e{
+                         .type = audit::EventType::kLogout,
+                         .actor_user = c.user.login_id,
+                         .actor_profession = std::string(hpd::to_string(c.user.profession)),
+                         .actor_facility = c.user.facility_oid,
+                         .request_id = req.request_id};
+                     sv.audit.append(e, hpd::Clock::now());
+                     Response res;
+                     res.status = 204;
+                     res.headers["Set-Cookie"] = clearing_cookie();
+                     return res;
+                   },
+                   {.body_limit = 0, .summary = "log out"});
+}
+
+}  // namespace hareyaka::portal
