@@ -59,6 +59,12 @@ for (const [size, viewport] of Object.entries(VIEWPORTS)) {
       assert.match(timeline, /晴れやか総合病院/);
       assert.match(timeline, /岡山中央病院/);
       await screenshot(page, `fx-${size}-timeline`);
+      // Touch targets on the patient page: tabs, buttons and links are at least 44 px high.
+      const small = await page.$$eval('nav.tabs a, .btn, a.back, .app-nav a, .app-nav button', (els) => els
+        .filter((e) => e.offsetParent !== null)
+        .map((e) => [e.textContent.trim(), Math.round(e.getBoundingClientRect().height)])
+        .filter(([, hgt]) => hgt < 44));
+      assert.deepEqual(small, [], 'touch targets of at least 44 px');
 
       await page.click('a[data-tab=lab_results]');
       await page.waitForSelector('[data-testid=lab-table] tbody tr');
@@ -68,6 +74,8 @@ for (const [size, viewport] of Object.entries(VIEWPORTS)) {
       await page.waitForSelector('[data-testid=trend-chart] circle');
       assert.equal(await page.locator('[data-testid=trend-chart] circle').count(), 3);
       await screenshot(page, `fx-${size}-labs`);
+      const smallItems = await page.$$eval('button.lab-item', (els) => els.filter((e) => e.getBoundingClientRect().height < 44).length);
+      assert.equal(smallItems, 0, 'lab item buttons are at least 44 px high');
 
       await page.click('a[data-tab=documents]');
       await page.click('button.doc-open:text("退院時サマリー")');
