@@ -5,6 +5,7 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmnet/assoc.h>
+#include <dcmtk/dcmnet/dcmtrans.h>
 #include <dcmtk/dcmnet/dimse.h>
 #include <dcmtk/dcmnet/dul.h>
 #include <dcmtk/dcmnet/scpthrd.h>
@@ -144,7 +145,9 @@ DcmSCPConfig make_config(const ScpSettings& s) {
   cfg.setPort(s.port);
   cfg.setMaxReceivePDULength(s.max_pdu);
   cfg.setACSETimeout(static_cast<Uint32>(s.acse_timeout.count()));
-  cfg.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
+  // Blocking reads (no poll() before every PDU, as storescp); a silent peer is still cut
+  // off: DCMTK puts dcmSocketReceiveTimeout (SO_RCVTIMEO, set in start()) on each socket.
+  cfg.setDIMSEBlockingMode(DIMSE_BLOCKING);
   cfg.setDIMSETimeout(static_cast<Uint32>(s.dimse_timeout.count()));
   cfg.setHostLookupEnabled(OFFalse);
   // Only C-ECHO here (the profile must not be empty); storage is negotiated by StoreWorker.
@@ -177,6 +180,7 @@ StorageScp::~StorageScp() {
 
 void StorageScp::start() {
   register_codecs();
+  dcmSocketReceiveTimeout.set(static_cast<Sint32>(settings_.dimse_timeout.count()));
   auto* network = new Network{nullptr, DcmSharedSCPConfig(make_config(settings_))};
   OFCondition cond =
       ASC_initializeNetwork(NET_ACCEPTOR, settings_.port,

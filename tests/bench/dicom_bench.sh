@@ -4,7 +4,7 @@
 #     (b) the gateway's storage SCP (which also validates, renames into place and indexes).
 #  2. Rendered JPEG: Orthanc's GET /instances/{id}/preview (Accept: image/jpeg, one curl
 #     process with keep-alive) versus the gateway's render() called in-process.
-# Usage: tests/bench/dicom_bench.sh [build-dir] [N] [render-rounds]
+# Usage: tests/bench/dicom_bench.sh [build-dir] [N] [render-rounds]   (INGEST_ROUNDS=5 by default)
 set -euo pipefail
 # DCMTK turns Nagle's algorithm off only with TCP_NODELAY=1 in the environment (the gateway's
 # SCP sets it for itself); without it storescu waits ~40 ms per instance for delayed ACKs on
@@ -13,6 +13,7 @@ export TCP_NODELAY=1
 BUILD=${1:-build}
 N=${2:-500}
 ROUNDS=${3:-3}
+INGEST_ROUNDS=${INGEST_ROUNDS:-5}
 TOOL=$BUILD/tests/dicom/dicom_bench_tool
 DATA=/usr/lib/python3/dist-packages/pydicom/data/test_files
 [ -x "$TOOL" ] || { echo "build dicom_bench_tool first (ninja -C $BUILD dicom_bench_tool)"; exit 1; }
@@ -59,13 +60,13 @@ start_gateway() {  # $1 round
   wait_echo "$GP" HAREYAKA
 }
 A=(); B=()
-for run in 1 2 3; do
+for run in $(seq 1 "$INGEST_ROUNDS"); do
   start_storescp "$run"; A+=("$(one_ingest "$SP" STORESCP)"); kill "$SPID"
   start_gateway "$run"; B+=("$(one_ingest "$GP" HAREYAKA)"); kill -INT "$GPID"; wait "$GPID" 2>/dev/null || true
 done
 TA=$(best "${A[@]}"); TB=$(best "${B[@]}")
-printf 'dcmtk storescp:        best of 3: %.3f s, %.1f instances/s\n' "$TA" "$(echo "$N / $TA" | bc -l)"
-printf 'gateway SCP (+index):  best of 3: %.3f s, %.1f instances/s\n' "$TB" "$(echo "$N / $TB" | bc -l)"
+printf 'dcmtk storescp:        best of %d: %.3f s, %.1f instances/s\n' "$INGEST_ROUNDS" "$TA" "$(echo "$N / $TA" | bc -l)"
+printf 'gateway SCP (+index):  best of %d: %.3f s, %.1f instances/s\n' "$INGEST_ROUNDS" "$TB" "$(echo "$N / $TB" | bc -l)"
 INDEXED=$("$TOOL" count "$WORK/gateway.1" 2>/dev/null | tail -1)
 echo "gateway index holds $INDEXED instances after a round (restart: loaded from its journal)"
 printf 'ingest ratio gateway/storescp: %.2f\n' "$(echo "$TA / $TB" | bc -l)"
