@@ -99,6 +99,14 @@ for (const [size, viewport] of Object.entries(VIEWPORTS)) {
       await poll(async () => (await page.getAttribute('[data-testid=viewer-image]', 'src')) !== src1);
       assert.match(await page.getAttribute('[data-testid=viewer-image]', 'src'), /objectUID=[^&]*\.1\.2(&|$)/, 'wheel moves to the next image');
       await screenshot(page, `fx-${size}-imaging`);
+      if (size === 'pc') {
+        // Dragging right widens the window: the next image is asked for with the new width.
+        await page.mouse.down();
+        await page.mouse.move(box.x + box.width / 2 + 100, box.y + box.height / 2, { steps: 5 });
+        await page.mouse.up();
+        await poll(async () => /windowWidth=(\d+)/.exec(await page.getAttribute('[data-testid=viewer-image]', 'src'))?.[1] > 400);
+        assert.match(await page.textContent('[data-testid=viewer]'), /WW (\d{3,})/);
+      }
       assertClean(log);
     } finally {
       await close();
