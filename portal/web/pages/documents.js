@@ -8,6 +8,7 @@ import { t, formatDate, formatDateTime, formatSize } from '../i18n.js';
 import { request, seg } from '../api.js';
 import { errorBox, loading, facilityTag, facilityClass, table, appendRows } from '../ui.js';
 import { envelopeView, envOptions } from './tabs.js';
+import * as norm from '../normalize.js';
 
 const CDA_NS = 'urn:hl7-org:v3';
 let currentBlobUrl = null;
@@ -29,7 +30,7 @@ export function render(panel, ctx) {
       replace(body, wrap, viewer);
     }
     appendRows(tbody, columns, items, { rowClass: (r) => facilityClass(r.facility_oid) });
-  }, envOptions(ctx));
+  }, envOptions(ctx, { normalize: norm.document_ }));
 }
 
 async function openDocument(viewer, ctx, doc) {

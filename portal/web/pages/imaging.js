@@ -8,6 +8,7 @@ import { t, formatDateTime } from '../i18n.js';
 import { api, seg, buildQuery } from '../api.js';
 import { errorBox, loading, facilityTag, facilityClass, table, appendRows } from '../ui.js';
 import { envelopeView, envOptions } from './tabs.js';
+import * as norm from '../normalize.js';
 
 const tag = (obj, k) => obj?.[k]?.Value?.[0];
 
@@ -40,7 +41,7 @@ export function render(panel, ctx) {
       replace(body, wrap, viewerSlot);
     }
     appendRows(tbody, columns, items, { rowClass: (r) => facilityClass(r.facility_oid) });
-  }, envOptions(ctx));
+  }, envOptions(ctx, { normalize: norm.study }));
 }
 
 async function openStudy(slot, study) {

@@ -4,6 +4,7 @@
 import { h, svg, replace } from '../dom.js';
 import { t, formatDate, formatDateTime } from '../i18n.js';
 import { envelopeView, envOptions } from './tabs.js';
+import * as norm from '../normalize.js';
 import { facilityClass } from '../ui.js';
 
 function itemKey(r) {
@@ -157,5 +158,5 @@ export function render(panel, ctx) {
     replace(body,
       h('div', { class: 'table-wrap lab-wrap' }, h('table', { class: 'data lab-table', 'data-testid': 'lab-table' }, thead, tbody)),
       chartSlot);
-  }, envOptions(ctx, { pageSize: 200 }));
+  }, envOptions(ctx, { pageSize: 200, normalize: norm.labResults }));
 }

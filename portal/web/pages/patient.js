@@ -11,6 +11,7 @@ import * as tabs from './tabs.js';
 import * as labs from './labs.js';
 import * as imaging from './imaging.js';
 import * as documents from './documents.js';
+import { allergy } from '../normalize.js';
 
 export const TABS = [
   { id: 'encounters', render: tabs.encounters },
@@ -46,7 +47,7 @@ async function loadPerson(personId) {
 }
 
 function headerView(person, allowed) {
-  const allergies = person.allergies || [];
+  const allergies = (person.allergies || []).map(allergy);
   return h('section', { class: 'patient-header', 'data-testid': 'patient-header' },
     h('div', { class: 'ph-main' },
       h('h1', { class: 'ph-name' },

@@ -5,6 +5,7 @@ import { h, replace } from '../dom.js';
 import { t, tv, formatDate, formatDateTime } from '../i18n.js';
 import { api } from '../api.js';
 import { errorBox, loading, missingBanner, facilityTag, facilityClass, table, appendRows } from '../ui.js';
+import * as norm from '../normalize.js';
 
 // Loads an Envelope page by page into panel. onItems(items, container, first) renders.
 export function envelopeView(panel, url, onItems, options = {}) {
@@ -23,7 +24,8 @@ export function envelopeView(panel, url, onItems, options = {}) {
       // Facilities the page header already names as missing are not named twice.
       for (const m of page?.missing || []) if (!options.shownMissing?.has(m.facility_oid)) missingSeen.set(m.facility_oid, m);
       replace(banner, missingBanner([...missingSeen.values()]));
-      const items = page?.items || [];
+      const raw = page?.items || [];
+      const items = options.normalize ? raw.flatMap((x) => options.normalize(x)) : raw;
       onItems(items, body, total === 0);
       total += items.length;
       cursor = page?.next_cursor || null;
@@ -45,7 +47,7 @@ export function envelopeView(panel, url, onItems, options = {}) {
 }
 
 // A table that grows page by page.
-function tableTab(panel, url, columns, cls, ctx) {
+function tableTab(panel, url, columns, cls, ctx, normalize) {
   let tbody = null;
   return envelopeView(panel, url, (items, body, first) => {
     if (first) {
@@ -54,7 +56,7 @@ function tableTab(panel, url, columns, cls, ctx) {
       replace(body, wrap);
     }
     appendRows(tbody, columns, items, { rowClass: (r) => facilityClass(r.facility_oid) });
-  }, envOptions(ctx));
+  }, envOptions(ctx, { normalize }));
 }
 
 // Options every tab passes to envelopeView.
@@ -89,7 +91,7 @@ export function encounters(panel, ctx) {
         h('div', { class: 'tl-date' }, period(e.start, e.end)),
         h('div', { class: 'tl-body' },
           h('div', { class: 'tl-head' },
-            h('span', { class: ['badge', `badge-${e.kind}`] }, tv('enc', e.kind)),
+            h('span', { class: ['badge', `badge-${e.kind}`] }, tv('enc', e.event || e.kind)),
             facilityTag(e),
             e.cancelled ? h('span', { class: 'badge badge-cancelled' }, t('enc.cancelled')) : null),
           h('div', { class: 'tl-detail' },
@@ -97,7 +99,7 @@ export function encounters(panel, ctx) {
               e.doctor && `${t('enc.doctor')}: ${e.doctor}`,
               e.ward && `${t('enc.ward')}: ${e.ward}`].filter(Boolean).join('　')))));
     }
-  }, envOptions(ctx));
+  }, envOptions(ctx, { normalize: norm.encounter }));
 }
 
 export function diagnoses(panel, ctx) {
@@ -111,7 +113,7 @@ export function diagnoses(panel, ctx) {
     { label: t('dx.end'), render: (d) => formatDate(d.end) },
     { label: t('dx.outcome'), render: (d) => d.outcome || '' },
     { label: t('common.facility'), render: facilityTag },
-  ], 'diagnoses', ctx);
+  ], 'diagnoses', ctx, norm.diagnosis);
 }
 
 function medicationColumns(dateKey, dateLabel) {
@@ -128,12 +130,12 @@ function medicationColumns(dateKey, dateLabel) {
 }
 
 export function prescriptions(panel, ctx) {
-  return tableTab(panel, `${ctx.base}/prescriptions`, medicationColumns('ordered_at', t('rx.ordered_at')), 'prescriptions', ctx);
+  return tableTab(panel, `${ctx.base}/prescriptions`, medicationColumns('ordered_at', t('rx.ordered_at')), 'prescriptions', ctx, norm.prescription);
 }
 
 export function injections(panel, ctx) {
   return tableTab(panel, `${ctx.base}/injections`,
-    medicationColumns('administered_at', t('rx.administered_at')).filter((c) => c.label !== t('rx.days')), 'injections', ctx);
+    medicationColumns('administered_at', t('rx.administered_at')).filter((c) => c.label !== t('rx.days')), 'injections', ctx, norm.injection);
 }
 
 export function allergies(panel, ctx) {
@@ -143,7 +145,7 @@ export function allergies(panel, ctx) {
     { label: t('al.severity'), render: (a) => a.severity || '' },
     { label: t('al.reaction'), render: (a) => a.reaction || '' },
     { label: t('common.facility'), render: facilityTag },
-  ], 'allergies', ctx);
+  ], 'allergies', ctx, norm.allergy);
 }
 
 export function reports(panel, ctx) {
@@ -163,5 +165,5 @@ export function reports(panel, ctx) {
         h('h3', {}, r.description || ''),
         h('p', { class: 'report-text' }, r.report_text || '')));
     }
-  }, envOptions(ctx));
+  }, envOptions(ctx, { normalize: norm.study }));
 }

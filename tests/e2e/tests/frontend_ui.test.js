@@ -138,6 +138,46 @@ test('pharmacist sees only the tabs the API allows', async () => {
   }
 });
 
+test('items passed through in the clinical model shape render like api.md items', async () => {
+  const { context, close } = await launch();
+  try {
+    const { page, log } = watch(await context.newPage());
+    await login(page, 'dr-tanaka');
+    await page.click('text=吉備 さくら');
+    await page.waitForSelector('[data-testid=timeline] li');
+    const header = await page.textContent('[data-testid=patient-header]');
+    assert.match(header, /セフェム系抗菌薬（アナフィラキシー）/);
+    assert.match(header, /令和元年5月1日/);
+    const timeline = await page.textContent('[data-testid=timeline]');
+    assert.match(timeline, /入院/);
+    assert.match(timeline, /2026年9月28日 10:00/);
+    assert.match(timeline, /小児科/);
+    assert.match(timeline, /桃井 健/);
+    assert.match(timeline, /3階西/);
+    await page.click('a[data-tab=lab_results]');
+    await page.waitForSelector('[data-testid=lab-table] tbody tr');
+    assert.equal(await page.locator('[data-testid=lab-table] tbody tr').count(), 3, 'WBC, CRP, Hb');
+    assert.equal(await page.locator('[data-testid=lab-table] td.flag-h').count(), 4);
+    assert.equal(await page.locator('[data-testid=lab-table] td.flag-l').count(), 1);
+    assert.match(await page.textContent('[data-testid=lab-table]'), /3\.3–8\.6/);
+    await page.click('button.lab-item:text("CRP")');
+    assert.equal(await page.locator('[data-testid=trend-chart] circle').count(), 2);
+    await page.click('a[data-tab=diagnoses]');
+    await page.waitForSelector('table.diagnoses tbody tr');
+    assert.match(await page.textContent('table.diagnoses'), /急性気管支炎.*主病名.*J209.*2026年9月28日/s);
+    await page.click('a[data-tab=prescriptions]');
+    await page.waitForSelector('table.prescriptions tbody tr');
+    assert.match(await page.textContent('table.prescriptions'), /アモキシシリン細粒10%.*0\.9 g.*1日3回毎食後.*7日分.*6\.3 g.*経口/s);
+    await page.click('a[data-tab=documents]');
+    await page.waitForSelector('table.documents tbody tr');
+    assert.match(await page.textContent('table.documents'), /退院時サマリ.*DSUM.*2\.8 KB/s);
+    await screenshot(page, 'fx-pc-model-shapes');
+    assert.deepEqual(log.pageErrors, []);
+  } finally {
+    await close();
+  }
+});
+
 test('partial answers show which facility is missing', async () => {
   const { context, close } = await launch();
   try {

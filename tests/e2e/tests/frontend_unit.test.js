@@ -223,3 +223,47 @@ test('TOTP helper matches RFC 6238 test vectors', () => {
   assert.equal(totp(secret, { time: 1111111109_000, digits: 8 }), '07081804');
   assert.equal(totp(secret, { time: 20000000000_000, digits: 8 }), '65353130');
 });
+
+test('normalize: clinical model items become api.md items; api.md items pass through', async () => {
+  const r = await page.evaluate(async () => {
+    const n = await import('/normalize.js');
+    const flat = { facility_oid: 'f', start: '2026-01-01', kind: 'outpatient' };
+    return {
+      passThrough: n.encounter(flat) === flat,
+      enc: n.encounter({ facility_oid: 'f', facility_name: 'F', kind: 'discharge', event_at: '2026-02-01T10:00:00+09:00', admitted_at: '2026-01-20T09:00:00+09:00',
+        discharged_at: '2026-02-01T10:00:00+09:00', patient_class: 'I', department: { code: '01', display: '内科', system: '' }, attending_doctor: { id: '1', family: '岡', given: '修' },
+        location: { ward: '5東', room: '', bed: '' }, cancelled: false }),
+      ranges: ['3.3-8.6', '0.46〜0.79', '<0.14', '>=40', '陰性', ''].map(n.parseRange),
+      labs: n.labResults({ facility_oid: 'f', collected_at: '2026-01-01T08:00:00+09:00', specimen: { code: '023', display: '血清' },
+        items: [{ code: { code: 'X', display: 'CRP', system: 'JC10' }, value: '4.8', unit: { code: 'mg/dL', display: '' }, range: '<0.14', flags: ['HH'] },
+          { code: { code: 'Y', display: '尿蛋白' }, value: '', value_code: { code: '2+', display: '2+' }, unit: {}, range: '陰性', flags: ['A'] }] }),
+      dx: n.diagnosis({ name: { code: '1', display: '高血圧症' }, icd10: { code: 'I10', display: '' }, established: '2015-06-10', resolved: '', outcome: { display: '' }, main: false }),
+      doc: n.document_({ id: 'd1', type: { code: 'DSUM', display: '' }, date: '2026-10-03', media_type: 'application/pdf', size: 10 }),
+      study: n.study({ date: '2026-10-03', modality: { code: 'CT', display: '' }, procedures: [{ code: { code: 'P', display: '胸部CT' } }], study_uids: ['1.2.3'], observations: [{ value: '胸水あり' }], report_kind: 'radiology' }),
+      inj: n.injection({ start: '2026-10-03T03:10:00+09:00', components: [{ role: 'B', drug: { display: 'ソルデム3A' }, amount: { value: '500', unit: { display: 'mL' } } }, { role: 'A', drug: { display: 'KCL' }, amount: { value: '10', unit: { code: 'mEq' } } }], route: { display: '静脈内' }, amount: {}, group: '1' }),
+      codeText: [n.codeText(null), n.codeText('x'), n.codeText({ code: 'c' }), n.codeText({ code: 'c', display: 'd' })],
+    };
+  });
+  assert.ok(r.passThrough);
+  assert.deepEqual(r.enc, { facility_oid: 'f', facility_name: 'F', kind: 'inpatient', event: 'discharge', start: '2026-01-20T09:00:00+09:00', end: '2026-02-01T10:00:00+09:00',
+    department: { code: '01', system: '', name: '内科' }, doctor: '岡 修', ward: '5東', cancelled: false });
+  assert.deepEqual(r.ranges, [{ low: '3.3', high: '8.6', text: '' }, { low: '0.46', high: '0.79', text: '' }, { low: '', high: '0.14', text: '<0.14' },
+    { low: '40', high: '', text: '>=40' }, { low: '', high: '', text: '陰性' }, { low: '', high: '', text: '' }]);
+  assert.equal(r.labs.length, 2);
+  assert.deepEqual(r.labs[0], { facility_oid: 'f', facility_name: undefined, collected_at: '2026-01-01T08:00:00+09:00', item: { code: 'X', system: 'JC10', name: 'CRP' },
+    value: '4.8', unit: 'mg/dL', range: { low: '', high: '0.14', text: '<0.14' }, flag: 'H', specimen: '血清' });
+  assert.equal(r.labs[1].value, '2+');
+  assert.equal(r.labs[1].flag, '');
+  assert.equal(r.dx.name, '高血圧症');
+  assert.equal(r.dx.icd10, 'I10');
+  assert.equal(r.dx.start, '2015-06-10');
+  assert.equal(r.doc.document_id, 'd1');
+  assert.equal(r.doc.title, 'DSUM');
+  assert.equal(r.doc.content_type, 'application/pdf');
+  assert.equal(r.study.study_uid, '1.2.3');
+  assert.equal(r.study.description, '胸部CT');
+  assert.equal(r.study.report_text, '胸水あり');
+  assert.equal(r.inj.drug.name, 'ソルデム3A 500mL + KCL 10mEq');
+  assert.equal(r.inj.route, '静脈内');
+  assert.deepEqual(r.codeText, ['', 'x', 'c', 'd']);
+});
