@@ -3,7 +3,7 @@
 // sessions whose roles contain "admin"; the API checks the role again on every call.
 
 import { h, replace } from '../dom.js';
-import { t, tv, formatDate, todayJapan } from '../i18n.js';
+import { t, tv, formatDate, formatDateTime, todayJapan } from '../i18n.js';
 import { api, seg } from '../api.js';
 import { errorBox, loading, notice, field, formValues, table, appendRows, pagedTable, displayValue, cellValue, fieldLabel } from '../ui.js';
 
@@ -235,7 +235,9 @@ function users(panel) {
       { label: t('user.display_name'), render: (u) => u.display_name || '' },
       { label: t('user.profession'), render: (u) => tv('prof', u.profession) },
       { label: t('common.facility'), render: (u) => u.facility_name || u.facility?.name || u.facility_oid || '' },
-      { label: t('user.status'), render: (u) => h('span', { class: ['status', `status-${u.status}`] }, tv('status', u.status)) },
+      { label: t('user.status'), render: (u) => h('span', { class: ['status', `status-${u.status}`] }, tv('status', u.status),
+        u.locked_until ? h('span', { class: 'hint' }, ` ${t('user.locked_until', { until: formatDateTime(u.locked_until) })}`) : null,
+        u.hpki_bound ? h('span', { class: 'badge' }, t('user.hpki_bound')) : null) },
       { label: '', class: 'actions', render: (u) => userActions(u, list) },
     ];
     const status2 = h('div', {});
