@@ -48,27 +48,30 @@ constexpr pg::Statement kUpdateDemographics{
 // Each branch is a plain equality on an index so that the cached generic plan of this
 // prepared statement is four index scans; an absent key is passed as kNoKey, which no row
 // holds (a "$2 <> ''" guard would make the generic plan a sequential scan).
+#define PIX_CANDIDATE_COLUMNS                                                           \
+  "SELECT authority, local_id, person_id, n_kana_family, n_kana_given, k_kana_family, " \
+  "k_kana_given, n_kanji_family, n_kanji_given, birth_date, sex, n_phone, n_postal "    \
+  "FROM pix_identities WHERE status = 'active' AND "
 constexpr pg::Statement kCandidates{
     "pix_candidates",
-    "SELECT authority, local_id, person_id, n_kana_family, n_kana_given, k_kana_family, "
-    "k_kana_given, n_kanji_family, n_kanji_given, birth_date, sex, n_phone, n_postal "
-    "FROM ("
-    " (SELECT * FROM pix_identities WHERE birth_date = $1 AND k_kana_family = $2 LIMIT $5)"
+    "SELECT c.*, EXISTS (SELECT 1 FROM pix_identities s WHERE s.person_id = c.person_id "
+    "AND s.authority = $6 AND s.status = 'active' AND s.local_id <> $7) FROM ("
+    " (" PIX_CANDIDATE_COLUMNS
+    "birth_date = $1 AND k_kana_family = $2 LIMIT $5)"
     " UNION"
-    " (SELECT * FROM pix_identities WHERE birth_date = $1 AND k_kana_given = $3 LIMIT $5)"
+    " (" PIX_CANDIDATE_COLUMNS
+    "birth_date = $1 AND k_kana_given = $3 LIMIT $5)"
     " UNION"
-    " (SELECT * FROM pix_identities WHERE k_kana_family = $2 AND k_kana_given = $3"
+    " (" PIX_CANDIDATE_COLUMNS
+    "k_kana_family = $2 AND k_kana_given = $3"
     "  AND left(birth_date, 4) = $8 LIMIT $5)"
     " UNION"
-    " (SELECT * FROM pix_identities WHERE n_phone = $4 LIMIT $5)"
-    ") AS c WHERE status = 'active' AND NOT (authority = $6 AND local_id = $7) LIMIT $5"};
+    " (" PIX_CANDIDATE_COLUMNS
+    "n_phone = $4 LIMIT $5)"
+    ") AS c WHERE NOT (authority = $6 AND local_id = $7) LIMIT $5"};
+#undef PIX_CANDIDATE_COLUMNS
 
 constexpr const char* kNoKey = "\x01";
-
-constexpr pg::Statement kSameAuthorityPersons{
-    "pix_same_authority_persons",
-    "SELECT DISTINCT person_id FROM pix_identities WHERE person_id = ANY($1::bigint[]) "
-    "AND authority = $2 AND status = 'active' AND local_id <> $3"};
 
 constexpr pg::Statement kPersonSize{
     "pix_person_size",
@@ -152,7 +155,9 @@ MatchOutcome match(pg::Tx& tx, const IdentityKey& key, const MatchRecord& m,
   auto rows = tx.exec(kCandidates, birth, family, given, key_or_none(m.phone), s.max_candidates,
                       key.authority, key.local_id, year);
   std::map<std::int64_t, PersonScore> persons;
-  std::vector<Candidate> reviewable;
+  // Persons already holding an identity of this authority: never an automatic link (a
+  // facility does not issue two ids to one patient knowingly; if it did, a human decides).
+  std::set<std::int64_t> same_authority;
   for (const auto& r : rows) {
     MatchRecord c;
     c.kana_family = r[3].as<std::string>();
@@ -170,26 +175,14 @@ MatchOutcome match(pg::Tx& tx, const IdentityKey& key, const MatchRecord& m,
     if (classify(sc, s) == Decision::kApart)
       continue;
     Candidate cand{{r[0].as<std::string>(), r[1].as<std::string>()}, r[2].as<std::int64_t>(), sc};
+    if (r[13].as<bool>())
+      same_authority.insert(cand.person_id);
     PersonScore& ps = persons[cand.person_id];
     if (sc > ps.best)
       ps = {sc, cand.key};
   }
   if (persons.empty())
     return out;
-
-  // Persons already holding an identity of this authority: never an automatic link (a
-  // facility does not issue two ids to one patient knowingly; if it did, a human decides).
-  std::vector<std::string> ids;
-  for (const auto& [person, ps] : persons)
-    ids.push_back(std::to_string(person));
-  std::set<std::int64_t> same_authority;
-  std::string arr = "{";
-  for (std::size_t i = 0; i < ids.size(); ++i)
-    arr += (i ? "," : "") + ids[i];
-  arr += "}";
-  for (const auto& r : tx.exec(kSameAuthorityPersons, arr, key.authority, key.local_id)) {
-    same_authority.insert(r[0].as<std::int64_t>());
-  }
 
   std::vector<std::pair<std::int64_t, PersonScore>> autos;
   for (const auto& [person, ps] : persons) {
