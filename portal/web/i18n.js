@@ -79,6 +79,7 @@ const ja = {
   'patient.age': '{age}歳',
   'patient.allergies': 'アレルギー',
   'patient.no_allergies': 'アレルギー登録なし',
+  'patient.allergies_incomplete': '応答のない施設の情報は確認できていません',
   'patient.ids': '施設別ID',
   'patient.back': '患者一覧へ',
   'patient.sections': '診療情報',
@@ -405,6 +406,7 @@ const en = {
   'patient.age': '{age} y',
   'patient.allergies': 'Allergies',
   'patient.no_allergies': 'No allergies recorded',
+  'patient.allergies_incomplete': 'Facilities that did not answer are not included',
   'patient.ids': 'IDs by facility',
   'patient.back': 'Back to patients',
   'patient.sections': 'Records',
@@ -771,6 +773,13 @@ export function formatWareki(s) {
 export function formatDateTime(s) {
   if (typeof s !== 'string') return '';
   if (!/T\d{2}:\d{2}/.test(s)) return formatDate(s);
+  // Without an offset (SS-MIX2 times are the hospital's local time) the clock time is shown
+  // as written, never shifted through the device's time zone.
+  const local = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::[\d.]+)?$/.exec(s);
+  if (local) {
+    const [, y, mo, d, hh, mm] = local;
+    return current === 'en' ? `${y}-${mo}-${d} ${hh}:${mm}` : `${Number(y)}年${Number(mo)}月${Number(d)}日 ${hh}:${mm}`;
+  }
   const date = new Date(s);
   if (Number.isNaN(date.getTime())) return s;
   const parts = {};

@@ -62,11 +62,16 @@ function headerView(person, allowed) {
         h('li', { class: ['fac-tag', facilityClass(i.facility_oid)] }, `${i.facility_name || i.facility_oid} ${i.local_id}`)))),
     // "No allergies recorded" only when this user may see allergies at all: otherwise the
     // absence says nothing about the patient.
-    !allowed.has('allergies') && allergies.length === 0 ? null : h('div', { class: allergies.length ? 'ph-allergies has-allergies' : 'ph-allergies', 'data-testid': 'patient-allergies' },
+    !allowed.has('allergies') && allergies.length === 0 ? null : h('div', {
+      class: ['ph-allergies', allergies.length && 'has-allergies', (person.missing || []).length && 'incomplete'], 'data-testid': 'patient-allergies' },
       h('span', { class: 'ph-label' }, t('patient.allergies')),
       allergies.length
         ? h('ul', {}, allergies.map((a) => h('li', { class: 'allergy' }, [a.allergen?.name, a.reaction ? `（${a.reaction}）` : ''].join(''))))
-        : h('span', { class: 'none' }, t('patient.no_allergies'))));
+        : null,
+      // A facility that did not answer may hold an allergy: never say "none" then.
+      (person.missing || []).length
+        ? h('span', { class: 'allergy-unknown', 'data-testid': 'allergies-incomplete' }, t('patient.allergies_incomplete'))
+        : allergies.length ? null : h('span', { class: 'none' }, t('patient.no_allergies'))));
 }
 
 export async function render(main, ctx) {

@@ -97,7 +97,7 @@ export function encounters(panel, ctx) {
           h('div', { class: 'tl-detail' },
             [e.department?.name && `${t('enc.department')}: ${e.department.name}`,
               e.doctor && `${t('enc.doctor')}: ${e.doctor}`,
-              e.ward && `${t('enc.ward')}: ${e.ward}`].filter(Boolean).join('　')))));
+              e.ward && e.kind !== 'outpatient' && `${t('enc.ward')}: ${e.ward}`].filter(Boolean).join('　')))));
     }
   }, envOptions(ctx, { normalize: norm.encounter }));
 }

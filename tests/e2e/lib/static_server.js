@@ -4,6 +4,7 @@
 // It is never used in place of the real portal in the end-to-end tests.
 
 import http from 'node:http';
+import https from 'node:https';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,8 +156,22 @@ async function fixtureApi(req, res, url, fixtures, state) {
   return sendError(res, 404, 'not_found', 'not found');
 }
 
-// startServer({fixtures: FIXTURES | null}) → {url, close, requests}
-export async function startServer({ fixtures = null, root = WEB_ROOT } = {}) {
+// Development against a running portal before it serves portal/web itself: API, WADO and
+// DICOMweb requests are forwarded to `proxy` (its dev CA is not checked: loopback only).
+function forward(req, res, proxy) {
+  const target = new URL(req.url, proxy);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) return sendError(res, 502, 'unavailable', 'proxy: loopback only');
+  const headers = { ...req.headers, host: target.host };
+  const up = https.request(target, { method: req.method, headers, rejectUnauthorized: false }, (r) => {
+    res.writeHead(r.statusCode, r.headers);
+    r.pipe(res);
+  });
+  up.on('error', (e) => sendError(res, 502, 'unavailable', `proxy: ${e.message}`));
+  req.pipe(up);
+}
+
+// startServer({fixtures: FIXTURES | null, proxy: 'https://127.0.0.1:port' | null}) → {url, close, requests}
+export async function startServer({ fixtures = null, root = WEB_ROOT, proxy = null } = {}) {
   const state = { sessions: new Map() };
   const requests = [];
   const server = http.createServer(async (req, res) => {
@@ -166,6 +181,7 @@ export async function startServer({ fixtures = null, root = WEB_ROOT } = {}) {
     state.entry = entry;
     try {
       if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/dicomweb/') || url.pathname === '/wado') {
+        if (proxy) return forward(req, res, proxy);
         if (!fixtures) return sendError(res, 404, 'not_found', 'no API on the static server');
         return await fixtureApi(req, res, url, fixtures, state);
       }
@@ -189,8 +205,10 @@ export async function startServer({ fixtures = null, root = WEB_ROOT } = {}) {
   };
 }
 
-// Development: node lib/static_server.js [--fixtures] → prints the URL and keeps serving.
+// Development: node lib/static_server.js [--fixtures | --proxy https://127.0.0.1:PORT]
+// prints the URL and keeps serving.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const s = await startServer({ fixtures: process.argv.includes('--fixtures') ? FIXTURES : null });
+  const i = process.argv.indexOf('--proxy');
+  const s = await startServer({ fixtures: process.argv.includes('--fixtures') ? FIXTURES : null, proxy: i > 0 ? process.argv[i + 1] : null });
   console.log(s.url);
 }

@@ -188,6 +188,8 @@ test('partial answers show which facility is missing', async () => {
     assert.match(await page.textContent('[data-testid=partial-banner]'), /一部の施設から応答がありません: 岡山中央病院（タイムアウト）/);
     await page.waitForSelector('[data-testid=timeline] li');
     assert.equal(await page.locator('[data-testid=partial-banner]').count(), 1, 'the missing facility is named once, not per section');
+    assert.doesNotMatch(await page.textContent('[data-testid=patient-allergies]'), /登録なし/, 'no "no allergies" while a facility is missing');
+    assert.match(await page.textContent('[data-testid=patient-allergies]'), /確認できていません/);
     await screenshot(page, 'fx-pc-partial');
     await page.click('[data-testid=lang-toggle]');
     await page.waitForSelector('[data-testid=partial-banner]:has-text("Some facilities did not answer")');

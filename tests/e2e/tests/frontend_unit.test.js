@@ -41,6 +41,8 @@ test('wareki and Japanese dates', async () => {
       date: i.formatDate('2026-11-24'),
       dateTimeUtc: i.formatDateTime('2026-11-24T03:15:00Z'),
       dateTimeJst: i.formatDateTime('2026-11-24T23:59:00+09:00'),
+      dateTimeLocal: i.formatDateTime('2021-10-06T08:20:38'),
+      dateTimeLocalShort: i.formatDateTime('2021-12-03T09:00'),
       birth: i.formatBirthDate('1948-03-02', '2026-11-24'),
       ageBefore: i.ageOn('1948-03-02', '2026-03-01'),
       ageOnDay: i.ageOn('1948-03-02', '2026-03-02'),
@@ -62,6 +64,8 @@ test('wareki and Japanese dates', async () => {
   assert.equal(r.date, '2026年11月24日');
   assert.equal(r.dateTimeUtc, '2026年11月24日 12:15', 'timestamps are shown in Japan time');
   assert.equal(r.dateTimeJst, '2026年11月24日 23:59');
+  assert.equal(r.dateTimeLocal, '2021年10月6日 08:20', 'a time without offset is shown as written');
+  assert.equal(r.dateTimeLocalShort, '2021年12月3日 09:00');
   assert.equal(r.birth, '昭和23年3月2日（1948年3月2日） 78歳');
   assert.equal(r.ageBefore, 77);
   assert.equal(r.ageOnDay, 78);

@@ -71,21 +71,46 @@ async function shots(page, name) {
   await page.setViewportSize(VIEWPORTS.pc);
 }
 
-// Opens the shared patient: HAREYAKA_SHARED_PATIENT searched by name, else the first listed
-// person with ids at two or more facilities. Returns the person id from the URL.
-async function openSharedPatient(page) {
-  await page.goto(PORTAL_URL + '/#/patients' + (SHARED ? `?q=${encodeURIComponent(SHARED)}` : ''));
+// Opens the shared patient: HAREYAKA_SHARED_PATIENT searched by name, else a listed person
+// with ids at two or more facilities (and, with needDocuments, at least one document),
+// found through the search form by kana name. Returns the person id from the URL.
+async function openSharedPatient(page, { needDocuments = false } = {}) {
+  let query = SHARED;
+  if (!query) {
+    query = await page.evaluate(async (docs) => {
+      let cursor = '';
+      for (let pageNo = 0; pageNo < 10; pageNo++) {
+        const r = await fetch(`/api/v1/persons?page_size=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { credentials: 'same-origin' });
+        const list = await r.json();
+        for (const p of list.items || []) {
+          if ((p.identifiers || []).length < 2) continue;
+          if (docs) {
+            const d = await (await fetch(`/api/v1/persons/${encodeURIComponent(p.person_id)}/documents?page_size=1`, { credentials: 'same-origin' })).json();
+            if (!(d.items || []).length) continue;
+          }
+          return p.name_kana || p.name_kanji;
+        }
+        if (!list.next_cursor) break;
+        cursor = list.next_cursor;
+      }
+      return null;
+    }, needDocuments);
+    assert.ok(query, `a patient known at two facilities${needDocuments ? ' with a document' : ''} is listed`);
+  }
+  await page.goto(PORTAL_URL + '/#/patients');
+  await page.waitForSelector('[data-testid=patient-search]');
+  await page.fill('[data-testid=patient-search] input[name=q]', query);
+  await page.click('[data-testid=patient-search] button[type=submit]');
   await page.waitForSelector('table.patients tbody tr');
   const rows = page.locator('table.patients tbody tr');
-  const n = await rows.count();
   let target = null;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < (await rows.count()); i++) {
     if ((await rows.nth(i).locator('ul.ids li').count()) >= 2) {
       target = rows.nth(i);
       break;
     }
   }
-  assert.ok(target, 'a patient known at two facilities is listed');
+  assert.ok(target, `the search for ${query} finds a patient known at two facilities`);
   await target.locator('a.person-link').click();
   await page.waitForSelector('[data-testid=patient-header]');
   return decodeURIComponent(/#\/patients\/([^/?]+)/.exec(page.url())[1]);
@@ -98,7 +123,7 @@ test('doctor: finds a shared patient, timeline of both hospitals, labs and trend
     await page.waitForSelector('table.patients tbody tr');
     await shots(page, 'patients');
 
-    await openSharedPatient(page);
+    await openSharedPatient(page, { needDocuments: true });
     await page.waitForSelector('[data-testid=timeline] li');
     const facilities = new Set(await page.locator('[data-testid=timeline] .fac-tag').allTextContents());
     assert.ok(facilities.size >= 2, `visits from two hospitals in one timeline (saw ${[...facilities].join(', ')})`);
@@ -157,12 +182,13 @@ test('administrator registers a facility and a user, who then logs in',
     const { page } = await open();
     await login(page, admin);
     await page.goto(PORTAL_URL + '/#/admin/facilities');
-    await page.waitForSelector('[data-testid=facility-form]');
+    await page.waitForSelector('[data-testid=admin-facilities] table tbody tr');
     await shots(page, 'admin-facilities');
     const code = String(9000000 + (Date.now() % 999999));
     const oid = `1.2.392.200284.33.${code}`;
+    await page.click('[data-testid=admin-facilities] .add-box > summary');
     const f = page.locator('[data-testid=facility-form]');
-    await page.click('.add-box > summary');
+    await f.waitFor();
     await f.locator('input[name=prefecture]').fill('33');
     await f.locator('input[name=code]').fill(code);
     await f.locator('input[name=name]').fill(`テスト診療所${code}`);
@@ -214,6 +240,7 @@ test('a stopped gateway gives a partial page with a banner naming the facility',
       await page.waitForSelector('[data-testid=partial-banner]', { timeout: 30_000 });
       const text = await page.textContent('[data-testid=partial-banner]');
       assert.match(text, /一部の施設から応答がありません: .+（(タイムアウト|接続拒否|停止中)）/);
+      assert.equal(await page.locator('[data-testid=allergies-incomplete]').count(), 1, 'allergies are not claimed complete');
       await shots(page, 'partial');
     } finally {
       if (process.env.HAREYAKA_START_GATEWAY_CMD) execSync(process.env.HAREYAKA_START_GATEWAY_CMD, { stdio: 'inherit', timeout: 60_000 });
