@@ -54,7 +54,7 @@ PortalConfig load_portal_config(const std::string& path) {
     n->finish();
   }
   if (auto n = root.optional_child("auth")) {
-    c.auth.session_idle = std::chrono::seconds(n->integer_or("session_idle_s", 1800, 60, 86400));
+    c.auth.session_idle = std::chrono::seconds(n->integer_or("session_idle_s", 1800, 1, 86400));
     c.auth.session_absolute =
         std::chrono::seconds(n->integer_or("session_absolute_s", 12 * 3600, 300, 7 * 86400));
     c.auth.max_failures = static_cast<int>(n->integer_or("max_failures", 5, 1, 100));

@@ -13,6 +13,7 @@
 #include "hpd/pg_directory_store.hpp"
 #include "pix/pg_identity_store.hpp"
 #include "pix/service.hpp"
+#include "portal/admin/admin_api.hpp"
 #include "portal/audit/audit_log.hpp"
 #include "portal/auth/authenticator.hpp"
 #include "portal/auth/hpki_verifier.hpp"
@@ -89,7 +90,12 @@ struct Daemon::Impl {
                .signer = signer,
                .gateways = gateways,
                .workers = runtime.workers(),
-               .gateway_deadline = config.gateway_deadline} {}
+               .gateway_deadline = config.gateway_deadline},
+        admin{.web = web_services,
+              .pool = pool,
+              .identities = identities,
+              .network_root = config.network_root_oid,
+              .hashing = authenticator_settings(config).hashing} {}
 
   PortalConfig config;
   Runtime runtime;
@@ -107,6 +113,7 @@ struct Daemon::Impl {
   AssertionSigner signer;
   http::HttpClient gateways;
   ViewerServices viewer;
+  admin::AdminServices admin;
   std::unique_ptr<PixNotifier> notifier;
   std::shared_ptr<http::Router> web = std::make_shared<http::Router>();
   std::shared_ptr<http::Router> nodes = std::make_shared<http::Router>();
@@ -131,6 +138,7 @@ void Daemon::start() {
   http::add_builtin_routes(*d.nodes, d.runtime.metrics(), ready);
   add_session_routes(*d.web, d.web_services);
   add_viewer_routes(*d.web, d.viewer);
+  admin::add_admin_routes(*d.web, d.admin);
   add_pix_routes(*d.nodes, d.pix_service);
 
   std::map<std::string, NotificationConsumer> consumers;

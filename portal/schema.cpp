@@ -3,6 +3,7 @@
 #include "consent/migrations.hpp"
 #include "hpd/migrations.hpp"
 #include "pix/pg_identity_store.hpp"
+#include "portal/admin/migrations.hpp"
 #include "portal/audit/migrations.hpp"
 #include "portal/auth/migrations.hpp"
 
@@ -11,7 +12,7 @@ namespace hareyaka::portal {
 std::vector<const pg::MigrationSet*> all_migrations() {
   // Dependency order: the directory first (consents and users refer to facilities).
   return {&hpd::migrations(), &consent::migrations(), &pix::migrations(), &auth::migrations(),
-          &audit::migrations()};
+          &audit::migrations(), &admin::migrations()};
 }
 
 }  // namespace hareyaka::portal

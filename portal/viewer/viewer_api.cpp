@@ -142,8 +142,21 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
   Plan plan{require_caller(sv.web, req), {}, {}, {}, {}, json::array()};
   const auto now = hpd::Clock::now();
   auto person = sv.persons.visible_person(plan.caller.user.facility_oid, person_id_of(req), now);
-  if (!person)
+  if (!person) {
+    // A refused look is on record too (with no patient detail: none may be disclosed).
+    audit::AuditEvent e{
+        .type = audit::EventType::kView,
+        .outcome = audit::Outcome::kDenied,
+        .actor_user = plan.caller.user.login_id,
+        .actor_profession = std::string(hpd::to_string(plan.caller.user.profession)),
+        .actor_facility = plan.caller.user.facility_oid,
+        .person_id = req.param("person_id"),
+        .category = category,
+        .reason = std::string(consent::to_string(consent::DenyReason::kNoConsent)),
+        .request_id = req.request_id};
+    sv.web.audit.append(e, now);
     throw Error(ErrorCode::kNotFound, "no such person");
+  }
   plan.person = std::move(*person);
   FacilityNames names{sv.web.directory, {}};
   plan.person_json = person_summary_json(plan.person, names);

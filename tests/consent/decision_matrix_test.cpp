@@ -9,6 +9,7 @@
 #include "consent/default_policy.hpp"
 #include "consent/policy_store.hpp"
 #include "tests/consent/consent_fixture.hpp"
+#include "tests/support/expected_access.hpp"
 
 namespace hareyaka::consent {
 namespace {
@@ -17,22 +18,7 @@ using hpd::FacilityKind;
 using hpd::Profession;
 using std::chrono::hours;
 
-// Columns: encounters diagnoses prescriptions injections allergies lab_results imaging reports
-// documents demographics. 'x' = the role may see it (before consent).
-const std::map<Profession, std::string> kProfessionRow = {
-    {Profession::kDoctor, "xxxxxxxxxx"},     {Profession::kDentist, "xxxxxxxxxx"},
-    {Profession::kPharmacist, ".xxxxx...x"}, {Profession::kNurse, "xxxxxx.xxx"},
-    {Profession::kMidwife, "xxxxxx.xxx"},    {Profession::kPublicHealthNurse, "xxx.xx...x"},
-    {Profession::kTherapist, "xx..x..xxx"},  {Profession::kCareManager, "xxx.x....x"},
-    {Profession::kClerk, ".........x"},      {Profession::kSecretariatAdmin, ".........."},
-};
-// What a pharmacy may see at most, whoever works there.
-const std::string kPharmacyRow = ".xx.x....x";
-
-bool expected_role(Profession p, FacilityKind k, Category c) {
-  const auto i = static_cast<std::size_t>(c);
-  return kProfessionRow.at(p)[i] == 'x' && (k != FacilityKind::kPharmacy || kPharmacyRow[i] == 'x');
-}
+using testing::expected_role;
 
 enum class State { kNone, kGiven, kGivenToAll, kScoped, kExpired, kWithdrawn, kPending };
 constexpr std::array kStates = {State::kNone,   State::kGiven,   State::kGivenToAll,
