@@ -130,7 +130,7 @@ PdqAnswer Service::handle_iti47(const hl7v3::PdqQuery& q, const PersonFilter& al
                   "/PRPA_IN201305UV02/controlActProcess/queryByParameter/parameterList"});
   }
   std::vector<std::int64_t> persons = store_.search(c, settings_.pdq_max_results);
-  std::erase_if(persons, [&](std::int64_t p) { return allow && !allow(p); });
+  std::erase_if(persons, [&](std::int64_t p) { return !allow || !allow(p); });  // default deny
   if (!q.scoping_organizations.empty()) {
     // Only persons known in at least one asked domain count as matches.
     std::erase_if(persons, [&](std::int64_t p) {
@@ -192,7 +192,7 @@ PdqAnswer Service::handle_pdq_continuation(const hl7v3::PdqContinuation& c,
     // The caller's scope is checked again: it may have narrowed since the first page.
     std::vector<std::int64_t> remaining(
         persons.begin() + std::min<std::size_t>(state->position, persons.size()), persons.end());
-    std::erase_if(remaining, [&](std::int64_t p) { return allow && !allow(p); });
+    std::erase_if(remaining, [&](std::int64_t p) { return !allow || !allow(p); });
     resp = page(remaining, 0, static_cast<std::size_t>(c.quantity), state->scoping);
     resp.total = static_cast<int>(persons.size());
     resp.ack.code = hl7v3::AckCode::kAA;
@@ -294,6 +294,24 @@ SoapResult Service::handle_pdq_soap(std::string_view body, std::string_view cont
     log::error("pdq request failed", {.component = "pix", .error = "internal"});
     return fault(hl7v3::SoapFault(hl7v3::FaultCode::kReceiver, "internal error"), 500);
   }
+}
+
+std::vector<PersonMatch> Service::search_persons(const SearchCriteria& criteria,
+                                                 const PersonFilter& allow, int limit) {
+  std::vector<PersonMatch> out;
+  if (!allow)
+    return out;  // default deny
+  limit = std::clamp(limit, 1, settings_.pdq_max_results);
+  for (std::int64_t p : store_.search(criteria, settings_.pdq_max_results)) {
+    if (static_cast<int>(out.size()) >= limit)
+      break;
+    if (!allow(p))
+      continue;
+    auto members = store_.members(p, kMaxMembers);
+    if (!members.empty())
+      out.push_back({p, std::move(members)});
+  }
+  return out;
 }
 
 std::optional<OutgoingMessage> Service::build_update_notification(

@@ -38,8 +38,15 @@ struct SoapResult {
 };
 
 // Which persons the caller may see (portal: the user's consent/role scope). PDQ results
-// for which it returns false are left out as if they did not exist.
+// for which it returns false are left out as if they did not exist. An empty filter allows
+// nobody (default deny): a caller that may see everyone (a trusted node) says so explicitly.
 using PersonFilter = std::function<bool(std::int64_t person_id)>;
+
+// A person found by search_persons: its id and its active identities with demographics.
+struct PersonMatch {
+  std::int64_t person_id = 0;
+  std::vector<IdentityRecord> identities;
+};
 
 struct PdqAnswer {
   std::optional<hl7v3::AckMessage> cancel_ack;  // for a cancel: an MCCI_IN000002UV01
@@ -66,6 +73,11 @@ class Service {
   hl7v3::PixQueryResponse handle_iti45(const hl7v3::PixQuery& query);
   PdqAnswer handle_iti47(const hl7v3::PdqQuery& query, const PersonFilter& allow);
   PdqAnswer handle_pdq_continuation(const hl7v3::PdqContinuation& c, const PersonFilter& allow);
+
+  // Demographic search for the portal's own UI, through the same allow hook as PDQ (the
+  // store's search is never exposed without it). At most `limit` persons.
+  std::vector<PersonMatch> search_persons(const SearchCriteria& criteria, const PersonFilter& allow,
+                                          int limit);
 
   // The PRPA_IN201302UV02 for a claimed outbox row, addressed to `to_url`, listing the
   // person's identifiers in `domains` (all when empty). Empty when nothing is left to say

@@ -40,6 +40,8 @@ std::string sample(const std::string& rel) {
   return testing::read_file(testing::ihe_dir() + "/samples/" + rel);
 }
 
+const PersonFilter kEveryone = [](std::int64_t) { return true; };
+
 struct Reply {
   SoapResult raw;
   xml::Document doc;
@@ -62,7 +64,7 @@ class ServiceTest : public ::testing::Test {
   }
 
   Reply call(const std::string& body, const std::string& action, bool pdq = false,
-             bool action_in_header = true, PersonFilter allow = {}) {
+             bool action_in_header = true, PersonFilter allow = kEveryone) {
     const std::string ct =
         action_in_header ? "application/soap+xml; charset=UTF-8" : soap_content_type(action);
     Reply r;
@@ -115,7 +117,7 @@ class ServiceTest : public ::testing::Test {
     return parse_pix_response(r.payload);
   }
 
-  ParsedPdqResponse pdq(const std::string& xml, PersonFilter allow = {}) {
+  ParsedPdqResponse pdq(const std::string& xml, PersonFilter allow = kEveryone) {
     Reply r = call(xml, "urn:hl7-org:v3:PRPA_IN201305UV02", true, true, std::move(allow));
     EXPECT_EQ(r.raw.http_status, 200);
     return parse_pdq_response(r.payload);
@@ -296,6 +298,17 @@ TEST_F(ServiceTest, JapaneseFeedsLinkAcrossFacilitiesAndPixAnswersFromEitherId) 
   q.replace(q.find("CHIP"), 4, "洋子");
   q.replace(q.find("MOORE"), 5, "渡辺");
   EXPECT_EQ(pdq(q, [](std::int64_t) { return false; }).query_response_code, "NF");
+  EXPECT_EQ(pdq(q, PersonFilter{}).query_response_code, "NF");  // no filter: default deny
+  const std::int64_t person = store_->find({hospital, "0001000052"})->person_id;
+  auto ui = service_->search_persons({.family = "ﾜﾀﾅﾍﾞ"}, kEveryone, 10);
+  ASSERT_EQ(ui.size(), 1u);
+  EXPECT_EQ(ui[0].person_id, person);
+  EXPECT_EQ(ui[0].identities.size(), 2u);
+  EXPECT_TRUE(service_->search_persons({.family = "ﾜﾀﾅﾍﾞ"}, {}, 10).empty());
+  EXPECT_TRUE(service_
+                  ->search_persons(
+                      {.family = "ﾜﾀﾅﾍﾞ"}, [&](std::int64_t p) { return p != person; }, 10)
+                  .empty());
 
   // ITI-46: the link produced a notification; its message is a valid PRPA_IN201302UV02.
   auto claimed = store_->claim_due_notifications(10, std::chrono::seconds(30));
