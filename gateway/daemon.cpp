@@ -10,6 +10,8 @@
 #include "common/router.hpp"
 #include "gateway/data_api.hpp"
 #include "gateway/local_audit.hpp"
+#include "gateway/publish/outbox.hpp"
+#include "gateway/publish/publisher.hpp"
 #include "gateway/storage/storage_index.hpp"
 
 namespace hareyaka::gateway {
@@ -31,6 +33,9 @@ struct Daemon::Impl {
   std::shared_ptr<http::Router> router = std::make_shared<http::Router>();
   std::thread scanner;
   std::atomic<bool> scanned{false};
+  std::unique_ptr<publish::Outbox> outbox;
+  std::unique_ptr<publish::Publisher> publisher;
+  std::atomic<publish::Publisher*> live_publisher{nullptr};
 
   bool ready(std::string& detail) {
     std::error_code ec;
@@ -47,7 +52,8 @@ struct Daemon::Impl {
 
 namespace {
 
-std::unique_ptr<storage::StorageIndex> make_index(const GatewayConfig& c) {
+std::unique_ptr<storage::StorageIndex> make_index(const GatewayConfig& c,
+                                                  std::atomic<publish::Publisher*>& publisher) {
   storage::IndexOptions o;
   o.standard_root = c.storage.ssmix2_root;
   o.extended_root = c.storage.extended_root;
@@ -61,6 +67,11 @@ std::unique_ptr<storage::StorageIndex> make_index(const GatewayConfig& c) {
                .duration_ms = p.elapsed_seconds * 1000,
                .count = static_cast<std::int64_t>(p.done),
                .rate = p.files_per_second});
+  };
+  // Changes found while following go to the portal through the outbox.
+  o.on_patient_changed = [&publisher](const std::string& patient_id) {
+    if (auto* p = publisher.load())
+      p->patient_changed(patient_id);
   };
   o.on_problem = [](const storage::Problem& p) {
     log::warn("unusable file", {.component = "scanner", .detail = p.reason, .file = p.path});
@@ -78,12 +89,24 @@ Daemon::Daemon(GatewayConfig config) {
                 "cannot create state_dir " + config.storage.state_dir + ": " + ec.message());
   }
   impl_ = std::make_unique<Impl>(std::move(config));
-  impl_->index = make_index(impl_->config);
+  impl_->index = make_index(impl_->config, impl_->live_publisher);
+  const auto& c = impl_->config;
+  if (!c.portal.url.empty()) {
+    impl_->outbox = std::make_unique<publish::Outbox>(c.storage.state_dir);
+    impl_->publisher = std::make_unique<publish::Publisher>(
+        *impl_->index, *impl_->outbox,
+        publish::PublisherSettings{.portal_url = c.portal.url,
+                                   .tls = c.portal.tls,
+                                   .facility_oid = c.facility_oid,
+                                   .patient_authority = c.patient_authority});
+  }
 }
 
 Daemon::~Daemon() {
   if (impl_->scanner.joinable())
     impl_->scanner.join();
+  if (impl_->publisher)
+    impl_->publisher->stop();
   impl_->index->stop_following();
 }
 
@@ -96,17 +119,30 @@ void Daemon::start() {
                               .audit = d.audit,
                               .settings = {.facility_oid = d.config.facility_oid,
                                            .patient_authority = d.config.patient_authority}});
+  if (d.publisher) {
+    d.router->add_blocking(
+        "GET", "/gw/v1/publish/status",
+        [&d](http::Request&) { return http::Response::json(200, d.publisher->status().dump()); },
+        {.body_limit = 0, .summary = "what the portal has not acknowledged yet"});
+  }
   d.runtime.server().listen(d.config.listener, d.router);
   // The first scan can take minutes on a large storage; the daemon answers /healthz
   // meanwhile and /readyz once the index is complete.
   d.scanner = std::thread([&d] {
     d.index->scan();
+    if (d.publisher) {
+      d.live_publisher = d.publisher.get();
+      d.publisher->resync();  // whatever changed while we were down, or was never sent
+      d.publisher->start();
+    }
     d.index->start_following();
     d.scanned = true;
   });
   d.runtime.on_stop([&d] {
     if (d.scanner.joinable())
       d.scanner.join();
+    if (d.publisher)
+      d.publisher->stop();
     d.index->stop_following();
   });
 }

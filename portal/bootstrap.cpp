@@ -42,8 +42,7 @@ int bootstrap(const PortalConfig& cfg, const json& seed) {
     const std::string where = "facilities[" + std::to_string(i++) + "]";
     hpd::Facility fac;
     fac.oid = str(f, "oid");
-    if (directory.find_facility(fac.oid))
-      continue;
+    const bool exists = directory.find_facility(fac.oid).has_value();
     fac.name_kanji = str(f, "name_kanji");
     fac.name_kana = str(f, "name_kana");
     fac.name_en = str(f, "name_en");
@@ -58,8 +57,13 @@ int bootstrap(const PortalConfig& cfg, const json& seed) {
     fac.gateway_cert_sha256 = str(f, "gateway_cert_sha256");
     if (auto problem = hpd::validate(fac, cfg.network_root_oid))
       bad(where, *problem);
-    directory.create_facility(fac);
-    ++created;
+    // A facility that exists is brought up to date (its gateway may have moved).
+    if (exists) {
+      directory.update_facility(fac);
+    } else {
+      directory.create_facility(fac);
+      ++created;
+    }
   }
   i = 0;
   for (const auto& u : seed.value("users", json::array())) {

@@ -1,6 +1,7 @@
 // `hareyaka-portal bootstrap --config FILE --file SEED.json`: registers facilities, users
 // and consents from a JSON file, for a network's first start (the first secretariat
-// administrator) and for the demo. Idempotent: entries that exist are left as they are.
+// administrator) and for the demo. Idempotent: facilities that exist are updated to match
+// the file; users and consents that exist are left as they are.
 //
 // {"facilities": [{"oid", "name_kanji", "name_kana", "name_en", "kind", "municipality_code",
 //                  "discloses", "views", "gateway_url", "gateway_cert_sha256"}],

@@ -10,6 +10,7 @@
 
 #include "common/assertion.hpp"
 #include "common/error.hpp"
+#include "common/log.hpp"
 
 namespace hareyaka::portal {
 
@@ -60,6 +61,10 @@ boost::asio::awaitable<std::vector<GatewayAnswer>> call_gateways(
             }
           } catch (const Error& e) {
             a.failure = e.code() == ErrorCode::kTimeout ? "timeout" : "down";
+            log::warn("gateway call failed", {.request_id = request_id,
+                                              .component = "viewer",
+                                              .facility = call.facility_oid,
+                                              .detail = e.internal()});
           } catch (const std::exception&) {
             a.failure = "error";
           }

@@ -135,6 +135,8 @@ struct Plan {
   std::vector<const PersonIdentity*> call_identity;
   json person_json;
   json facilities = json::array();  // summary only: categories allowed per facility
+  int allowed_sources = 0;
+  std::string first_denial;
 };
 
 Plan plan_category(ViewerServices& sv, const Request& req, const std::string& category,
@@ -205,7 +207,13 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
     audit_view(sv.web, plan.caller, plan.person, identity, category,
                d.allowed ? audit::Outcome::kSuccess : audit::Outcome::kDenied,
                d.allowed ? "" : std::string(consent::to_string(d.reason)), req.request_id);
-    if (!d.allowed || !facility || facility->gateway_url.empty())
+    if (!d.allowed) {
+      if (plan.first_denial.empty())
+        plan.first_denial = d.text;
+      continue;
+    }
+    ++plan.allowed_sources;
+    if (!facility || facility->gateway_url.empty())
       continue;
     for (const auto& gw_category : cat.second) {
       const std::string key = identity.facility_oid + "/" + gw_category;
@@ -229,6 +237,12 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
           {identity.facility_oid, names.name(identity.facility_oid), url, sv.signer.sign(a)});
       plan.call_identity.push_back(&identity);
     }
+  }
+  // A category that no source facility may show this user is refused outright (the UI
+  // does not offer it); the summary is still shown with what is allowed.
+  if (!with_summary && plan.allowed_sources == 0) {
+    throw Error(ErrorCode::kForbidden,
+                plan.first_denial.empty() ? "not permitted" : plan.first_denial);
   }
   return plan;
 }

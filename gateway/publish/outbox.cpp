@@ -1,0 +1,110 @@
+#include "gateway/publish/outbox.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/error.hpp"
+
+namespace hareyaka::gateway::publish {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Patient ids become file names: hex keeps any id safe.
+std::string to_name(const std::string& id) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : id) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+std::string from_name(const std::string& name) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < name.size(); i += 2) {
+    out += static_cast<char>(std::stoi(name.substr(i, 2), nullptr, 16));
+  }
+  return out;
+}
+
+void sync_dir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+void write_durably(const std::string& dir, const std::string& name, const std::string& content) {
+  const std::string tmp = dir + "/." + name + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0)
+    throw Error(ErrorCode::kUnavailable, "outbox unavailable", "cannot write " + tmp);
+  const bool ok =
+      ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+      ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || std::rename(tmp.c_str(), (dir + "/" + name).c_str()) != 0) {
+    throw Error(ErrorCode::kUnavailable, "outbox unavailable", "cannot write " + dir + "/" + name);
+  }
+  sync_dir(dir);
+}
+
+}  // namespace
+
+Outbox::Outbox(const std::string& state_dir)
+    : outbox_dir_(state_dir + "/outbox"), published_dir_(state_dir + "/published") {
+  fs::create_directories(outbox_dir_);
+  fs::create_directories(published_dir_);
+}
+
+void Outbox::add(const std::string& patient_id) {
+  write_durably(outbox_dir_, to_name(patient_id), "");
+}
+
+std::vector<std::string> Outbox::pending(std::size_t limit) const {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(outbox_dir_)) {
+    const std::string name = e.path().filename().string();
+    if (name.empty() || name[0] == '.')
+      continue;
+    out.push_back(from_name(name));
+    if (out.size() >= limit)
+      break;
+  }
+  return out;
+}
+
+std::size_t Outbox::pending_count() const {
+  std::size_t n = 0;
+  for (const auto& e : fs::directory_iterator(outbox_dir_)) {
+    if (e.path().filename().string()[0] != '.')
+      ++n;
+  }
+  return n;
+}
+
+void Outbox::acknowledge(const std::string& patient_id, const std::string& digest) {
+  write_durably(published_dir_, to_name(patient_id), digest);
+  std::error_code ec;
+  fs::remove(outbox_dir_ + "/" + to_name(patient_id), ec);
+  sync_dir(outbox_dir_);
+}
+
+std::optional<std::string> Outbox::acknowledged_digest(const std::string& patient_id) const {
+  std::ifstream in(published_dir_ + "/" + to_name(patient_id));
+  if (!in)
+    return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace hareyaka::gateway::publish
