@@ -235,6 +235,32 @@ nlohmann::json documents_page(const StorageIndex& index, const std::string& pid,
   return page_json(pid, "documents", std::move(items), q, more, 0);
 }
 
+// A cancellation (A11, A12, A13, ...) is its own file of the same data type; the event it
+// cancels is the one of that type at the same time (admission, discharge or event time). Both
+// stay listed: the cancelled event with status "cancelled", the cancellation flagged. Only
+// events on the same page are linked.
+void mark_cancelled(std::vector<nlohmann::json>& items) {
+  auto when = [](const nlohmann::json& e) {
+    for (const char* key : {"admitted_at", "discharged_at", "event_at", "date"}) {
+      std::string v = e.value(key, "");
+      if (!v.empty())
+        return std::string(key) + "=" + v;
+    }
+    return std::string();
+  };
+  for (const auto& c : items) {
+    if (!c.value("cancelled", false))
+      continue;
+    std::string at = when(c);
+    for (auto& e : items) {
+      if (!e.value("cancelled", false) && e.value("event", "") == c.value("event", "") &&
+          !at.empty() && when(e) == at) {
+        e["status"] = "cancelled";
+      }
+    }
+  }
+}
+
 RecordQuery normalized(RecordQuery q) {
   if (q.limit == 0)
     q.limit = kDefaultLimit;
@@ -339,6 +365,8 @@ std::optional<nlohmann::json> category(const StorageIndex& index, const std::str
     if (more)
       break;
   }
+  if (name == "encounters")
+    mark_cancelled(items);
   return page_json(patient_id, name, std::move(items), q, more, unreadable);
 }
 

@@ -9,6 +9,8 @@
 // Demographics: {"patient_id","patient": Patient JSON} (from the newest current ADT-00).
 // Dated categories filter on the SS-MIX2 date (診療日) of the file; diagnoses on their start.
 // Allergies: ADT-61 lists, or the ADT-00 AL1 segments when there is no ADT-61.
+// Encounters: a cancellation message stays listed ("cancelled": true) and the event it
+// cancels on the same page gets "status": "cancelled".
 #pragma once
 
 #include <cstddef>

@@ -142,6 +142,41 @@ TEST(RecordQuery, PagesAndFiltersByDate) {
   EXPECT_FALSE(parse_query_date("-"));
 }
 
+TEST(RecordQuery, ACancellationMarksTheEventItCancels) {
+  TempDir dir;
+  gateway::testing::copy_tree(sample_root() + "/999", dir.path() + "/999");
+  std::string adt_dir = dir.path() + "/999/901/9999013/20111120/ADT-22";
+  std::string bytes = gateway::testing::read_bytes(gateway::testing::only_file_in(adt_dir));
+  gateway::testing::write_bytes(
+      adt_dir + "/9999013_20111120_ADT-22_999999999999999_20111221090000000_01_1",
+      gateway::testing::replace_in_jis(bytes, "ADT^A01^ADT_A01", "ADT^A11^ADT_A09"));
+  storage::IndexOptions o;
+  o.standard_root = dir.path();
+  storage::StorageIndex index(o);
+  index.scan();
+  auto j = category(index, kPatient, "encounters", {});
+  ASSERT_TRUE(j);
+  int cancellations = 0, cancelled = 0;
+  for (const auto& e : (*j)["items"]) {
+    if (e["event"] != "ADT-22")
+      continue;
+    if (e["cancelled"] == true) {
+      ++cancellations;
+      EXPECT_EQ(e["trigger"], "A11");
+    } else {
+      EXPECT_EQ(e["status"], "cancelled");
+      ++cancelled;
+    }
+  }
+  EXPECT_EQ(cancellations, 1);
+  EXPECT_EQ(cancelled, 1);
+  // Other events stay active.
+  for (const auto& e : (*j)["items"]) {
+    if (e["event"] == "ADT-42")
+      EXPECT_EQ(e["status"], "active");
+  }
+}
+
 TEST(RecordQuery, ProblemsAndStats) {
   auto p = problems(sample_index(), 0, 2, false);
   EXPECT_EQ(p["items"].size(), 2u);
