@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iterator>
+#include <vector>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -47,6 +48,17 @@ const char* kTransferSyntaxes[] = {
     UID_MPEG4HighProfileLevel4_1TransferSyntax,
 };
 
+// DCMTK's storage list plus storage SOP classes it lacks in 3.6.7.
+const std::vector<const char*>& storage_sop_classes() {
+  static const std::vector<const char*> all = [] {
+    std::vector<const char*> v(dcmAllStorageSOPClassUIDs,
+                               dcmAllStorageSOPClassUIDs + numberOfDcmAllStorageSOPClassUIDs);
+    v.push_back(UID_ColorPaletteStorage);
+    return v;
+  }();
+  return all;
+}
+
 // DIMSE status for "refused: cannot understand" (PS3.4 Table B.2-1, Cxxx range).
 constexpr Uint16 kStatusCannotUnderstand = 0xC000;
 constexpr Uint16 kStatusOutOfResources = 0xA700;
@@ -73,8 +85,8 @@ class StoreWorker : public DcmThreadSCP {
     if (cond.bad())
       return cond;
     return ASC_acceptContextsWithPreferredTransferSyntaxes(
-        assoc_->params, dcmAllStorageSOPClassUIDs, numberOfDcmAllStorageSOPClassUIDs,
-        const_cast<const char**>(kTransferSyntaxes),
+        assoc_->params, const_cast<const char**>(storage_sop_classes().data()),
+        static_cast<int>(storage_sop_classes().size()), const_cast<const char**>(kTransferSyntaxes),
         static_cast<int>(std::size(kTransferSyntaxes)));
   }
 

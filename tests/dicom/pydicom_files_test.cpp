@@ -104,7 +104,9 @@ TEST(PydicomFiles, EachIsStoredAndRendersOrIsRefusedWithAReasonAndTheScpSurvives
   for (const auto& file : files) {
     SCOPED_TRACE(file.string());
     const std::string sop = sop_of(file);
-    auto r = run({"storescu", storescu_proposal(file), "-d", "-aec", "HAREYAKA", "127.0.0.1",
+    // -R: propose only the file's SOP class (storescu's full list exceeds the 128
+    // presentation contexts of an association, and the rarer classes would be left out).
+    auto r = run({"storescu", "-R", storescu_proposal(file), "-d", "-aec", "HAREYAKA", "127.0.0.1",
                   s.port(), file.string()});
     auto record = sop.empty() ? std::nullopt : s.store->index().instance(sop);
     if (record) {
@@ -115,7 +117,7 @@ TEST(PydicomFiles, EachIsStoredAndRendersOrIsRefusedWithAReasonAndTheScpSurvives
       // Comment is printed by storescu): either way a reason is on record.
       bool local =
           r.output.find("E: ") != std::string::npos || r.output.find("F: ") != std::string::npos;
-      bool ours = r.output.find("Error Comment") != std::string::npos;
+      bool ours = r.output.find("ErrorComment") != std::string::npos;
       EXPECT_TRUE(local || ours) << r.output;
       std::cout << "refused: " << fs::relative(file, pydicom_data()).string() << "\n";
     }
