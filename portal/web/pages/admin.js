@@ -8,7 +8,7 @@ import { api, seg } from '../api.js';
 import { errorBox, loading, notice, field, formValues, table, appendRows, pagedTable, displayValue, cellValue, fieldLabel } from '../ui.js';
 
 export const PROFESSIONS = ['doctor', 'dentist', 'pharmacist', 'nurse', 'public_health_nurse', 'midwife', 'therapist', 'care_manager', 'clerk', 'secretariat_admin'];
-export const KINDS = ['hospital', 'clinic', 'dental_clinic', 'pharmacy', 'home_nursing', 'care_facility'];
+export const KINDS = ['hospital', 'clinic', 'dental_clinic', 'pharmacy', 'home_visit_nursing', 'care_facility'];
 export const CATEGORIES = ['encounters', 'diagnoses', 'prescriptions', 'injections', 'allergies', 'lab_results', 'imaging', 'reports', 'documents', 'demographics'];
 const SECTIONS = ['facilities', 'users', 'consents', 'policy', 'identity', 'audit', 'report'];
 
@@ -95,7 +95,8 @@ function facilityForm(existing, onDone) {
     field({ name: 'name', label: t('fac.name'), value: f.name, required: true }),
     field({ name: 'name_kana', label: t('fac.name_kana'), value: f.name_kana }),
     field({ name: 'kind', label: t('fac.kind'), type: 'select', value: f.kind || 'clinic', options: KINDS.map((k) => [k, tv('kind', k)]) }),
-    field({ name: 'municipality', label: t('fac.municipality'), value: f.municipality }),
+    field({ name: 'name_en', label: t('fac.name_en'), value: f.name_en }),
+    field({ name: 'municipality', label: t('fac.municipality'), value: f.municipality, inputmode: 'numeric', pattern: '[0-9]{5,6}', maxlength: 6, hint: t('fac.municipality_hint') }),
     field({ name: 'gateway_url', label: t('fac.gateway_url'), value: f.gateway_url, type: 'url', placeholder: 'https://gw.example.jp:8443' }),
     field({ name: 'gateway_cert_sha256', label: t('fac.gateway_cert_sha256'), value: f.gateway_cert_sha256, placeholder: 'AB:CD:…' }),
     field({ name: 'discloses', label: t('fac.discloses'), type: 'checkbox', value: f.discloses }),
@@ -364,7 +365,7 @@ async function policy(panel) {
   const key = (c) => `${c.profession}|${c.facility_kind}|${c.category}`;
   const state = new Map(cells.map((c) => [key(c), !!c.allowed]));
   const changed = new Map();
-  const kinds = [...new Set([...KINDS, ...cells.map((c) => c.facility_kind)])].filter((k) => k !== 'home_nursing' || !cells.some((c) => c.facility_kind === 'home_visit_nursing'));
+  const kinds = [...new Set([...KINDS, ...cells.map((c) => c.facility_kind)])];
   const profs = [...new Set([...PROFESSIONS, ...cells.map((c) => c.profession)])];
   const status = h('div', { 'aria-live': 'polite' });
   const counter = h('span', { class: 'counter' });

@@ -2,6 +2,9 @@
 // tests can log in like a person holding an authenticator app.
 
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 export function base32Decode(s) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -32,13 +35,25 @@ export function totp(secret, { time = Date.now(), step = 30, digits = 6 } = {}) 
   return String(code).padStart(digits, '0');
 }
 
-// The portal refuses a code twice (replay): wait for a time step this secret has not used.
-const lastStep = new Map();
+// The portal refuses a code twice (replay): wait for a time step this secret has not used,
+// remembered across test processes in a small file (one run right after another would
+// otherwise reuse the step).
+const STEPS_FILE = path.join(os.tmpdir(), 'hareyaka-e2e-totp-steps.json');
+function usedSteps() {
+  try {
+    return JSON.parse(fs.readFileSync(STEPS_FILE, 'utf8'));
+  } catch {
+    return {};
+  }
+}
 export async function freshTotp(secret, step = 30) {
+  const key = crypto.createHash('sha256').update(secret).digest('hex').slice(0, 16);  // not the secret itself
   for (;;) {
     const now = Math.floor(Date.now() / 1000 / step);
-    if (lastStep.get(secret) !== now) {
-      lastStep.set(secret, now);
+    const used = usedSteps();
+    if (used[key] !== now) {
+      used[key] = now;
+      fs.writeFileSync(STEPS_FILE, JSON.stringify(used));
       return totp(secret);
     }
     await new Promise((r) => setTimeout(r, 500));

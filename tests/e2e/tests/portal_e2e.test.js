@@ -194,7 +194,7 @@ test('administrator registers a facility and a user, who then logs in',
     await f.locator('input[name=name]').fill(`テスト診療所${code}`);
     await f.locator('input[name=name_kana]').fill('テストシンリョウジョ');
     await f.locator('select[name=kind]').selectOption('clinic');
-    await f.locator('input[name=municipality]').fill('岡山市北区');
+    await f.locator('input[name=municipality]').fill('33101');
     await f.locator('button[type=submit]').click();
     await f.locator('.alert-success, .alert-error').waitFor();
     assert.equal(await f.locator('.alert-error').count(), 0, await f.locator('.alert-error').textContent().catch(() => ''));
