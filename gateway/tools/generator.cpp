@@ -354,6 +354,16 @@ void diagnoses(Context& c, std::uint32_t first_visit) {
 void visit(Context& c, std::uint32_t date) {
   std::uint64_t ts = stamp(date, c);
   std::string doc = doctor(c);
+  // Now and then a registration is cancelled (A11): the cancellation is a file of its own.
+  if (chance(c.rng, 0.02)) {
+    std::uint64_t cts = stamp(date, c);
+    c.w.write(
+        c.pid, date, "ADT-12", "999999999999999", cts, "01", 1,
+        {msh(c, cts, "ADT^A11^ADT_A09"), Seg("EVN").set(2, ts14(cts)).set(6, ts14(ts)).str(),
+         pid_segment(c, false),
+         Seg("PV1").set(1, "0001").set(2, "O").set(3, "01^^^^^C").set(7, doc).set(10, "01").str()},
+        c.error);
+  }
   c.w.write(
       c.pid, date, "ADT-12", "999999999999999", ts, "01", 1,
       {msh(c, ts, "ADT^A04^ADT_A01"), Seg("EVN").set(2, ts14(ts)).set(6, ts14(ts)).str(),
@@ -526,6 +536,41 @@ void admission(Context& c, std::uint32_t date) {
            .set(44, ts14(ts))
            .str()},
       c.error);
+  // The admission was planned a few days before (ADT-21, A14), and some patients move ward
+  // during the stay (ADT-42, A02).
+  std::uint32_t planned_on = add_days(date, -uniform(c.rng, 1, 7));
+  std::uint64_t pts = stamp(planned_on, c);
+  // Stored under the planned admission date (PV1-44); issued days before.
+  c.w.write(
+      c.pid, date, "ADT-21", "999999999999999", pts, "01", 1,
+      {msh(c, pts, "ADT^A14^ADT_A05"), Seg("EVN").set(2, ts14(pts)).str(), pid_segment(c, false),
+       Seg("PV1")
+           .set(1, "0001")
+           .set(2, "I")
+           .set(3, ward + "^^^N")
+           .set(7, doc)
+           .set(10, "01")
+           .set(44, ts14(ts))
+           .str()},
+      c.error);
+  if (chance(c.rng, 0.3)) {
+    std::uint32_t moved = add_days(date, 1);
+    std::uint64_t mts = stamp(moved, c);
+    std::string to = std::to_string(uniform(c.rng, 3, 8)) + "W^" +
+                     std::to_string(uniform(c.rng, 301, 820)) + "^1";
+    c.w.write(c.pid, moved, "ADT-42", "999999999999999", mts, "01", 1,
+              {msh(c, mts, "ADT^A02^ADT_A02"), Seg("EVN").set(2, ts14(mts)).set(6, ts14(mts)).str(),
+               pid_segment(c, false),
+               Seg("PV1")
+                   .set(1, "0001")
+                   .set(2, "I")
+                   .set(3, to + "^^^N")
+                   .set(6, ward + "^^^N")
+                   .set(7, doc)
+                   .set(10, "01")
+                   .str()},
+              c.error);
+  }
   // An injection order during the stay.
   std::uint64_t its = stamp(date, c);
   std::string no = order_no(c);

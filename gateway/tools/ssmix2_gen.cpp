@@ -12,8 +12,8 @@ constexpr const char* kHelp = R"(usage: hareyaka-ssmix2-gen --out DIR [options]
 Writes a synthetic SS-MIX2 standard storage (HL7 v2.5 in ISO-2022-JP, standard folder and
 file-name rules) for N patients: kanji and kana names, sex, birth date, address, phone,
 height/weight, allergies (ADT-61), diagnoses (PPR-01, MEDIS-shaped and ICD-10 codes),
-outpatient visits (ADT-12), admissions and discharges (ADT-22/52) with an injection order
-(OMP-02), prescriptions (OMP-01, HOT-shaped codes, dose, usage, days; some with a superseded
+outpatient visits (ADT-12, a few cancelled with A11), planned admissions, admissions,
+transfers and discharges (ADT-21/22/42/52) with an injection order (OMP-02), prescriptions (OMP-01, HOT-shaped codes, dose, usage, days; some with a superseded
 _2 version), lab results (OML-11, JLAC10-shaped codes, values, units, ranges, flags) and
 radiology reports (OMG-11 with a DICOM study UID). Discharge summaries go to the extended
 storage when --extended is given. The same seed gives the same storage.
