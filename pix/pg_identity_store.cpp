@@ -73,6 +73,14 @@ constexpr pg::Statement kCandidates{
 
 constexpr const char* kNoKey = "\x01";
 
+constexpr pg::Statement kLockPerson{"pix_lock_person",
+                                    "SELECT 1 FROM pix_persons WHERE id = $1 FOR UPDATE"};
+
+constexpr pg::Statement kSameAuthorityInPerson{
+    "pix_same_authority_in_person",
+    "SELECT 1 FROM pix_identities WHERE person_id = $1 AND authority = $2 AND status = 'active' "
+    "AND local_id <> $3 LIMIT 1"};
+
 constexpr pg::Statement kPersonSize{
     "pix_person_size",
     "SELECT count(*) FROM (SELECT 1 FROM pix_identities WHERE person_id = $1 AND status = 'active' "
@@ -191,8 +199,17 @@ MatchOutcome match(pg::Tx& tx, const IdentityKey& key, const MatchRecord& m,
     }
   }
   if (autos.size() == 1) {
-    out.person = autos.front().first;
-    out.score = autos.front().second.best;
+    // Recheck under the person's row lock: a feed from the same authority may have joined
+    // this person after the candidates were read (its transaction holds the lock, taken by
+    // the insert statement, until it commits; the next statement here sees that commit).
+    const std::int64_t person = autos.front().first;
+    tx.exec(kLockPerson, person);
+    if (tx.exec(kSameAuthorityInPerson, person, key.authority, key.local_id).empty()) {
+      out.person = person;
+      out.score = autos.front().second.best;
+    } else {
+      same_authority.insert(person);
+    }
   }
   for (const auto& [person, ps] : persons) {
     if (out.person && person == *out.person)
