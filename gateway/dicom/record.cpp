@@ -157,20 +157,20 @@ InstanceRecord extract_record(DcmDataset& ds, std::string_view transfer_syntax_u
   return r;
 }
 
-#define HAREYAKA_RECORD_FIELDS(X)                                                               \
-  X(patient_id)                                                                                 \
-  X(issuer_of_patient_id)                                                                       \
-  X(patient_name)                                                                               \
-  X(patient_birth_date)                                                                         \
-  X(patient_sex)                                                                                \
-  X(study_uid)                                                                                  \
-  X(study_date)                                                                                 \
-  X(study_time)                                                                                 \
-  X(study_description)                                                                          \
-  X(accession_number) X(referring_physician) X(study_id) X(series_uid) X(modality)              \
-      X(series_description) X(series_number) X(sop_class_uid) X(sop_uid) X(instance_number)     \
-          X(transfer_syntax_uid) X(specific_character_set) X(rows) X(columns) X(frames) X(path) \
-              X(size_bytes)
+#define HAREYAKA_RECORD_FIELDS(X)                                                            \
+  X(patient_id)                                                                              \
+  X(issuer_of_patient_id)                                                                    \
+  X(patient_name)                                                                            \
+  X(patient_birth_date)                                                                      \
+  X(patient_sex)                                                                             \
+  X(study_uid)                                                                               \
+  X(study_date)                                                                              \
+  X(study_time)                                                                              \
+  X(study_description)                                                                       \
+  X(accession_number)                                                                        \
+  X(referring_physician) X(study_id) X(series_uid) X(modality) X(series_description)         \
+      X(series_number) X(sop_class_uid) X(sop_uid) X(instance_number) X(transfer_syntax_uid) \
+          X(specific_character_set) X(rows) X(columns) X(frames) X(path) X(size_bytes)
 
 void to_json(nlohmann::json& j, const InstanceRecord& r) {
   j = nlohmann::json::object();

@@ -65,11 +65,28 @@ fs::path DicomStore::new_incoming_path() {
          (std::to_string(::getpid()) + "-" + std::to_string(counter_.fetch_add(1)) + ".part");
 }
 
+void DicomStore::ensure_dir(const fs::path& dir) {
+  constexpr std::size_t kMaxKnownDirs = 100000;
+  {
+    std::lock_guard lock(dirs_mutex_);
+    if (known_dirs_.count(dir.native()))
+      return;
+  }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    return;  // the write that follows reports the failure
+  std::lock_guard lock(dirs_mutex_);
+  if (known_dirs_.size() >= kMaxKnownDirs)
+    known_dirs_.clear();
+  known_dirs_.insert(dir.native());
+}
+
 InstanceRecord DicomStore::place(const fs::path& tmp, InstanceRecord record) {
   fs::path rel = fs::path(record.study_uid) / record.series_uid / (record.sop_uid + ".dcm");
   fs::path dest = root_ / rel;
   std::error_code ec;
-  fs::create_directories(dest.parent_path(), ec);
+  ensure_dir(dest.parent_path());
   record.size_bytes = fs::file_size(tmp, ec);
   fs::rename(tmp, dest, ec);
   if (ec) {
@@ -110,15 +127,26 @@ InstanceRecord DicomStore::store_received(DcmFileFormat& file,
   // Written beside its final name, so the rename stays within one directory (cheaper for
   // the file system than a move out of .incoming); rescan() clears leftovers.
   fs::path dir = root_ / record.study_uid / record.series_uid;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
+  ensure_dir(dir);
   fs::path tmp =
       dir / ("." + record.sop_uid + "." + std::to_string(counter_.fetch_add(1)) + ".part");
   try {
     DcmXfer xfer(transfer_syntax_uid.c_str());
-    check(file.saveFile(tmp.c_str(), xfer.getXfer(), EET_ExplicitLength, EGL_recalcGL, EPD_noChange,
-                        0, 0, EWM_createNewMeta),
-          "writing the received DICOM file", ErrorCode::kInternal);
+    auto save = [&] {
+      return file.saveFile(tmp.c_str(), xfer.getXfer(), EET_ExplicitLength, EGL_recalcGL,
+                           EPD_noChange, 0, 0, EWM_createNewMeta);
+    };
+    OFCondition cond = save();
+    if (cond.bad() && !fs::exists(dir)) {
+      // The folder was removed behind our back (remembered by ensure_dir): make it again.
+      {
+        std::lock_guard lock(dirs_mutex_);
+        known_dirs_.erase(dir.native());
+      }
+      ensure_dir(dir);
+      cond = save();
+    }
+    check(cond, "writing the received DICOM file", ErrorCode::kInternal);
     return place(tmp, std::move(record));
   } catch (...) {
     unlink_quietly(tmp);

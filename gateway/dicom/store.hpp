@@ -6,7 +6,9 @@
 
 #include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <string>
+#include <unordered_set>
 
 #include "gateway/dicom/index.hpp"
 #include "gateway/dicom/record.hpp"
@@ -52,10 +54,14 @@ class DicomStore {
 
  private:
   InstanceRecord place(const std::filesystem::path& tmp, InstanceRecord record);
+  // create_directories, remembered (a series folder is made once, then receives many files).
+  void ensure_dir(const std::filesystem::path& dir);
 
   std::filesystem::path root_;
   DicomIndex index_;
   std::atomic<std::uint64_t> counter_{0};
+  std::mutex dirs_mutex_;
+  std::unordered_set<std::string> known_dirs_;  // bounded: cleared past kMaxKnownDirs
 };
 
 }  // namespace hareyaka::gateway::dicom
