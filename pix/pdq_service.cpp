@@ -91,7 +91,6 @@ hl7v3::PdqResponse Service::page(const std::vector<std::int64_t>& persons, std::
 PdqAnswer Service::handle_iti47(const hl7v3::PdqQuery& q, const PersonFilter& allow) {
   PdqAnswer a;
   a.query_by_parameter = q.query_by_parameter_xml;
-  hl7v3::PdqResponse& r = a.response;
   auto finish = [&](hl7v3::PdqResponse resp) {
     resp.header = reply_to(q.header, "PRPA_IN201306UV02");
     resp.ack.target_message = q.header.id;
@@ -108,7 +107,6 @@ PdqAnswer Service::handle_iti47(const hl7v3::PdqQuery& q, const PersonFilter& al
     resp.ack.details.push_back(std::move(detail));
     return finish(std::move(resp));
   };
-  (void)r;
   for (std::size_t i = 0; i < q.scoping_organizations.size(); ++i) {
     if (!store_.domain_known(q.scoping_organizations[i])) {
       return error(hl7v3::QueryResponse::kApplicationError,

@@ -31,6 +31,10 @@ constexpr pg::Statement kInsertIdentity{
     "n_kana_given, k_kana_family, k_kana_given, n_kanji_family, n_kanji_given, n_phone, n_postal, "
     "link_origin, link_score) SELECT $1, $2, COALESCE($3::bigint, (SELECT id FROM p)), $4, $5, $6, "
     "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22::real "
+    // An automatic link is refused here, under the person's lock taken just before, if an
+    // identity of the same authority joined the person meanwhile.
+    "WHERE $21 <> 'auto' OR NOT EXISTS (SELECT 1 FROM pix_identities s WHERE s.person_id = "
+    "$3::bigint AND s.authority = $1 AND s.status = 'active' AND s.local_id <> $2) "
     "RETURNING person_id), "
     "h AS (INSERT INTO pix_link_history (authority, local_id, action, to_person, score) "
     "SELECT $1, $2, $23, person_id, $22::real FROM i) "
@@ -123,16 +127,21 @@ struct PersonScore {
 };
 
 // Inserts one identity into `person` (a new person when empty) and records how.
-std::int64_t insert_identity(pg::Tx& tx, const IdentityKey& k, std::optional<std::int64_t> person,
-                             const Demographics& d, const MatchRecord& m, const char* origin,
-                             std::optional<double> score, const char* action) {
-  return tx
-      .exec(kInsertIdentity, k.authority, k.local_id, Nullable(person).get(), d.family_kanji,
-            d.given_kanji, d.family_kana, d.given_kana, m.birth_date, sex_text(d.sex), d.address,
-            d.postal_code, d.phone, m.kana_family, m.kana_given, m.key_family, m.key_given,
-            m.kanji_family, m.kanji_given, m.phone, m.postal, std::string(origin),
-            Nullable(score).get(), std::string(action))[0][0]
-      .as<std::int64_t>();
+// Empty when an automatic link was refused by the same-authority guard.
+std::optional<std::int64_t> insert_identity(pg::Tx& tx, const IdentityKey& k,
+                                            std::optional<std::int64_t> person,
+                                            const Demographics& d, const MatchRecord& m,
+                                            const char* origin, std::optional<double> score,
+                                            const char* action) {
+  auto rows =
+      tx.exec(kInsertIdentity, k.authority, k.local_id, Nullable(person).get(), d.family_kanji,
+              d.given_kanji, d.family_kana, d.given_kana, m.birth_date, sex_text(d.sex), d.address,
+              d.postal_code, d.phone, m.kana_family, m.kana_given, m.key_family, m.key_given,
+              m.kanji_family, m.kanji_given, m.phone, m.postal, std::string(origin),
+              Nullable(score).get(), std::string(action));
+  if (rows.empty())
+    return std::nullopt;
+  return rows[0][0].as<std::int64_t>();
 }
 
 void update_identity(pg::Tx& tx, const IdentityKey& k, const Demographics& d,
@@ -147,6 +156,7 @@ void update_identity(pg::Tx& tx, const IdentityKey& k, const Demographics& d,
 // person it auto-links to, if any, and queues review items.
 struct MatchOutcome {
   std::optional<std::int64_t> person;
+  IdentityKey best_key;  // the identity of `person` that matched best
   double score = 0;
   int reviews = 0;
 };
@@ -199,17 +209,13 @@ MatchOutcome match(pg::Tx& tx, const IdentityKey& key, const MatchRecord& m,
     }
   }
   if (autos.size() == 1) {
-    // Recheck under the person's row lock: a feed from the same authority may have joined
-    // this person after the candidates were read (its transaction holds the lock, taken by
-    // the insert statement, until it commits; the next statement here sees that commit).
-    const std::int64_t person = autos.front().first;
-    tx.exec(kLockPerson, person);
-    if (tx.exec(kSameAuthorityInPerson, person, key.authority, key.local_id).empty()) {
-      out.person = person;
-      out.score = autos.front().second.best;
-    } else {
-      same_authority.insert(person);
-    }
+    // Lock the person: a feed from the same authority may be joining it concurrently (its
+    // insert statement touched the person row, so this waits for its commit). The caller's
+    // next statement sees that commit and re-applies the same-authority rule.
+    out.person = autos.front().first;
+    out.score = autos.front().second.best;
+    out.best_key = autos.front().second.best_key;
+    tx.exec(kLockPerson, *out.person);
   }
   for (const auto& [person, ps] : persons) {
     if (out.person && person == *out.person)
@@ -250,13 +256,18 @@ FeedResult PgIdentityStore::register_identity(const std::vector<IdentityKey>& ke
     if (existing.empty()) {
       MatchOutcome mo = match(tx, key, m, settings_.match);
       result.review_items = mo.reviews;
-      if (mo.person) {
-        insert_identity(tx, key, *mo.person, d, m, "auto", mo.score, "auto_link");
+      if (mo.person && insert_identity(tx, key, *mo.person, d, m, "auto", mo.score, "auto_link")) {
         result = {*mo.person, FeedOutcome::kAutoLinked, mo.score, mo.reviews};
         notify(tx, settings_.notification_consumers, *mo.person);
       } else {
+        if (mo.person) {
+          // Lost a race to an identity of the same authority: stand apart, a human decides.
+          tx.exec(kQueueReview, key.authority, key.local_id, mo.best_key.authority,
+                  mo.best_key.local_id, mo.score, std::string("same_authority"));
+          result.review_items = mo.reviews + 1;
+        }
         result.person_id =
-            insert_identity(tx, key, std::nullopt, d, m, "new", std::nullopt, "create");
+            *insert_identity(tx, key, std::nullopt, d, m, "new", std::nullopt, "create");
         result.outcome = FeedOutcome::kCreated;
       }
     } else {
@@ -271,7 +282,8 @@ FeedResult PgIdentityStore::register_identity(const std::vector<IdentityKey>& ke
       if (rematch) {
         MatchOutcome mo = match(tx, key, m, settings_.match);
         result.review_items = mo.reviews;
-        if (mo.person) {
+        if (mo.person &&
+            tx.exec(kSameAuthorityInPerson, *mo.person, key.authority, key.local_id).empty()) {
           tx.exec(kTouchPerson, *mo.person);
           tx.exec(kMoveIdentity, key.authority, key.local_id, *mo.person, std::string("auto"),
                   Nullable(std::optional<double>(mo.score)).get(), std::string(), std::string());
