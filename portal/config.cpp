@@ -49,6 +49,7 @@ PortalConfig load_portal_config(const std::string& path) {
     n->finish();
   }
   c.assertion_signing_key = root.string("assertion_signing_key");
+  c.web_root = root.string_or("web_root", "");
   if (auto n = root.optional_child("viewer")) {
     c.gateway_deadline = n->millis_or("gateway_deadline_ms", c.gateway_deadline);
     n->finish();

@@ -45,6 +45,7 @@ struct PortalConfig {
   std::string network_root_oid = "1.2.392.200284";
   PixSettings pix;
   AuthSettings auth;
+  std::string web_root;  // the web UI's files (portal/web); empty: no UI on this portal
   std::string assertion_signing_key;  // Ed25519 private key (PEM) for access assertions
   std::chrono::milliseconds gateway_deadline{3000};
   tls::ClientSettings client_tls;  // the portal as a client of gateways and consumers

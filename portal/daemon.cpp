@@ -22,6 +22,7 @@
 #include "portal/schema.hpp"
 #include "portal/viewer/person_directory.hpp"
 #include "portal/viewer/viewer_api.hpp"
+#include "portal/web_assets.hpp"
 #include "portal/web_session.hpp"
 
 namespace hareyaka::portal {
@@ -138,6 +139,8 @@ void Daemon::start() {
   http::add_builtin_routes(*d.nodes, d.runtime.metrics(), ready);
   add_session_routes(*d.web, d.web_services);
   add_viewer_routes(*d.web, d.viewer);
+  // Last: its "/{file}" pattern must not shadow the API routes above.
+  add_web_asset_routes(*d.web, d.config.web_root);
   admin::add_admin_routes(*d.web, d.admin);
   add_pix_routes(*d.nodes, d.pix_service);
 
