@@ -144,9 +144,22 @@ test('doctor: finds a shared patient, timeline of both hospitals, labs and trend
 
     await page.click('a[data-tab=documents]');
     await page.waitForSelector('button.doc-open');
+    const docResponse = page.waitForResponse((r) => /\/api\/v1\/persons\/[^/]+\/documents\/[^/]+\/[^/]+$/.test(new URL(r.url()).pathname));
     await page.locator('button.doc-open').first().click();
+    const doc = await docResponse;
+    assert.equal(doc.status(), 200);
     await page.waitForSelector('[data-testid=doc-viewer] :is([data-testid=pdf-frame], [data-testid=cda], img, pre)');
     await shots(page, 'document');
+    if (/application\/pdf/.test(doc.headers()['content-type'] || '')) {
+      // Chromium's viewer cannot be looked into; check the bytes it was given are a PDF with
+      // a page (otherwise it shows "Failed to load PDF document").
+      // Fetched again with the page's cookies: the browser streamed the first copy away.
+      const cookie = (await page.context().cookies(doc.url())).map((c) => `${c.name}=${c.value}`).join('; ');
+      const again = await page.context().request.get(doc.url(), { headers: { cookie } });
+      const text = (await again.body()).toString('latin1');
+      assert.equal(text.slice(0, 5), '%PDF-', text.slice(0, 200));
+      assert.ok((text.match(/\/Type\s*\/Page(?!s)/g) || []).length > 0, 'the PDF has at least one page');
+    }
 
     assert.deepEqual(foreignRequests(log, PORTAL_URL), []);
     assert.deepEqual(log.cspViolations, []);
