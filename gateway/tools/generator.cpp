@@ -518,6 +518,41 @@ void radiology(Context& c, std::uint32_t date) {
   c.w.write(c.pid, date, "OMG-11", no, ts, "01", 1, segs, c.error);
 }
 
+// A one-page PDF (A4, Helvetica) with a valid cross-reference table, so that viewers open
+// it: the discharge summary of the extended storage. ASCII only: the standard 14 fonts
+// carry no Japanese glyphs, and embedding a font would bloat every generated file.
+std::string discharge_summary_pdf(const std::string& pid, std::uint32_t date) {
+  const std::string text =
+      "BT /F1 16 Tf 56 780 Td (Discharge summary) Tj /F1 11 Tf 0 -28 Td "
+      "(Patient " +
+      pid + ", discharged " + std::to_string(date) +
+      ") Tj 0 -18 Td (Course: stable; follow-up at the referring clinic.) Tj ET";
+  std::vector<std::string> objects = {
+      "<</Type/Catalog/Pages 2 0 R>>",
+      "<</Type/Pages/Count 1/Kids[3 0 R]>>",
+      "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F1 5 0 R>>>>"
+      "/Contents 4 0 R>>",
+      "<</Length " + std::to_string(text.size()) + ">>stream\n" + text + "\nendstream",
+      "<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+  };
+  std::string pdf = "%PDF-1.4\n";
+  std::vector<std::size_t> offsets;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(pdf.size());
+    pdf += std::to_string(i + 1) + " 0 obj" + objects[i] + "endobj\n";
+  }
+  const std::size_t xref = pdf.size();
+  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+  for (auto off : offsets) {
+    char line[24];
+    std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
+    pdf += line;
+  }
+  pdf += "trailer<</Size " + std::to_string(objects.size() + 1) + "/Root 1 0 R>>\nstartxref\n" +
+         std::to_string(xref) + "\n%%EOF\n";
+  return pdf;
+}
+
 void admission(Context& c, std::uint32_t date) {
   std::uint64_t ts = stamp(date, c);
   std::string doc = doctor(c);
@@ -626,9 +661,7 @@ void admission(Context& c, std::uint32_t date) {
   content.order_no = order_no(c);
   content.timestamp = dts;
   content.department = "01";
-  std::string pdf =
-      "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>"
-      "endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+  std::string pdf = discharge_summary_pdf(c.pid, out);
   c.w.write_document(c.pid, out, "DSUM^DischargeSummary^99HYK^18842-5^Discharge summary^LN",
                      content.to_string(), "summary.pdf", pdf, c.error);
 }
