@@ -71,6 +71,9 @@ constexpr pg::Statement kCandidates{
     "  AND left(birth_date, 4) = $8 LIMIT $5)"
     " UNION"
     " (" PIX_CANDIDATE_COLUMNS
+    "birth_date = $1 AND (k_kana_family || k_kana_given) = $9 LIMIT $5)"
+    " UNION"
+    " (" PIX_CANDIDATE_COLUMNS
     "n_phone = $4 LIMIT $5)"
     ") AS c WHERE NOT (authority = $6 AND local_id = $7) LIMIT $5"};
 #undef PIX_CANDIDATE_COLUMNS
@@ -105,6 +108,9 @@ std::vector<std::string> blocking_keys(const MatchRecord& m) {
     keys.push_back("bg|" + m.birth_date + "|" + m.key_given);
   if (!m.key_family.empty() && !m.key_given.empty()) {
     keys.push_back("fg|" + m.key_family + "|" + m.key_given + "|" + m.birth_date.substr(0, 4));
+  }
+  if (!m.birth_date.empty() && !(m.key_family + m.key_given).empty()) {
+    keys.push_back("bn|" + m.birth_date + "|" + m.key_family + m.key_given);
   }
   if (!m.phone.empty())
     keys.push_back("ph|" + m.phone);
@@ -171,7 +177,7 @@ MatchOutcome match(pg::Tx& tx, const IdentityKey& key, const MatchRecord& m,
   const std::string year =
       m.birth_date.size() >= 4 ? m.birth_date.substr(0, 4) : std::string(kNoKey);
   auto rows = tx.exec(kCandidates, birth, family, given, key_or_none(m.phone), s.max_candidates,
-                      key.authority, key.local_id, year);
+                      key.authority, key.local_id, year, key_or_none(m.key_family + m.key_given));
   std::map<std::int64_t, PersonScore> persons;
   // Persons already holding an identity of this authority: never an automatic link (a
   // facility does not issue two ids to one patient knowingly; if it did, a human decides).

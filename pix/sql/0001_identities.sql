@@ -76,6 +76,10 @@ CREATE INDEX pix_identities_kana ON pix_identities
   (k_kana_family text_pattern_ops, k_kana_given text_pattern_ops, left(birth_date, 4));
 CREATE INDEX pix_identities_kanji ON pix_identities
   (n_kanji_family text_pattern_ops, n_kanji_given text_pattern_ops);
+-- Birth date + the whole kana name, for systems that keep the name in one field without a
+-- space (nothing to split it at).
+CREATE INDEX pix_identities_birth_fullname ON pix_identities
+  (birth_date, (k_kana_family || k_kana_given));
 -- Not partial: a prepared statement's generic plan could not prove $n <> '' to use it.
 CREATE INDEX pix_identities_phone ON pix_identities (n_phone);
 

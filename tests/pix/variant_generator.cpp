@@ -214,7 +214,12 @@ Demographics render(Rng& rng, const Base& b) {
   d.given_kanji = g.kanji;
   d.family_kana = vary_kana(rng, f.kana);
   d.given_kana = vary_kana(rng, g.kana);
-  if (rng.chance(0.08)) {  // whole name in one field
+  if (rng.chance(0.02)) {  // whole name in one field, no space
+    d.family_kanji += d.given_kanji;
+    d.given_kanji.clear();
+    d.family_kana += d.given_kana;
+    d.given_kana.clear();
+  } else if (rng.chance(0.08)) {  // whole name in one field
     d.family_kanji += rng.chance(0.5) ? " " : "　";
     d.family_kanji += d.given_kanji;
     d.given_kanji.clear();
