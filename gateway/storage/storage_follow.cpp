@@ -1,11 +1,14 @@
 // Following changes: inotify on every folder of both storages, plus the periodic
 // reconciliation pass. Runs on one thread owned by the index.
+#include <dirent.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
+#include <functional>
 
 #include "gateway/storage/storage_index.hpp"
 
@@ -46,32 +49,56 @@ void StorageIndex::stop_following() {
 }
 
 void StorageIndex::follow_loop() {
-  // Adds watches for a folder and everything below it; returns the files found below it
-  // (a folder created with files already inside gives no event for them).
-  auto watch_tree = [this](StorageKind kind, const std::string& rel) {
-    const std::string& root =
-        kind == StorageKind::kStandard ? options_.standard_root : options_.extended_root;
-    std::vector<std::string> dirs;
-    std::string base = rel.empty() ? root : root + "/" + rel;
-    std::vector<std::string> files = list_files(base, &dirs);
-    bool ok = inotify_fd_ >= 0;
-    for (const std::string& d : dirs) {
-      if (!ok)
-        break;
-      std::string drel = rel.empty() ? d : (d.empty() ? rel : rel + "/" + d);
-      std::string full = drel.empty() ? root : root + "/" + drel;
-      int wd = inotify_add_watch(inotify_fd_, full.c_str(), kDirMask);
-      if (wd < 0) {
-        ok = false;  // ENOSPC (too many watches) and the like: reconciliation still runs
-        break;
-      }
-      watches_[wd] = {kind, drel};
-    }
-    if (!ok)
-      inotify_ok_ = false;
-    watch_count_ = watches_.size();
-    for (auto& f : files)
-      f = rel.empty() ? f : rel + "/" + f;
+  // Watches a folder and everything below it, and returns the files found there (a folder
+  // created with files already inside gives no event for them). Each folder is watched
+  // before it is listed, so a file or folder created meanwhile is either listed or seen.
+  std::function<void(StorageKind, const std::string&, std::vector<std::string>&, int)> watch_dir =
+      [&](StorageKind kind, const std::string& rel, std::vector<std::string>& files, int depth) {
+        if (depth > 16)
+          return;
+        const std::string& root =
+            kind == StorageKind::kStandard ? options_.standard_root : options_.extended_root;
+        std::string full = rel.empty() ? root : root + "/" + rel;
+        if (inotify_fd_ >= 0 && inotify_ok_) {
+          int wd = inotify_add_watch(inotify_fd_, full.c_str(), kDirMask);
+          if (wd < 0) {
+            inotify_ok_ = false;  // ENOSPC (too many watches): reconciliation still runs
+          } else {
+            watches_[wd] = {kind, rel};
+            watch_count_ = watches_.size();
+          }
+        }
+        DIR* dir = opendir(full.c_str());
+        if (!dir)
+          return;
+        std::vector<std::string> subdirs;
+        while (dirent* e = readdir(dir)) {
+          std::string name = e->d_name;
+          if (name.empty() || name[0] == '.')
+            continue;
+          std::string child = rel.empty() ? name : rel + "/" + name;
+          unsigned char type = e->d_type;
+          if (type == DT_UNKNOWN || type == DT_LNK) {
+            struct stat st {};
+            if (stat((root + "/" + child).c_str(), &st) != 0)
+              continue;
+            type = S_ISDIR(st.st_mode) ? DT_DIR : (S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN);
+            if (type == DT_DIR && e->d_type == DT_LNK)
+              continue;  // no symlinked folders
+          }
+          if (type == DT_DIR) {
+            subdirs.push_back(std::move(child));
+          } else if (type == DT_REG) {
+            files.push_back(std::move(child));
+          }
+        }
+        closedir(dir);
+        for (const auto& d : subdirs)
+          watch_dir(kind, d, files, depth + 1);
+      };
+  auto watch_tree = [&](StorageKind kind, const std::string& rel) {
+    std::vector<std::string> files;
+    watch_dir(kind, rel, files, 0);
     return files;
   };
 
