@@ -1,5 +1,6 @@
 # Writes a .cpp that returns the migrations of one component, in version order.
 set(body "")
+string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f ${FILES})
   get_filename_component(base ${f} NAME_WE)
   string(REGEX MATCH "^([0-9]+)_(.*)$" m ${base})

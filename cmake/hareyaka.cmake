@@ -13,11 +13,14 @@ function(hareyaka_embed_sql target component dir)
   file(GLOB sql_files CONFIGURE_DEPENDS ${dir}/*.sql)
   list(SORT sql_files)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${component}_migrations.cpp)
+  # A ;-list would be split into separate command-line arguments: pass it with '|'.
+  string(REPLACE ";" "|" files_arg "${sql_files}")
   add_custom_command(
     OUTPUT ${out}
-    COMMAND ${CMAKE_COMMAND} -DCOMPONENT=${component} -DOUT=${out} "-DFILES=${sql_files}"
+    COMMAND ${CMAKE_COMMAND} -DCOMPONENT=${component} -DOUT=${out} "-DFILES=${files_arg}"
             -P ${PROJECT_SOURCE_DIR}/cmake/embed_sql.cmake
     DEPENDS ${sql_files} ${PROJECT_SOURCE_DIR}/cmake/embed_sql.cmake
-    COMMENT "Embedding ${component} migrations")
+    COMMENT "Embedding ${component} migrations"
+    VERBATIM)
   target_sources(${target} PRIVATE ${out})
 endfunction()

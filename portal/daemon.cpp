@@ -28,6 +28,10 @@
 namespace hareyaka::portal {
 namespace {
 
+constexpr pg::Statement kFacilityByGatewayCert{
+    "portal_facility_by_gateway_cert",
+    "SELECT oid FROM facilities WHERE gateway_cert_sha256 = $1 AND status = 'active'"};
+
 pix::StoreSettings pix_store_settings(const PortalConfig& c) {
   pix::StoreSettings s;
   s.match.auto_link_threshold = c.pix.auto_link_threshold;
@@ -142,7 +146,17 @@ void Daemon::start() {
   // Last: its "/{file}" pattern must not shadow the API routes above.
   add_web_asset_routes(*d.web, d.config.web_root);
   admin::add_admin_routes(*d.web, d.admin);
-  add_pix_routes(*d.nodes, d.pix_service);
+  add_pix_routes(
+      *d.nodes, d.pix_service,
+      [&d](const std::string& sha256) -> std::optional<std::string> {
+        return pg::transact(d.pool, [&](pg::Tx& tx) -> std::optional<std::string> {
+          auto r = tx.exec(kFacilityByGatewayCert, sha256);
+          if (r.empty())
+            return std::nullopt;
+          return r[0][0].as<std::string>();
+        });
+      },
+      d.config.network_root_oid);
 
   std::map<std::string, NotificationConsumer> consumers;
   for (const auto& [name, url] : d.config.pix.consumers)

@@ -5,8 +5,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -16,7 +18,15 @@
 
 namespace hareyaka::portal {
 
-void add_pix_routes(http::Router& nodes, pix::Service& service);
+// Which facility a calling node is: the facility whose registered gateway certificate has
+// this SHA-256 fingerprint, if any.
+using NodeFacilityLookup = std::function<std::optional<std::string>(const std::string& sha256)>;
+
+// ITI-44 feeds are accepted only from a registered node, and only for its own facility's
+// patient id domain (a gateway cannot publish under another facility's OID). Queries (ITI-45,
+// ITI-47) are open to every node of the network (mutual TLS).
+void add_pix_routes(http::Router& nodes, pix::Service& service, NodeFacilityLookup facility_of,
+                    std::string network_root);
 
 struct NotificationConsumer {
   std::string name;  // as stored in the outbox

@@ -1,12 +1,15 @@
 // The identity manager as a PIX source and consumer meet it: ITI-44 feeds and ITI-45
 // queries over HTTPS with mutual TLS to the real portal, on a real PostgreSQL.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/http_client.hpp"
 #include "common/pg.hpp"
+#include "hpd/pg_directory_store.hpp"
 #include "pix/pg_identity_store.hpp"
 #include "proto/hl7v3/ack.hpp"
 #include "proto/hl7v3/feed.hpp"
@@ -59,19 +62,57 @@ class PixOverHttps : public ::testing::Test {
     portal_ = std::make_unique<testing::Daemon>(
         "portal/hareyaka-portal", cfg, "portal",
         std::map<std::string, std::string>{{"HAREYAKA_TEST_DB", db_}});
-    http::ClientSettings cs;
-    cs.tls = {.ca_file = dev_pki().ca(),
-              .cert_file = dev_pki().cert("gateway-a"),
-              .key_file = dev_pki().key("gateway-a")};
-    client_ = std::make_unique<http::BlockingHttpClient>(cs);
+    // Each facility feeds with its own network certificate, registered in the directory.
+    pg::Pool pool({.conninfo = db_, .size = 1});
+    hpd::PgDirectoryStore directory(pool);
+    const std::pair<const char*, const char*> sources[] = {
+        {"1.2.392.200284.33.1310001", "gateway-a"},
+        {"1.2.392.200284.33.2000001", "gateway-b"},
+        {"1.2.392.200284.33.2000002", "client"}};
+    for (const auto& [oid, node] : sources) {
+      hpd::Facility f;
+      f.oid = oid;
+      f.name_kanji = node;
+      f.kind = hpd::FacilityKind::kHospital;
+      f.municipality_code = "331007";
+      f.discloses = true;
+      f.gateway_url = "https://127.0.0.1:1";
+      f.gateway_cert_sha256 = fingerprint(dev_pki().cert(node));
+      directory.create_facility(f);
+      http::ClientSettings cs;
+      cs.tls = {.ca_file = dev_pki().ca(),
+                .cert_file = dev_pki().cert(node),
+                .key_file = dev_pki().key(node)};
+      clients_[std::string(oid) + ".1"] = std::make_unique<http::BlockingHttpClient>(cs);
+    }
+    client_ = clients_.begin()->second.get();
   }
 
-  xml::Document post(const std::string& payload, const std::string& interaction) {
+  static std::string fingerprint(const std::string& pem_file) {
+    FILE* f = fopen(pem_file.c_str(), "r");
+    X509* cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
+    fclose(f);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    X509_digest(cert, EVP_sha256(), md, &n);
+    X509_free(cert);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < n; ++i) {
+      out += kHex[md[i] >> 4];
+      out += kHex[md[i] & 15];
+    }
+    return out;
+  }
+
+  xml::Document post(const std::string& payload, const std::string& interaction,
+                     http::BlockingHttpClient* via = nullptr) {
     const std::string action = "urn:hl7-org:v3:" + interaction;
-    auto res = client_->request({.method = "POST",
-                                 .url = portal_->url("nodes", "/pix/v3"),
-                                 .headers = {{"Content-Type", soap_content_type(action)}},
-                                 .body = soap(payload, action)});
+    auto res = (via ? via : client_)
+                   ->request({.method = "POST",
+                              .url = portal_->url("nodes", "/pix/v3"),
+                              .headers = {{"Content-Type", soap_content_type(action)}},
+                              .body = soap(payload, action)});
     EXPECT_EQ(res.status, 200) << res.body;
     return xml::parse(res.body);
   }
@@ -91,7 +132,8 @@ class PixOverHttps : public ::testing::Test {
     f.prior_ids = std::move(prior);
     xml::Writer w;
     write_feed(w, f);
-    auto doc = post(w.finish(), std::string(interaction_of(kind)));
+    auto doc = post(w.finish(), std::string(interaction_of(kind)),
+                    clients_.at(f.patient.ids.front().root).get());
     return parse_ack_message(payload_of(doc)).ack.code;
   }
 
@@ -130,7 +172,8 @@ class PixOverHttps : public ::testing::Test {
 
   std::string db_;
   std::unique_ptr<testing::Daemon> portal_;
-  std::unique_ptr<http::BlockingHttpClient> client_;
+  std::map<std::string, std::unique_ptr<http::BlockingHttpClient>> clients_;  // by domain
+  http::BlockingHttpClient* client_ = nullptr;
   int seq_ = 0;
 };
 
@@ -196,6 +239,38 @@ TEST_F(PixOverHttps, UnknownIdentifierIsAnAeWith204) {
   EXPECT_EQ(r.ack.code, AckCode::kAE);
   ASSERT_FALSE(r.ack.details.empty());
   EXPECT_EQ(r.ack.details[0].code, "204");
+}
+
+TEST_F(PixOverHttps, AFacilityCannotFeedAnotherFacilitysDomain) {
+  // Hospital A's gateway tries to publish a patient under clinic B's domain.
+  PatientFeed f;
+  f.header.id = {"1.2.392.200284.99", "spoof", ""};
+  f.header.creation_time = "20261124000000";
+  f.header.sender = {"1.2.392.200284.33.9.1", kHospitalA};
+  f.header.receiver = {"1.2.392.200284.0.1", "1.2.392.200284"};
+  f.patient = person(kClinicB, "B-999", "晴山", "ハレヤマ", "ハナコ", "19500101", "086-1");
+  xml::Writer w;
+  write_feed(w, f);
+  const std::string action = "urn:hl7-org:v3:PRPA_IN201301UV02";
+  auto res = clients_.at(kHospitalA)
+                 ->request({.method = "POST",
+                            .url = portal_->url("nodes", "/pix/v3"),
+                            .headers = {{"Content-Type", soap_content_type(action)}},
+                            .body = soap(w.finish(), action)});
+  EXPECT_EQ(res.status, 403);
+  EXPECT_NE(res.body.find("its own patient id domain"), std::string::npos) << res.body;
+  // Nothing was registered under clinic B's domain: B-999 is unknown (AE 204).
+  PixQuery q;
+  q.header.id = {"1.2.392.200284.99", "q-spoof", ""};
+  q.header.creation_time = "20261124000000";
+  q.header.sender = {"1.2.392.200284.33.9.2", ""};
+  q.header.receiver = {"1.2.392.200284.0.1", ""};
+  q.query_id = {"1.2.392.200284.99.1", "q-spoof", ""};
+  q.patient_id = {kClinicB, "B-999", ""};
+  xml::Writer qw;
+  write_pix_query(qw, q);
+  EXPECT_EQ(parse_pix_response(payload_of(post(qw.finish(), "PRPA_IN201309UV02"))).ack.code,
+            AckCode::kAE);
 }
 
 TEST_F(PixOverHttps, MalformedEnvelopeIsASoapFault) {
