@@ -1,6 +1,6 @@
 // The areas of the admin API, each a small route table over plain handler functions
 // (AdminServices, the checked caller, the request) -> response. admin_route() puts the
-// secretariat check in front of every one of them.
+// secretariat check in front of every one of them (a refused non-administrator is audited).
 #pragma once
 
 #include <utility>
@@ -12,16 +12,10 @@ namespace hareyaka::admin {
 
 using Handler = http::Response (*)(AdminServices&, const portal::Caller&, const http::Request&);
 
-inline void admin_route(http::Router& web, AdminServices& sv, const char* method,
-                        const char* pattern, Handler handler, const char* summary,
-                        std::size_t body_limit = 64 * 1024) {
-  web.add_blocking(method, pattern,
-                   [&sv, handler](http::Request& req) {
-                     const portal::Caller caller = portal::require_admin(sv.web, req);
-                     return handler(sv, caller, req);
-                   },
-                   {.body_limit = body_limit, .summary = summary});
-}
+// Registers a blocking route whose handler runs only for a secretariat administrator
+// (require_admin(); a logged-in non-administrator's attempt is audited as denied).
+void admin_route(http::Router& web, AdminServices& sv, const char* method, const char* pattern,
+                 Handler handler, const char* summary, std::size_t body_limit = 64 * 1024);
 
 inline http::Response json_response(int status, const json& body) {
   return http::Response::json(status, body.dump());

@@ -197,6 +197,11 @@ TEST(TrustHttp, NonAdministratorsCannotUseTheAdminApi) {
   auto r = b.call("GET", "/api/v1/admin/facilities");
   EXPECT_EQ(r.status, 403) << r.body;
   EXPECT_EQ(b.call("GET", "/api/v1/admin/audit").status, 403);
+  auto refused = body_of(net().admin->call(
+      "GET", "/api/v1/admin/audit?event=admin_action&outcome=denied&user=dr-notadmin"));
+  ASSERT_EQ(refused["items"].size(), 2u) << refused.dump();
+  EXPECT_EQ(refused["items"][0]["reason"], "not_admin");
+  EXPECT_EQ(refused["items"][0]["detail"], "GET /api/v1/admin/audit");
   EXPECT_EQ(Browser(net().portal->port("web")).call("GET", "/api/v1/admin/facilities").status, 401);
 }
 
