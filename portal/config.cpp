@@ -50,6 +50,16 @@ PortalConfig load_portal_config(const std::string& path) {
   }
   c.assertion_signing_key = root.string("assertion_signing_key");
   c.web_root = root.string_or("web_root", "");
+  c.atna.source.enterprise_site_id = c.network_root_oid;
+  if (auto n = root.optional_child("audit_export")) {
+    c.atna.host = n->string("host");
+    c.atna.port = static_cast<std::uint16_t>(n->integer_or("port", 6514, 1, 65535));
+    c.atna.tls = config::read_tls_client(n->child("tls"));
+    c.atna.source.audit_source_id = n->string_or("audit_source_id", "hareyaka-portal");
+    c.atna.source.hostname = n->string_or("hostname", "-");
+    c.atna.interval = n->millis_or("interval_ms", c.atna.interval);
+    n->finish();
+  }
   if (auto n = root.optional_child("viewer")) {
     c.gateway_deadline = n->millis_or("gateway_deadline_ms", c.gateway_deadline);
     n->finish();

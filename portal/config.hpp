@@ -10,6 +10,7 @@
 #include "common/http_server.hpp"
 #include "common/log.hpp"
 #include "common/runtime.hpp"
+#include "portal/atna_sender.hpp"
 
 namespace hareyaka::portal {
 
@@ -45,6 +46,7 @@ struct PortalConfig {
   std::string network_root_oid = "1.2.392.200284";
   PixSettings pix;
   AuthSettings auth;
+  AtnaSettings atna;     // export of the audit log to an ATNA repository (syslog/TLS)
   std::string web_root;  // the web UI's files (portal/web); empty: no UI on this portal
   std::string assertion_signing_key;  // Ed25519 private key (PEM) for access assertions
   std::chrono::milliseconds gateway_deadline{3000};

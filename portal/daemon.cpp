@@ -120,6 +120,7 @@ struct Daemon::Impl {
   ViewerServices viewer;
   admin::AdminServices admin;
   std::unique_ptr<PixNotifier> notifier;
+  std::unique_ptr<AtnaSender> atna;
   std::shared_ptr<http::Router> web = std::make_shared<http::Router>();
   std::shared_ptr<http::Router> nodes = std::make_shared<http::Router>();
 
@@ -165,7 +166,12 @@ void Daemon::start() {
                                              http::ClientSettings{.tls = d.config.client_tls},
                                              d.config.pix.notify_interval);
   d.notifier->start();
-  d.runtime.on_stop([&d] { d.notifier->stop(); });
+  d.atna = std::make_unique<AtnaSender>(d.audit, d.config.atna);
+  d.atna->start();
+  d.runtime.on_stop([&d] {
+    d.notifier->stop();
+    d.atna->stop();
+  });
 
   d.runtime.server().listen(d.config.web, d.web);
   d.runtime.server().listen(d.config.nodes, d.nodes);
