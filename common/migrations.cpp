@@ -1,10 +1,9 @@
 #include "common/migrations.hpp"
 
-#include <openssl/evp.h>
-
 #include <map>
 #include <utility>
 
+#include "common/digest.hpp"
 #include "common/error.hpp"
 #include "common/pg.hpp"
 
@@ -29,19 +28,6 @@ constexpr Statement kSelectApplied{"migrations_select",
 constexpr Statement kInsertApplied{
     "migrations_insert",
     "INSERT INTO schema_migrations (component, version, name, checksum) VALUES ($1, $2, $3, $4)"};
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
 
 }  // namespace
 

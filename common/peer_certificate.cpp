@@ -8,6 +8,8 @@
 
 #include <memory>
 
+#include "common/digest.hpp"
+
 namespace hareyaka::http {
 namespace {
 
@@ -17,16 +19,6 @@ std::string name_of(X509_NAME* name) {
   char* data = nullptr;
   long len = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<std::size_t>(len));
-}
-
-std::string hex(const unsigned char* p, std::size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    out += kHex[p[i] >> 4];
-    out += kHex[p[i] & 15];
-  }
-  return out;
 }
 
 }  // namespace
@@ -47,7 +39,7 @@ std::optional<PeerCertificate> peer_certificate(ssl_st* ssl) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
   X509_digest(cert.get(), EVP_sha256(), md, &md_len);
-  out.sha256_fingerprint = hex(md, md_len);
+  out.sha256_fingerprint = to_hex(std::string_view(reinterpret_cast<char*>(md), md_len));
   int len = i2d_X509(cert.get(), nullptr);
   if (len > 0) {
     out.der.resize(static_cast<std::size_t>(len));

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "common/digest.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "gateway/record/record_query.hpp"
@@ -16,19 +17,6 @@ namespace hareyaka::gateway::publish {
 namespace {
 
 using nlohmann::json;
-
-std::string sha256_hex(const std::string& s) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(s.data(), s.size(), md, &n, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < n; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
 
 std::string uuid() {
   unsigned char b[16];

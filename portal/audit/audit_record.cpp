@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "common/digest.hpp"
+
 namespace hareyaka::audit {
 namespace {
 
@@ -92,18 +94,7 @@ std::string canonical_form(const AuditRecord& r) {
 }
 
 std::string compute_hash(const AuditRecord& r) {
-  const std::string data = canonical_form(r);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
+  return sha256_hex(canonical_form(r));
 }
 
 }  // namespace hareyaka::audit

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include "common/digest.hpp"
 #include "common/error.hpp"
 
 namespace hareyaka::auth {
@@ -55,16 +56,7 @@ bool well_formed(std::string_view token) {
 }
 
 std::string token_hash(std::string_view token) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(token.data(), token.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
+  return sha256_hex(token);
 }
 
 }  // namespace

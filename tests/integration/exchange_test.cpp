@@ -50,23 +50,6 @@ int free_port() {
   return ntohs(a.sin_port);
 }
 
-std::string fingerprint(const std::string& pem_file) {
-  FILE* f = fopen(pem_file.c_str(), "r");
-  X509* cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
-  fclose(f);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  X509_digest(cert, EVP_sha256(), md, &n);
-  X509_free(cert);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < n; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
-
 json listener(const std::string& node, int port, const std::string& auth) {
   json l{{"port", port},
          {"cert_file", dev_pki().cert(node)},
@@ -173,7 +156,7 @@ class Exchange : public ::testing::Test {
              {"views", true}};
       if (gw) {
         f["gateway_url"] = "https://127.0.0.1:" + std::to_string(gw->port("nodes"));
-        f["gateway_cert_sha256"] = fingerprint(dev_pki().cert(node));
+        f["gateway_cert_sha256"] = testing::cert_fingerprint(dev_pki().cert(node));
       }
       return f;
     };

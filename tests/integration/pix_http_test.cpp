@@ -77,7 +77,7 @@ class PixOverHttps : public ::testing::Test {
       f.municipality_code = "331007";
       f.discloses = true;
       f.gateway_url = "https://127.0.0.1:1";
-      f.gateway_cert_sha256 = fingerprint(dev_pki().cert(node));
+      f.gateway_cert_sha256 = testing::cert_fingerprint(dev_pki().cert(node));
       directory.create_facility(f);
       http::ClientSettings cs;
       cs.tls = {.ca_file = dev_pki().ca(),
@@ -86,23 +86,6 @@ class PixOverHttps : public ::testing::Test {
       clients_[std::string(oid) + ".1"] = std::make_unique<http::BlockingHttpClient>(cs);
     }
     client_ = clients_.begin()->second.get();
-  }
-
-  static std::string fingerprint(const std::string& pem_file) {
-    FILE* f = fopen(pem_file.c_str(), "r");
-    X509* cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
-    fclose(f);
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    X509_digest(cert, EVP_sha256(), md, &n);
-    X509_free(cert);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < n; ++i) {
-      out += kHex[md[i] >> 4];
-      out += kHex[md[i] & 15];
-    }
-    return out;
   }
 
   xml::Document post(const std::string& payload, const std::string& interaction,

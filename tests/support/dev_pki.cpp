@@ -1,10 +1,16 @@
 #include "tests/support/dev_pki.hpp"
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 
+#include "common/digest.hpp"
 #include "tests/support/process.hpp"
 
 namespace hareyaka::testing {
@@ -34,6 +40,22 @@ const DevPki& dev_pki() {
     run_checked({script, holder->pki.other_dir, "stranger"});
   });
   return holder->pki;
+}
+
+std::string cert_fingerprint(const std::string& pem_file) {
+  FILE* f = std::fopen(pem_file.c_str(), "r");
+  if (!f)
+    throw std::runtime_error("cannot read " + pem_file);
+  X509* cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  if (!cert)
+    throw std::runtime_error("not a PEM certificate: " + pem_file);
+  unsigned char* der = nullptr;
+  const int len = i2d_X509(cert, &der);
+  std::string fp = sha256_hex(std::string_view(reinterpret_cast<char*>(der), len));
+  OPENSSL_free(der);
+  X509_free(cert);
+  return fp;
 }
 
 }  // namespace hareyaka::testing

@@ -17,6 +17,10 @@ struct DevPki {
 
 const DevPki& dev_pki();
 
+// SHA-256 fingerprint (lower-case hex of the DER) of a PEM certificate file: what the
+// directory stores as a facility's gateway_cert_sha256.
+std::string cert_fingerprint(const std::string& pem_file);
+
 // The repository root (for scripts under deploy/).
 std::string source_dir();
 
