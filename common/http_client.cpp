@@ -17,7 +17,9 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <tuple>
 
 #include "common/error.hpp"
 
@@ -141,6 +143,40 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     msg.prepare_payload();
     return msg;
   }
+  // Sends `msg` on an idle pooled connection if there is one, else on a new one, then runs
+  // `read(stream)` (the whole response, or its header), which returns the read error and
+  // whether any response byte arrived. A pooled connection the server closed while idle
+  // fails before any response byte: that case is retried once on a fresh connection.
+  // Other failures throw; on success the connection is returned to the caller.
+  template <typename Read>
+  awaitable<std::unique_ptr<Stream>> exchange(const Target& t, Clock::time_point deadline,
+                                              bhttp::request<bhttp::string_body>& msg, Read read) {
+    for (int attempt = 0;; ++attempt) {
+      std::unique_ptr<Stream> s = attempt == 0 ? take_idle(t.key()) : nullptr;
+      const bool reused = s != nullptr;
+      if (!s)
+        s = co_await connect(t, deadline);
+      auto& lowest = beast::get_lowest_layer(*s);
+      lowest.expires_after(remaining(deadline));
+      auto [ec_w, n_w] = co_await bhttp::async_write(*s, msg, kTuple);
+      beast::error_code ec_r;
+      bool got_some = false;
+      if (!ec_w) {
+        lowest.expires_after(remaining(deadline));
+        std::tie(ec_r, got_some) = co_await read(*s);
+      }
+      const beast::error_code ec = ec_w ? ec_w : ec_r;
+      if (!ec)
+        co_return s;
+      if (reused && !got_some && ec != beast::error::timeout)
+        continue;
+      if (ec == bhttp::error::body_limit) {
+        throw Error(ErrorCode::kUnavailable, "upstream response too large",
+                    "response from " + t.key() + " over the body limit");
+      }
+      fail(ec, t, ec_w ? "write" : "read");
+    }
+  }
 };
 
 namespace {
@@ -163,42 +199,23 @@ awaitable<ClientResponse> HttpClient::request(ClientRequest req) {
   const Target t = parse_target(req.url);
   const auto deadline = Clock::now() + req.timeout;
   auto msg = impl->build(req, t);
-  for (int attempt = 0;; ++attempt) {
-    std::unique_ptr<Stream> s = attempt == 0 ? impl->take_idle(t.key()) : nullptr;
-    const bool reused = s != nullptr;
-    if (!s)
-      s = co_await impl->connect(t, deadline);
-    auto& lowest = beast::get_lowest_layer(*s);
-    lowest.expires_after(remaining(deadline));
-    auto [ec_w, n_w] = co_await bhttp::async_write(*s, msg, kTuple);
-    beast::flat_buffer buffer;
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(impl->settings.body_limit);
-    beast::error_code ec_r;
-    if (!ec_w) {
-      lowest.expires_after(remaining(deadline));
-      auto [e, n] = co_await bhttp::async_read(*s, buffer, parser, kTuple);
-      ec_r = e;
-    }
-    const beast::error_code ec = ec_w ? ec_w : ec_r;
-    if (ec) {
-      if (reused && !parser.got_some() && ec != beast::error::timeout)
-        continue;
-      if (ec == bhttp::error::body_limit) {
-        throw Error(ErrorCode::kUnavailable, "upstream response too large",
-                    "response from " + t.key() + " over the body limit");
-      }
-      fail(ec, t, ec_w ? "write" : "read");
-    }
-    auto res = parser.release();
-    ClientResponse out;
-    out.status = static_cast<int>(res.result_int());
-    copy_response_headers<bhttp::string_body>(res.base(), out.headers);
-    out.body = std::move(res.body());
-    if (res.keep_alive())
-      impl->give_back(t.key(), std::move(s));
-    co_return out;
-  }
+  std::optional<bhttp::response_parser<bhttp::string_body>> parser;
+  auto s = co_await impl->exchange(
+      t, deadline, msg, [&](Stream& stream) -> awaitable<std::pair<beast::error_code, bool>> {
+        beast::flat_buffer buffer;
+        parser.emplace();
+        parser->body_limit(impl->settings.body_limit);
+        auto [e, n] = co_await bhttp::async_read(stream, buffer, *parser, kTuple);
+        co_return std::pair{e, parser->got_some()};
+      });
+  auto res = parser->release();
+  ClientResponse out;
+  out.status = static_cast<int>(res.result_int());
+  copy_response_headers<bhttp::string_body>(res.base(), out.headers);
+  out.body = std::move(res.body());
+  if (res.keep_alive())
+    impl->give_back(t.key(), std::move(s));
+  co_return out;
 }
 
 awaitable<StreamedResponse> HttpClient::stream(ClientRequest req) {
@@ -206,66 +223,52 @@ awaitable<StreamedResponse> HttpClient::stream(ClientRequest req) {
   const Target t = parse_target(req.url);
   const auto deadline = Clock::now() + req.timeout;
   auto msg = impl->build(req, t);
-  for (int attempt = 0;; ++attempt) {
-    std::unique_ptr<Stream> s = attempt == 0 ? impl->take_idle(t.key()) : nullptr;
-    const bool reused = s != nullptr;
-    if (!s)
-      s = co_await impl->connect(t, deadline);
-    auto& lowest = beast::get_lowest_layer(*s);
-    lowest.expires_after(remaining(deadline));
-    auto [ec_w, n_w] = co_await bhttp::async_write(*s, msg, kTuple);
-    auto buffer = std::make_shared<beast::flat_buffer>();
-    auto parser = std::make_shared<bhttp::response_parser<bhttp::buffer_body>>();
-    parser->body_limit(boost::none);
-    beast::error_code ec_r;
-    if (!ec_w) {
-      lowest.expires_after(remaining(deadline));
-      auto [e, n] = co_await bhttp::async_read_header(*s, *buffer, *parser, kTuple);
-      ec_r = e;
+  std::shared_ptr<beast::flat_buffer> buffer;
+  std::shared_ptr<bhttp::response_parser<bhttp::buffer_body>> parser;
+  auto s = co_await impl->exchange(
+      t, deadline, msg, [&](Stream& stream) -> awaitable<std::pair<beast::error_code, bool>> {
+        buffer = std::make_shared<beast::flat_buffer>();
+        parser = std::make_shared<bhttp::response_parser<bhttp::buffer_body>>();
+        parser->body_limit(boost::none);
+        auto [e, n] = co_await bhttp::async_read_header(stream, *buffer, *parser, kTuple);
+        co_return std::pair{e, parser->got_some()};
+      });
+  StreamedResponse out;
+  out.status = static_cast<int>(parser->get().result_int());
+  copy_response_headers<bhttp::buffer_body>(parser->get().base(), out.headers);
+  if (auto len = parser->content_length())
+    out.content_length = *len;
+  // The body is pulled chunk by chunk; each read has the request's deadline renewed by
+  // the same timeout, so a stalled upstream ends the stream instead of hanging it.
+  auto shared = std::shared_ptr<Stream>(std::move(s));
+  const auto per_read = req.timeout;
+  const std::string key = t.key();
+  out.next = [impl, shared, buffer, parser, per_read, key,
+              done = std::make_shared<bool>(false)]() -> awaitable<std::optional<std::string>> {
+    if (*done)
+      co_return std::nullopt;
+    if (parser->is_done()) {
+      *done = true;
+      co_return std::nullopt;
     }
-    const beast::error_code ec = ec_w ? ec_w : ec_r;
-    if (ec) {
-      if (reused && !parser->got_some() && ec != beast::error::timeout)
-        continue;
-      fail(ec, t, ec_w ? "write" : "read");
+    std::string chunk(64 * 1024, '\0');
+    parser->get().body().data = chunk.data();
+    parser->get().body().size = chunk.size();
+    beast::get_lowest_layer(*shared).expires_after(per_read);
+    auto [ec, n] = co_await bhttp::async_read(*shared, *buffer, *parser, kTuple);
+    if (ec && ec != bhttp::error::need_buffer) {
+      *done = true;
+      throw Error(ec == beast::error::timeout ? ErrorCode::kTimeout : ErrorCode::kUnavailable,
+                  "upstream stream failed", "reading body from " + key + ": " + ec.message());
     }
-    StreamedResponse out;
-    out.status = static_cast<int>(parser->get().result_int());
-    copy_response_headers<bhttp::buffer_body>(parser->get().base(), out.headers);
-    if (auto len = parser->content_length())
-      out.content_length = *len;
-    // The body is pulled chunk by chunk; each read has the request's deadline renewed by
-    // the same timeout, so a stalled upstream ends the stream instead of hanging it.
-    auto shared = std::shared_ptr<Stream>(std::move(s));
-    const auto per_read = req.timeout;
-    const std::string key = t.key();
-    out.next = [impl, shared, buffer, parser, per_read, key,
-                done = std::make_shared<bool>(false)]() -> awaitable<std::optional<std::string>> {
-      if (*done)
-        co_return std::nullopt;
-      if (parser->is_done()) {
-        *done = true;
-        co_return std::nullopt;
-      }
-      std::string chunk(64 * 1024, '\0');
-      parser->get().body().data = chunk.data();
-      parser->get().body().size = chunk.size();
-      beast::get_lowest_layer(*shared).expires_after(per_read);
-      auto [ec, n] = co_await bhttp::async_read(*shared, *buffer, *parser, kTuple);
-      if (ec && ec != bhttp::error::need_buffer) {
-        *done = true;
-        throw Error(ec == beast::error::timeout ? ErrorCode::kTimeout : ErrorCode::kUnavailable,
-                    "upstream stream failed", "reading body from " + key + ": " + ec.message());
-      }
-      chunk.resize(chunk.size() - parser->get().body().size);
-      if (parser->is_done()) {
-        *done = true;
-        // Streams are not pooled: the connection is released with the last reference.
-      }
-      co_return chunk;
-    };
-    co_return out;
-  }
+    chunk.resize(chunk.size() - parser->get().body().size);
+    if (parser->is_done()) {
+      *done = true;
+      // Streams are not pooled: the connection is released with the last reference.
+    }
+    co_return chunk;
+  };
+  co_return out;
 }
 
 struct BlockingHttpClient::State {
