@@ -75,6 +75,12 @@ PortalConfig load_portal_config(const std::string& path) {
     c.auth.fast_password_hashing = n->boolean_or("fast_password_hashing_for_tests", false);
     n->finish();
   }
+  if (auto n = root.optional_child("hpd_feed")) {
+    c.hpd_feed.base_dn = n->string_or("base_dn", c.hpd_feed.base_dn);
+    c.hpd_feed.interval = n->millis_or("interval_ms", c.hpd_feed.interval);
+    c.hpd_feed.max_backoff = n->millis_or("max_backoff_ms", c.hpd_feed.max_backoff);
+    n->finish();
+  }
   if (auto n = root.optional_child("client_tls"))
     c.client_tls = config::read_tls_client(*n);
   root.finish();

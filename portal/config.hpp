@@ -37,6 +37,13 @@ struct AuthSettings {
   bool fast_password_hashing = false;  // tests and the demo only: argon2id at minimum cost
 };
 
+// The portal as an HPD feed source (ITI-59 to the connected systems of the admin console).
+struct HpdFeedSettings {
+  std::string base_dn = "dc=HPD,o=Hareyaka,c=JP";  // the DIT the entries are sent under
+  std::chrono::milliseconds interval{2000};
+  std::chrono::milliseconds max_backoff{300'000};
+};
+
 struct PortalConfig {
   log::Settings log;
   RuntimeSettings runtime;
@@ -51,6 +58,7 @@ struct PortalConfig {
   std::string assertion_signing_key;  // Ed25519 private key (PEM) for access assertions
   std::chrono::milliseconds gateway_deadline{3000};
   tls::ClientSettings client_tls;  // the portal as a client of gateways and consumers
+  HpdFeedSettings hpd_feed;        // uses client_tls towards the connected systems
 };
 
 // Throws config::ConfigError naming the file or key at fault.

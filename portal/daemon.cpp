@@ -18,6 +18,10 @@
 #include "portal/auth/authenticator.hpp"
 #include "portal/auth/hpki_verifier.hpp"
 #include "portal/auth/session_store.hpp"
+#include "portal/hpd_feed/directory_pull.hpp"
+#include "portal/hpd_feed/dsml_feed_codec.hpp"
+#include "portal/hpd_feed/feed_admin.hpp"
+#include "portal/hpd_feed/feed_sender.hpp"
 #include "portal/pix_routes.hpp"
 #include "portal/schema.hpp"
 #include "portal/viewer/person_directory.hpp"
@@ -100,7 +104,12 @@ struct Daemon::Impl {
               .pool = pool,
               .identities = identities,
               .network_root = config.network_root_oid,
-              .hashing = authenticator_settings(config).hashing} {}
+              .hashing = authenticator_settings(config).hashing},
+        feed_codec({.base_dn = config.hpd_feed.base_dn, .network_root = config.network_root_oid}),
+        feed_sender(pool, feed_codec,
+                    {.client = {.tls = config.client_tls},
+                     .interval = config.hpd_feed.interval,
+                     .max_backoff = config.hpd_feed.max_backoff}) {}
 
   PortalConfig config;
   Runtime runtime;
@@ -119,6 +128,8 @@ struct Daemon::Impl {
   http::HttpClient gateways;
   ViewerServices viewer;
   admin::AdminServices admin;
+  hpd_feed::DsmlFeedCodec feed_codec;
+  hpd_feed::FeedSender feed_sender;
   std::unique_ptr<PixNotifier> notifier;
   std::unique_ptr<AtnaSender> atna;
   std::shared_ptr<http::Router> web = std::make_shared<http::Router>();
@@ -147,6 +158,8 @@ void Daemon::start() {
   // Last: its "/{file}" pattern must not shadow the API routes above.
   add_web_asset_routes(*d.web, d.config.web_root);
   admin::add_admin_routes(*d.web, d.admin);
+  hpd_feed::add_feed_admin_routes(*d.web, d.admin);
+  hpd_feed::add_directory_pull_routes(*d.nodes, d.pool);
   add_pix_routes(
       *d.nodes, d.pix_service,
       [&d](const std::string& sha256) -> std::optional<std::string> {
@@ -168,7 +181,9 @@ void Daemon::start() {
   d.notifier->start();
   d.atna = std::make_unique<AtnaSender>(d.audit, d.config.atna);
   d.atna->start();
+  d.feed_sender.start();
   d.runtime.on_stop([&d] {
+    d.feed_sender.stop();
     d.notifier->stop();
     d.atna->stop();
   });
