@@ -1,0 +1,1 @@
+#include "hpd/hpd_mapping.hpp"
