@@ -62,8 +62,7 @@ std::variant<std::nullopt_t, std::string, MappingError> facility_oid_of(const Di
 // A facility from an organization entry that carries a facility OID. A new facility is a
 // viewing facility (a disclosing one needs a gateway, set in the admin console); `existing`
 // keeps what HPD does not carry (gateway, flags, kana name).
-std::variant<Facility, MappingError> entry_to_facility(const DitSettings& s,
-                                                       const dsml::Entry& org,
+std::variant<Facility, MappingError> entry_to_facility(const DitSettings& s, const dsml::Entry& org,
                                                        const std::optional<Facility>& existing);
 
 // The profession an hcProfession value names ("doctor", "Physician", "医師", ISO 17090 hcRole

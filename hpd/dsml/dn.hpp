@@ -25,9 +25,9 @@ struct Dn {
   std::vector<Rdn> rdns;  // leaf first, as written
 
   bool empty() const { return rdns.empty(); }
-  std::string to_string() const;    // RFC 4514, types and values as written
-  std::string normalized() const;   // see above
-  Dn parent() const;                // without the leaf RDN
+  std::string to_string() const;   // RFC 4514, types and values as written
+  std::string normalized() const;  // see above
+  Dn parent() const;               // without the leaf RDN
   // True when `ancestor` is this DN or above it (normalized comparison).
   bool is_under(const Dn& ancestor) const;
 };

@@ -113,12 +113,12 @@ struct Filter {
     kApproxMatch,
   };
   Kind kind = Kind::kPresent;
-  std::string attribute;                 // every kind but and/or/not
-  std::string value;                     // equality, greaterOrEqual, lessOrEqual, approx
-  std::optional<std::string> initial;    // substrings
-  std::vector<std::string> any;          // substrings
-  std::optional<std::string> final_part; // substrings
-  std::vector<Filter> children;          // and/or: any number; not: exactly one
+  std::string attribute;                  // every kind but and/or/not
+  std::string value;                      // equality, greaterOrEqual, lessOrEqual, approx
+  std::optional<std::string> initial;     // substrings
+  std::vector<std::string> any;           // substrings
+  std::optional<std::string> final_part;  // substrings
+  std::vector<Filter> children;           // and/or: any number; not: exactly one
 };
 
 struct SearchRequest {
@@ -180,8 +180,8 @@ struct InvalidRequest {
   std::string message;
 };
 
-using Request =
-    std::variant<SearchRequest, AddRequest, ModifyRequest, DelRequest, ModDnRequest, InvalidRequest>;
+using Request = std::variant<SearchRequest, AddRequest, ModifyRequest, DelRequest, ModDnRequest,
+                             InvalidRequest>;
 Operation operation_of(const Request& r);
 const std::string& request_id_of(const Request& r);
 
@@ -189,8 +189,8 @@ enum class OnError { kExit, kResume };
 
 struct BatchRequest {
   std::string request_id;
-  bool parallel = false;        // processing="parallel" (we still process in order)
-  bool unordered = false;       // responseOrder="unordered" (we still answer in order)
+  bool parallel = false;   // processing="parallel" (we still process in order)
+  bool unordered = false;  // responseOrder="unordered" (we still answer in order)
   OnError on_error = OnError::kExit;
   std::vector<Request> requests;
 };
