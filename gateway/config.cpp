@@ -45,6 +45,17 @@ GatewayConfig load_gateway_config(const std::string& path) {
     c.portal.tls = config::read_tls_client(p->child("tls"));
     p->finish();
   }
+  if (auto d = root.optional_child("directory")) {
+    c.directory.pull_interval = d->millis_or("pull_interval_ms", c.directory.pull_interval);
+    c.directory.unknown_users = *parse_unknown_user_policy(d->choice_or(
+        "unknown_users", "after_first_pull", {"after_first_pull", "always", "never"}));
+    d->finish();
+  }
+  if (c.portal.url.empty() && c.directory.unknown_users == UnknownUserPolicy::kAlways) {
+    throw config::ConfigError(
+        "configuration key 'directory.unknown_users' is 'always' but there is no 'portal' to "
+        "pull the directory from: every request would be refused");
+  }
   root.finish();
   return c;
 }

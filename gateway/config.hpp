@@ -9,6 +9,7 @@
 #include "common/http_server.hpp"
 #include "common/log.hpp"
 #include "common/runtime.hpp"
+#include "gateway/directory/directory_cache.hpp"
 
 namespace hareyaka::gateway {
 
@@ -25,6 +26,12 @@ struct PortalSettings {
   tls::ClientSettings tls;
 };
 
+// The directory pulled from the portal (needs the portal section).
+struct DirectorySettings {
+  std::chrono::milliseconds pull_interval{60'000};
+  UnknownUserPolicy unknown_users = UnknownUserPolicy::kAfterFirstPull;
+};
+
 struct GatewayConfig {
   log::Settings log;
   RuntimeSettings runtime;
@@ -34,6 +41,7 @@ struct GatewayConfig {
   http::ListenerSettings listener;   // the portal's calls: mutual TLS with the network CA
   StorageSettings storage;
   PortalSettings portal;
+  DirectorySettings directory;
 };
 
 GatewayConfig load_gateway_config(const std::string& path);

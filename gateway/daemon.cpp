@@ -9,6 +9,7 @@
 #include "common/error.hpp"
 #include "common/router.hpp"
 #include "gateway/data_api.hpp"
+#include "gateway/directory/directory_puller.hpp"
 #include "gateway/local_audit.hpp"
 #include "gateway/publish/outbox.hpp"
 #include "gateway/publish/publisher.hpp"
@@ -23,12 +24,15 @@ struct Daemon::Impl {
       : config(std::move(c)),
         runtime(config.runtime),
         verifier(config.assertion_public_key),
-        audit(config.storage.state_dir + "/audit.jsonl") {}
+        audit(config.storage.state_dir + "/audit.jsonl"),
+        directory(config.storage.state_dir + "/directory.json") {}
 
   GatewayConfig config;
   Runtime runtime;
   AssertionVerifier verifier;
   LocalAudit audit;
+  DirectoryCache directory;
+  std::unique_ptr<DirectoryPuller> directory_puller;
   std::unique_ptr<storage::StorageIndex> index;
   std::shared_ptr<http::Router> router = std::make_shared<http::Router>();
   std::thread scanner;
@@ -99,6 +103,10 @@ Daemon::Daemon(GatewayConfig config) {
                                    .tls = c.portal.tls,
                                    .facility_oid = c.facility_oid,
                                    .patient_authority = c.patient_authority});
+    impl_->directory_puller = std::make_unique<DirectoryPuller>(
+        impl_->directory, DirectoryPullSettings{.portal_url = c.portal.url,
+                                                .tls = c.portal.tls,
+                                                .interval = c.directory.pull_interval});
   }
 }
 
@@ -107,6 +115,8 @@ Daemon::~Daemon() {
     impl_->scanner.join();
   if (impl_->publisher)
     impl_->publisher->stop();
+  if (impl_->directory_puller)
+    impl_->directory_puller->stop();
   impl_->index->stop_following();
 }
 
@@ -118,7 +128,11 @@ void Daemon::start() {
                               .verifier = d.verifier,
                               .audit = d.audit,
                               .settings = {.facility_oid = d.config.facility_oid,
-                                           .patient_authority = d.config.patient_authority}});
+                                           .patient_authority = d.config.patient_authority,
+                                           .unknown_users = d.config.directory.unknown_users},
+                              .directory = d.directory_puller ? &d.directory : nullptr});
+  if (d.directory_puller)
+    d.directory_puller->start();
   if (d.publisher) {
     d.router->add_blocking(
         "GET", "/gw/v1/publish/status",
@@ -143,6 +157,8 @@ void Daemon::start() {
       d.scanner.join();
     if (d.publisher)
       d.publisher->stop();
+    if (d.directory_puller)
+      d.directory_puller->stop();
     d.index->stop_following();
   });
 }

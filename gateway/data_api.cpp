@@ -62,8 +62,20 @@ AccessAssertion authorize(DataApiParts& p, const Request& req, const std::string
                      {"facility", a.facility_oid},
                      {"purpose", a.purpose},
                      {"portal_request_id", a.request_id}};
+  std::string refusal;
+  if (p.directory) {
+    auto verdict = p.directory->check(a.user, a.facility_oid, p.settings.unknown_users);
+    if (verdict.viewer) {
+      entry["viewer"]["display_name"] = verdict.viewer->display_name;
+      entry["viewer"]["directory_profession"] = verdict.viewer->profession;
+      entry["viewer"]["facility_name"] = verdict.viewer->facility_name;
+    }
+    refusal = std::move(verdict.refusal);
+  }
   const char* mismatch = nullptr;
-  if (a.local_id != local_id || a.authority != p.settings.patient_authority) {
+  if (!refusal.empty()) {
+    mismatch = refusal.c_str();  // the directory does not know the user, or disabled them
+  } else if (a.local_id != local_id || a.authority != p.settings.patient_authority) {
     mismatch = "access assertion is for another patient";
   } else if (a.category != category) {
     mismatch = "access assertion is for another category";
