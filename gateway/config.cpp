@@ -47,8 +47,8 @@ GatewayConfig load_gateway_config(const std::string& path) {
   }
   if (auto d = root.optional_child("directory")) {
     c.directory.pull_interval = d->millis_or("pull_interval_ms", c.directory.pull_interval);
-    c.directory.unknown_users = *parse_unknown_user_policy(d->choice_or(
-        "unknown_users", "after_first_pull", {"after_first_pull", "always", "never"}));
+    c.directory.unknown_users = *parse_unknown_user_policy(
+        d->choice_or("unknown_users", "after_first_pull", {"after_first_pull", "always", "never"}));
     d->finish();
   }
   if (c.portal.url.empty() && c.directory.unknown_users == UnknownUserPolicy::kAlways) {

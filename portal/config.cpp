@@ -79,6 +79,7 @@ PortalConfig load_portal_config(const std::string& path) {
     c.hpd_feed.base_dn = n->string_or("base_dn", c.hpd_feed.base_dn);
     c.hpd_feed.interval = n->millis_or("interval_ms", c.hpd_feed.interval);
     c.hpd_feed.max_backoff = n->millis_or("max_backoff_ms", c.hpd_feed.max_backoff);
+    c.hpd_feed.timeout = n->millis_or("timeout_ms", c.hpd_feed.timeout);
     n->finish();
   }
   if (auto n = root.optional_child("client_tls"))

@@ -42,6 +42,7 @@ struct HpdFeedSettings {
   std::string base_dn = "dc=HPD,o=Hareyaka,c=JP";  // the DIT the entries are sent under
   std::chrono::milliseconds interval{2000};
   std::chrono::milliseconds max_backoff{300'000};
+  std::chrono::milliseconds timeout{15'000};  // per request to a connected system
 };
 
 struct PortalConfig {

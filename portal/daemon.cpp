@@ -109,7 +109,8 @@ struct Daemon::Impl {
         feed_sender(pool, feed_codec,
                     {.client = {.tls = config.client_tls},
                      .interval = config.hpd_feed.interval,
-                     .max_backoff = config.hpd_feed.max_backoff}) {}
+                     .max_backoff = config.hpd_feed.max_backoff,
+                     .timeout = config.hpd_feed.timeout}) {}
 
   PortalConfig config;
   Runtime runtime;

@@ -12,9 +12,8 @@ namespace hareyaka::portal {
 
 std::vector<const pg::MigrationSet*> all_migrations() {
   // Dependency order: the directory first (consents and users refer to facilities).
-  return {&hpd::migrations(), &consent::migrations(), &pix::migrations(), &auth::migrations(),
-          &audit::migrations(), &admin::migrations(),
-          &hpd_feed::migrations()};
+  return {&hpd::migrations(),   &consent::migrations(), &pix::migrations(),     &auth::migrations(),
+          &audit::migrations(), &admin::migrations(),   &hpd_feed::migrations()};
 }
 
 }  // namespace hareyaka::portal

@@ -42,8 +42,8 @@ DirectoryCache::DirectoryCache(std::string file) : file_(std::move(file)) {
     facilities_.clear();
     users_.clear();
     version_ = 0;
-    log::warn("directory cache unreadable; pulling it again", {.component = "directory",
-                                                               .file = file_});
+    log::warn("directory cache unreadable; pulling it again",
+              {.component = "directory", .file = file_});
   }
 }
 
@@ -62,8 +62,7 @@ std::size_t DirectoryCache::users() const {
   return users_.size();
 }
 
-DirectoryVerdict DirectoryCache::check(const std::string& login_id,
-                                       const std::string& facility_oid,
+DirectoryVerdict DirectoryCache::check(const std::string& login_id, const std::string& facility_oid,
                                        UnknownUserPolicy policy) const {
   std::lock_guard lock(mutex_);
   DirectoryVerdict v;
@@ -90,8 +89,8 @@ DirectoryVerdict DirectoryCache::check(const std::string& login_id,
     v.refusal = "the access assertion names another facility than the directory's";
   } else if (auto f = facilities_.find(info.facility_oid);
              f != facilities_.end() && f->second.value("status", "") != "active") {
-    v.refusal = "the user's facility is " + f->second.value("status", "") +
-                " in the network directory";
+    v.refusal =
+        "the user's facility is " + f->second.value("status", "") + " in the network directory";
   }
   v.viewer = std::move(info);
   return v;

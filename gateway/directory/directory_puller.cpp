@@ -52,8 +52,7 @@ void DirectoryPuller::start() {
     for (;;) {
       try {
         if (int n = pull_once(); n > 0) {
-          log::info("directory pulled", {.component = "directory",
-                                         .count = n});
+          log::info("directory pulled", {.component = "directory", .count = n});
         }
       } catch (const Error& e) {
         log::warn("directory pull failed; will retry",

@@ -9,13 +9,11 @@ namespace hareyaka::hpd_feed {
 namespace {
 
 const std::vector<std::string> kFacilityColumns = {
-    "oid",   "prefecture",   "code",        "name",
-    "name_kana", "name_en",  "kind",        "municipality",
-    "discloses", "views",    "gateway_url", "gateway_cert_sha256",
-    "status"};
-const std::vector<std::string> kUserColumns = {
-    "login_id", "display_name", "facility_oid", "profession",  "status",
-    "password", "hpki_issuer",  "hpki_serial",  "hpki_subject"};
+    "oid",          "prefecture", "code",  "name",        "name_kana",           "name_en", "kind",
+    "municipality", "discloses",  "views", "gateway_url", "gateway_cert_sha256", "status"};
+const std::vector<std::string> kUserColumns = {"login_id",    "display_name", "facility_oid",
+                                               "profession",  "status",       "password",
+                                               "hpki_issuer", "hpki_serial",  "hpki_subject"};
 
 }  // namespace
 

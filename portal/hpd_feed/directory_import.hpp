@@ -25,8 +25,8 @@ struct ImportError {
 
 struct ImportRow {
   int row = 0;
-  std::string key;     // facility OID or login id ("" when it could not be read)
-  std::string action;  // "create", "update", "unchanged" or "error"
+  std::string key;                   // facility OID or login id ("" when it could not be read)
+  std::string action;                // "create", "update", "unchanged" or "error"
   std::vector<std::string> changed;  // for updates: the columns that change
 };
 
@@ -70,8 +70,8 @@ std::optional<bool> read_bool(const RowReader& r, std::string_view column);
 // Each checks every row, fills the report, and when `apply` is set and the report has no
 // error, writes every row and sets report.applied.
 void plan_facilities(pg::Tx& tx, const std::vector<std::string>& header,
-                     const std::vector<std::pair<int, std::vector<std::string>>>& rows,
-                     bool apply, const ImportSettings& settings, ImportReport& report);
+                     const std::vector<std::pair<int, std::vector<std::string>>>& rows, bool apply,
+                     const ImportSettings& settings, ImportReport& report);
 void plan_users(pg::Tx& tx, const std::vector<std::string>& header,
                 const std::vector<std::pair<int, std::vector<std::string>>>& rows, bool apply,
                 const ImportSettings& settings, ImportReport& report);

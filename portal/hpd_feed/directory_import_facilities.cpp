@@ -125,8 +125,8 @@ std::string column_of_field(const std::string& field) {
 }  // namespace
 
 void plan_facilities(pg::Tx& tx, const std::vector<std::string>& header,
-                     const std::vector<std::pair<int, std::vector<std::string>>>& rows,
-                     bool apply, const ImportSettings& settings, ImportReport& report) {
+                     const std::vector<std::pair<int, std::vector<std::string>>>& rows, bool apply,
+                     const ImportSettings& settings, ImportReport& report) {
   if (!(std::find(header.begin(), header.end(), "oid") != header.end() ||
         (std::find(header.begin(), header.end(), "prefecture") != header.end() &&
          std::find(header.begin(), header.end(), "code") != header.end()))) {

@@ -78,7 +78,8 @@ void plan_users(pg::Tx& tx, const std::vector<std::string>& header,
     if (u.login_id.empty()) {
       r.error("login_id", "required");
     } else if (!hpd::is_valid_login_id(u.login_id)) {
-      r.error("login_id", "'" + u.login_id + "': 3 to 64 characters of letters, digits and . _ @ -");
+      r.error("login_id",
+              "'" + u.login_id + "': 3 to 64 characters of letters, digits and . _ @ -");
     } else {
       out.key = u.login_id;
       auto [it, fresh] = seen.emplace(u.login_id, number);
@@ -193,11 +194,11 @@ void plan_users(pg::Tx& tx, const std::vector<std::string>& header,
     if (p.fresh) {
       const std::string hash =
           p.password.empty() ? std::string() : auth::hash_password(p.password, settings.hashing);
-      tx.exec(kInsert, u.facility_oid, profession, u.login_id, u.display_name, hash,
-              u.hpki.issuer, u.hpki.serial, u.hpki.subject, status);
+      tx.exec(kInsert, u.facility_oid, profession, u.login_id, u.display_name, hash, u.hpki.issuer,
+              u.hpki.serial, u.hpki.subject, status);
     } else {
-      tx.exec(kUpdate, u.login_id, profession, u.display_name, status, u.hpki.issuer,
-              u.hpki.serial, u.hpki.subject);
+      tx.exec(kUpdate, u.login_id, profession, u.display_name, status, u.hpki.issuer, u.hpki.serial,
+              u.hpki.subject);
       if (p.end_sessions)
         tx.exec(kEndSessions, u.login_id);
     }

@@ -90,7 +90,8 @@ void add_directory_pull_routes(http::Router& nodes, pg::Pool& pool) {
         });
         return http::Response::json(200, body.dump());
       },
-      {.body_limit = 0, .summary = "directory entries for gateways (facilities, users; no secrets)"});
+      {.body_limit = 0,
+       .summary = "directory entries for gateways (facilities, users; no secrets)"});
 }
 
 }  // namespace hareyaka::hpd_feed

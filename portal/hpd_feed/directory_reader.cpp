@@ -34,8 +34,8 @@ std::optional<hpd::Facility> public_facility(pg::Tx& tx, const std::string& oid)
   f.discloses = r[6].as<bool>();
   f.views = r[7].as<bool>();
   f.gateway_url = r[8].as<std::string>();
-  f.status = hpd::parse_facility_status(r[9].as<std::string>())
-                 .value_or(hpd::FacilityStatus::kSuspended);
+  f.status =
+      hpd::parse_facility_status(r[9].as<std::string>()).value_or(hpd::FacilityStatus::kSuspended);
   return f;
 }
 

@@ -80,8 +80,7 @@ bool already_there(int code) {
 
 }  // namespace
 
-EncodedFeed DsmlFeedCodec::request(const std::vector<FeedOperation>& ops,
-                                   const std::string& to_url,
+EncodedFeed DsmlFeedCodec::request(const std::vector<FeedOperation>& ops, const std::string& to_url,
                                    const std::string& message_id) const {
   EncodedFeed out;
   dsml::BatchRequest batch;

@@ -130,9 +130,8 @@ Response import(AdminServices& sv, const Caller& c, const Request& req, ImportKi
   const auto report = import_csv(sv.pool, kind, req.body, mode == "apply", settings);
   const char* what = kind == ImportKind::kFacilities ? "facilities" : "users";
   admin::audit_admin(sv, c, req, std::string("import_") + what + "_" + mode,
-                     std::to_string(report.create) + " create, " +
-                         std::to_string(report.update) + " update, " +
-                         std::to_string(report.errors.size()) + " errors" +
+                     std::to_string(report.create) + " create, " + std::to_string(report.update) +
+                         " update, " + std::to_string(report.errors.size()) + " errors" +
                          (report.applied ? ", applied" : ""));
   const bool refused = mode == "apply" && !report.applied;
   return json_response(refused ? 422 : 200, report_json(report, mode));

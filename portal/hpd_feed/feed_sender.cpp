@@ -15,18 +15,18 @@ constexpr pg::Statement kClaim{
     "feed_claim_system",
     "SELECT id, name, url FROM hpd_connected_systems s WHERE enabled AND next_attempt_at <= now() "
     "AND EXISTS (SELECT 1 FROM hpd_feed_outbox o WHERE o.system_id = s.id) "
-    "ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED"};
+    "ORDER BY next_attempt_at LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED"};
 constexpr pg::Statement kPending{"feed_pending",
                                  "SELECT id, entity, entity_key, op FROM hpd_feed_outbox "
                                  "WHERE system_id = $1 ORDER BY id LIMIT $2 FOR UPDATE"};
 constexpr pg::Statement kDelivered{"feed_delivered", "DELETE FROM hpd_feed_outbox WHERE id = $1"};
-constexpr pg::Statement kRetype{"feed_retype",
-                                "UPDATE hpd_feed_outbox SET op = $2 WHERE id = $1"};
+constexpr pg::Statement kRetype{"feed_retype", "UPDATE hpd_feed_outbox SET op = $2 WHERE id = $1"};
 constexpr pg::Statement kAttempted{
     "feed_attempted", "UPDATE hpd_feed_outbox SET attempts = attempts + 1 WHERE id = $1"};
-constexpr pg::Statement kSucceeded{"feed_succeeded",
-                                   "UPDATE hpd_connected_systems SET failures = 0, "
-                                   "last_success_at = now(), next_attempt_at = now() WHERE id = $1"};
+constexpr pg::Statement kSucceeded{
+    "feed_succeeded",
+    "UPDATE hpd_connected_systems SET failures = 0, "
+    "last_success_at = now(), next_attempt_at = now() WHERE id = $1"};
 constexpr pg::Statement kFailed{
     "feed_failed",
     "UPDATE hpd_connected_systems SET failures = failures + 1, last_error = $2, "
@@ -132,8 +132,7 @@ bool FeedSender::send_one_batch(int& delivered) {
               }
               const auto& op = ops[i];
               const int code = results[i].result_code;
-              if (code == kDsmlSuccess ||
-                  (code == kDsmlNoSuchObject && op.op == FeedOp::kDelete)) {
+              if (code == kDsmlSuccess || (code == kDsmlNoSuchObject && op.op == FeedOp::kDelete)) {
                 tx.exec(kDelivered, op.outbox_id);
                 ++delivered;
               } else if (code == kDsmlEntryAlreadyExists && op.op == FeedOp::kAdd) {
@@ -144,8 +143,8 @@ bool FeedSender::send_one_batch(int& delivered) {
                 break;
               } else {
                 tx.exec(kAttempted, op.outbox_id);
-                error = std::string(to_string(op.op)) + " " + to_string(op.entity) + " " +
-                        op.key + ": resultCode " + std::to_string(code) +
+                error = std::string(to_string(op.op)) + " " + to_string(op.entity) + " " + op.key +
+                        ": resultCode " + std::to_string(code) +
                         (results[i].message.empty() ? "" : " " + results[i].message);
               }
             }

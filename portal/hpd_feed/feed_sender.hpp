@@ -23,8 +23,8 @@
 namespace hareyaka::hpd_feed {
 
 struct FeedSenderSettings {
-  http::ClientSettings client;  // the portal's client_tls: mutual TLS to every system
-  std::chrono::milliseconds interval{2000};     // how often the outbox is looked at
+  http::ClientSettings client;               // the portal's client_tls: mutual TLS to every system
+  std::chrono::milliseconds interval{2000};  // how often the outbox is looked at
   std::chrono::milliseconds min_backoff{1000};  // after the first failure; doubles
   std::chrono::milliseconds max_backoff{300'000};
   std::chrono::milliseconds timeout{15'000};  // per request

@@ -25,8 +25,9 @@ constexpr pg::Statement kDelete{"feed_delete_system",
                                 "DELETE FROM hpd_connected_systems WHERE id = $1"};
 constexpr pg::Statement kRetryNow{
     "feed_retry_now", "UPDATE hpd_connected_systems SET next_attempt_at = now() WHERE id = $1"};
-constexpr pg::Statement kState{"feed_system_state", "SELECT " HY_STATE_COLUMNS
-                                                    " FROM hpd_connected_systems s WHERE s.id = $1"};
+constexpr pg::Statement kState{"feed_system_state",
+                               "SELECT " HY_STATE_COLUMNS
+                               " FROM hpd_connected_systems s WHERE s.id = $1"};
 constexpr pg::Statement kStates{"feed_system_states",
                                 "SELECT " HY_STATE_COLUMNS
                                 " FROM hpd_connected_systems s ORDER BY s.name LIMIT 100"};
@@ -85,8 +86,7 @@ ConnectedSystem FeedStore::update(const ConnectedSystem& s) {
 }
 
 bool FeedStore::remove(std::int64_t id) {
-  return pg::transact(pool_,
-                      [&](pg::Tx& tx) { return tx.exec(kDelete, id).affected_rows() > 0; });
+  return pg::transact(pool_, [&](pg::Tx& tx) { return tx.exec(kDelete, id).affected_rows() > 0; });
 }
 
 bool FeedStore::retry_now(std::int64_t id) {

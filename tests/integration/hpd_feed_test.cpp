@@ -1,0 +1,460 @@
+// The portal as an HPD feed source, end to end with real daemons on loopback and a real
+// PostgreSQL: facilities and users added through the admin HTTP API and by CSV import reach
+// a connected system (a second HPD endpoint, tests/integration/hpd_peer.*) through ITI-59
+// feeds, also across an outage of that system (nothing lost, nothing sent twice), with the
+// delivery state in the admin API; the CSV dry run reports each error and changes nothing;
+// a gateway pulls the directory, names the viewer in its local audit and refuses assertions
+// for users the directory does not know or has locked.
+#include <gtest/gtest.h>
+#include <iconv.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/assertion.hpp"
+#include "hpd/hpd_mapping.hpp"
+#include "tests/integration/hpd_peer.hpp"
+#include "tests/integration/trust_network.hpp"
+#include "tests/support/dev_pki.hpp"
+#include "tests/support/pg_cluster.hpp"
+
+namespace hareyaka {
+namespace {
+
+using nlohmann::json;
+using testing::body_of;
+using testing::Browser;
+using testing::HpdPeer;
+
+constexpr const char* kSecretariat = "1.2.392.200284.33.9000001";
+constexpr const char* kAdmin = "feed-admin";
+constexpr const char* kTotp = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+constexpr const char* kPassword = "Hareyaka#Feed2026";
+
+json listener(const std::string& node, const std::string& auth) {
+  return {{"address", "127.0.0.1"},
+          {"port", 0},
+          {"cert_file", testing::dev_pki().cert(node)},
+          {"key_file", testing::dev_pki().key(node)},
+          {"client_auth", auth},
+          {"client_ca_file", testing::dev_pki().ca()}};
+}
+
+json client_tls(const std::string& node) {
+  return {{"ca_file", testing::dev_pki().ca()},
+          {"cert_file", testing::dev_pki().cert(node)},
+          {"key_file", testing::dev_pki().key(node)}};
+}
+
+std::string sha256_of_cert(const std::string& pem) {
+  auto out = testing::run_checked(
+      {"sh", "-c",
+       "openssl x509 -in '" + pem + "' -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1"});
+  return out.substr(0, 64);
+}
+
+// One portal (feed interval and backoff short, so an outage heals within the test) with its
+// first administrator, and the connected HPD peer.
+struct Network {
+  testing::TempDir tmp;
+  std::string db = testing::fresh_database();
+  std::unique_ptr<testing::Daemon> portal;
+  std::unique_ptr<Browser> admin;
+  std::unique_ptr<HpdPeer> peer = std::make_unique<HpdPeer>();
+
+  Network() {
+    json cfg{{"log", {{"format", "json"}}},
+             {"runtime", {{"io_threads", 2}, {"worker_threads", 4}}},
+             {"assertion_signing_key", testing::dev_pki().dir + "/assertion.key"},
+             {"database", {{"conninfo", db}, {"pool_size", 8}}},
+             {"listeners",
+              {{"web", listener("portal", "none")}, {"nodes", listener("portal", "require")}}},
+             {"auth", {{"fast_password_hashing_for_tests", true}}},
+             {"hpd_feed", {{"interval_ms", 100}, {"max_backoff_ms", 500}, {"timeout_ms", 2000}}},
+             {"client_tls", client_tls("portal")}};
+    const std::string cfg_file = tmp.path() + "/portal.json";
+    std::ofstream(cfg_file) << cfg.dump();
+    const std::string seed = tmp.path() + "/seed.json";
+    std::ofstream(seed) << json{{"facilities",
+                                 {{{"oid", kSecretariat},
+                                   {"name_kanji", "晴れやかネット事務局"},
+                                   {"kind", "hospital"},
+                                   {"discloses", false},
+                                   {"views", true}}}},
+                                {"users",
+                                 {{{"login_id", kAdmin},
+                                   {"display_name", "事務局 管理者"},
+                                   {"facility_oid", kSecretariat},
+                                   {"profession", "secretariat_admin"},
+                                   {"password", kPassword},
+                                   {"totp_secret", kTotp}}}}}
+                               .dump();
+    testing::run_checked({testing::binary_path("portal/hareyaka-portal"), "bootstrap", "--config",
+                          cfg_file, "--file", seed});
+    portal = std::make_unique<testing::Daemon>("portal/hareyaka-portal", cfg, "portal");
+    admin = std::make_unique<Browser>(portal->port("web"));
+    auto r = admin->login(kAdmin, kPassword, kTotp);
+    if (r.status != 200)
+      throw std::runtime_error("admin login: " + r.body + "\n" + portal->log());
+  }
+};
+
+Network& net() {
+  static Network n;
+  return n;
+}
+
+const hpd::DitSettings kDit{};
+
+json system_state(std::int64_t id) {
+  auto r = net().admin->call("GET", "/api/v1/admin/connected-systems");
+  const json body = body_of(r);
+  for (const auto& s : body["items"]) {
+    if (s["id"] == id)
+      return s;
+  }
+  return json{{"list", r.body}};
+}
+
+json add_facility(const std::string& code, const std::string& name) {
+  auto r = net().admin->call("POST", "/api/v1/admin/facilities",
+                             {{"prefecture", "33"},
+                              {"code", code},
+                              {"name", name},
+                              {"kind", "clinic"},
+                              {"discloses", false},
+                              {"views", true}});
+  EXPECT_EQ(r.status, 201) << r.body;
+  return body_of(r);
+}
+
+void add_user(const std::string& login, const std::string& facility) {
+  auto r = net().admin->call("POST", "/api/v1/admin/users",
+                             {{"login_id", login},
+                              {"display_name", "医師 " + login},
+                              {"facility_oid", facility},
+                              {"profession", "doctor"},
+                              {"password", kPassword}});
+  ASSERT_EQ(r.status, 201) << r.body;
+}
+
+std::int64_t g_system = 0;
+
+TEST(HpdFeed, AdminChangesReachTheConnectedSystemAcrossAnOutage) {
+  auto& n = net();
+  auto r = n.admin->call("POST", "/api/v1/admin/connected-systems",
+                         {{"name", "隣接ディレクトリ"}, {"url", n.peer->url()}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  g_system = body_of(r)["id"].get<std::int64_t>();
+  EXPECT_EQ(body_of(r)["pending"], 0);
+  EXPECT_EQ(
+      n.admin->call("POST", "/api/v1/admin/connected-systems", {{"name", "x"}, {"url", "http://a"}})
+          .status,
+      422);
+
+  const auto oid1 = add_facility("2000001", "晴れ診療所")["oid"].get<std::string>();
+  add_user("dr-hare", oid1);
+  ASSERT_TRUE(testing::poll_until([&] { return n.peer->has(hpd::user_dn(kDit, "dr-hare")); },
+                                  std::chrono::seconds(30)))
+      << n.portal->log();
+  EXPECT_TRUE(n.peer->has(hpd::facility_dn(kDit, oid1)));
+  EXPECT_EQ(n.peer->attribute(hpd::user_dn(kDit, "dr-hare"), "displayName"), "医師 dr-hare");
+  ASSERT_TRUE(testing::poll_until([&] { return system_state(g_system)["pending"] == 0; },
+                                  std::chrono::seconds(30)))
+      << system_state(g_system).dump();
+  EXPECT_FALSE(system_state(g_system)["last_success"].is_null());
+
+  // The system goes down: changes wait in the outbox, the console shows them pending.
+  n.peer->stop();
+  const auto oid2 = add_facility("2000002", "雨上がり薬局")["oid"].get<std::string>();
+  add_user("ph-ame", oid2);
+  r = n.admin->call("PUT", "/api/v1/admin/users/dr-hare", {{"display_name", "医師 晴子"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(testing::poll_until(
+      [&] {
+        auto s = system_state(g_system);
+        return s["pending"].get<int>() >= 3 && !s["last_error"].is_null() &&
+               s["failures"].get<int>() >= 2;
+      },
+      std::chrono::seconds(30)))
+      << system_state(g_system).dump() << n.portal->log();
+  auto waiting = system_state(g_system);
+  EXPECT_FALSE(waiting["oldest_pending"].is_null());
+  EXPECT_FALSE(n.peer->has(hpd::facility_dn(kDit, oid2)));
+
+  // Back up, at a new address the secretariat enters: the outbox drains in order, nothing
+  // lost, nothing sent twice.
+  n.peer->start();
+  r = n.admin->call("PUT", "/api/v1/admin/connected-systems/" + std::to_string(g_system),
+                    {{"url", n.peer->url()}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(testing::poll_until([&] { return system_state(g_system)["pending"] == 0; },
+                                  std::chrono::seconds(30)))
+      << system_state(g_system).dump() << n.portal->log();
+  EXPECT_TRUE(n.peer->has(hpd::facility_dn(kDit, oid2)));
+  EXPECT_TRUE(n.peer->has(hpd::user_dn(kDit, "ph-ame")));
+  EXPECT_EQ(n.peer->attribute(hpd::user_dn(kDit, "dr-hare"), "displayName"), "医師 晴子");
+  for (const auto& dn : {hpd::facility_dn(kDit, oid1), hpd::facility_dn(kDit, oid2),
+                         hpd::user_dn(kDit, "dr-hare"), hpd::user_dn(kDit, "ph-ame")}) {
+    EXPECT_EQ(n.peer->adds(dn), 1) << dn;
+  }
+  auto healed = system_state(g_system);
+  EXPECT_EQ(healed["failures"], 0);
+  EXPECT_FALSE(healed["last_success"].is_null());
+}
+
+json import(const std::string& what, const std::string& mode, const std::string& csv,
+            int expect_status) {
+  // The console sends the file as it is.
+  auto r =
+      net().admin->send("POST", "/api/v1/admin/import/" + what + "?mode=" + mode, csv, "text/csv");
+  EXPECT_EQ(r.status, expect_status) << r.body;
+  return body_of(r);
+}
+
+std::string oid(const std::string& code) {
+  return "1.2.392.200284.33." + code;
+}
+
+std::string to_cp932(const std::string& utf8) {
+  iconv_t cd = iconv_open("CP932", "UTF-8");
+  std::string out(utf8.size() * 2 + 8, '\0');
+  char* in = const_cast<char*>(utf8.data());
+  std::size_t in_left = utf8.size(), out_left = out.size();
+  char* dst = out.data();
+  const auto rc = iconv(cd, &in, &in_left, &dst, &out_left);
+  iconv_close(cd);
+  if (rc == static_cast<std::size_t>(-1))
+    throw std::runtime_error("iconv to CP932 failed");
+  out.resize(out.size() - out_left);
+  return out;
+}
+
+std::vector<std::tuple<int, std::string>> error_cells(const json& report) {
+  std::vector<std::tuple<int, std::string>> out;
+  for (const auto& e : report["errors"])
+    out.emplace_back(e["row"].get<int>(), e["column"].get<std::string>());
+  return out;
+}
+
+std::int64_t users_named(const std::string& q) {
+  auto r = net().admin->call("GET", "/api/v1/admin/users?q=" + q);
+  return static_cast<std::int64_t>(body_of(r)["items"].size());
+}
+
+TEST(HpdFeed, CsvDryRunReportsEveryErrorAndChangesNothing) {
+  const std::string facilities = "\xEF\xBB\xBFoid,name,kind,municipality,views\r\n" +
+                                 oid("3000001") + ",青空病院,病院,332011,true\r\n" +
+                                 oid("03000002") + ",bad,clinic,,\r\n" + oid("3000003") +
+                                 ",,dentist_office,,\r\n" + oid("3000001") + ",dup,clinic,,\r\n" +
+                                 oid("2000001") + ",晴れ診療所,clinic,,\r\n";
+  auto report = import("facilities", "dry_run", facilities, 200);
+  EXPECT_EQ(report["encoding"], "UTF-8");
+  using Cells = std::vector<std::tuple<int, std::string>>;
+  EXPECT_EQ(error_cells(report), (Cells{{3, "oid"}, {4, "name"}, {4, "kind"}, {5, "oid"}}))
+      << report.dump(1);
+  EXPECT_NE(report["errors"][3]["reason"].get<std::string>().find("row 2"), std::string::npos);
+  ASSERT_EQ(report["rows"].size(), 5u);
+  EXPECT_EQ(report["rows"][0]["action"], "create");
+  EXPECT_EQ(report["rows"][1]["action"], "error");
+  EXPECT_EQ(report["rows"][4]["action"], "unchanged");
+  EXPECT_EQ(report["summary"]["create"], 1);
+
+  // Apply with errors: refused, nothing written.
+  report = import("facilities", "apply", facilities, 422);
+  EXPECT_FALSE(report["applied"].get<bool>());
+  EXPECT_EQ(net().admin->call("GET", "/api/v1/admin/facilities/" + oid("3000001")).status, 404);
+
+  // Columns: a missing key column and an unknown one are errors of row 1.
+  report = import("facilities", "dry_run", "name,kind,colour\nX,clinic,red\n", 200);
+  ASSERT_GE(report["errors"].size(), 2u);
+  EXPECT_EQ(error_cells(report)[0], std::make_tuple(1, std::string("colour")));
+  EXPECT_EQ(error_cells(report)[1], std::make_tuple(1, std::string("oid")));
+
+  const std::string users =
+      "login_id,display_name,facility_oid,profession,password\n"
+      "nurse-a,看護 一子," +
+      oid("2000001") +
+      ",看護師,\n"
+      "bad id!,x," +
+      oid("2000001") +
+      ",doctor,\n"
+      "dr-b,医師 二郎," +
+      oid("7777777") +
+      ",doctor,\n"
+      "dr-c,医師 三郎," +
+      oid("2000001") +
+      ",wizard,\n"
+      "nurse-a,dup," +
+      oid("2000001") +
+      ",nurse,\n"
+      "dr-d,医師 四郎," +
+      oid("2000001") + ",doctor,short\n";
+  report = import("users", "dry_run", users, 200);
+  EXPECT_EQ(error_cells(report), (Cells{{3, "login_id"},
+                                        {4, "facility_oid"},
+                                        {5, "profession"},
+                                        {6, "login_id"},
+                                        {7, "password"}}))
+      << report.dump(1);
+  EXPECT_EQ(report["rows"][0]["action"], "create");
+  report = import("users", "apply", users, 422);
+  EXPECT_EQ(users_named("nurse-a"), 0);
+  EXPECT_EQ(system_state(g_system)["pending"], 0);
+
+  report = import("users", "dry_run", "display_name\nx\n", 200);
+  EXPECT_EQ(error_cells(report).at(0), std::make_tuple(1, std::string("login_id")));
+}
+
+TEST(HpdFeed, CsvApplyCreatesInOneGoAndFeeds) {
+  auto& n = net();
+  // Excel on Japanese Windows writes Shift_JIS.
+  const std::string facilities = to_cp932(
+      "prefecture,code,name,name_kana,kind,municipality,discloses,views\r\n"
+      "33,3000001,青空病院,アオゾラビョウイン,病院,332011,いいえ,はい\r\n");
+  auto report = import("facilities", "apply", facilities, 200);
+  EXPECT_EQ(report["encoding"], "CP932");
+  EXPECT_TRUE(report["applied"].get<bool>()) << report.dump(1);
+  EXPECT_EQ(report["summary"]["create"], 1);
+  auto f = body_of(n.admin->call("GET", "/api/v1/admin/facilities/" + oid("3000001")));
+  EXPECT_EQ(f["name"], "青空病院");
+  EXPECT_EQ(f["kind"], "hospital");
+
+  const std::string users =
+      "\xEF\xBB\xBFlogin_id,display_name,facility_oid,profession,status\n"
+      "nurse-a,看護 一子," +
+      oid("3000001") +
+      ",看護師,active\n"
+      "dr-hare,医師 晴子," +
+      oid("2000001") + ",doctor,active\n";
+  report = import("users", "apply", users, 200);
+  EXPECT_TRUE(report["applied"].get<bool>()) << report.dump(1);
+  EXPECT_EQ(report["summary"]["create"], 1);
+  EXPECT_EQ(report["summary"]["unchanged"], 1);
+  EXPECT_EQ(users_named("nurse-a"), 1);
+
+  ASSERT_TRUE(testing::poll_until(
+      [&] {
+        return n.peer->has(hpd::user_dn(kDit, "nurse-a")) && system_state(g_system)["pending"] == 0;
+      },
+      std::chrono::seconds(30)))
+      << system_state(g_system).dump();
+  EXPECT_TRUE(n.peer->has(hpd::facility_dn(kDit, oid("3000001"))));
+  EXPECT_EQ(n.peer->adds(hpd::user_dn(kDit, "nurse-a")), 1);
+  EXPECT_EQ(n.peer->adds(hpd::facility_dn(kDit, oid("3000001"))), 1);
+
+  // The same sheet again changes nothing.
+  report = import("users", "dry_run", users, 200);
+  EXPECT_EQ(report["summary"]["unchanged"], 2);
+}
+
+constexpr const char* kHospital = "1.2.392.200284.33.1310001";
+
+// GET on the gateway's data API as the portal would, with an assertion for `user`.
+http::ClientResponse gateway_get(testing::Daemon& gw, const std::string& user,
+                                 const std::string& facility) {
+  static AssertionSigner signer(testing::dev_pki().dir + "/assertion.key");
+  static http::BlockingHttpClient client(
+      http::ClientSettings{.tls = {.ca_file = testing::dev_pki().ca(),
+                                   .cert_file = testing::dev_pki().cert("portal"),
+                                   .key_file = testing::dev_pki().key("portal")}});
+  const auto now = unix_now();
+  http::ClientRequest r{.url = gw.url("nodes", "/gw/v1/patients/P0001")};
+  r.headers[kAssertionHeader] = signer.sign({.user = user,
+                                             .profession = "doctor",
+                                             .facility_oid = facility,
+                                             .audience = kHospital,
+                                             .authority = std::string(kHospital) + ".1",
+                                             .local_id = "P0001",
+                                             .category = "demographics",
+                                             .request_id = "feed-test",
+                                             .issued_at = now - 1,
+                                             .expires_at = now + 60});
+  return client.request(r);
+}
+
+json last_audit(const std::string& state_dir) {
+  std::ifstream in(state_dir + "/audit.jsonl");
+  std::string line, last;
+  while (std::getline(in, line))
+    last = line;
+  return last.empty() ? json(nullptr) : json::parse(last);
+}
+
+TEST(HpdFeed, GatewayPullsTheDirectoryNamesTheViewerAndRefusesUnknownUsers) {
+  auto& n = net();
+  auto r = n.admin->call(
+      "POST", "/api/v1/admin/facilities",
+      {{"oid", kHospital},
+       {"name", "晴れやか総合病院"},
+       {"kind", "hospital"},
+       {"discloses", true},
+       {"views", true},
+       {"gateway_url", "https://127.0.0.1:9/"},
+       {"gateway_cert_sha256", sha256_of_cert(testing::dev_pki().cert("gateway-a"))}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string storage = n.tmp.path() + "/ssmix2";
+  const std::string state = n.tmp.path() + "/gw-state";
+  std::filesystem::create_directories(storage);
+  json gw{{"facility_oid", kHospital},
+          {"assertion_public_key", testing::dev_pki().dir + "/assertion.pub"},
+          {"listener", listener("gateway-a", "require")},
+          {"storage", {{"ssmix2_root", storage}, {"state_dir", state}}},
+          {"portal",
+           {{"url", "https://127.0.0.1:" + std::to_string(n.portal->port("nodes"))},
+            {"tls", client_tls("gateway-a")}}},
+          {"directory", {{"pull_interval_ms", 200}}}};
+  testing::Daemon gateway("gateway/hareyaka-gateway", gw, "gateway");
+  ASSERT_TRUE(testing::poll_until(
+      [&] {
+        std::ifstream in(state + "/directory.json");
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        return text.find("nurse-a") != std::string::npos;
+      },
+      std::chrono::seconds(60)))
+      << gateway.log();
+
+  // A known, active user: allowed (the patient does not exist here: 404), named in the audit.
+  r = gateway_get(gateway, "dr-hare", oid("2000001"));
+  EXPECT_EQ(r.status, 404) << r.body;
+  auto entry = last_audit(state);
+  EXPECT_EQ(entry["outcome"], "allowed");
+  EXPECT_EQ(entry["viewer"]["display_name"], "医師 晴子");
+  EXPECT_EQ(entry["viewer"]["facility_name"], "晴れ診療所");
+  EXPECT_EQ(entry["viewer"]["directory_profession"], "doctor");
+  // The directory never carries secrets.
+  std::ifstream in(state + "/directory.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("argon2"), std::string::npos);
+  EXPECT_EQ(text.find("totp"), std::string::npos);
+
+  // A user the directory does not know.
+  r = gateway_get(gateway, "ghost", oid("2000001"));
+  EXPECT_EQ(r.status, 403) << r.body;
+  entry = last_audit(state);
+  EXPECT_EQ(entry["outcome"], "refused");
+  EXPECT_EQ(entry["reason"], "the user is not in the network directory");
+
+  // An assertion naming another facility than the user's.
+  r = gateway_get(gateway, "dr-hare", oid("3000001"));
+  EXPECT_EQ(r.status, 403) << r.body;
+
+  // Locked in the console: refused once the gateway has pulled the change.
+  r = n.admin->call("PUT", "/api/v1/admin/users/dr-hare", {{"status", "locked"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(testing::poll_until(
+      [&] { return gateway_get(gateway, "dr-hare", oid("2000001")).status == 403; },
+      std::chrono::seconds(30)));
+  EXPECT_EQ(last_audit(state)["reason"], "the user is locked in the network directory");
+
+  // A node that is not a registered gateway may not pull.
+  http::BlockingHttpClient other(
+      http::ClientSettings{.tls = {.ca_file = testing::dev_pki().ca(),
+                                   .cert_file = testing::dev_pki().cert("gateway-b"),
+                                   .key_file = testing::dev_pki().key("gateway-b")}});
+  auto pulled = other.request({.url = n.portal->url("nodes", "/api/gw/v1/directory?since=0")});
+  EXPECT_EQ(pulled.status, 403);
+}
+
+}  // namespace
+}  // namespace hareyaka
