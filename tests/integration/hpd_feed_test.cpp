@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <pqxx/pqxx>
 
 #include "common/assertion.hpp"
 #include "hpd/hpd_mapping.hpp"
@@ -57,21 +58,23 @@ std::string sha256_of_cert(const std::string& pem) {
 // first administrator, and the connected HPD peer.
 struct Network {
   testing::TempDir tmp;
+  json config;
   std::string db = testing::fresh_database();
   std::unique_ptr<testing::Daemon> portal;
   std::unique_ptr<Browser> admin;
   std::unique_ptr<HpdPeer> peer = std::make_unique<HpdPeer>();
 
   Network() {
-    json cfg{{"log", {{"format", "json"}}},
-             {"runtime", {{"io_threads", 2}, {"worker_threads", 4}}},
-             {"assertion_signing_key", testing::dev_pki().dir + "/assertion.key"},
-             {"database", {{"conninfo", db}, {"pool_size", 8}}},
-             {"listeners",
-              {{"web", listener("portal", "none")}, {"nodes", listener("portal", "require")}}},
-             {"auth", {{"fast_password_hashing_for_tests", true}}},
-             {"hpd_feed", {{"interval_ms", 100}, {"max_backoff_ms", 500}, {"timeout_ms", 2000}}},
-             {"client_tls", client_tls("portal")}};
+    json& cfg = config;
+    cfg = {{"log", {{"format", "json"}}},
+           {"runtime", {{"io_threads", 2}, {"worker_threads", 4}}},
+           {"assertion_signing_key", testing::dev_pki().dir + "/assertion.key"},
+           {"database", {{"conninfo", db}, {"pool_size", 8}}},
+           {"listeners",
+            {{"web", listener("portal", "none")}, {"nodes", listener("portal", "require")}}},
+           {"auth", {{"fast_password_hashing_for_tests", true}}},
+           {"hpd_feed", {{"interval_ms", 100}, {"max_backoff_ms", 500}, {"timeout_ms", 2000}}},
+           {"client_tls", client_tls("portal")}};
     const std::string cfg_file = tmp.path() + "/portal.json";
     std::ofstream(cfg_file) << cfg.dump();
     const std::string seed = tmp.path() + "/seed.json";
@@ -454,6 +457,39 @@ TEST(HpdFeed, GatewayPullsTheDirectoryNamesTheViewerAndRefusesUnknownUsers) {
                                    .key_file = testing::dev_pki().key("gateway-b")}});
   auto pulled = other.request({.url = n.portal->url("nodes", "/api/gw/v1/directory?since=0")});
   EXPECT_EQ(pulled.status, 403);
+}
+
+std::int64_t directory_version() {
+  pqxx::connection c(net().db);
+  pqxx::work w(c);
+  return w.exec1("SELECT coalesce(max(version), 0) FROM directory_changes")[0].as<std::int64_t>();
+}
+
+TEST(HpdFeed, TwoPortalsOnOneDatabaseSendEachChangeOnce) {
+  auto& n = net();
+  // A second portal replica on the same database: both senders run.
+  testing::Daemon second("portal/hareyaka-portal", n.config, "portal-2");
+
+  // A failed login touches the users table but is no directory change: nothing to feed.
+  const auto before = directory_version();
+  Browser stranger(n.portal->port("web"));
+  EXPECT_EQ(stranger.login("nurse-a", "Wrong#Password2026", "").status, 401);
+  EXPECT_EQ(directory_version(), before);
+
+  std::vector<std::string> logins;
+  for (int i = 0; i < 8; ++i) {
+    logins.push_back("multi-" + std::to_string(i));
+    add_user(logins.back(), oid("3000001"));
+  }
+  ASSERT_TRUE(testing::poll_until(
+      [&] {
+        return system_state(g_system)["pending"] == 0 &&
+               n.peer->has(hpd::user_dn(kDit, logins.back()));
+      },
+      std::chrono::seconds(30)))
+      << system_state(g_system).dump();
+  for (const auto& l : logins)
+    EXPECT_EQ(n.peer->adds(hpd::user_dn(kDit, l)), 1) << l;
 }
 
 }  // namespace
