@@ -27,6 +27,15 @@ struct PixSettings {
   std::chrono::milliseconds notify_interval{2000};
 };
 
+// The IHE HPD directory (/hpd): its DIT suffixes, the server size limit and which nodes
+// (by certificate SHA-256 fingerprint) may send ITI-59 feeds.
+struct HpdDirectorySettings {
+  std::string base_dn = "dc=HPD,o=Hareyaka,c=JP";
+  std::vector<std::string> extra_base_dns;
+  int max_results = 500;
+  std::vector<std::string> feed_nodes;
+};
+
 struct AuthSettings {
   std::chrono::seconds session_idle{1800};
   std::chrono::seconds session_absolute{12 * 3600};
@@ -45,6 +54,7 @@ struct PortalConfig {
   http::ListenerSettings nodes;  // gateways and peers: mutual TLS with the network CA
   std::string network_root_oid = "1.2.392.200284";
   PixSettings pix;
+  HpdDirectorySettings hpd;
   AuthSettings auth;
   AtnaSettings atna;     // export of the audit log to an ATNA repository (syslog/TLS)
   std::string web_root;  // the web UI's files (portal/web); empty: no UI on this portal
