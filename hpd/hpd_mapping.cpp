@@ -149,7 +149,8 @@ std::variant<std::nullopt_t, std::string, MappingError> facility_oid_of(const Di
   if (!ids)
     return std::nullopt;
   for (const auto& v : ids->values) {
-    const auto parts = split(trimmed(v), ':');
+    const std::string value = trimmed(v);
+    const auto parts = split(value, ':');
     if (parts.size() < 3 || trimmed(parts[0]) != s.network_root ||
         normalize_value(parts[1]) != normalize_value(kFacilityOidType)) {
       continue;
