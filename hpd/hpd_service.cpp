@@ -114,7 +114,8 @@ LdapResult HpdService::run_write(const std::string& request_id,
     return result(request_id, r.code, r.message);
   } catch (const Error& e) {
     if (e.code() == ErrorCode::kConflict)
-      return result(request_id, ResultCode::kEntryAlreadyExists, "the entry already exists");
+      return result(request_id, ResultCode::kEntryAlreadyExists,
+                    "conflicts with an existing entry, user or HPKI binding");
     log::warn("HPD write failed", {.component = "hpd"});
     return result(
         request_id,
@@ -135,7 +136,7 @@ std::optional<MappingError> HpdService::bind_facility(pg::Tx& tx, const std::str
   }
   const auto& value = std::get<std::string>(oid);
   if (auto other = entries::bound_to_facility(tx, value)) {
-    if (dsml::parse_dn(*other) && dsml::parse_dn(*other)->normalized() != dn_norm) {
+    if (*other != dn_norm) {
       return MappingError{ResultCode::kEntryAlreadyExists,
                           "facility " + value + " is already registered as " + *other};
     }
@@ -146,6 +147,54 @@ std::optional<MappingError> HpdService::bind_facility(pg::Tx& tx, const std::str
   entries::upsert_facility(tx, std::get<Facility>(f));
   facility_oid = value;
   return std::nullopt;
+}
+
+std::optional<MappingError> HpdService::bind_user(pg::Tx& tx, const std::string& dn_norm,
+                                                  const dsml::Entry& entry,
+                                                  std::optional<std::string>& login_id) {
+  auto binding = user_binding_of(settings_.dit, entry);
+  if (auto* e = std::get_if<MappingError>(&binding))
+    return *e;
+  if (!std::holds_alternative<UserBinding>(binding)) {
+    login_id.reset();
+    return std::nullopt;
+  }
+  const auto& u = std::get<UserBinding>(binding);
+  if (auto other = entries::bound_to_user(tx, u.login_id)) {
+    if (*other != dn_norm) {
+      return MappingError{ResultCode::kEntryAlreadyExists,
+                          "user " + u.login_id + " is already registered as " + *other};
+    }
+  }
+  if (!entries::facility_exists(tx, u.facility_oid)) {
+    return MappingError{ResultCode::kConstraintViolation,
+                        "facility " + u.facility_oid + " is not registered in this directory"};
+  }
+  if (entries::user_profession(tx, u.login_id) ==
+      std::string(to_string(Profession::kSecretariatAdmin))) {
+    return MappingError{ResultCode::kUnwillingToPerform,
+                        "user " + u.login_id +
+                            " is a secretariat administrator; edit it in the "
+                            "admin console"};
+  }
+  entries::upsert_user(tx, u);
+  login_id = u.login_id;
+  return std::nullopt;
+}
+
+void HpdService::bind(pg::Tx& tx, StoredEntry& s, std::optional<std::string> before_facility,
+                      std::optional<std::string> before_login) {
+  if (s.kind == EntryKind::kOrganization) {
+    if (auto e = bind_facility(tx, s.dn_norm, s.entry, s.facility_oid))
+      refuse(e->code, e->message);
+    if (before_facility && before_facility != s.facility_oid)
+      entries::retire_facility(tx, *before_facility);
+  } else if (s.kind == EntryKind::kProfessional) {
+    if (auto e = bind_user(tx, s.dn_norm, s.entry, s.login_id))
+      refuse(e->code, e->message);
+    if (before_login && before_login != s.login_id)
+      entries::retire_user(tx, *before_login);
+  }
 }
 
 LdapResult HpdService::add(const dsml::AddRequest& r, const HpdCaller& caller) {
@@ -163,14 +212,12 @@ LdapResult HpdService::add(const dsml::AddRequest& r, const HpdCaller& caller) {
     s.parent_norm = dn.parent().normalized();
     if (entries::load(tx, s.dn_norm, true))
       refuse(ResultCode::kEntryAlreadyExists, "entry " + s.entry.dn + " already exists");
-    if (s.kind == EntryKind::kOrganization) {
-      if (auto e = bind_facility(tx, s.dn_norm, s.entry, s.facility_oid))
-        refuse(e->code, e->message);
-    }
+    bind(tx, s, std::nullopt, std::nullopt);
     entries::insert(tx, s);
     if (on_change_) {
       on_change_(tx,
-                 {dsml::Operation::kAdd, s.kind, s.entry.dn, s.entry.dn, s.facility_oid, s.entry},
+                 {dsml::Operation::kAdd, s.kind, s.entry.dn, s.entry.dn, s.facility_oid, s.login_id,
+                  s.entry},
                  caller);
     }
     return result(r.request_id, ResultCode::kSuccess);
@@ -191,19 +238,13 @@ LdapResult HpdService::modify(const dsml::ModifyRequest& r, const HpdCaller& cal
       refuse(e->code, e->message);
     if (std::get<EntryKind>(kind) != s->kind)
       refuse(ResultCode::kObjectClassModsProhibited, "the structural object class cannot change");
-    if (s->kind == EntryKind::kOrganization) {
-      const auto before = s->facility_oid;
-      if (auto e = bind_facility(tx, s->dn_norm, s->entry, s->facility_oid))
-        refuse(e->code, e->message);
-      if (before && before != s->facility_oid)
-        entries::retire_facility(tx, *before);
-    }
+    bind(tx, *s, s->facility_oid, s->login_id);
     entries::replace(tx, s->dn_norm, *s);
     if (on_change_) {
-      on_change_(
-          tx,
-          {dsml::Operation::kModify, s->kind, s->entry.dn, s->entry.dn, s->facility_oid, s->entry},
-          caller);
+      on_change_(tx,
+                 {dsml::Operation::kModify, s->kind, s->entry.dn, s->entry.dn, s->facility_oid,
+                  s->login_id, s->entry},
+                 caller);
     }
     return result(r.request_id, ResultCode::kSuccess);
   });
@@ -224,9 +265,17 @@ LdapResult HpdService::del(const dsml::DelRequest& r, const HpdCaller& caller) {
     // A facility leaves the network by retirement: users, consents and audit refer to it.
     if (s->facility_oid)
       entries::retire_facility(tx, *s->facility_oid);
+    if (s->login_id)
+      entries::retire_user(tx, *s->login_id);
     if (on_change_) {
       on_change_(tx,
-                 {dsml::Operation::kDel, s->kind, s->entry.dn, s->entry.dn, s->facility_oid, {}},
+                 {dsml::Operation::kDel,
+                  s->kind,
+                  s->entry.dn,
+                  s->entry.dn,
+                  s->facility_oid,
+                  s->login_id,
+                  {}},
                  caller);
     }
     return result(r.request_id, ResultCode::kSuccess);
@@ -267,12 +316,14 @@ LdapResult HpdService::mod_dn(const dsml::ModDnRequest& r, const HpdCaller& call
     if (auto* e = std::get_if<MappingError>(&kind))
       refuse(e->code, e->message);
     const std::string old_norm = s->dn_norm;
+    bind(tx, *s, s->facility_oid, s->login_id);  // keyed by the row's current DN
     s->dn_norm = target.normalized();
     s->parent_norm = target.parent().normalized();
     entries::replace(tx, old_norm, *s);
     if (on_change_) {
       on_change_(tx,
-                 {dsml::Operation::kModDn, s->kind, old_dn, s->entry.dn, s->facility_oid, s->entry},
+                 {dsml::Operation::kModDn, s->kind, old_dn, s->entry.dn, s->facility_oid,
+                  s->login_id, s->entry},
                  caller);
     }
     return result(r.request_id, ResultCode::kSuccess);

@@ -23,6 +23,8 @@
 
 namespace hareyaka::hpd {
 
+struct StoredEntry;
+
 struct HpdSettings {
   DitSettings dit;
   // Further suffixes (base DNs) entries may be fed under, e.g. another network's
@@ -46,6 +48,7 @@ struct HpdChange {
   std::string dn;                           // the entry's DN (before a modDN)
   std::string new_dn;                       // after a modDN, else the same as dn
   std::optional<std::string> facility_oid;  // the bound facility, if any
+  std::optional<std::string> login_id;      // the bound user, if any
   dsml::Entry entry;  // the entry as stored after the change (empty after a delete)
 };
 
@@ -76,6 +79,12 @@ class HpdService {
   std::optional<MappingError> bind_facility(pg::Tx& tx, const std::string& dn_norm,
                                             const dsml::Entry& entry,
                                             std::optional<std::string>& facility_oid);
+  std::optional<MappingError> bind_user(pg::Tx& tx, const std::string& dn_norm,
+                                        const dsml::Entry& entry,
+                                        std::optional<std::string>& login_id);
+  // Facility or user binding after an add, modify or modDN of `s` (bound before: `before`).
+  void bind(pg::Tx& tx, StoredEntry& s, std::optional<std::string> before_facility,
+            std::optional<std::string> before_login);
 
   pg::Pool& pool_;
   HpdSettings settings_;

@@ -20,6 +20,7 @@ struct StoredEntry {
   EntryKind kind = EntryKind::kProfessional;
   dsml::Entry entry;  // entry.dn as given by the feed
   std::optional<std::string> facility_oid;
+  std::optional<std::string> login_id;  // the bound user
 };
 
 struct ScanQuery {
@@ -37,6 +38,7 @@ void insert(pg::Tx& tx, const StoredEntry& e);
 // Replaces the row `old_dn_norm` by `e` (which may carry a new DN).
 void replace(pg::Tx& tx, const std::string& old_dn_norm, const StoredEntry& e);
 void remove(pg::Tx& tx, const std::string& dn_norm);
+// The normalized DN of the entry bound to the facility / user, if any.
 std::optional<std::string> bound_to_facility(pg::Tx& tx, const std::string& facility_oid);
 std::vector<StoredEntry> scan(pg::Tx& tx, const ScanQuery& q);
 
@@ -44,6 +46,14 @@ std::vector<StoredEntry> scan(pg::Tx& tx, const ScanQuery& q);
 // status), leaving gateway and flags alone.
 void upsert_facility(pg::Tx& tx, const Facility& f);
 void retire_facility(pg::Tx& tx, const std::string& oid);
+
+bool facility_exists(pg::Tx& tx, const std::string& oid);
+std::optional<std::string> bound_to_user(pg::Tx& tx, const std::string& login_id);
+// The profession of an existing user, if any.
+std::optional<std::string> user_profession(pg::Tx& tx, const std::string& login_id);
+// User binding: creates the user (no password, no TOTP) or updates what HPD carries.
+void upsert_user(pg::Tx& tx, const UserBinding& u);
+void retire_user(pg::Tx& tx, const std::string& login_id);
 
 }  // namespace entries
 }  // namespace hareyaka::hpd

@@ -406,21 +406,31 @@ TEST_F(HpdOverHttps, BadDsmlGetsThePreciseResultCodeAndChangesNothing) {
   EXPECT_EQ(snapshot(), before);
 }
 
-TEST_F(HpdOverHttps, FeedBindsFacilitiesAndChangesAreAudited) {
+TEST_F(HpdOverHttps, FeedBindsFacilitiesAndUsersAndChangesAreAudited) {
+  const std::string base = "dc=HPD,o=Hareyaka,c=JP";
   dsml::BatchRequest b;
   dsml::AddRequest org;
-  org.entry.dn = "uid=1.2.392.200284.33.1001,ou=HCRegulatedOrganization,dc=HPD,o=Hareyaka,c=JP";
+  org.entry.dn = "uid=1.2.392.200284.33.1001,ou=HCRegulatedOrganization," + base;
   org.entry.add("objectClass", {"top", "organization", "HCRegulatedOrganization", "hpdProvider"});
   org.entry.add("o", {"晴れやか病院"});
   org.entry.add("hcIdentifier", {"1.2.392.200284:FacilityOID:1.2.392.200284.33.1001:Active"});
   org.entry.add("businessCategory", {"Hospital"});
   b.requests.push_back(org);
+  dsml::AddRequest doctor;
+  doctor.entry.dn = "uid=dr.sato,ou=HCProfessional," + base;
+  doctor.entry.add("objectClass", {"top", "person", "inetOrgPerson", "HCProfessional"});
+  doctor.entry.add("cn", {"佐藤 花子"});
+  doctor.entry.add("sn", {"佐藤"});
+  doctor.entry.add("hcIdentifier", {"1.2.392.200284.33.1001:login:dr.sato:Active"});
+  doctor.entry.add("hcProfession", {"医師"});
+  doctor.entry.add("hpdCredential", {"HPKI:issuer=CN=HPKI CA,O=MHLW,C=JP$serial=1A2B$subject="});
+  b.requests.push_back(doctor);
   dsml::ModDnRequest rename;
   rename.dn = org.entry.dn;
   rename.new_rdn = "uid=hareyaka-hospital";
   b.requests.push_back(rename);
   auto res = feed(b);
-  ASSERT_EQ(res.responses.size(), 2u);
+  ASSERT_EQ(res.responses.size(), 3u);
   for (const auto& r : res.responses) {
     EXPECT_EQ(std::get<dsml::OperationResponse>(r).result.code, dsml::ResultCode::kSuccess)
         << std::get<dsml::OperationResponse>(r).result.error_message;
@@ -432,22 +442,60 @@ TEST_F(HpdOverHttps, FeedBindsFacilitiesAndChangesAreAudited) {
   EXPECT_EQ(f->name_kanji, "晴れやか病院");
   EXPECT_EQ(f->kind, hpd::FacilityKind::kHospital);
   EXPECT_TRUE(f->views);
+  auto u = directory.find_user_by_login("dr.sato");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->facility_oid, "1.2.392.200284.33.1001");
+  EXPECT_EQ(u->profession, hpd::Profession::kDoctor);
+  EXPECT_EQ(u->display_name, "佐藤 花子");
+  EXPECT_TRUE(u->password_hash.empty());  // HPD carries no secrets
+  EXPECT_EQ(u->hpki.issuer, "CN=HPKI CA,O=MHLW,C=JP");
+  EXPECT_EQ(u->hpki.serial, "1A2B");
 
-  // Deleting the entry retires the facility (users and audit still refer to it).
+  // A login for a facility that is not registered is refused; a secretariat administrator
+  // cannot be created through HPD.
+  dsml::BatchRequest bad;
+  bad.on_error = dsml::OnError::kResume;
+  auto stranger = doctor;
+  stranger.entry.dn = "uid=dr.kato,ou=HCProfessional," + base;
+  stranger.entry.find("hcIdentifier")->values = {"1.2.392.200284.33.9999:login:dr.kato:Active"};
+  stranger.entry.find("uid") ? void() : stranger.entry.add("uid", {"dr.kato"});
+  stranger.entry.attrs.erase(
+      std::remove_if(stranger.entry.attrs.begin(), stranger.entry.attrs.end(),
+                     [](const auto& a) { return a.name == "hpdCredential"; }),
+      stranger.entry.attrs.end());
+  bad.requests.push_back(stranger);
+  auto admin = stranger;
+  admin.entry.dn = "uid=boss,ou=HCProfessional," + base;
+  admin.entry.find("hcIdentifier")->values = {"1.2.392.200284.33.1001:login:boss:Active"};
+  admin.entry.find("hcProfession")->values = {"secretariat_admin"};
+  bad.requests.push_back(admin);
+  auto refused = feed(bad);
+  ASSERT_EQ(refused.responses.size(), 2u);
+  EXPECT_EQ(std::get<dsml::OperationResponse>(refused.responses[0]).result.code,
+            dsml::ResultCode::kConstraintViolation);
+  EXPECT_EQ(std::get<dsml::OperationResponse>(refused.responses[1]).result.code,
+            dsml::ResultCode::kUnwillingToPerform);
+  EXPECT_FALSE(directory.find_user_by_login("dr.kato"));
+  EXPECT_FALSE(directory.find_user_by_login("boss"));
+
+  // Deleting the entries retires the user and the facility (audit and consents refer to them).
   dsml::BatchRequest del;
-  del.requests.push_back(dsml::DelRequest{
-      "", "uid=hareyaka-hospital,ou=HCRegulatedOrganization,dc=HPD,o=Hareyaka,c=JP"});
+  del.requests.push_back(dsml::DelRequest{"", doctor.entry.dn});
+  del.requests.push_back(
+      dsml::DelRequest{"", "uid=hareyaka-hospital,ou=HCRegulatedOrganization," + base});
   feed(del);
+  EXPECT_EQ(directory.find_user_by_login("dr.sato")->status, hpd::UserStatus::kRetired);
   EXPECT_EQ(directory.find_facility("1.2.392.200284.33.1001")->status,
             hpd::FacilityStatus::kRetired);
 
   pg::transact(pool, [&](pg::Tx& tx) {
-    auto r = tx.exec_trusted(
-        "SELECT reason, outcome FROM audit_log WHERE reason LIKE 'hpd_%' ORDER BY seq");
-    ASSERT_EQ(r.size(), 3u);
-    EXPECT_EQ(r[0][0].as<std::string>(), "hpd_addResponse");
-    EXPECT_EQ(r[1][0].as<std::string>(), "hpd_modDNResponse");
-    EXPECT_EQ(r[2][0].as<std::string>(), "hpd_delResponse");
+    auto r = tx.exec_trusted("SELECT reason FROM audit_log WHERE reason LIKE 'hpd_%' ORDER BY seq");
+    std::vector<std::string> reasons;
+    for (const auto& row : r)
+      reasons.push_back(row[0].as<std::string>());
+    EXPECT_EQ(reasons,
+              (std::vector<std::string>{"hpd_addResponse", "hpd_addResponse", "hpd_modDNResponse",
+                                        "hpd_delResponse", "hpd_delResponse"}));
   });
 }
 
