@@ -233,6 +233,8 @@ LdapResult HpdService::modify(const dsml::ModifyRequest& r, const HpdCaller& cal
     for (const auto& m : r.modifications)
       apply(s->entry, m);
     check_rdn_kept(s->entry, dn);
+    if (auto k = structural_kind(s->entry); k && *k != s->kind)
+      refuse(ResultCode::kObjectClassModsProhibited, "the structural object class cannot change");
     auto kind = check_entry(s->entry, dn, suffixes_, settings_.dit);
     if (auto* e = std::get_if<MappingError>(&kind))
       refuse(e->code, e->message);
