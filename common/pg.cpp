@@ -83,9 +83,9 @@ bool Pool::ping() {
 
 namespace {
 
-template <pqxx::isolation_level L>
+template <typename Work>
 void run_once(Connection& conn, const std::function<void(Tx&)>& fn, const char*& stmt) {
-  pqxx::transaction<L> work(conn.raw());
+  Work work(conn.raw());
   Tx tx(conn, work);
   try {
     fn(tx);
@@ -120,13 +120,16 @@ void transact_void(Pool& pool, const std::function<void(Tx&)>& fn, TransactOptio
     try {
       switch (options.isolation) {
         case Isolation::kReadCommitted:
-          run_once<pqxx::read_committed>(*lease, fn, stmt);
+          run_once<pqxx::transaction<pqxx::read_committed>>(*lease, fn, stmt);
           break;
         case Isolation::kRepeatableRead:
-          run_once<pqxx::repeatable_read>(*lease, fn, stmt);
+          run_once<pqxx::transaction<pqxx::repeatable_read>>(*lease, fn, stmt);
           break;
         case Isolation::kSerializable:
-          run_once<pqxx::serializable>(*lease, fn, stmt);
+          run_once<pqxx::transaction<pqxx::serializable>>(*lease, fn, stmt);
+          break;
+        case Isolation::kAutocommit:
+          run_once<pqxx::nontransaction>(*lease, fn, stmt);
           break;
       }
       return;

@@ -110,7 +110,9 @@ class Tx {
   const char* current_ = "";
 };
 
-enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable };
+// kAutocommit runs without BEGIN/COMMIT: each statement is its own transaction. It is for
+// read paths made of one statement (a PIX query), where it saves two round trips.
+enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable, kAutocommit };
 
 struct TransactOptions {
   Isolation isolation = Isolation::kReadCommitted;
@@ -135,6 +137,12 @@ auto transact(Pool& pool, F&& fn, TransactOptions options = {}) {
         pool, [&](Tx& tx) { out.emplace(fn(tx)); }, options);
     return std::move(*out);
   }
+}
+
+// A read made of one statement, without BEGIN/COMMIT (see Isolation::kAutocommit).
+template <typename F>
+auto read(Pool& pool, F&& fn) {
+  return transact(pool, std::forward<F>(fn), {Isolation::kAutocommit, 1});
 }
 
 }  // namespace hareyaka::pg

@@ -149,7 +149,8 @@ std::variant<std::nullopt_t, std::string, MappingError> facility_oid_of(const Di
   if (!ids)
     return std::nullopt;
   for (const auto& v : ids->values) {
-    const auto parts = split(trimmed(v), ':');
+    const std::string value = trimmed(v);
+    const auto parts = split(value, ':');
     if (parts.size() < 3 || trimmed(parts[0]) != s.network_root ||
         normalize_value(parts[1]) != normalize_value(kFacilityOidType)) {
       continue;
@@ -205,6 +206,86 @@ std::variant<Facility, MappingError> entry_to_facility(const DitSettings& s, con
   if (auto problem = validate(f, s.network_root))
     return MappingError{dsml::ResultCode::kConstraintViolation, *problem};
   return f;
+}
+
+std::variant<std::nullopt_t, UserBinding, MappingError> user_binding_of(const DitSettings& s,
+                                                                        const Entry& professional) {
+  using dsml::ResultCode;
+  const auto* ids = professional.find("hcIdentifier");
+  if (!ids)
+    return std::nullopt;
+  for (const auto& v : ids->values) {
+    const std::string value = trimmed(v);
+    const auto parts = split(value, ':');
+    if (parts.size() < 3 || normalize_value(parts[1]) != "login")
+      continue;
+    UserBinding b;
+    b.facility_oid = trimmed(parts[0]);
+    std::string why;
+    if (!parse_facility_oid(b.facility_oid, s.network_root, &why)) {
+      return MappingError{
+          ResultCode::kInvalidAttributeSyntax,
+          "hcIdentifier login issuer \"" + b.facility_oid + "\" is not a facility OID: " + why};
+    }
+    b.login_id = trimmed(parts[2]);
+    if (!is_valid_login_id(b.login_id)) {
+      return MappingError{ResultCode::kInvalidAttributeSyntax,
+                          "hcIdentifier login \"" + b.login_id +
+                              "\" is not a login id (3..64 of A-Z a-z 0-9 . _ @ -)"};
+    }
+    const auto* professions = professional.find("hcProfession");
+    std::optional<Profession> profession;
+    if (professions) {
+      for (const auto& p : professions->values) {
+        if (!profession)
+          profession = profession_from_hpd(p);
+      }
+    }
+    if (!profession) {
+      return MappingError{ResultCode::kInvalidAttributeSyntax,
+                          "a user needs an hcProfession this network knows (doctor, dentist, "
+                          "pharmacist, nurse, ...)"};
+    }
+    if (*profession == Profession::kSecretariatAdmin) {
+      return MappingError{ResultCode::kUnwillingToPerform,
+                          "secretariat administrators are registered in the admin console only"};
+    }
+    b.profession = *profession;
+    b.display_name = professional.first("displayName");
+    if (b.display_name.empty())
+      b.display_name = professional.first("cn");
+    const auto status = normalize_value(professional.first("hpdProviderStatus"));
+    b.status = status == "inactive"                          ? UserStatus::kLocked
+               : status == "retired" || status == "deceased" ? UserStatus::kRetired
+                                                             : UserStatus::kActive;
+    if (const auto* creds = professional.find("hpdCredential")) {
+      for (const auto& c : creds->values) {
+        const std::string cred = trimmed(c);
+        if (cred.rfind("HPKI:", 0) != 0)
+          continue;
+        for (auto field : split(std::string_view(cred).substr(5), '$')) {
+          const auto eq = field.find('=');
+          if (eq == std::string_view::npos)
+            continue;
+          const auto key = normalize_value(field.substr(0, eq));
+          const std::string val = trimmed(field.substr(eq + 1));
+          if (key == "issuer")
+            b.hpki.issuer = val;
+          else if (key == "serial")
+            b.hpki.serial = val;
+          else if (key == "subject")
+            b.hpki.subject = val;
+        }
+        if ((b.hpki.issuer.empty() || b.hpki.serial.empty()) && b.hpki.subject.empty()) {
+          return MappingError{ResultCode::kInvalidAttributeSyntax,
+                              "hpdCredential HPKI binding needs issuer and serial, or subject"};
+        }
+        break;
+      }
+    }
+    return b;
+  }
+  return std::nullopt;
 }
 
 std::optional<Profession> profession_from_hpd(std::string_view value) {

@@ -65,6 +65,25 @@ std::variant<std::nullopt_t, std::string, MappingError> facility_oid_of(const Di
 std::variant<Facility, MappingError> entry_to_facility(const DitSettings& s, const dsml::Entry& org,
                                                        const std::optional<Facility>& existing);
 
+// A professional entry that carries hcIdentifier "<facility OID>:login:<login id>:<status>"
+// (the form user_to_entry writes) is a user of that facility: this is what HPD carries of
+// it. HPD never carries secrets: such a user logs in by HPKI (the hpdCredential binding) or
+// with a password the secretariat sets in the admin console.
+struct UserBinding {
+  std::string login_id;
+  std::string facility_oid;
+  Profession profession = Profession::kClerk;
+  std::string display_name;
+  UserStatus status = UserStatus::kActive;
+  HpkiBinding hpki;
+};
+
+// std::nullopt when the entry carries no login identifier; MappingError
+// kInvalidAttributeSyntax for a bad facility OID, login id, profession or credential, and
+// kUnwillingToPerform for the secretariat_admin profession (granted in the console only).
+std::variant<std::nullopt_t, UserBinding, MappingError> user_binding_of(
+    const DitSettings& s, const dsml::Entry& professional);
+
 // The profession an hcProfession value names ("doctor", "Physician", "医師", ISO 17090 hcRole
 // codes ...); std::nullopt when unknown.
 std::optional<Profession> profession_from_hpd(std::string_view value);

@@ -226,6 +226,24 @@ bool is_known_attribute(std::string_view name) {
   return std::find(std::begin(kAttributes), std::end(kAttributes), t) != std::end(kAttributes);
 }
 
+std::optional<EntryKind> structural_kind(const dsml::Entry& entry) {
+  const auto* classes = entry.find("objectClass");
+  if (!classes)
+    return std::nullopt;
+  std::optional<EntryKind> kind;
+  for (const auto& v : classes->values) {
+    const auto c = canonical_object_class(v);
+    for (const auto& r : rules()) {
+      if (c && *c == r.class_name) {
+        if (kind && *kind != r.kind)
+          return std::nullopt;
+        kind = r.kind;
+      }
+    }
+  }
+  return kind;
+}
+
 Placement place(const dsml::Dn& dn, const std::vector<dsml::Dn>& suffixes) {
   Placement p;
   for (const auto& suffix : suffixes) {

@@ -35,6 +35,10 @@ bool is_known_attribute(std::string_view name);
 // "usercertificate").
 std::string attribute_type(std::string_view description);
 
+// The kind an entry's object classes make it (ignoring unknown classes); std::nullopt when
+// none or several structural classes are present.
+std::optional<EntryKind> structural_kind(const dsml::Entry& entry);
+
 // Where a DN sits in the DIT.
 struct Placement {
   enum class Level { kOutside, kSuffix, kContainer, kEntry, kBelowEntry };

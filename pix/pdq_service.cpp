@@ -4,6 +4,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "pix/hl7_mapping.hpp"
+#include "pix/pdq_degree.hpp"
 #include "pix/service.hpp"
 #include "proto/hl7v3/soap.hpp"
 
@@ -54,7 +55,8 @@ std::string sender_of(const hl7v3::MessageHeader& h) {
 }  // namespace
 
 hl7v3::PdqResponse Service::page(const std::vector<std::int64_t>& persons, std::size_t from,
-                                 std::size_t count, const std::vector<std::string>& scoping) {
+                                 std::size_t count, const std::vector<std::string>& scoping,
+                                 const SearchCriteria& criteria) {
   hl7v3::PdqResponse r;
   r.custodian = settings_.device.organization_id.empty() ? settings_.device.device_id
                                                          : settings_.device.organization_id;
@@ -81,7 +83,7 @@ hl7v3::PdqResponse Service::page(const std::vector<std::int64_t>& persons, std::
       if (filled(m.demographics) > filled(best->demographics))
         best = &m;
     }
-    r.matches.push_back({patient_from(best->demographics, ids), 100});
+    r.matches.push_back({patient_from(best->demographics, ids), match_degree(criteria, members)});
   }
   r.total = static_cast<int>(persons.size());
   r.remaining = static_cast<int>(persons.size() - end);
@@ -129,22 +131,30 @@ PdqAnswer Service::handle_iti47(const hl7v3::PdqQuery& q, const PersonFilter& al
   }
   std::vector<std::int64_t> persons = store_.search(c, settings_.pdq_max_results);
   std::erase_if(persons, [&](std::int64_t p) { return !allow || !allow(p); });  // default deny
-  if (!q.scoping_organizations.empty()) {
-    // Only persons known in at least one asked domain count as matches.
-    std::erase_if(persons, [&](std::int64_t p) {
-      for (const IdentityRecord& m : store_.members(p, kMaxMembers)) {
-        if (std::find(q.scoping_organizations.begin(), q.scoping_organizations.end(),
-                      m.key.authority) != q.scoping_organizations.end()) {
-          return false;
-        }
-      }
-      return true;
-    });
+  // Only persons known in at least one asked domain count, and only those at or above the
+  // asked minimum degree of match; the best matches come first.
+  std::vector<std::pair<int, std::int64_t>> ranked;
+  for (std::int64_t p : persons) {
+    const auto members = store_.members(p, kMaxMembers);
+    const bool in_scope =
+        q.scoping_organizations.empty() ||
+        std::any_of(members.begin(), members.end(), [&](const IdentityRecord& m) {
+          return std::find(q.scoping_organizations.begin(), q.scoping_organizations.end(),
+                           m.key.authority) != q.scoping_organizations.end();
+        });
+    const int degree = match_degree(c, members);
+    if (in_scope && degree >= q.minimum_degree_match.value_or(0))
+      ranked.emplace_back(degree, p);
   }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  persons.clear();
+  for (const auto& [degree, p] : ranked)
+    persons.push_back(p);
   const std::size_t page_size = q.initial_quantity > 0
                                     ? static_cast<std::size_t>(q.initial_quantity)
                                     : static_cast<std::size_t>(settings_.pdq_default_page);
-  hl7v3::PdqResponse resp = page(persons, 0, page_size, q.scoping_organizations);
+  hl7v3::PdqResponse resp = page(persons, 0, page_size, q.scoping_organizations, c);
   resp.ack.code = hl7v3::AckCode::kAA;
   resp.response = persons.empty() ? hl7v3::QueryResponse::kNotFound : hl7v3::QueryResponse::kOk;
   if (resp.remaining > 0) {
@@ -191,7 +201,9 @@ PdqAnswer Service::handle_pdq_continuation(const hl7v3::PdqContinuation& c,
     std::vector<std::int64_t> remaining(
         persons.begin() + std::min<std::size_t>(state->position, persons.size()), persons.end());
     std::erase_if(remaining, [&](std::int64_t p) { return !allow || !allow(p); });
-    resp = page(remaining, 0, static_cast<std::size_t>(c.quantity), state->scoping);
+    const xml::Document stored = xml::parse(state->query_by_parameter);
+    const SearchCriteria criteria = criteria_from(hl7v3::parse_query_by_parameter(stored.root()));
+    resp = page(remaining, 0, static_cast<std::size_t>(c.quantity), state->scoping, criteria);
     resp.total = static_cast<int>(persons.size());
     resp.ack.code = hl7v3::AckCode::kAA;
     resp.response = hl7v3::QueryResponse::kOk;

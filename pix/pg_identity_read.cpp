@@ -72,7 +72,7 @@ bool strip_star(std::string& s) {
 }  // namespace
 
 std::optional<IdentityRecord> PgIdentityStore::find(const IdentityKey& key) {
-  return pg::transact(pool_, [&](pg::Tx& tx) -> std::optional<IdentityRecord> {
+  return pg::read(pool_, [&](pg::Tx& tx) -> std::optional<IdentityRecord> {
     auto rows = tx.exec(kFind, key.authority, key.local_id);
     if (rows.empty())
       return std::nullopt;
@@ -82,7 +82,7 @@ std::optional<IdentityRecord> PgIdentityStore::find(const IdentityKey& key) {
 
 std::vector<IdentityRecord> PgIdentityStore::members(std::int64_t person_id, int limit) {
   limit = std::clamp(limit, 1, 10000);
-  return pg::transact(pool_, [&](pg::Tx& tx) {
+  return pg::read(pool_, [&](pg::Tx& tx) {
     std::vector<IdentityRecord> out;
     for (const auto& r : tx.exec(kMembers, person_id, limit))
       out.push_back(to_record(r));
@@ -93,7 +93,7 @@ std::vector<IdentityRecord> PgIdentityStore::members(std::int64_t person_id, int
 std::optional<std::vector<IdentityKey>> PgIdentityStore::cross_references(const IdentityKey& key,
                                                                           int limit) {
   limit = std::clamp(limit, 1, 10000);
-  return pg::transact(pool_, [&](pg::Tx& tx) -> std::optional<std::vector<IdentityKey>> {
+  return pg::read(pool_, [&](pg::Tx& tx) -> std::optional<std::vector<IdentityKey>> {
     auto rows = tx.exec(kCrossReferences, key.authority, key.local_id, limit);
     if (rows.empty())
       return std::nullopt;
@@ -108,7 +108,7 @@ bool PgIdentityStore::domain_known(const std::string& authority) {
   if (domain_cached(authority))
     return true;
   const bool known =
-      pg::transact(pool_, [&](pg::Tx& tx) { return !tx.exec(kDomainKnown, authority).empty(); });
+      pg::read(pool_, [&](pg::Tx& tx) { return !tx.exec(kDomainKnown, authority).empty(); });
   if (known) {
     std::lock_guard lock(domains_mutex_);
     known_domains_.insert(authority);

@@ -255,8 +255,10 @@ FeedResult PgIdentityStore::register_identity(const std::vector<IdentityKey>& ke
   FeedResult out = pg::transact(pool_, [&](pg::Tx& tx) {
     FeedResult result;
     tx.exec(kLockKeys, text_array(blocking_keys(m)));
-    for (const auto& k : keys)
-      tx.exec(kEnsureDomain, k.authority, std::string());
+    for (const auto& k : keys) {
+      if (!domain_cached(k.authority))
+        tx.exec(kEnsureDomain, k.authority, std::string());
+    }
     const IdentityKey& key = keys.front();
     auto existing = tx.exec(kFindForUpdate, key.authority, key.local_id);
     if (existing.empty()) {

@@ -93,7 +93,8 @@ class Service {
  private:
   hl7v3::MessageHeader reply_to(const hl7v3::MessageHeader& request, std::string_view interaction);
   hl7v3::PdqResponse page(const std::vector<std::int64_t>& persons, std::size_t from,
-                          std::size_t count, const std::vector<std::string>& scoping);
+                          std::size_t count, const std::vector<std::string>& scoping,
+                          const SearchCriteria& criteria);
 
   IdentityStore& store_;
   ServiceSettings settings_;

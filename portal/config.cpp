@@ -48,6 +48,20 @@ PortalConfig load_portal_config(const std::string& path) {
     c.pix.notify_interval = n->millis_or("notify_interval_ms", c.pix.notify_interval);
     n->finish();
   }
+  if (auto n = root.optional_child("hpd")) {
+    c.hpd.base_dn = n->string_or("base_dn", c.hpd.base_dn);
+    c.hpd.extra_base_dns = n->strings_or("extra_base_dns", {});
+    c.hpd.max_results = static_cast<int>(n->integer_or("max_results", 500, 1, 100000));
+    c.hpd.feed_nodes = n->strings_or("feed_nodes", {});
+    for (const auto& fp : c.hpd.feed_nodes) {
+      if (fp.size() != 64 || fp.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        throw config::ConfigError(
+            "configuration key 'hpd.feed_nodes' must list lower-case hex SHA-256 certificate "
+            "fingerprints (64 digits)");
+      }
+    }
+    n->finish();
+  }
   c.assertion_signing_key = root.string("assertion_signing_key");
   c.web_root = root.string_or("web_root", "");
   c.atna.source.enterprise_site_id = c.network_root_oid;
@@ -76,7 +90,6 @@ PortalConfig load_portal_config(const std::string& path) {
     n->finish();
   }
   if (auto n = root.optional_child("hpd_feed")) {
-    c.hpd_feed.base_dn = n->string_or("base_dn", c.hpd_feed.base_dn);
     c.hpd_feed.interval = n->millis_or("interval_ms", c.hpd_feed.interval);
     c.hpd_feed.max_backoff = n->millis_or("max_backoff_ms", c.hpd_feed.max_backoff);
     c.hpd_feed.timeout = n->millis_or("timeout_ms", c.hpd_feed.timeout);

@@ -27,6 +27,15 @@ struct PixSettings {
   std::chrono::milliseconds notify_interval{2000};
 };
 
+// The IHE HPD directory (/hpd): its DIT suffixes, the server size limit and which nodes
+// (by certificate SHA-256 fingerprint) may send ITI-59 feeds.
+struct HpdDirectorySettings {
+  std::string base_dn = "dc=HPD,o=Hareyaka,c=JP";
+  std::vector<std::string> extra_base_dns;
+  int max_results = 500;
+  std::vector<std::string> feed_nodes;
+};
+
 struct AuthSettings {
   std::chrono::seconds session_idle{1800};
   std::chrono::seconds session_absolute{12 * 3600};
@@ -37,9 +46,9 @@ struct AuthSettings {
   bool fast_password_hashing = false;  // tests and the demo only: argon2id at minimum cost
 };
 
-// The portal as an HPD feed source (ITI-59 to the connected systems of the admin console).
+// The portal as an HPD feed source (ITI-59 to the connected systems of the admin console);
+// entries are sent under hpd.base_dn.
 struct HpdFeedSettings {
-  std::string base_dn = "dc=HPD,o=Hareyaka,c=JP";  // the DIT the entries are sent under
   std::chrono::milliseconds interval{2000};
   std::chrono::milliseconds max_backoff{300'000};
   std::chrono::milliseconds timeout{15'000};  // per request to a connected system
@@ -53,6 +62,7 @@ struct PortalConfig {
   http::ListenerSettings nodes;  // gateways and peers: mutual TLS with the network CA
   std::string network_root_oid = "1.2.392.200284";
   PixSettings pix;
+  HpdDirectorySettings hpd;
   AuthSettings auth;
   AtnaSettings atna;     // export of the audit log to an ATNA repository (syslog/TLS)
   std::string web_root;  // the web UI's files (portal/web); empty: no UI on this portal

@@ -22,6 +22,7 @@
 #include "portal/hpd_feed/dsml_feed_codec.hpp"
 #include "portal/hpd_feed/feed_admin.hpp"
 #include "portal/hpd_feed/feed_sender.hpp"
+#include "portal/hpd_routes.hpp"
 #include "portal/pix_routes.hpp"
 #include "portal/schema.hpp"
 #include "portal/viewer/person_directory.hpp"
@@ -66,6 +67,31 @@ std::unique_ptr<auth::HpkiVerifier> make_hpki(const PortalConfig& c) {
       auth::HpkiSettings{.ca_files = c.auth.hpki_ca_files, .crl_files = c.auth.hpki_crl_files});
 }
 
+hpd::HpdSettings hpd_settings(const PortalConfig& c) {
+  hpd::HpdSettings s;
+  s.dit.base_dn = c.hpd.base_dn;
+  s.dit.network_root = c.network_root_oid;
+  s.extra_base_dns = c.hpd.extra_base_dns;
+  s.max_results = static_cast<std::uint32_t>(c.hpd.max_results);
+  return s;
+}
+
+// Every ITI-59 change, recorded in the change's own transaction.
+audit::AuditEvent hpd_audit_event(const hpd::HpdChange& change, const hpd::HpdCaller& caller) {
+  audit::AuditEvent e;
+  e.type = audit::EventType::kAdminAction;
+  e.outcome = audit::Outcome::kSuccess;
+  e.actor_user = caller.name;
+  e.actor_facility = caller.facility_oid;
+  e.reason = "hpd_" + std::string(hpd::dsml::response_element(change.operation));
+  e.detail = "ITI-59 " + std::string(hpd::to_string(change.kind)) + " " + change.dn;
+  if (change.new_dn != change.dn)
+    e.detail += " -> " + change.new_dn;
+  if (change.facility_oid)
+    e.source_facility = *change.facility_oid;
+  return e;
+}
+
 }  // namespace
 
 // The composition of the portal: every store on one pool, the services over them, and the
@@ -89,6 +115,11 @@ struct Daemon::Impl {
                      .audit = audit,
                      .hpki = hpki.get(),
                      .idle_timeout = config.auth.session_idle},
+        hpd_service(pool, hpd_settings(config),
+                    [](pg::Tx& tx, const hpd::HpdChange& change, const hpd::HpdCaller& caller) {
+                      audit::AuditLog::append_in(tx, hpd_audit_event(change, caller),
+                                                 std::chrono::system_clock::now());
+                    }),
         persons(pool, config.network_root_oid),
         decider(pool),
         signer(config.assertion_signing_key),
@@ -105,7 +136,7 @@ struct Daemon::Impl {
               .identities = identities,
               .network_root = config.network_root_oid,
               .hashing = authenticator_settings(config).hashing},
-        feed_codec({.base_dn = config.hpd_feed.base_dn, .network_root = config.network_root_oid}),
+        feed_codec({.base_dn = config.hpd.base_dn, .network_root = config.network_root_oid}),
         feed_sender(pool, feed_codec,
                     {.client = {.tls = config.client_tls},
                      .interval = config.hpd_feed.interval,
@@ -123,6 +154,7 @@ struct Daemon::Impl {
   audit::AuditLog audit;
   std::unique_ptr<auth::HpkiVerifier> hpki;
   WebServices web_services;
+  hpd::HpdService hpd_service;
   PersonDirectory persons;
   consent::Decider decider;
   AssertionSigner signer;
@@ -172,6 +204,18 @@ void Daemon::start() {
         });
       },
       d.config.network_root_oid);
+
+  add_hpd_routes(*d.nodes, d.hpd_service,
+                 {.feed_node_fingerprints = d.config.hpd.feed_nodes,
+                  .on_feed_refused = [&d](const hpd::HpdCaller& caller) {
+                    audit::AuditEvent e;
+                    e.type = audit::EventType::kAdminAction;
+                    e.outcome = audit::Outcome::kDenied;
+                    e.actor_user = caller.name;
+                    e.reason = "hpd_feed_refused";
+                    e.detail = "ITI-59 feed from a node that may not feed";
+                    d.audit.append(e, std::chrono::system_clock::now());
+                  }});
 
   std::map<std::string, NotificationConsumer> consumers;
   for (const auto& [name, url] : d.config.pix.consumers)

@@ -53,9 +53,14 @@ PdqQuery parse_pdq_query(xml::Node root) {
     throw MessageError(std::string(kDataTypeError), "not a PRPA_IN201305UV02 message",
                        location(root));
   }
-  PdqQuery q;
-  q.header = parse_header(root);
   xml::Node qbp = require(require(root, "controlActProcess"), "queryByParameter");
+  PdqQuery q = parse_query_by_parameter(qbp);
+  q.header = parse_header(root);
+  return q;
+}
+
+PdqQuery parse_query_by_parameter(xml::Node qbp) {
+  PdqQuery q;
   check_query_by_parameter(qbp);
   if (xml::Node id = child(qbp, "queryId"))
     q.query_id = parse_ii(id);
@@ -217,10 +222,14 @@ ParsedPdqResponse parse_pdq_response(xml::Node root) {
     xml::Node patient = child(child(child(subject, "registrationEvent"), "subject1"), "patient");
     if (!patient)
       continue;
+    int degree = -1;
     for (xml::Node obs : children(patient, "subjectOf1")) {
-      if (xml::Node v = child(child(obs, "queryMatchObservation"), "value"))
+      if (xml::Node v = child(child(obs, "queryMatchObservation"), "value")) {
         require_int_type(v);
+        degree = parse_int(v.attr("value").value_or("")).value_or(-1);
+      }
     }
+    r.degrees.push_back(degree);
     r.patients.push_back(parse_patient(patient));
   }
   xml::Node qa = child(cap, "queryAck");

@@ -30,6 +30,8 @@ struct PdqQuery {
 };
 
 PdqQuery parse_pdq_query(xml::Node root);
+// The queryByParameter element alone (no header): a stored query's criteria.
+PdqQuery parse_query_by_parameter(xml::Node qbp);
 
 struct PdqContinuation {
   MessageHeader header;
@@ -65,6 +67,7 @@ struct ParsedPdqResponse {
   Acknowledgement ack;
   std::string query_response_code;
   std::vector<Patient> patients;
+  std::vector<int> degrees;  // queryMatchObservation per patient (-1 when absent)
   int total = -1, current = -1, remaining = -1;
 };
 // For PDQ consumers and tests; also checks the echoed query (xsi:type of minimumDegreeMatch).

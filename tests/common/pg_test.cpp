@@ -137,6 +137,26 @@ TEST(UnitOfWork, RollsBackOnException) {
   EXPECT_EQ(read_counter(*pool), 0);
 }
 
+TEST(UnitOfWork, AutocommitReadRunsOutsideATransaction) {
+  auto pool = testing::fresh_pool({&kSet});
+  constexpr Statement kXid{"demo_xid", "SELECT txid_current()"};
+  auto two_xids = [&](Tx& tx) {
+    return tx.exec(kXid)[0][0].as<std::int64_t>() != tx.exec(kXid)[0][0].as<std::int64_t>();
+  };
+  // Each statement is its own transaction in autocommit, one block otherwise.
+  const bool autocommit = read(*pool, two_xids);
+  EXPECT_FALSE(transact(*pool, two_xids));
+  EXPECT_TRUE(autocommit);
+  EXPECT_EQ(read(*pool, [](Tx& tx) { return tx.exec(kRead)[0][0].as<int>(); }), 0);
+  // Errors are translated the same way as in a transaction.
+  try {
+    read(*pool, [](Tx& tx) { return tx.exec(kInsert, 1, 7).affected_rows(); });
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kConflict);
+  }
+}
+
 TEST(Pool, PingAndUnreachableServer) {
   auto pool = testing::fresh_pool();
   EXPECT_TRUE(pool->ping());

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "pix/pdq_degree.hpp"
+
 namespace hareyaka::pix {
 namespace {
 
@@ -84,6 +86,36 @@ TEST(Matcher, ThresholdsComeFromSettings) {
   loose.review_threshold = 1;
   EXPECT_EQ(classify(8, loose), Decision::kAutoLink);
   EXPECT_EQ(classify(0, loose), Decision::kApart);
+}
+
+}  // namespace
+}  // namespace hareyaka::pix
+
+namespace hareyaka::pix {
+namespace {
+
+TEST(MatchDegree, CountsOnlyTheQueriedFields) {
+  Demographics c;
+  c.family_kanji = "渡邊";
+  c.given_kanji = "洋子";
+  c.family_kana = "ワタナベ";
+  c.given_kana = "ヨウコ";
+  c.birth_date = "19580412";
+  c.sex = 'F';
+  c.phone = "086-224-2111";
+  EXPECT_EQ(match_degree(SearchCriteria{.family = "ﾜﾀﾅﾍﾞ"}, c), 100);
+  EXPECT_EQ(match_degree(SearchCriteria{.family = "ワタ*"}, c), 100);
+  EXPECT_EQ(match_degree(SearchCriteria{.family = "渡辺", .given = "洋子"}, c), 100);
+  EXPECT_EQ(match_degree(SearchCriteria{.ids = {{"1.2.3", "X"}}}, c), 100);
+  EXPECT_EQ(match_degree(SearchCriteria{.family = "ワタナベ", .given = "ヨーコ"}, c), 93);
+  // A wrong birth date weighs most; one digit off still counts a little.
+  const int wrong = match_degree(SearchCriteria{.family = "ワタナベ", .birth_date = "19991231"}, c);
+  const int near = match_degree(SearchCriteria{.family = "ワタナベ", .birth_date = "19580413"}, c);
+  EXPECT_EQ(wrong, 40);
+  EXPECT_GT(near, wrong);
+  EXPECT_LT(near, 100);
+  EXPECT_EQ(match_degree(SearchCriteria{.birth_date = "1958", .phone = "0862242111"}, c), 100);
+  EXPECT_EQ(match_degree(SearchCriteria{.family = "サトウ", .sex = 'M'}, c), 0);
 }
 
 }  // namespace

@@ -372,6 +372,37 @@ TEST_F(ServiceTest, PdqContinuationAndCancel) {
   EXPECT_EQ(after.ack.details.at(0).code, "204");
 }
 
+TEST_F(ServiceTest, PdqDegreeOfMatchRanksAndFiltersMatches) {
+  const char* hospital = "1.2.392.200284.33.1";
+  feed_patient({{hospital, "EXACT", ""}}, {{NameUse::kSyllabic, "ワタナベ", "ヨウコ", ""}},
+               Sex::kFemale, "19580412");
+  // The same kana key (long-vowel mark) but another birth date: another person.
+  feed_patient({{hospital, "NEAR", ""}}, {{NameUse::kSyllabic, "ワタナベ", "ヨーコ", ""}},
+               Sex::kFemale, "19600101");
+  std::string q = sample("pdqv3/PDQ_connectathon2011_namespaces_issue.xml");
+  q.replace(q.find("CHIP"), 4, "ヨウコ");
+  q.replace(q.find("MOORE"), 5, "ワタナベ");
+  ParsedPdqResponse both = pdq(q);
+  ASSERT_EQ(both.patients.size(), 2u);
+  // Best first: the exact spelling scores 100, the long-vowel variant less, not 0.
+  EXPECT_EQ(both.patients[0].ids.at(0).extension, "EXACT");
+  EXPECT_EQ(both.degrees.at(0), 100);
+  EXPECT_GT(both.degrees.at(1), 50);
+  EXPECT_LT(both.degrees.at(1), 100);
+  // minimumDegreeMatch drops what scores below it.
+  q.replace(q.find("<ns1:parameterList>"), 0,
+            "<ns1:matchCriterionList><ns1:minimumDegreeMatch><ns1:value "
+            "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"ns1:INT\" "
+            "value=\"" +
+                std::to_string(both.degrees.at(1) + 1) +
+                "\"/><ns1:semanticsText>Degree of match requested</ns1:semanticsText>"
+                "</ns1:minimumDegreeMatch></ns1:matchCriterionList>");
+  ParsedPdqResponse best = pdq(q);
+  ASSERT_EQ(best.patients.size(), 1u);
+  EXPECT_EQ(best.patients[0].ids.at(0).extension, "EXACT");
+  EXPECT_EQ(best.total, 1);
+}
+
 TEST_F(ServiceTest, MalformedEnvelopesAndWrongActionsAreSoapFaults) {
   auto fault_code = [](const SoapResult& r) {
     xml::Document d = xml::parse(r.body);

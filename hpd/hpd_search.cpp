@@ -1,0 +1,103 @@
+// ITI-58: HpdService::search. Candidates come from the hpd_entries table by DIT position (and
+// by the indexed equality pre-filter when the filter has one), in DN order and in batches;
+// the whole filter is evaluated here. The result stops at the size limit (the client's,
+// bounded by the server's), answered with sizeLimitExceeded when more entries matched.
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "hpd/hpd_filter.hpp"
+#include "hpd/hpd_service.hpp"
+#include "hpd/pg_hpd_entries.hpp"
+
+namespace hareyaka::hpd {
+namespace {
+
+constexpr int kBatch = 200;
+
+dsml::SearchResponse done(const dsml::SearchRequest& r, dsml::ResultCode code,
+                          std::string message = {}) {
+  dsml::SearchResponse s;
+  s.request_id = r.request_id;
+  s.done.request_id = r.request_id;
+  s.done.code = code;
+  s.done.error_message = std::move(message);
+  return s;
+}
+
+}  // namespace
+
+dsml::SearchResponse HpdService::search(const dsml::SearchRequest& r) {
+  std::string why;
+  const auto base = dsml::parse_dn(r.dn, &why);
+  if (!base)
+    return done(r, dsml::ResultCode::kInvalidDnSyntax, why);
+  const auto p = place(*base, suffixes_);
+  ScanQuery q;
+  q.limit = kBatch;
+  q.equality = required_equality(r.filter);
+  bool base_must_exist = false;
+  switch (p.level) {
+    case Placement::Level::kOutside:
+    case Placement::Level::kBelowEntry:
+      return done(r, dsml::ResultCode::kNoSuchObject,
+                  "no entry " + r.dn + " in this directory (base DNs: " +
+                      suffixes_.front().to_string() + (suffixes_.size() > 1 ? ", ..." : "") + ")");
+    case Placement::Level::kSuffix:
+      // The suffix and its containers are not entries themselves.
+      if (r.scope == dsml::Scope::kWholeSubtree) {
+        for (auto k :
+             {EntryKind::kProfessional, EntryKind::kOrganization, EntryKind::kRelationship}) {
+          q.parents.push_back("ou=" + dsml::lower_ascii(container_of(k)) + "," + p.suffix_norm);
+        }
+      }
+      break;
+    case Placement::Level::kContainer:
+      if (r.scope != dsml::Scope::kBaseObject)
+        q.parents.push_back(base->normalized());
+      break;
+    case Placement::Level::kEntry:
+      base_must_exist = true;
+      if (r.scope != dsml::Scope::kSingleLevel)  // entries have no children
+        q.dns.push_back(base->normalized());
+      break;
+  }
+  const std::uint32_t limit =
+      r.size_limit == 0 ? settings_.max_results : std::min(r.size_limit, settings_.max_results);
+  try {
+    return pg::transact(
+        pool_,
+        [&](pg::Tx& tx) {
+          auto out = done(r, dsml::ResultCode::kSuccess);
+          if (base_must_exist && !entries::load(tx, base->normalized(), false))
+            return done(r, dsml::ResultCode::kNoSuchObject, "no entry " + r.dn);
+          if (q.parents.empty() && q.dns.empty())
+            return out;
+          ScanQuery page = q;
+          while (true) {
+            const auto rows = entries::scan(tx, page);
+            for (const auto& row : rows) {
+              if (evaluate(r.filter, row.entry) != Truth::kTrue)
+                continue;
+              if (out.entries.size() >= limit) {
+                out.done.code = dsml::ResultCode::kSizeLimitExceeded;
+                out.done.error_message =
+                    "more than " + std::to_string(limit) + " entries match; refine the filter";
+                return out;
+              }
+              out.entries.push_back(select_attributes(row.entry, r.attributes, r.types_only));
+            }
+            if (rows.size() < static_cast<std::size_t>(page.limit))
+              return out;
+            page.after = rows.back().dn_norm;
+          }
+        },
+        {.isolation = pg::Isolation::kRepeatableRead});
+  } catch (const Error& e) {
+    log::warn("HPD search failed", {.component = "hpd"});
+    return done(r,
+                e.code() == ErrorCode::kUnavailable ? dsml::ResultCode::kUnavailable
+                                                    : dsml::ResultCode::kOther,
+                "the directory could not be searched");
+  }
+}
+
+}  // namespace hareyaka::hpd
