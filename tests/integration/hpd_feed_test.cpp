@@ -14,6 +14,7 @@
 
 #include "common/assertion.hpp"
 #include "hpd/hpd_mapping.hpp"
+#include "portal/hpd_feed/dsml_feed_codec.hpp"
 #include "tests/integration/hpd_peer.hpp"
 #include "tests/integration/trust_network.hpp"
 #include "tests/support/dev_pki.hpp"
@@ -47,13 +48,6 @@ json client_tls(const std::string& node) {
           {"key_file", testing::dev_pki().key(node)}};
 }
 
-std::string sha256_of_cert(const std::string& pem) {
-  auto out = testing::run_checked(
-      {"sh", "-c",
-       "openssl x509 -in '" + pem + "' -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1"});
-  return out.substr(0, 64);
-}
-
 // One portal (feed interval and backoff short, so an outage heals within the test) with its
 // first administrator, and the connected HPD peer.
 struct Network {
@@ -74,7 +68,10 @@ struct Network {
             {{"web", listener("portal", "none")}, {"nodes", listener("portal", "require")}}},
            {"auth", {{"fast_password_hashing_for_tests", true}}},
            {"hpd_feed", {{"interval_ms", 100}, {"max_backoff_ms", 500}, {"timeout_ms", 2000}}},
-           {"client_tls", client_tls("portal")}};
+           {"client_tls", client_tls("portal")},
+           {"hpd",
+            {{"feed_nodes",
+              json::array({testing::cert_fingerprint(testing::dev_pki().cert("client"))})}}}};
     const std::string cfg_file = tmp.path() + "/portal.json";
     std::ofstream(cfg_file) << cfg.dump();
     const std::string seed = tmp.path() + "/seed.json";
@@ -394,7 +391,7 @@ TEST(HpdFeed, GatewayPullsTheDirectoryNamesTheViewerAndRefusesUnknownUsers) {
        {"discloses", true},
        {"views", true},
        {"gateway_url", "https://127.0.0.1:9/"},
-       {"gateway_cert_sha256", sha256_of_cert(testing::dev_pki().cert("gateway-a"))}});
+       {"gateway_cert_sha256", testing::cert_fingerprint(testing::dev_pki().cert("gateway-a"))}});
   ASSERT_EQ(r.status, 201) << r.body;
   const std::string storage = n.tmp.path() + "/ssmix2";
   const std::string state = n.tmp.path() + "/gw-state";
@@ -457,6 +454,60 @@ TEST(HpdFeed, GatewayPullsTheDirectoryNamesTheViewerAndRefusesUnknownUsers) {
                                    .key_file = testing::dev_pki().key("gateway-b")}});
   auto pulled = other.request({.url = n.portal->url("nodes", "/api/gw/v1/directory?since=0")});
   EXPECT_EQ(pulled.status, 403);
+}
+
+TEST(HpdFeed, AnIti59FeedReceivedByThePortalIsPassedOn) {
+  auto& n = net();
+  // Another directory feeds the portal (ITI-59 to /hpd); the portal passes the change on.
+  hpd::Facility f;
+  f.oid = oid("4000001");
+  f.name_kanji = "虹の薬局";
+  f.kind = hpd::FacilityKind::kPharmacy;
+  f.views = true;
+  hpd::User u;
+  u.login_id = "iti59-ph";
+  u.display_name = "薬剤師 虹子";
+  u.facility_oid = f.oid;
+  u.profession = hpd::Profession::kPharmacist;
+  const hpd_feed::DsmlFeedCodec codec(kDit);
+  const std::string url = n.portal->url("nodes", "/hpd");
+  auto feed = codec.request({{.outbox_id = 1,
+                              .entity = hpd_feed::FeedEntity::kFacility,
+                              .op = hpd_feed::FeedOp::kAdd,
+                              .key = f.oid,
+                              .facility = f},
+                             {.outbox_id = 2,
+                              .entity = hpd_feed::FeedEntity::kUser,
+                              .op = hpd_feed::FeedOp::kAdd,
+                              .key = u.login_id,
+                              .user = u,
+                              .user_facility = f}},
+                            url, "urn:uuid:7d0c6b1e-2f0a-4c55-9a43-3e0b7d2a0001");
+  http::BlockingHttpClient client(
+      http::ClientSettings{.tls = {.ca_file = testing::dev_pki().ca(),
+                                   .cert_file = testing::dev_pki().cert("client"),
+                                   .key_file = testing::dev_pki().key("client")}});
+  auto r = client.request({.method = "POST",
+                           .url = url,
+                           .headers = {{"Content-Type",
+                                        "application/soap+xml; charset=UTF-8; "
+                                        "action=\"urn:ihe:iti:2010:ProviderInformationFeed\""}},
+                           .body = feed.body});
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto results = codec.results(r.body, feed);
+  ASSERT_EQ(results.size(), 2u) << r.body;
+  EXPECT_EQ(results[0].result_code, 0) << results[0].message;
+  EXPECT_EQ(results[1].result_code, 0) << results[1].message;
+
+  ASSERT_TRUE(testing::poll_until(
+      [&] {
+        return n.peer->has(hpd::user_dn(kDit, "iti59-ph")) &&
+               system_state(g_system)["pending"] == 0;
+      },
+      std::chrono::seconds(30)))
+      << system_state(g_system).dump();
+  EXPECT_TRUE(n.peer->has(hpd::facility_dn(kDit, f.oid)));
+  EXPECT_EQ(n.peer->attribute(hpd::user_dn(kDit, "iti59-ph"), "displayName"), "薬剤師 虹子");
 }
 
 std::int64_t directory_version() {
