@@ -217,7 +217,7 @@ const ja = {
   'import.facilities': '施設',
   'import.users': '利用者',
   'import.file': 'CSV ファイル',
-  'import.file_hint': '列名は運用ガイド（docs/operations.md「CSV 一括登録」）を参照してください。',
+  'import.file_hint': '列名は運用ガイド（docs/operations.md「Bulk import from CSV」）を参照してください。',
   'import.dry_run': '確認（ドライラン）',
   'import.dry_run_done': '確認のみです。まだ何も変更していません。',
   'import.apply': 'この内容で登録する',

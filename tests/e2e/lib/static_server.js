@@ -125,6 +125,13 @@ async function fixtureApi(req, res, url, fixtures, state) {
     const ww = Number(q.get('windowWidth') || 400);
     return send(res, 200, syntheticSlice(n, wc, ww), 'image/bmp');
   }
+  if (req.method === 'POST' && p.startsWith('/api/v1/admin/import/')) {
+    // A CSV file as it is: the fixture report (a dry run with one error).
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    state.entry.body = Buffer.concat(chunks);
+    return send(res, 200, await fs.readFile(path.join(fixtures, 'import-report.json')), 'application/json');
+  }
   if (req.method !== 'GET') {
     const body = await readBody(req);
     state.entry.body = body;
