@@ -13,7 +13,7 @@
 namespace hareyaka::hpd {
 namespace {
 
-constexpr int kBatch = 200;
+constexpr int kBatch = 500;
 
 dsml::SearchResponse done(const dsml::SearchRequest& r, dsml::ResultCode code,
                           std::string message = {}) {
@@ -33,9 +33,8 @@ dsml::SearchResponse HpdService::search(const dsml::SearchRequest& r) {
   if (!base)
     return done(r, dsml::ResultCode::kInvalidDnSyntax, why);
   const auto p = place(*base, suffixes_);
-  ScanQuery q;
-  q.limit = kBatch;
-  q.equality = required_equality(r.filter);
+  std::vector<std::string> parents;       // containers to scan
+  std::optional<std::string> base_entry;  // the base entry itself is a candidate
   // The portal's own facilities and users appear under its own base DN (hpd_directory_view).
   const bool own =
       p.level != Placement::Level::kOutside && p.suffix_norm == suffixes_.front().normalized();
@@ -53,7 +52,7 @@ dsml::SearchResponse HpdService::search(const dsml::SearchRequest& r) {
       if (r.scope == dsml::Scope::kWholeSubtree) {
         for (auto k :
              {EntryKind::kProfessional, EntryKind::kOrganization, EntryKind::kRelationship}) {
-          q.parents.push_back("ou=" + dsml::lower_ascii(container_of(k)) + "," + p.suffix_norm);
+          parents.push_back("ou=" + dsml::lower_ascii(container_of(k)) + "," + p.suffix_norm);
           if (own)
             view_kinds.push_back(k);
         }
@@ -61,7 +60,7 @@ dsml::SearchResponse HpdService::search(const dsml::SearchRequest& r) {
       break;
     case Placement::Level::kContainer:
       if (r.scope != dsml::Scope::kBaseObject) {
-        q.parents.push_back(base->normalized());
+        parents.push_back(base->normalized());
         if (own)
           view_kinds.push_back(*p.container);
       }
@@ -69,7 +68,7 @@ dsml::SearchResponse HpdService::search(const dsml::SearchRequest& r) {
     case Placement::Level::kEntry:
       base_must_exist = true;
       if (r.scope != dsml::Scope::kSingleLevel)  // entries have no children
-        q.dns.push_back(base->normalized());
+        base_entry = base->normalized();
       if (own && dsml::lower_ascii(base->rdns.front().type) == "uid")
         view_entry = std::pair{*p.container, base->rdns.front().value};
       break;
@@ -97,12 +96,19 @@ dsml::SearchResponse HpdService::search(const dsml::SearchRequest& r) {
           std::optional<dsml::Entry> from_view;
           if (view_entry)
             from_view = view::find(tx, settings_.dit, view_entry->first, view_entry->second);
-          if (base_must_exist && !from_view && !entries::load(tx, base->normalized(), false))
-            return done(r, dsml::ResultCode::kNoSuchObject, "no entry " + r.dn);
+          std::optional<StoredEntry> stored;
+          if (base_must_exist && !from_view) {
+            stored = entries::load(tx, base->normalized(), false);
+            if (!stored)
+              return done(r, dsml::ResultCode::kNoSuchObject, "no entry " + r.dn);
+          }
           if (from_view && r.scope != dsml::Scope::kSingleLevel && !emit(*from_view))
             return out;
-          if (!q.parents.empty() || !q.dns.empty()) {
-            ScanQuery page = q;
+          if (stored && base_entry && !emit(stored->entry))
+            return out;
+          for (const auto& parent : parents) {
+            ScanQuery page{
+                .parent = parent, .equality = required_equality(r.filter), .limit = kBatch};
             while (true) {
               const auto rows = entries::scan(tx, page);
               for (const auto& row : rows) {
