@@ -32,7 +32,9 @@ struct StudyRef {
 };
 
 // The imaging studies of a patient. Empty (no function) unless a DICOM index is configured:
-// the daemon sets it to a lookup in the DICOM index.
+// the daemon sets it (PublisherSettings::studies) to a lookup in the DICOM index. Whoever
+// stores a new study should call Publisher::patient_changed(patient_id) so the entry goes
+// out at once; otherwise the next resynchronisation (at most resync_interval) sends it.
 using StudyLookup = std::function<std::vector<StudyRef>(const std::string& patient_id)>;
 
 struct LocatorEntry {

@@ -124,8 +124,10 @@ std::size_t LocatorSync::resync_remote() {
     if (ids.empty())
       break;
     for (const auto& id : ids) {
-      if (!record::demographics(index_, id))
-        continue;  // never published: a locator on the portal is stale (removed below)
+      // Fed without demographics last time: never published, so an entry on the portal is
+      // stale (removed below). Reading the outbox's record keeps this pass off the files.
+      if (auto fed = outbox_.acknowledged_digest(id); fed && fed->empty())
+        continue;
       known.insert(id);
       auto e = locator_entry(index_, studies_, id);
       auto it = portal.find(id);
