@@ -1,10 +1,11 @@
 #include "portal/locators/locator_store.hpp"
 
+#include "pix/pg_identity_sql.hpp"
+
 namespace hareyaka::portal {
 namespace {
 
-#define HAREYAKA_ISO_UTC(col) \
-  "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+// Times go out as "YYYY-MM-DDTHH:MM:SS.mmmZ", the format the gateways send.
 
 constexpr pg::Statement kUpsert{
     "locators_upsert",
@@ -15,27 +16,29 @@ constexpr pg::Statement kUpsert{
     "  content = EXCLUDED.content, received_at = now() "
     "WHERE locators.digest <> EXCLUDED.digest AND locators.last_change <= EXCLUDED.last_change "
     "RETURNING (xmax = 0) AS inserted"};
-constexpr pg::Statement kCurrent{
-    "locators_current",
-    "SELECT digest, " HAREYAKA_ISO_UTC("last_change") " FROM locators "
-    "WHERE facility_oid = $1 AND authority = $2 AND local_id = $3"};
+constexpr pg::Statement kCurrent{"locators_current",
+                                 "SELECT digest, to_char(last_change AT TIME ZONE 'UTC', "
+                                 "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM locators "
+                                 "WHERE facility_oid = $1 AND authority = $2 AND local_id = $3"};
 constexpr pg::Statement kDelete{
     "locators_delete",
     "DELETE FROM locators WHERE facility_oid = $1 AND authority = $2 AND local_id = $3"};
-constexpr pg::Statement kPage{
-    "locators_page",
-    "SELECT local_id, digest, " HAREYAKA_ISO_UTC("last_change") " FROM locators "
-    "WHERE facility_oid = $1 AND authority = $2 AND local_id > $3 "
-    "ORDER BY local_id LIMIT $4"};
+constexpr pg::Statement kPage{"locators_page",
+                              "SELECT local_id, digest, to_char(last_change AT TIME ZONE 'UTC', "
+                              "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+                              "FROM locators "
+                              "WHERE facility_oid = $1 AND authority = $2 AND local_id > $3 "
+                              "ORDER BY local_id LIMIT $4"};
 constexpr pg::Statement kKnown{
     "locators_identity_known",
     "SELECT 1 FROM pix_identities WHERE authority = $1 AND local_id = $2"};
-constexpr pg::Statement kByIdentity{
-    "locators_by_identity",
-    "SELECT facility_oid, content::text, " HAREYAKA_ISO_UTC("last_change") " FROM locators "
-    "WHERE authority = $1 AND local_id = $2"};
-
-#undef HAREYAKA_ISO_UTC
+// The person's identities as two arrays (authorities, local ids): one statement per view.
+constexpr pg::Statement kByIdentities{
+    "locators_by_identities",
+    "SELECT l.facility_oid, l.authority, l.local_id, l.content::text, "
+    "to_char(l.last_change AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+    "FROM unnest($1::text[], $2::text[]) AS i(authority, local_id) "
+    "JOIN locators l ON l.authority = i.authority AND l.local_id = i.local_id"};
 
 }  // namespace
 
@@ -62,7 +65,7 @@ bool LocatorStore::remove(const LocatorKey& key) {
 std::vector<LocatorDigest> LocatorStore::page(const std::string& facility_oid,
                                               const std::string& authority,
                                               const std::string& after, int limit) {
-  return pg::transact(pool_, [&](pg::Tx& tx) {
+  return pg::read(pool_, [&](pg::Tx& tx) {
     std::vector<LocatorDigest> out;
     for (const auto& row : tx.exec(kPage, facility_oid, authority, after, limit)) {
       out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()});
@@ -72,19 +75,24 @@ std::vector<LocatorDigest> LocatorStore::page(const std::string& facility_oid,
 }
 
 bool LocatorStore::identity_known(const std::string& authority, const std::string& local_id) {
-  return pg::transact(pool_,
-                      [&](pg::Tx& tx) { return !tx.exec(kKnown, authority, local_id).empty(); });
+  return pg::read(pool_, [&](pg::Tx& tx) { return !tx.exec(kKnown, authority, local_id).empty(); });
 }
 
 std::vector<Locator> LocatorStore::for_identities(
     const std::vector<std::pair<std::string, std::string>>& identities) {
-  return pg::transact(pool_, [&](pg::Tx& tx) {
+  if (identities.empty())
+    return {};
+  std::vector<std::string> authorities, local_ids;
+  for (const auto& [authority, local_id] : identities) {
+    authorities.push_back(authority);
+    local_ids.push_back(local_id);
+  }
+  return pg::read(pool_, [&](pg::Tx& tx) {
     std::vector<Locator> out;
-    for (const auto& [authority, local_id] : identities) {
-      for (const auto& row : tx.exec(kByIdentity, authority, local_id)) {
-        out.push_back({row[0].as<std::string>(), authority, local_id,
-                       nlohmann::json::parse(row[1].as<std::string>()), row[2].as<std::string>()});
-      }
+    for (const auto& row : tx.exec(kByIdentities, pix::sql::text_array(authorities),
+                                   pix::sql::text_array(local_ids))) {
+      out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                     nlohmann::json::parse(row[3].as<std::string>()), row[4].as<std::string>()});
     }
     return out;
   });
