@@ -133,9 +133,10 @@ std::size_t LocatorSync::resync_remote() {
       auto it = portal.find(id);
       if (e && (it == portal.end() || it->second != e->digest)) {
         auto state = outbox_.locator_state(id);
+        if (!state)
+          continue;  // never sent: resync_local(), which runs first, has queued it
         // Keep the change time (it only moves forward), drop the digest: send again.
-        if (state)
-          outbox_.record_locator(id, {.digest = "", .last_change_ms = state->last_change_ms});
+        outbox_.record_locator(id, {.digest = "", .last_change_ms = state->last_change_ms});
         outbox_.add(id);
         ++queued;
       }

@@ -32,7 +32,8 @@ class LocatorSync {
   // Queues (in the outbox) every patient whose entry differs from the last acknowledged.
   std::size_t resync_local();
   // Queues every patient whose entry the portal lacks or holds with another digest, and
-  // every patient the portal holds but the index does not. Throws when the portal is down.
+  // every patient the portal holds but the index does not. Runs after resync_local() (which
+  // queues what was never sent). Throws when the portal is down.
   std::size_t resync_remote();
 
  private:
