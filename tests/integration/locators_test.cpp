@@ -89,8 +89,9 @@ class Locators : public ::testing::Test {
       EXPECT_EQ(it->second.second, want.second) << id;
       with_documents += !want.first["documents"].empty();
     }
-    if (with_extended)
+    if (with_extended) {
       EXPECT_GT(with_documents, 0) << "the storage should have documents to compare";
+    }
   }
 
   static http::ClientResponse node_call(const std::string& node, const std::string& method,
