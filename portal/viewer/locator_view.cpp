@@ -63,6 +63,9 @@ json locator_summary(const Locator& locator,
 bool holds_nothing(const Locator* locator, const std::string& gateway_category) {
   if (!locator || gateway_category == "allergies")
     return false;
+  // Imaging studies (DICOM) may exist without an SS-MIX2 radiology message: ask then too.
+  if (gateway_category == "radiology" && !locator->content.value("studies", json::array()).empty())
+    return false;
   const json& held =
       locator->content.contains("categories") ? locator->content["categories"] : json::object();
   return !held.contains(gateway_category) || held[gateway_category].value("count", 0) == 0;
