@@ -98,7 +98,10 @@ Daemon::Daemon(GatewayConfig config) {
         publish::PublisherSettings{.portal_url = c.portal.url,
                                    .tls = c.portal.tls,
                                    .facility_oid = c.facility_oid,
-                                   .patient_authority = c.patient_authority});
+                                   .patient_authority = c.patient_authority,
+                                   // Imaging studies in the locator entries: set .studies to
+                                   // a DICOM index lookup when one is configured.
+                                   .studies = {}});
   }
 }
 

@@ -6,13 +6,14 @@
 #include "portal/admin/migrations.hpp"
 #include "portal/audit/migrations.hpp"
 #include "portal/auth/migrations.hpp"
+#include "portal/locators/migrations.hpp"
 
 namespace hareyaka::portal {
 
 std::vector<const pg::MigrationSet*> all_migrations() {
   // Dependency order: the directory first (consents and users refer to facilities).
-  return {&hpd::migrations(), &consent::migrations(), &pix::migrations(), &auth::migrations(),
-          &audit::migrations(), &admin::migrations()};
+  return {&hpd::migrations(),   &consent::migrations(), &pix::migrations(),     &auth::migrations(),
+          &audit::migrations(), &admin::migrations(),   &locators::migrations()};
 }
 
 }  // namespace hareyaka::portal
