@@ -102,7 +102,10 @@ Daemon::Daemon(GatewayConfig config) {
         publish::PublisherSettings{.portal_url = c.portal.url,
                                    .tls = c.portal.tls,
                                    .facility_oid = c.facility_oid,
-                                   .patient_authority = c.patient_authority});
+                                   .patient_authority = c.patient_authority,
+                                   // Imaging studies in the locator entries: set .studies to
+                                   // a DICOM index lookup when one is configured.
+                                   .studies = {}});
     impl_->directory_puller = std::make_unique<DirectoryPuller>(
         impl_->directory, DirectoryPullSettings{.portal_url = c.portal.url,
                                                 .tls = c.portal.tls,

@@ -90,6 +90,10 @@ Truth assertion(const Filter& f, const dsml::Entry& entry) {
 
 }  // namespace
 
+std::string match_value(std::string_view attribute, std::string_view value) {
+  return match_form(attribute, value);
+}
+
 Truth evaluate(const Filter& f, const dsml::Entry& entry) {
   switch (f.kind) {
     case Filter::Kind::kAnd: {
@@ -126,7 +130,10 @@ Truth evaluate(const Filter& f, const dsml::Entry& entry) {
 }
 
 std::optional<std::pair<std::string, std::string>> required_equality(const Filter& f) {
-  if (f.kind == Filter::Kind::kEqualityMatch && is_known_attribute(f.attribute)) {
+  // objectClass is in nearly every HPD filter and selects a whole container: not worth an
+  // index lookup.
+  if (f.kind == Filter::Kind::kEqualityMatch && is_known_attribute(f.attribute) &&
+      attribute_type(f.attribute) != "objectclass") {
     const auto type = attribute_type(f.attribute);
     return std::pair{type, match_form(type, f.value)};
   }

@@ -18,8 +18,13 @@ enum class Truth { kFalse, kTrue, kUndefined };
 
 Truth evaluate(const dsml::Filter& filter, const dsml::Entry& entry);
 
+// A value in the form equality compares (canonical class for objectClass, else
+// caseIgnoreMatch normalization).
+std::string match_value(std::string_view attribute, std::string_view value);
+
 // An equality assertion every matching entry must satisfy (from the filter or a top-level
-// AND), as {lower-case attribute type, normalized value}, to narrow candidates by index.
+// AND; objectClass skipped), as {lower-case attribute type, normalized value}, to narrow
+// candidates by index.
 std::optional<std::pair<std::string, std::string>> required_equality(const dsml::Filter& filter);
 
 // The entry as the search asked for it: all user attributes for an empty list or "*", none for

@@ -23,12 +23,12 @@ struct StoredEntry {
   std::optional<std::string> login_id;  // the bound user
 };
 
+// The entries of one container (parent_norm), in DN order after `after`.
 struct ScanQuery {
-  std::vector<std::string> parents;  // entries whose parent_norm is one of these
-  std::vector<std::string> dns;      // or whose dn_norm is one of these
+  std::string parent;
   std::optional<std::pair<std::string, std::string>> equality;  // {type, normalized value}
   std::string after;                                            // dn_norm keyset cursor
-  int limit = 200;
+  int limit = 500;
 };
 
 namespace entries {

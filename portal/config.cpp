@@ -1,5 +1,7 @@
 #include "portal/config.hpp"
 
+#include "hpd/dsml/dn.hpp"
+
 namespace hareyaka::portal {
 
 PortalConfig load_portal_config(const std::string& path) {
@@ -53,6 +55,16 @@ PortalConfig load_portal_config(const std::string& path) {
     c.hpd.extra_base_dns = n->strings_or("extra_base_dns", {});
     c.hpd.max_results = static_cast<int>(n->integer_or("max_results", 500, 1, 100000));
     c.hpd.feed_nodes = n->strings_or("feed_nodes", {});
+    std::vector<std::string> bases = c.hpd.extra_base_dns;
+    bases.push_back(c.hpd.base_dn);
+    for (const auto& dn : bases) {
+      std::string why;
+      auto parsed = hpd::dsml::parse_dn(dn, &why);
+      if (!parsed || parsed->empty()) {
+        throw config::ConfigError("configuration key 'hpd.base_dn' / 'hpd.extra_base_dns': \"" +
+                                  dn + "\" is not a DN" + (why.empty() ? "" : ": " + why));
+      }
+    }
     for (const auto& fp : c.hpd.feed_nodes) {
       if (fp.size() != 64 || fp.find_first_not_of("0123456789abcdef") != std::string::npos) {
         throw config::ConfigError(

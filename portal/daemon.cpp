@@ -23,6 +23,7 @@
 #include "portal/hpd_feed/feed_admin.hpp"
 #include "portal/hpd_feed/feed_sender.hpp"
 #include "portal/hpd_routes.hpp"
+#include "portal/locators/locator_routes.hpp"
 #include "portal/pix_routes.hpp"
 #include "portal/schema.hpp"
 #include "portal/viewer/person_directory.hpp"
@@ -121,6 +122,7 @@ struct Daemon::Impl {
                                                  std::chrono::system_clock::now());
                     }),
         persons(pool, config.network_root_oid),
+        locators(pool),
         decider(pool),
         signer(config.assertion_signing_key),
         gateways(runtime.io().get_executor(), http::ClientSettings{.tls = config.client_tls}),
@@ -130,7 +132,8 @@ struct Daemon::Impl {
                .signer = signer,
                .gateways = gateways,
                .workers = runtime.workers(),
-               .gateway_deadline = config.gateway_deadline},
+               .gateway_deadline = config.gateway_deadline,
+               .locators = &locators},
         admin{.web = web_services,
               .pool = pool,
               .identities = identities,
@@ -156,6 +159,7 @@ struct Daemon::Impl {
   WebServices web_services;
   hpd::HpdService hpd_service;
   PersonDirectory persons;
+  LocatorStore locators;
   consent::Decider decider;
   AssertionSigner signer;
   http::HttpClient gateways;
@@ -193,17 +197,16 @@ void Daemon::start() {
   admin::add_admin_routes(*d.web, d.admin);
   hpd_feed::add_feed_admin_routes(*d.web, d.admin);
   hpd_feed::add_directory_pull_routes(*d.nodes, d.pool);
-  add_pix_routes(
-      *d.nodes, d.pix_service,
-      [&d](const std::string& sha256) -> std::optional<std::string> {
-        return pg::transact(d.pool, [&](pg::Tx& tx) -> std::optional<std::string> {
-          auto r = tx.exec(kFacilityByGatewayCert, sha256);
-          if (r.empty())
-            return std::nullopt;
-          return r[0][0].as<std::string>();
-        });
-      },
-      d.config.network_root_oid);
+  NodeFacilityLookup facility_of = [&d](const std::string& sha256) -> std::optional<std::string> {
+    return pg::transact(d.pool, [&](pg::Tx& tx) -> std::optional<std::string> {
+      auto r = tx.exec(kFacilityByGatewayCert, sha256);
+      if (r.empty())
+        return std::nullopt;
+      return r[0][0].as<std::string>();
+    });
+  };
+  add_pix_routes(*d.nodes, d.pix_service, facility_of, d.config.network_root_oid);
+  add_locator_routes(*d.nodes, d.locators, facility_of);
 
   add_hpd_routes(*d.nodes, d.hpd_service,
                  {.feed_node_fingerprints = d.config.hpd.feed_nodes,

@@ -60,9 +60,12 @@ void write_durably(const std::string& dir, const std::string& name, const std::s
 }  // namespace
 
 Outbox::Outbox(const std::string& state_dir)
-    : outbox_dir_(state_dir + "/outbox"), published_dir_(state_dir + "/published") {
+    : outbox_dir_(state_dir + "/outbox"),
+      published_dir_(state_dir + "/published"),
+      locators_dir_(state_dir + "/locators") {
   fs::create_directories(outbox_dir_);
   fs::create_directories(published_dir_);
+  fs::create_directories(locators_dir_);
 }
 
 void Outbox::add(const std::string& patient_id) {
@@ -92,10 +95,45 @@ std::size_t Outbox::pending_count() const {
 }
 
 void Outbox::acknowledge(const std::string& patient_id, const std::string& digest) {
+  record_feed(patient_id, digest);
+  done(patient_id);
+}
+
+void Outbox::record_feed(const std::string& patient_id, const std::string& digest) {
   write_durably(published_dir_, to_name(patient_id), digest);
+}
+
+void Outbox::done(const std::string& patient_id) {
   std::error_code ec;
   fs::remove(outbox_dir_ + "/" + to_name(patient_id), ec);
   sync_dir(outbox_dir_);
+}
+
+void Outbox::record_locator(const std::string& patient_id, const LocatorState& state) {
+  write_durably(locators_dir_, to_name(patient_id),
+                state.digest + "\n" + std::to_string(state.last_change_ms));
+}
+
+std::optional<Outbox::LocatorState> Outbox::locator_state(const std::string& patient_id) const {
+  std::ifstream in(locators_dir_ + "/" + to_name(patient_id));
+  if (!in)
+    return std::nullopt;
+  LocatorState s;
+  std::string ms;
+  std::getline(in, s.digest);
+  std::getline(in, ms);
+  try {
+    s.last_change_ms = std::stoll(ms);
+  } catch (const std::exception&) {
+    return std::nullopt;  // torn by hand: treat as never sent
+  }
+  return s;
+}
+
+void Outbox::forget_locator(const std::string& patient_id) {
+  std::error_code ec;
+  if (fs::remove(locators_dir_ + "/" + to_name(patient_id), ec))
+    sync_dir(locators_dir_);
 }
 
 std::optional<std::string> Outbox::acknowledged_digest(const std::string& patient_id) const {

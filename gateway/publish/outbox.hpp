@@ -2,9 +2,11 @@
 // files under state_dir (one per patient), plus the digest of what was last acknowledged.
 // Both survive a crash at any moment: an entry is removed only after the acknowledged
 // digest is safely on disk, so a crash between the two resends (the portal treats a repeat
-// as an update) and never loses a change.
+// as an update) and never loses a change. The locator entry sent for each patient has its
+// own record (digest and last-change time of what the portal last acknowledged).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,9 +23,21 @@ class Outbox {
   // Records the acknowledged digest, then removes the entry.
   void acknowledge(const std::string& patient_id, const std::string& digest);
   std::optional<std::string> acknowledged_digest(const std::string& patient_id) const;
+  // The feed part alone: records the digest, keeps the entry.
+  void record_feed(const std::string& patient_id, const std::string& digest);
+  // Removes the entry (every part of the patient is acknowledged).
+  void done(const std::string& patient_id);
+
+  struct LocatorState {
+    std::string digest;  // empty: the portal holds a newer entry than any we sent
+    std::int64_t last_change_ms = 0;
+  };
+  void record_locator(const std::string& patient_id, const LocatorState& state);
+  std::optional<LocatorState> locator_state(const std::string& patient_id) const;
+  void forget_locator(const std::string& patient_id);  // the portal has none (or another)
 
  private:
-  std::string outbox_dir_, published_dir_;
+  std::string outbox_dir_, published_dir_, locators_dir_;
 };
 
 }  // namespace hareyaka::gateway::publish

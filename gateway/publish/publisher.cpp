@@ -83,7 +83,8 @@ Publisher::Publisher(const storage::StorageIndex& index, Outbox& outbox, Publish
     : index_(index),
       outbox_(outbox),
       settings_(std::move(settings)),
-      client_(http::ClientSettings{.tls = settings_.tls}) {}
+      client_(http::ClientSettings{.tls = settings_.tls}),
+      locators_(index_, outbox_, client_, settings_.portal_url, settings_.studies) {}
 
 Publisher::~Publisher() {
   stop();
@@ -115,8 +116,23 @@ std::size_t Publisher::resync() {
     }
     after = ids.back();
   }
+  queued += locators_.resync_local();
   log::info("publisher resynchronised",
             {.component = "publisher", .count = static_cast<std::int64_t>(queued)});
+  try {
+    queued += locators_.resync_remote();
+    remote_resync_due_ = false;
+    ++locator_resyncs_;
+  } catch (const Error& e) {
+    remote_resync_due_ = true;  // the sender thread retries with backoff
+    log::warn("locator resynchronisation postponed: portal unreachable",
+              {.component = "publisher", .detail = e.internal()});
+  }
+  {
+    std::lock_guard lock(mutex_);
+    poke_ = true;
+    wake_.notify_all();
+  }
   return queued;
 }
 
@@ -154,11 +170,13 @@ int Publisher::run_once() {
     std::string digest;
     const auto acknowledged = outbox_.acknowledged_digest(id);
     auto envelope = feed_for(id, digest, acknowledged.has_value());
-    if (!envelope) {  // no demographics (yet): nothing the portal can match on
+    if (!envelope) {  // no demographics (yet, or gone): nothing the portal can match on
+      locators_.send(id, false);
       outbox_.acknowledge(id, "");
       continue;
     }
     if (acknowledged == digest) {  // already what the portal has
+      locators_.send(id, true);
       outbox_.acknowledge(id, digest);
       continue;
     }
@@ -183,7 +201,9 @@ int Publisher::run_once() {
     }
     if (!accepted)
       throw Error(ErrorCode::kUnavailable, "feed refused", why);
-    outbox_.acknowledge(id, digest);
+    outbox_.record_feed(id, digest);
+    locators_.send(id, true);  // after the feed: the portal knows the patient now
+    outbox_.done(id);
     ++acknowledged_;
     ++done;
   }
@@ -200,6 +220,11 @@ void Publisher::start() {
         if (std::chrono::steady_clock::now() >= next_resync) {
           resync();
           next_resync = std::chrono::steady_clock::now() + settings_.resync_interval;
+        }
+        if (remote_resync_due_) {
+          locators_.resync_remote();  // throws while the portal is down: backoff below
+          remote_resync_due_ = false;
+          ++locator_resyncs_;
         }
         run_once();
         backoff = settings_.retry_min;
@@ -244,6 +269,8 @@ json Publisher::status() const {
   return {{"pending", outbox_.pending_count()},
           {"acknowledged", acknowledged_.load()},
           {"failures", failures_.load()},
+          {"locator_resync_due", remote_resync_due_.load()},
+          {"locator_resyncs", locator_resyncs_.load()},
           {"last_error", last_error_}};
 }
 

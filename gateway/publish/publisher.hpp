@@ -3,7 +3,9 @@
 // idempotently: every changed patient goes through the durable outbox; a feed is retried
 // with backoff until the portal answers AA/CA; a resynchronisation at start (and every
 // `resync_interval`) re-queues every patient whose demographics differ from what the
-// portal last acknowledged.
+// portal last acknowledged. After its feed, each patient's locator entry goes the same way
+// (see locator_sync.hpp); the resynchronisation also compares the portal's locator digests
+// with the index, both directions.
 #pragma once
 
 #include <atomic>
@@ -15,6 +17,7 @@
 #include <thread>
 
 #include "common/http_client.hpp"
+#include "gateway/publish/locator_sync.hpp"
 #include "gateway/publish/outbox.hpp"
 #include "gateway/storage/storage_index.hpp"
 
@@ -28,6 +31,7 @@ struct PublisherSettings {
   std::chrono::milliseconds retry_min{1000};
   std::chrono::milliseconds retry_max{60'000};
   std::chrono::milliseconds resync_interval{std::chrono::minutes(10)};
+  StudyLookup studies;  // imaging studies for the locator entries; empty: none
 };
 
 class Publisher {
@@ -36,7 +40,9 @@ class Publisher {
   ~Publisher();
 
   void patient_changed(const std::string& patient_id);  // durable, then wakes the sender
-  // Queues every patient whose current demographics differ from the acknowledged ones.
+  // Queues every patient whose current demographics or locator entry differ from the
+  // acknowledged ones, then compares with the portal's locators (when the portal cannot be
+  // reached, that part is retried by the sender thread until it succeeds).
   std::size_t resync();
   void start();
   void stop();
@@ -52,6 +58,9 @@ class Publisher {
   Outbox& outbox_;
   PublisherSettings settings_;
   http::BlockingHttpClient client_;
+  LocatorSync locators_;
+  std::atomic<bool> remote_resync_due_{false};
+  std::atomic<std::int64_t> locator_resyncs_{0};  // comparisons with the portal completed
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -11,6 +11,7 @@
 
 #include "common/error.hpp"
 #include "portal/viewer/fanout.hpp"
+#include "portal/viewer/locator_view.hpp"
 
 namespace hareyaka::portal {
 namespace {
@@ -134,7 +135,8 @@ struct Plan {
   std::vector<GatewayCall> calls;
   std::vector<const PersonIdentity*> call_identity;
   json person_json;
-  json facilities = json::array();  // summary only: categories allowed per facility
+  json facilities = json::array();  // summary only: categories allowed per facility (with
+                                    // their ranges and counts from the locator entries)
   int allowed_sources = 0;
   std::string first_denial;
 };
@@ -184,22 +186,28 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
     }
   }
 
+  const auto locators = person_locators(sv.locators, plan.person);
   for (const auto& identity : plan.person.identities) {
     const auto& facility = names.get(identity.facility_oid);
+    const Locator* locator = locator_of(locators, identity);
     if (with_summary) {
       json allowed = json::array();
+      std::vector<std::pair<std::string, std::vector<std::string>>> allowed_parts;
       for (const auto& [name, c] : categories()) {
         if (sv.decider
                 .decide(user, {identity.authority, identity.local_id}, identity.facility_oid,
                         c.first, now)
                 .allowed) {
           allowed.push_back(name);
+          allowed_parts.emplace_back(name, c.second);
         }
       }
       if (!allowed.empty()) {
-        plan.facilities.push_back({{"oid", identity.facility_oid},
-                                   {"name", names.name(identity.facility_oid)},
-                                   {"categories", allowed}});
+        plan.facilities.push_back(
+            {{"oid", identity.facility_oid},
+             {"name", names.name(identity.facility_oid)},
+             {"categories", allowed},
+             {"locator", locator ? locator_summary(*locator, allowed_parts) : json(nullptr)}});
       }
     }
     auto d = sv.decider.decide(user, {identity.authority, identity.local_id}, identity.facility_oid,
@@ -216,6 +224,8 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
     if (!facility || facility->gateway_url.empty())
       continue;
     for (const auto& gw_category : cat.second) {
+      if (holds_nothing(locator, gw_category))
+        continue;  // its locator entry says there is nothing to fetch
       const std::string key = identity.facility_oid + "/" + gw_category;
       const int offset = offsets.contains(key) ? offsets[key].get<int>() : 0;
       if (offset < 0)

@@ -11,6 +11,7 @@
 #include "common/http_client.hpp"
 #include "common/router.hpp"
 #include "consent/decision.hpp"
+#include "portal/locators/locator_store.hpp"
 #include "portal/viewer/person_directory.hpp"
 #include "portal/web_session.hpp"
 
@@ -29,6 +30,9 @@ struct ViewerServices {
   boost::asio::thread_pool& workers;
   std::chrono::milliseconds gateway_deadline{3000};
   std::chrono::seconds assertion_lifetime{60};
+  // Locator entries: the summary's per-facility categories, date ranges and counts, and
+  // gateway calls skipped where a facility holds nothing. nullptr: every gateway is asked.
+  LocatorStore* locators = nullptr;
 };
 
 void add_viewer_routes(http::Router& web, ViewerServices& services);

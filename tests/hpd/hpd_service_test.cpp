@@ -194,6 +194,40 @@ TEST_F(HpdServiceTest, SizeLimitAndServerLimit) {
   EXPECT_EQ(small.search(r).done.code, ResultCode::kSizeLimitExceeded);
 }
 
+TEST_F(HpdServiceTest, ConsoleRegisteredFacilitiesAndUsersAreFoundUnderTheOwnBase) {
+  auto f = testing::make_facility(3001, FacilityKind::kHospital, false, true);
+  directory_.create_facility(f);
+  directory_.create_user(testing::make_user("ns.mori", f.oid, Profession::kNurse));
+  directory_.create_user(testing::make_user("boss", f.oid, Profession::kSecretariatAdmin));
+  EXPECT_EQ(find(eq("objectClass", "HCProfessional")), std::vector<std::string>{"ns.mori"});
+  EXPECT_EQ(find(eq("hcIdentifier", dit_.network_root + ":FacilityOID:" + f.oid + ":Active")),
+            std::vector<std::string>{f.oid});
+  dsml::SearchRequest r;
+  r.dn = user_dn(dit_, "ns.mori");
+  r.scope = dsml::Scope::kBaseObject;
+  r.filter.kind = dsml::Filter::Kind::kPresent;
+  r.filter.attribute = "objectClass";
+  auto one = service_.search(r);
+  ASSERT_EQ(one.entries.size(), 1u);
+  EXPECT_EQ(one.entries[0].first("hcProfession"), "nurse");
+  r.dn = user_dn(dit_, "boss");
+  EXPECT_EQ(service_.search(r).done.code, ResultCode::kNoSuchObject);
+  // Not under another suffix, and not twice once an ITI-59 entry is bound to the facility.
+  HpdService other(*pool_, HpdSettings{.extra_base_dns = {"o=Other,c=JP"}});
+  dsml::SearchRequest all;
+  all.dn = "o=Other,c=JP";
+  all.filter = r.filter;
+  EXPECT_TRUE(other.search(all).entries.empty());
+  all.dn = std::string(kDefaultBaseDn);
+  EXPECT_EQ(other.search(all).entries.size(), 2u);
+  auto fed = facility_to_entry(dit_, f);
+  fed.add("telephoneNumber", {"086-000-0000"});
+  ASSERT_EQ(add(fed).code, ResultCode::kSuccess);
+  auto orgs = find(eq("objectClass", "HCRegulatedOrganization"));
+  EXPECT_EQ(orgs, std::vector<std::string>{f.oid});
+  EXPECT_EQ(find(eq("telephoneNumber", "086-000-0000")), std::vector<std::string>{f.oid});
+}
+
 TEST(HpdFilter, ThreeValuedLogicAndMatchingRules) {
   dsml::Entry e;
   e.add("objectClass", {"hcRegulatedOrganizationl", "top"});

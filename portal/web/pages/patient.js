@@ -46,6 +46,20 @@ async function loadPerson(personId) {
   return person;
 }
 
+// 受診歴 at a glance: per facility the first and last visit and how many, from the locator
+// entries the portal keeps (no gateway is asked; only shown where the user may see visits).
+function visitsView(person) {
+  const rows = (person.facilities || [])
+    .map((f) => ({ f, v: f.locator?.categories?.encounters }))
+    .filter(({ v }) => v && v.count > 0);
+  if (!rows.length) return null;
+  return h('div', { class: 'ph-visits', 'data-testid': 'patient-visits' },
+    h('span', { class: 'ph-label' }, t('patient.visits')),
+    h('ul', { class: 'ids' }, rows.map(({ f, v }) =>
+      h('li', { class: ['fac-tag', facilityClass(f.oid)] },
+        t('patient.visit_range', { facility: f.name || f.oid, first: v.first || '', last: v.last || '', count: v.count })))));
+}
+
 function headerView(person, allowed) {
   const allergies = (person.allergies || []).map(allergy);
   return h('section', { class: 'patient-header', 'data-testid': 'patient-header' },
@@ -60,6 +74,7 @@ function headerView(person, allowed) {
       h('span', { class: 'ph-label' }, t('patient.ids')),
       h('ul', { class: 'ids' }, (person.identifiers || []).map((i) =>
         h('li', { class: ['fac-tag', facilityClass(i.facility_oid)] }, `${i.facility_name || i.facility_oid} ${i.local_id}`)))),
+    visitsView(person),
     // "No allergies recorded" only when this user may see allergies at all: otherwise the
     // absence says nothing about the patient.
     !allowed.has('allergies') && allergies.length === 0 ? null : h('div', {

@@ -53,6 +53,10 @@ for (const [size, viewport] of Object.entries(VIEWPORTS)) {
       const header = await page.textContent('[data-testid=patient-header]');
       assert.match(header, /昭和23年3月2日/);
       assert.match(header, /ペニシリン系抗菌薬/);
+      // 受診歴 from the locators: the facility with an entry, not the one without.
+      const visits = await page.textContent('[data-testid=patient-visits]');
+      assert.match(visits, /晴れやか総合病院 2019-04-02〜2026-10-30（14件）/);
+      assert.doesNotMatch(visits, /岡山中央病院/);
       const allergyColour = await page.$eval('.ph-allergies .allergy', (el) => getComputedStyle(el).color);
       assert.equal(allergyColour, 'rgb(198, 40, 40)', 'allergies are red');
       const timeline = await page.textContent('[data-testid=timeline]');

@@ -1,0 +1,32 @@
+// The portal's own facilities and users as HPD entries at read time: ITI-58 searches under the
+// portal's base DN also find the facilities and users registered in the admin console (or by
+// CSV import, or at bootstrap) that no ITI-59 entry is bound to, mapped by facility_to_entry /
+// user_to_entry. Nothing is copied, so the directory and its HPD view never disagree.
+// Secretariat administrators are not healthcare providers and are not listed.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/pg.hpp"
+#include "hpd/dsml/dsml.hpp"
+#include "hpd/hpd_mapping.hpp"
+#include "hpd/hpd_schema.hpp"
+
+namespace hareyaka::hpd::view {
+
+struct ViewPage {
+  std::vector<dsml::Entry> entries;
+  std::string next;  // keyset cursor; empty at the end
+};
+
+// Facilities (kOrganization) or users (kProfessional) not bound to an hpd_entries row, in key
+// order after `after`.
+ViewPage scan(pg::Tx& tx, const DitSettings& dit, EntryKind kind, const std::string& after,
+              int limit);
+// The one with this uid (facility OID or login id), if it is not bound to an entry.
+std::optional<dsml::Entry> find(pg::Tx& tx, const DitSettings& dit, EntryKind kind,
+                                const std::string& uid);
+
+}  // namespace hareyaka::hpd::view
