@@ -1,24 +1,19 @@
 // The portal as an HPD feed source, end to end with real daemons on loopback and a real
-// PostgreSQL: facilities and users added through the admin HTTP API and by CSV import reach
-// a connected system (a second HPD endpoint, tests/integration/hpd_peer.*) through ITI-59
-// feeds, also across an outage of that system (nothing lost, nothing sent twice), with the
-// delivery state in the admin API; the CSV dry run reports each error and changes nothing;
-// a gateway pulls the directory, names the viewer in its local audit and refuses assertions
-// for users the directory does not know or has locked.
+// PostgreSQL: facilities and users added through the admin HTTP API, by CSV import and by
+// ITI-59 feeds received by the portal reach a connected system (a second HPD endpoint,
+// tests/integration/hpd_peer.*) through ITI-59 feeds, also across an outage of that system
+// (nothing lost, nothing sent twice), with the delivery state in the admin API; the CSV dry
+// run reports each error and changes nothing; two portals on one database send each change
+// once. (The gateway's directory pull: hpd_feed_gateway_test.cpp.)
 #include <gtest/gtest.h>
 #include <iconv.h>
 
-#include <filesystem>
 #include <fstream>
 #include <pqxx/pqxx>
 
-#include "common/assertion.hpp"
-#include "hpd/hpd_mapping.hpp"
 #include "portal/hpd_feed/dsml_feed_codec.hpp"
-#include "tests/integration/hpd_peer.hpp"
-#include "tests/integration/trust_network.hpp"
+#include "tests/integration/hpd_feed_network.hpp"
 #include "tests/support/dev_pki.hpp"
-#include "tests/support/pg_cluster.hpp"
 
 namespace hareyaka {
 namespace {
@@ -27,118 +22,9 @@ using nlohmann::json;
 using testing::body_of;
 using testing::Browser;
 using testing::HpdPeer;
+using namespace testing::feed;
 
-constexpr const char* kSecretariat = "1.2.392.200284.33.9000001";
-constexpr const char* kAdmin = "feed-admin";
-constexpr const char* kTotp = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
-constexpr const char* kPassword = "Hareyaka#Feed2026";
-
-json listener(const std::string& node, const std::string& auth) {
-  return {{"address", "127.0.0.1"},
-          {"port", 0},
-          {"cert_file", testing::dev_pki().cert(node)},
-          {"key_file", testing::dev_pki().key(node)},
-          {"client_auth", auth},
-          {"client_ca_file", testing::dev_pki().ca()}};
-}
-
-json client_tls(const std::string& node) {
-  return {{"ca_file", testing::dev_pki().ca()},
-          {"cert_file", testing::dev_pki().cert(node)},
-          {"key_file", testing::dev_pki().key(node)}};
-}
-
-// One portal (feed interval and backoff short, so an outage heals within the test) with its
-// first administrator, and the connected HPD peer.
-struct Network {
-  testing::TempDir tmp;
-  json config;
-  std::string db = testing::fresh_database();
-  std::unique_ptr<testing::Daemon> portal;
-  std::unique_ptr<Browser> admin;
-  std::unique_ptr<HpdPeer> peer = std::make_unique<HpdPeer>();
-
-  Network() {
-    json& cfg = config;
-    cfg = {{"log", {{"format", "json"}}},
-           {"runtime", {{"io_threads", 2}, {"worker_threads", 4}}},
-           {"assertion_signing_key", testing::dev_pki().dir + "/assertion.key"},
-           {"database", {{"conninfo", db}, {"pool_size", 8}}},
-           {"listeners",
-            {{"web", listener("portal", "none")}, {"nodes", listener("portal", "require")}}},
-           {"auth", {{"fast_password_hashing_for_tests", true}}},
-           {"hpd_feed", {{"interval_ms", 100}, {"max_backoff_ms", 500}, {"timeout_ms", 2000}}},
-           {"client_tls", client_tls("portal")},
-           {"hpd",
-            {{"feed_nodes",
-              json::array({testing::cert_fingerprint(testing::dev_pki().cert("client"))})}}}};
-    const std::string cfg_file = tmp.path() + "/portal.json";
-    std::ofstream(cfg_file) << cfg.dump();
-    const std::string seed = tmp.path() + "/seed.json";
-    std::ofstream(seed) << json{{"facilities",
-                                 {{{"oid", kSecretariat},
-                                   {"name_kanji", "晴れやかネット事務局"},
-                                   {"kind", "hospital"},
-                                   {"discloses", false},
-                                   {"views", true}}}},
-                                {"users",
-                                 {{{"login_id", kAdmin},
-                                   {"display_name", "事務局 管理者"},
-                                   {"facility_oid", kSecretariat},
-                                   {"profession", "secretariat_admin"},
-                                   {"password", kPassword},
-                                   {"totp_secret", kTotp}}}}}
-                               .dump();
-    testing::run_checked({testing::binary_path("portal/hareyaka-portal"), "bootstrap", "--config",
-                          cfg_file, "--file", seed});
-    portal = std::make_unique<testing::Daemon>("portal/hareyaka-portal", cfg, "portal");
-    admin = std::make_unique<Browser>(portal->port("web"));
-    auto r = admin->login(kAdmin, kPassword, kTotp);
-    if (r.status != 200)
-      throw std::runtime_error("admin login: " + r.body + "\n" + portal->log());
-  }
-};
-
-Network& net() {
-  static Network n;
-  return n;
-}
-
-const hpd::DitSettings kDit{};
-
-json system_state(std::int64_t id) {
-  auto r = net().admin->call("GET", "/api/v1/admin/connected-systems");
-  const json body = body_of(r);
-  for (const auto& s : body["items"]) {
-    if (s["id"] == id)
-      return s;
-  }
-  return json{{"list", r.body}};
-}
-
-json add_facility(const std::string& code, const std::string& name) {
-  auto r = net().admin->call("POST", "/api/v1/admin/facilities",
-                             {{"prefecture", "33"},
-                              {"code", code},
-                              {"name", name},
-                              {"kind", "clinic"},
-                              {"discloses", false},
-                              {"views", true}});
-  EXPECT_EQ(r.status, 201) << r.body;
-  return body_of(r);
-}
-
-void add_user(const std::string& login, const std::string& facility) {
-  auto r = net().admin->call("POST", "/api/v1/admin/users",
-                             {{"login_id", login},
-                              {"display_name", "医師 " + login},
-                              {"facility_oid", facility},
-                              {"profession", "doctor"},
-                              {"password", kPassword}});
-  ASSERT_EQ(r.status, 201) << r.body;
-}
-
-std::int64_t g_system = 0;
+std::int64_t g_system = 0;  // the connected system of the first test
 
 TEST(HpdFeed, AdminChangesReachTheConnectedSystemAcrossAnOutage) {
   auto& n = net();
@@ -210,10 +96,6 @@ json import(const std::string& what, const std::string& mode, const std::string&
       net().admin->send("POST", "/api/v1/admin/import/" + what + "?mode=" + mode, csv, "text/csv");
   EXPECT_EQ(r.status, expect_status) << r.body;
   return body_of(r);
-}
-
-std::string oid(const std::string& code) {
-  return "1.2.392.200284.33." + code;
 }
 
 std::string to_cp932(const std::string& utf8) {
@@ -346,114 +228,6 @@ TEST(HpdFeed, CsvApplyCreatesInOneGoAndFeeds) {
   // The same sheet again changes nothing.
   report = import("users", "dry_run", users, 200);
   EXPECT_EQ(report["summary"]["unchanged"], 2);
-}
-
-constexpr const char* kHospital = "1.2.392.200284.33.1310001";
-
-// GET on the gateway's data API as the portal would, with an assertion for `user`.
-http::ClientResponse gateway_get(testing::Daemon& gw, const std::string& user,
-                                 const std::string& facility) {
-  static AssertionSigner signer(testing::dev_pki().dir + "/assertion.key");
-  static http::BlockingHttpClient client(
-      http::ClientSettings{.tls = {.ca_file = testing::dev_pki().ca(),
-                                   .cert_file = testing::dev_pki().cert("portal"),
-                                   .key_file = testing::dev_pki().key("portal")}});
-  const auto now = unix_now();
-  http::ClientRequest r{.url = gw.url("nodes", "/gw/v1/patients/P0001")};
-  r.headers[kAssertionHeader] = signer.sign({.user = user,
-                                             .profession = "doctor",
-                                             .facility_oid = facility,
-                                             .audience = kHospital,
-                                             .authority = std::string(kHospital) + ".1",
-                                             .local_id = "P0001",
-                                             .category = "demographics",
-                                             .request_id = "feed-test",
-                                             .issued_at = now - 1,
-                                             .expires_at = now + 60});
-  return client.request(r);
-}
-
-json last_audit(const std::string& state_dir) {
-  std::ifstream in(state_dir + "/audit.jsonl");
-  std::string line, last;
-  while (std::getline(in, line))
-    last = line;
-  return last.empty() ? json(nullptr) : json::parse(last);
-}
-
-TEST(HpdFeed, GatewayPullsTheDirectoryNamesTheViewerAndRefusesUnknownUsers) {
-  auto& n = net();
-  auto r = n.admin->call(
-      "POST", "/api/v1/admin/facilities",
-      {{"oid", kHospital},
-       {"name", "晴れやか総合病院"},
-       {"kind", "hospital"},
-       {"discloses", true},
-       {"views", true},
-       {"gateway_url", "https://127.0.0.1:9/"},
-       {"gateway_cert_sha256", testing::cert_fingerprint(testing::dev_pki().cert("gateway-a"))}});
-  ASSERT_EQ(r.status, 201) << r.body;
-  const std::string storage = n.tmp.path() + "/ssmix2";
-  const std::string state = n.tmp.path() + "/gw-state";
-  std::filesystem::create_directories(storage);
-  json gw{{"facility_oid", kHospital},
-          {"assertion_public_key", testing::dev_pki().dir + "/assertion.pub"},
-          {"listener", listener("gateway-a", "require")},
-          {"storage", {{"ssmix2_root", storage}, {"state_dir", state}}},
-          {"portal",
-           {{"url", "https://127.0.0.1:" + std::to_string(n.portal->port("nodes"))},
-            {"tls", client_tls("gateway-a")}}},
-          {"directory", {{"pull_interval_ms", 200}}}};
-  testing::Daemon gateway("gateway/hareyaka-gateway", gw, "gateway");
-  ASSERT_TRUE(testing::poll_until(
-      [&] {
-        std::ifstream in(state + "/directory.json");
-        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        return text.find("nurse-a") != std::string::npos;
-      },
-      std::chrono::seconds(60)))
-      << gateway.log();
-
-  // A known, active user: allowed (the patient does not exist here: 404), named in the audit.
-  r = gateway_get(gateway, "dr-hare", oid("2000001"));
-  EXPECT_EQ(r.status, 404) << r.body;
-  auto entry = last_audit(state);
-  EXPECT_EQ(entry["outcome"], "allowed");
-  EXPECT_EQ(entry["viewer"]["display_name"], "医師 晴子");
-  EXPECT_EQ(entry["viewer"]["facility_name"], "晴れ診療所");
-  EXPECT_EQ(entry["viewer"]["directory_profession"], "doctor");
-  // The directory never carries secrets.
-  std::ifstream in(state + "/directory.json");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(text.find("argon2"), std::string::npos);
-  EXPECT_EQ(text.find("totp"), std::string::npos);
-
-  // A user the directory does not know.
-  r = gateway_get(gateway, "ghost", oid("2000001"));
-  EXPECT_EQ(r.status, 403) << r.body;
-  entry = last_audit(state);
-  EXPECT_EQ(entry["outcome"], "refused");
-  EXPECT_EQ(entry["reason"], "the user is not in the network directory");
-
-  // An assertion naming another facility than the user's.
-  r = gateway_get(gateway, "dr-hare", oid("3000001"));
-  EXPECT_EQ(r.status, 403) << r.body;
-
-  // Locked in the console: refused once the gateway has pulled the change.
-  r = n.admin->call("PUT", "/api/v1/admin/users/dr-hare", {{"status", "locked"}});
-  ASSERT_EQ(r.status, 200) << r.body;
-  ASSERT_TRUE(testing::poll_until(
-      [&] { return gateway_get(gateway, "dr-hare", oid("2000001")).status == 403; },
-      std::chrono::seconds(30)));
-  EXPECT_EQ(last_audit(state)["reason"], "the user is locked in the network directory");
-
-  // A node that is not a registered gateway may not pull.
-  http::BlockingHttpClient other(
-      http::ClientSettings{.tls = {.ca_file = testing::dev_pki().ca(),
-                                   .cert_file = testing::dev_pki().cert("gateway-b"),
-                                   .key_file = testing::dev_pki().key("gateway-b")}});
-  auto pulled = other.request({.url = n.portal->url("nodes", "/api/gw/v1/directory?since=0")});
-  EXPECT_EQ(pulled.status, 403);
 }
 
 TEST(HpdFeed, AnIti59FeedReceivedByThePortalIsPassedOn) {
