@@ -99,6 +99,18 @@ Response retry(AdminServices& sv, const Caller& c, const Request& req) {
   return json_response(200, state_json(existing(sv, s.system.id)));
 }
 
+Response resync(AdminServices& sv, const Caller& c, const Request& req) {
+  const auto s = existing(sv, id_param(req));
+  const auto queued = FeedStore(sv.pool).resync(s.system.id);
+  if (!queued)
+    throw Error(ErrorCode::kNotFound, "no such connected system");
+  admin::audit_admin(sv, c, req, "connected_system_resync",
+                     s.system.name + ": " + std::to_string(*queued) + " entries queued");
+  json out = state_json(existing(sv, s.system.id));
+  out["queued"] = *queued;
+  return json_response(200, out);
+}
+
 json report_json(const ImportReport& r, const std::string& mode) {
   json rows = json::array();
   for (const auto& row : r.rows) {
@@ -159,6 +171,8 @@ void add_feed_admin_routes(http::Router& web, AdminServices& sv) {
               "remove a connected system and its pending changes", 0);
   admin_route(web, sv, "POST", "/api/v1/admin/connected-systems/{id}/retry", retry,
               "attempt delivery now", 0);
+  admin_route(web, sv, "POST", "/api/v1/admin/connected-systems/{id}/resync", resync,
+              "send the whole directory (initial load)", 0);
   constexpr std::size_t kCsvLimit = 8 * 1024 * 1024;
   admin_route(web, sv, "POST", "/api/v1/admin/import/facilities", import_facilities,
               "facilities from CSV (?mode=dry_run|apply)", kCsvLimit);

@@ -136,11 +136,11 @@ bool FeedSender::send_one_batch(int& delivered) {
                 tx.exec(kDelivered, op.outbox_id);
                 ++delivered;
               } else if (code == kDsmlEntryAlreadyExists && op.op == FeedOp::kAdd) {
+                // The peer processed the rest too (onError="resume"): the retyped change
+                // goes again with the current state in the next batch.
                 tx.exec(kRetype, op.outbox_id, std::string("modify"));
-                break;  // the rest follow it in the next batch
               } else if (code == kDsmlNoSuchObject && op.op == FeedOp::kModify) {
                 tx.exec(kRetype, op.outbox_id, std::string("add"));
-                break;
               } else {
                 tx.exec(kAttempted, op.outbox_id);
                 error = std::string(to_string(op.op)) + " " + to_string(op.entity) + " " + op.key +

@@ -25,6 +25,19 @@ constexpr pg::Statement kDelete{"feed_delete_system",
                                 "DELETE FROM hpd_connected_systems WHERE id = $1"};
 constexpr pg::Statement kRetryNow{
     "feed_retry_now", "UPDATE hpd_connected_systems SET next_attempt_at = now() WHERE id = $1"};
+constexpr pg::Statement kLockSystem{
+    "feed_lock_system", "SELECT id FROM hpd_connected_systems WHERE id = $1 FOR NO KEY UPDATE"};
+// Facilities before users (a user's organization first), each in key order.
+constexpr pg::Statement kResyncFacilities{
+    "feed_resync_facilities",
+    "INSERT INTO hpd_feed_outbox (system_id, version, entity, entity_key, op) "
+    "SELECT $1, (SELECT coalesce(max(version), 0) FROM directory_changes), 'facility', oid, 'add' "
+    "FROM facilities ORDER BY oid"};
+constexpr pg::Statement kResyncUsers{
+    "feed_resync_users",
+    "INSERT INTO hpd_feed_outbox (system_id, version, entity, entity_key, op) "
+    "SELECT $1, (SELECT coalesce(max(version), 0) FROM directory_changes), 'user', login_id, "
+    "'add' FROM users ORDER BY id"};
 constexpr pg::Statement kState{"feed_system_state",
                                "SELECT " HY_STATE_COLUMNS
                                " FROM hpd_connected_systems s WHERE s.id = $1"};
@@ -92,6 +105,16 @@ bool FeedStore::remove(std::int64_t id) {
 bool FeedStore::retry_now(std::int64_t id) {
   return pg::transact(pool_,
                       [&](pg::Tx& tx) { return tx.exec(kRetryNow, id).affected_rows() > 0; });
+}
+
+std::optional<std::int64_t> FeedStore::resync(std::int64_t id) {
+  return pg::transact(pool_, [&](pg::Tx& tx) -> std::optional<std::int64_t> {
+    if (tx.exec(kLockSystem, id).empty())
+      return std::nullopt;
+    const auto facilities = tx.exec(kResyncFacilities, id).affected_rows();
+    const auto users = tx.exec(kResyncUsers, id).affected_rows();
+    return static_cast<std::int64_t>(facilities + users);
+  });
 }
 
 std::optional<DeliveryState> FeedStore::state(std::int64_t id) {

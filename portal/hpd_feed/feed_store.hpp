@@ -52,6 +52,11 @@ class FeedStore {
   std::vector<DeliveryState> states();
   // Makes a waiting system due now (the console's "retry now").
   bool retry_now(std::int64_t id);
+  // Queues every facility and then every user for the system as an add (the initial load of
+  // a system added later, or a repair); the system answers entryAlreadyExists for what it
+  // has, which the sender turns into a modify. Returns how many changes were queued;
+  // std::nullopt when the system is unknown.
+  std::optional<std::int64_t> resync(std::int64_t id);
 
  private:
   pg::Pool& pool_;

@@ -332,6 +332,38 @@ TEST(HpdFeed, ADeletedEntryIsDeletedThere) {
   EXPECT_EQ(system_state(g_system)["pending"], 0);
 }
 
+TEST(HpdFeed, ASystemAddedLaterGetsTheWholeDirectoryOnResync) {
+  auto& n = net();
+  HpdPeer later;
+  auto r = n.admin->call("POST", "/api/v1/admin/connected-systems",
+                         {{"name", "後から接続"}, {"url", later.url()}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto id = body_of(r)["id"].get<std::int64_t>();
+  r = n.admin->call("POST", "/api/v1/admin/connected-systems/" + std::to_string(id) + "/resync");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_GE(body_of(r)["queued"].get<int>(), 8);
+  ASSERT_TRUE(testing::poll_until([&] { return system_state(id)["pending"] == 0; },
+                                  std::chrono::seconds(30)))
+      << system_state(id).dump();
+  EXPECT_TRUE(later.has(hpd::facility_dn(kDit, oid("2000001"))));
+  EXPECT_TRUE(later.has(hpd::user_dn(kDit, "dr-hare")));
+  EXPECT_TRUE(later.has(hpd::user_dn(kDit, "nurse-a")));
+  EXPECT_EQ(later.attribute(hpd::user_dn(kDit, "dr-hare"), "displayName"), "医師 晴子");
+
+  // Again (a repair): the system has everything; the adds become modifies, nothing fails.
+  const int before = later.requests();
+  r = n.admin->call("POST", "/api/v1/admin/connected-systems/" + std::to_string(id) + "/resync");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(testing::poll_until([&] { return system_state(id)["pending"] == 0; },
+                                  std::chrono::seconds(30)))
+      << system_state(id).dump();
+  EXPECT_EQ(system_state(id)["failures"], 0);
+  EXPECT_LE(later.requests() - before, 4);  // batches, not a request per entry
+  // Done with it: its queue goes with it.
+  EXPECT_EQ(n.admin->call("DELETE", "/api/v1/admin/connected-systems/" + std::to_string(id)).status,
+            200);
+}
+
 TEST(HpdFeed, TwoPortalsOnOneDatabaseSendEachChangeOnce) {
   auto& n = net();
   // A second portal replica on the same database: both senders run.

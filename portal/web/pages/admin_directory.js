@@ -42,6 +42,9 @@ export async function connectedSystems(panel) {
           h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => act(() => api.put(`${A}/connected-systems/${seg(s.id)}`, { enabled: !s.enabled })) },
             s.enabled ? t('feed.disable') : t('feed.enable')),
           s.pending > 0 ? h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => act(() => api.post(`${A}/connected-systems/${seg(s.id)}/retry`)) }, t('feed.retry')) : null,
+          h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => {
+            if (window.confirm(t('feed.confirm_resync', { name: s.name }))) act(() => api.post(`${A}/connected-systems/${seg(s.id)}/resync`));
+          } }, t('feed.resync')),
           h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => {
             if (window.confirm(t('feed.confirm_delete', { name: s.name, n: s.pending }))) act(() => api.del(`${A}/connected-systems/${seg(s.id)}`));
           } }, t('feed.delete'))) },
