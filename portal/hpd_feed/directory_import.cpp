@@ -58,32 +58,30 @@ ImportReport import_csv(pg::Pool& pool, ImportKind kind, std::string_view bytes,
 
   // Planning and writing share one transaction: what the dry run reads is what apply writes
   // over, and a failure anywhere rolls every row back.
-  return pg::transact(
-      pool,
-      [&](pg::Tx& tx) {
-        ImportReport report;
-        report.encoding = table.encoding;
-        for (const auto& h : table.header) {
-          if (std::find(known.begin(), known.end(), h) == known.end())
-            report.errors.push_back({1, h, "unknown column"});
-        }
-        for (const auto& r : table.rows) {
-          if (r.cells.size() > table.header.size()) {
-            report.errors.push_back({r.number, "",
-                                     "has " + std::to_string(r.cells.size()) +
-                                         " cells but the header has " +
-                                         std::to_string(table.header.size()) + " columns"});
-          }
-        }
-        // The planners write only when apply is asked and no row has an error.
-        if (kind == ImportKind::kFacilities) {
-          plan_facilities(tx, table.header, rows, apply, settings, report);
-        } else {
-          plan_users(tx, table.header, rows, apply, settings, report);
-        }
-        return report;
-      },
-      {.max_attempts = 1});
+  return pg::transact(pool, [&](pg::Tx& tx) {
+    ImportReport report;
+    report.encoding = table.encoding;
+    for (const auto& h : table.header) {
+      if (std::find(known.begin(), known.end(), h) == known.end())
+        report.errors.push_back({1, h, "unknown column"});
+    }
+    for (const auto& r : table.rows) {
+      if (r.cells.size() > table.header.size()) {
+        report.errors.push_back({r.number, "",
+                                 "has " + std::to_string(r.cells.size()) +
+                                     " cells but the header has " +
+                                     std::to_string(table.header.size()) + " columns"});
+      }
+    }
+    // The planners write only when apply is asked and no row has an error.
+    if (kind == ImportKind::kFacilities) {
+      plan_facilities(tx, table.header, rows, apply, settings, report);
+    } else {
+      plan_users(tx, table.header, rows, apply, settings, report);
+    }
+    return report;
+  });  // retried on a deadlock (the directory triggers serialise writers): no effects
+       // outside the transaction
 }
 
 }  // namespace hareyaka::hpd_feed

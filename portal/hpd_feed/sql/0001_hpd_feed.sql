@@ -6,7 +6,9 @@
 -- the change, whatever made it (admin console, ITI-59, CSV import, bootstrap). Its version is
 -- taken under a transaction-scoped advisory lock, so versions are handed out in commit order:
 -- a reader that sees version N has seen every version below N (what an incremental pull
--- with since=<version> needs). Directory changes are rare; serialising them costs nothing.
+-- with since=<version> needs). Directory changes are rare; serialising them costs little. Two
+-- writers of several rows each can deadlock on a row lock against this lock; PostgreSQL
+-- detects it and pg::transact runs the loser again.
 CREATE TABLE hpd_connected_systems (
   id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   name            text NOT NULL UNIQUE,
