@@ -134,7 +134,8 @@ struct Daemon::Impl {
               .pool = pool,
               .identities = identities,
               .network_root = config.network_root_oid,
-              .hashing = authenticator_settings(config).hashing} {}
+              .hashing = authenticator_settings(config).hashing,
+              .hpd = &hpd_service} {}
 
   PortalConfig config;
   Runtime runtime;
