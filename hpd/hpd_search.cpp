@@ -69,8 +69,10 @@ dsml::SearchResponse HpdService::search(const dsml::SearchRequest& r) {
       base_must_exist = true;
       if (r.scope != dsml::Scope::kSingleLevel)  // entries have no children
         base_entry = base->normalized();
-      if (own && dsml::lower_ascii(base->rdns.front().type) == "uid")
+      if (own && dsml::lower_ascii(base->rdns.front().type) ==
+                     (*p.container == EntryKind::kRelationship ? "cn" : "uid")) {
         view_entry = std::pair{*p.container, base->rdns.front().value};
+      }
       break;
   }
   const std::uint32_t limit =

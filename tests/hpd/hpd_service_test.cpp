@@ -212,6 +212,19 @@ TEST_F(HpdServiceTest, ConsoleRegisteredFacilitiesAndUsersAreFoundUnderTheOwnBas
   EXPECT_EQ(one.entries[0].first("hcProfession"), "nurse");
   r.dn = user_dn(dit_, "boss");
   EXPECT_EQ(service_.search(r).done.code, ResultCode::kNoSuchObject);
+  // The facility's relationship group lists its users (not the administrator).
+  r.dn = relationship_dn(dit_, f.oid);
+  auto group = service_.search(r);
+  ASSERT_EQ(group.entries.size(), 1u);
+  EXPECT_EQ(group.entries[0].first("owner"), facility_dn(dit_, f.oid));
+  ASSERT_NE(group.entries[0].find("member"), nullptr);
+  EXPECT_EQ(group.entries[0].find("member")->values,
+            std::vector<std::string>{user_dn(dit_, "ns.mori")});
+  dsml::SearchRequest by_member;
+  by_member.dn = "ou=Relationship," + std::string(kDefaultBaseDn);
+  by_member.scope = dsml::Scope::kSingleLevel;
+  by_member.filter = eq("member", user_dn(dit_, "ns.mori"));
+  EXPECT_EQ(service_.search(by_member).entries.size(), 1u);
   // Not under another suffix, and not twice once an ITI-59 entry is bound to the facility.
   HpdService other(*pool_, HpdSettings{.extra_base_dns = {"o=Other,c=JP"}});
   dsml::SearchRequest all;
@@ -219,7 +232,7 @@ TEST_F(HpdServiceTest, ConsoleRegisteredFacilitiesAndUsersAreFoundUnderTheOwnBas
   all.filter = r.filter;
   EXPECT_TRUE(other.search(all).entries.empty());
   all.dn = std::string(kDefaultBaseDn);
-  EXPECT_EQ(other.search(all).entries.size(), 2u);
+  EXPECT_EQ(other.search(all).entries.size(), 3u);  // facility, user, group
   auto fed = facility_to_entry(dit_, f);
   fed.add("telephoneNumber", {"086-000-0000"});
   ASSERT_EQ(add(fed).code, ResultCode::kSuccess);
