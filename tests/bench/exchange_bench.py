@@ -262,6 +262,8 @@ class Bench:
 
     def sessions(self):
         self.cookies = [self.login(u) for u in self.users]
+        self.cookie_file = self.work + "/cookies.txt"  # for wrk; one per line
+        open(self.cookie_file, "w").write("\n".join(self.cookies) + "\n")
         log(f"sessions: {len(self.cookies)} users logged in (password + one-time code)")
         # Wait until the 5 gateways have fed the patient and PIX has linked the 5 identities.
         end = time.time() + 120
@@ -289,8 +291,7 @@ class Bench:
         return len(body.get("items", []))
 
     def timeline(self):
-        cookies = self.work + "/cookies.txt"
-        open(cookies, "w").write("\n".join(self.cookies) + "\n")
+        cookies = self.cookie_file
         lua = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exchange_bench.lua")
         views = [("visit history (encounters)", f"/api/v1/persons/{self.person}/encounters"),
                  ("lab results", f"/api/v1/persons/{self.person}/lab_results"),
@@ -506,6 +507,8 @@ def main():
     p.add_argument("--synchronous-commit", choices=["on", "off"], default="on",
                    help="PostgreSQL's setting (on: every audit append waits for the WAL flush)")
     p.add_argument("--only", choices=["timeline", "document"])
+    p.add_argument("--hold", action="store_true",
+                   help="after set-up, print the addresses and wait (for profiling by hand)")
     p.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
     p.add_argument("--verbose", action="store_true", help="print wrk's whole output")
     a = p.parse_args()
@@ -521,6 +524,11 @@ def main():
     try:
         b.start()
         b.sessions()
+        if a.hold:
+            log(f"holding (Ctrl-C stops): work {b.work}, portal https://127.0.0.1:{b.web}, "
+                f"person {b.person}, cookie {b.cookies[0]}, gateways {b.gw}, "
+                f"portal pid {b.portal_proc.pid}")
+            signal.pause()
         if a.only != "document":
             results = b.timeline()
             if a.smoke and any(r["non2xx"] or r["partial"] or r["rps"] <= 0 for r in results):
