@@ -30,7 +30,8 @@ std::vector<dsml::Request> requests_of(const hpd::DitSettings& dit, const FeedOp
     }
     dsml::ModifyRequest m{id(), dn, {}};
     for (auto& a : e.attrs) {
-      if (!dsml::iequals_name(a.name, "objectClass"))
+      // The naming attribute stays (changing it would be a modDN).
+      if (!dsml::iequals_name(a.name, "objectClass") && !dsml::iequals_name(a.name, "uid"))
         m.modifications.push_back({dsml::ModOp::kReplace, a.name, a.values});
     }
     out.push_back(std::move(m));

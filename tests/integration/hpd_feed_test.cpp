@@ -87,6 +87,7 @@ TEST(HpdFeed, AdminChangesReachTheConnectedSystemAcrossAnOutage) {
   auto healed = system_state(g_system);
   EXPECT_EQ(healed["failures"], 0);
   EXPECT_FALSE(healed["last_success"].is_null());
+  EXPECT_EQ(n.peer->schema_errors(), std::vector<std::string>{});
 }
 
 json import(const std::string& what, const std::string& mode, const std::string& csv,
@@ -284,6 +285,25 @@ TEST(HpdFeed, AnIti59FeedReceivedByThePortalIsPassedOn) {
   EXPECT_EQ(n.peer->attribute(hpd::user_dn(kDit, "iti59-ph"), "displayName"), "薬剤師 虹子");
   EXPECT_EQ(n.peer->attribute(hpd::user_dn(kDit, "iti59-ph"), "hpdProviderStatus"), "Active");
 
+  // The portal's own directory takes the modify the feed source writes for a facility.
+  f.name_kanji = "虹の薬局 本店";
+  auto mod = codec.request({{.outbox_id = 4,
+                             .entity = hpd_feed::FeedEntity::kFacility,
+                             .op = hpd_feed::FeedOp::kModify,
+                             .key = f.oid,
+                             .facility = f}},
+                           url, "urn:uuid:7d0c6b1e-2f0a-4c55-9a43-3e0b7d2a0003");
+  r = client.request({.method = "POST",
+                      .url = url,
+                      .headers = {{"Content-Type",
+                                   "application/soap+xml; charset=UTF-8; "
+                                   "action=\"urn:ihe:iti:2010:ProviderInformationFeed\""}},
+                      .body = mod.body});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(codec.results(r.body, mod).at(0).result_code, 0) << r.body;
+  EXPECT_EQ(body_of(n.admin->call("GET", "/api/v1/admin/facilities/" + f.oid))["name"],
+            "虹の薬局 本店");
+
   // A delRequest received by the portal retires the user (users stay for the audit): the
   // connected system learns the new status.
   auto del = codec.request({{.outbox_id = 3,
@@ -389,6 +409,8 @@ TEST(HpdFeed, TwoPortalsOnOneDatabaseSendEachChangeOnce) {
       << system_state(g_system).dump();
   for (const auto& l : logins)
     EXPECT_EQ(n.peer->adds(hpd::user_dn(kDit, l)), 1) << l;
+  // Every batchRequest the portal sent in this binary was valid DSMLv2.
+  EXPECT_EQ(n.peer->schema_errors(), std::vector<std::string>{});
 }
 
 }  // namespace

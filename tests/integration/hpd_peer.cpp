@@ -4,6 +4,8 @@
 
 #include "hpd/dsml/dn.hpp"
 #include "proto/hl7v3/soap.hpp"
+#include "proto/xml/document.hpp"
+#include "proto/xml/schema.hpp"
 #include "tests/support/dev_pki.hpp"
 
 namespace hareyaka::testing {
@@ -15,6 +17,7 @@ struct HpdPeer::State {
   std::map<std::string, dsml::Entry> entries;  // normalized DN -> entry
   std::map<std::string, int> adds;
   int requests = 0;
+  std::vector<std::string> schema_errors;
 };
 
 namespace {
@@ -22,6 +25,12 @@ namespace {
 std::string norm(const std::string& dn) {
   auto parsed = dsml::parse_dn(dn);
   return parsed ? parsed->normalized() : dn;
+}
+
+const xml::Schema& dsml_schema() {
+  static const xml::Schema schema =
+      xml::Schema::load(std::string(HAREYAKA_SHARED_DATA_DIR) + "/ihe/schemas/DSMLv2.xsd");
+  return schema;
 }
 
 dsml::LdapResult result(const std::string& id, dsml::ResultCode code, std::string msg = {}) {
@@ -70,11 +79,15 @@ std::string HpdPeer::url() const {
 
 std::string HpdPeer::handle(const std::string& body, const std::string& content_type) {
   auto env = hl7v3::parse_envelope(body, content_type);
+  const auto standalone = xml::Document::copy_of(env.payload);
+  const auto invalid = dsml_schema().validate(standalone);
   const auto batch = dsml::parse_batch_request(env.payload);
   dsml::BatchResponse out;
   out.request_id = batch.request_id;
   std::lock_guard lock(state_->mutex);
   ++state_->requests;
+  for (const auto& e : invalid)
+    state_->schema_errors.push_back("line " + std::to_string(e.line) + ": " + e.message);
   for (const auto& r : batch.requests) {
     dsml::OperationResponse op;
     if (const auto* add = std::get_if<dsml::AddRequest>(&r)) {
@@ -153,6 +166,15 @@ int HpdPeer::adds(const std::string& dn) const {
 int HpdPeer::requests() const {
   std::lock_guard lock(state_->mutex);
   return state_->requests;
+}
+
+}  // namespace hareyaka::testing
+
+namespace hareyaka::testing {
+
+std::vector<std::string> HpdPeer::schema_errors() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->schema_errors;
 }
 
 }  // namespace hareyaka::testing

@@ -2,13 +2,15 @@
 // mutual TLS with the dev network CA) that reads ITI-59 feeds with the hpd/dsml parser,
 // applies them to an in-memory set of entries the way a directory would (add of an existing
 // entry: entryAlreadyExists; modify or delete of a missing one: noSuchObject) and answers a
-// DSML batchResponse. It counts every add it receives per DN, so a test sees duplicates.
+// DSML batchResponse. It counts every add it receives per DN, so a test sees duplicates,
+// and checks every batchRequest against DSMLv2.xsd.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "hpd/dsml/dsml.hpp"
 #include "tests/common/test_server.hpp"
@@ -30,6 +32,8 @@ class HpdPeer {
   std::string attribute(const std::string& dn, const std::string& name) const;
   int adds(const std::string& dn) const;
   int requests() const;
+  // What DSMLv2.xsd says about every batchRequest received (empty: all valid).
+  std::vector<std::string> schema_errors() const;
 
  private:
   std::string handle(const std::string& body, const std::string& content_type);
