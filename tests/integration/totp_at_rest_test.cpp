@@ -3,6 +3,8 @@
 // start and still logs in; a first-login enrolment stores no base32 in the database; the
 // portal restarted with a rotated key list, `hareyaka-portal rotate-totp-key`, and the old
 // key removed still logs everyone in; a portal lacking the key in use refuses to start.
+#include "portal/auth/totp_at_rest.hpp"
+
 #include <gtest/gtest.h>
 #include <openssl/rand.h>
 
@@ -49,6 +51,13 @@ class TotpAtRestIntegration : public ::testing::Test {
                                std::string(reinterpret_cast<char*>(raw), sizeof raw))
                         << "\n";
     return path;
+  }
+
+  static std::string read_key(const std::string& path) {
+    std::string text = read_file(path);
+    while (!text.empty() && text.back() == '\n')
+      text.pop_back();
+    return *auth::base64_decode(text);
   }
 
   json config(const std::vector<std::pair<std::string, std::string>>& keys) const {
@@ -185,6 +194,29 @@ TEST_F(TotpAtRestIntegration, EncryptedAtStartEnrolledSealedRotatedAndStillLoggi
     Daemon portal("portal/hareyaka-portal", config({{"k2", k2}}), "portal-k2");
     EXPECT_EQ(login(portal, "admin", kAdminSecret), 200);
     EXPECT_EQ(login(portal, "newcomer", enrolled), 200);
+    // A row written under a key this portal lacks (another portal's list): the login fails
+    // as unavailable (503) and the log names the key id, not the secret.
+    auth::SecretBox foreign({auth::BoxKey{"k9", std::string(32, '9')}});
+    const auto direct_id = pg::transact(*pool, [&](pg::Tx& tx) {
+      return tx.exec_trusted("SELECT id FROM users WHERE login_id = 'direct'")[0][0]
+          .as<std::int64_t>();
+    });
+    pg::transact(*pool, [&](pg::Tx& tx) {
+      tx.exec(kPutSecret, "direct",
+              foreign.seal(kDirectSecret, auth::totp_associated_data(direct_id)));
+    });
+    Browser b(portal.port("web"));
+    auto r = b.login("direct", kPass, kDirectSecret);
+    EXPECT_EQ(r.status, 503) << r.body;
+    EXPECT_EQ(r.body.find("k9"), std::string::npos) << r.body;
+    EXPECT_NE(portal.log().find("key id 'k9'"), std::string::npos) << portal.log();
+    EXPECT_EQ(portal.log().find(kDirectSecret), std::string::npos);
+    pg::transact(*pool, [&](pg::Tx& tx) {
+      tx.exec(kPutSecret, "direct",
+              auth::SecretBox({auth::BoxKey{"k2", read_key(k2)}})
+                  .seal(kDirectSecret, auth::totp_associated_data(direct_id)));
+    });
+    EXPECT_EQ(login(portal, "direct", kDirectSecret), 200);
   }
 
   // A portal that lacks the key in use refuses to start, naming the key id.
