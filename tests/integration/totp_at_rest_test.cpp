@@ -138,6 +138,13 @@ TEST_F(TotpAtRestIntegration, EncryptedAtStartEnrolledSealedRotatedAndStillLoggi
       {binary_path("portal/hareyaka-portal"), "bootstrap", "--config", plain_cfg, "--file", seed});
   pg::transact(*pool, [&](pg::Tx& tx) { tx.exec(kPutSecret, "direct", kDirectSecret); });
   EXPECT_EQ(secret_of("admin"), kAdminSecret);
+  {
+    // Without keys (development): the portal starts, warns, and keeps plain base32.
+    Daemon portal("portal/hareyaka-portal", config({}), "portal-plain");
+    EXPECT_EQ(login(portal, "admin", kAdminSecret), 200);
+    EXPECT_NE(portal.log().find("TOTP secrets are stored unencrypted"), std::string::npos);
+    EXPECT_EQ(secret_of("direct"), kDirectSecret);
+  }
 
   const std::string k1 = new_key_file("k1"), k2 = new_key_file("k2");
   std::string enrolled;
