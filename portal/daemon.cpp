@@ -92,7 +92,10 @@ struct Daemon::Impl {
         locators(pool),
         decider(pool),
         signer(config.assertion_signing_key),
-        gateways(runtime.io().get_executor(), http::ClientSettings{.tls = config.client_tls}),
+        // Every view calls each source gateway at once: keep enough connections per gateway
+        // for a burst of concurrent users, or each burst pays new TLS handshakes.
+        gateways(runtime.io().get_executor(),
+                 http::ClientSettings{.tls = config.client_tls, .max_idle_per_host = 256}),
         viewer{.web = web_services,
                .persons = persons,
                .decider = decider,
