@@ -26,6 +26,7 @@
 #include "portal/locators/locator_routes.hpp"
 #include "portal/pix_routes.hpp"
 #include "portal/schema.hpp"
+#include "portal/totp_keys.hpp"
 #include "portal/viewer/person_directory.hpp"
 #include "portal/viewer/viewer_api.hpp"
 #include "portal/web_assets.hpp"
@@ -58,6 +59,7 @@ auth::AuthenticatorSettings authenticator_settings(const PortalConfig& c) {
   if (c.auth.fast_password_hashing)
     s.hashing = auth::PasswordHashing::fastest_for_tests();
   s.lockout = {.max_failures = c.auth.max_failures, .lock_for = c.auth.lock_for};
+  s.totp_box = c.auth.totp_box;
   return s;
 }
 
@@ -191,6 +193,7 @@ void Daemon::start() {
   // Two portals starting together serialise on the migration lock.
   const auto report = pg::apply_migrations(d.pool, all_migrations());
   log::info("schema ready", {.count = report.applied});
+  secure_totp_secrets_at_start(d.pool, d.config.auth.totp_box);
   auto ready = [&d](std::string& detail) { return d.ready(detail); };
   http::add_builtin_routes(*d.web, d.runtime.metrics(), ready);
   http::add_builtin_routes(*d.nodes, d.runtime.metrics(), ready);
