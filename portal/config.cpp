@@ -1,8 +1,31 @@
 #include "portal/config.hpp"
 
+#include <stdexcept>
+
 #include "hpd/dsml/dn.hpp"
 
 namespace hareyaka::portal {
+namespace {
+
+auth::SecretBox read_totp_keys(const config::ConfigNode& auth_node) {
+  std::vector<auth::BoxKey> keys;
+  for (auto& k : auth_node.array_or_empty("totp_encryption_keys")) {
+    try {
+      keys.push_back(auth::make_box_key(k.string("id"), k.secret("key")));
+    } catch (const std::invalid_argument& e) {
+      throw config::ConfigError("configuration key '" + k.path() + "': " + e.what());
+    }
+    k.finish();
+  }
+  try {
+    return auth::SecretBox(std::move(keys));
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError("configuration key 'auth.totp_encryption_keys': " +
+                              std::string(e.what()));
+  }
+}
+
+}  // namespace
 
 PortalConfig load_portal_config(const std::string& path) {
   const auto json = config::load_file(path);
@@ -99,6 +122,7 @@ PortalConfig load_portal_config(const std::string& path) {
     c.auth.hpki_ca_files = n->strings_or("hpki_ca_files", {});
     c.auth.hpki_crl_files = n->strings_or("hpki_crl_files", {});
     c.auth.fast_password_hashing = n->boolean_or("fast_password_hashing_for_tests", false);
+    c.auth.totp_box = read_totp_keys(*n);
     n->finish();
   }
   if (auto n = root.optional_child("client_tls"))

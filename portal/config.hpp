@@ -11,6 +11,7 @@
 #include "common/log.hpp"
 #include "common/runtime.hpp"
 #include "portal/atna_sender.hpp"
+#include "portal/auth/secret_box.hpp"
 
 namespace hareyaka::portal {
 
@@ -44,6 +45,9 @@ struct AuthSettings {
   std::vector<std::string> hpki_ca_files;  // empty: no HPKI login
   std::vector<std::string> hpki_crl_files;
   bool fast_password_hashing = false;  // tests and the demo only: argon2id at minimum cost
+  // auth.totp_encryption_keys [{"id", "key": secret (base64 of 32 bytes)}], first current.
+  // No keys: TOTP secrets stay plain base32 in the database (dev only; warned at start).
+  auth::SecretBox totp_box;
 };
 
 struct PortalConfig {

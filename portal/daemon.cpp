@@ -22,6 +22,7 @@
 #include "portal/locators/locator_routes.hpp"
 #include "portal/pix_routes.hpp"
 #include "portal/schema.hpp"
+#include "portal/totp_keys.hpp"
 #include "portal/viewer/person_directory.hpp"
 #include "portal/viewer/viewer_api.hpp"
 #include "portal/web_assets.hpp"
@@ -54,6 +55,7 @@ auth::AuthenticatorSettings authenticator_settings(const PortalConfig& c) {
   if (c.auth.fast_password_hashing)
     s.hashing = auth::PasswordHashing::fastest_for_tests();
   s.lockout = {.max_failures = c.auth.max_failures, .lock_for = c.auth.lock_for};
+  s.totp_box = c.auth.totp_box;
   return s;
 }
 
@@ -121,7 +123,10 @@ struct Daemon::Impl {
         locators(pool),
         decider(pool),
         signer(config.assertion_signing_key),
-        gateways(runtime.io().get_executor(), http::ClientSettings{.tls = config.client_tls}),
+        // Every view calls each source gateway at once: keep enough connections per gateway
+        // for a burst of concurrent users, or each burst pays new TLS handshakes.
+        gateways(runtime.io().get_executor(),
+                 http::ClientSettings{.tls = config.client_tls, .max_idle_per_host = 256}),
         viewer{.web = web_services,
                .persons = persons,
                .decider = decider,
@@ -176,6 +181,7 @@ void Daemon::start() {
   // Two portals starting together serialise on the migration lock.
   const auto report = pg::apply_migrations(d.pool, all_migrations());
   log::info("schema ready", {.count = report.applied});
+  secure_totp_secrets_at_start(d.pool, d.config.auth.totp_box);
   auto ready = [&d](std::string& detail) { return d.ready(detail); };
   http::add_builtin_routes(*d.web, d.runtime.metrics(), ready);
   http::add_builtin_routes(*d.nodes, d.runtime.metrics(), ready);

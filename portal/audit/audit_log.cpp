@@ -104,29 +104,56 @@ hpd::Page<AuditRecord> to_page(const pqxx::result& res, int limit) {
 
 }  // namespace
 
-AuditRecord AuditLog::append_in(pg::Tx& tx, const AuditEvent& e, TimePoint now) {
+namespace {
+
+// Locks the chain head and appends the events after it; returns the records.
+std::vector<AuditRecord> append_locked(pg::Tx& tx, const AuditEvent* events, std::size_t n,
+                                       TimePoint now) {
   // The row lock on the single head row is the serialisation point: a second appender
   // (another thread or another portal process) waits here and then reads the new head.
   auto head = tx.exec(kLockHead);
   if (head.empty()) {
     throw Error(ErrorCode::kInternal, "audit unavailable", "audit_chain_head row missing");
   }
-  AuditRecord r;
-  static_cast<AuditEvent&>(r) = e;
-  r.seq = head[0][0].as<std::int64_t>() + 1;
-  r.at = now;
-  r.prev_hash = head[0][1].as<std::string>();
-  r.hash = compute_hash(r);
-  tx.exec(kInsert, r.seq, hpd::to_us(r.at), std::string(to_string(r.type)),
-          std::string(to_string(r.outcome)), r.actor_user, r.actor_profession, r.actor_facility,
-          r.person_id, r.patient_authority, r.patient_local_id, r.source_facility, r.category,
-          r.reason, r.detail, r.request_id, r.prev_hash, r.hash);
-  tx.exec(kAdvanceHead, r.seq, r.hash);
-  return r;
+  std::vector<AuditRecord> out;
+  out.reserve(n);
+  std::int64_t seq = head[0][0].as<std::int64_t>();
+  std::string prev = head[0][1].as<std::string>();
+  for (std::size_t i = 0; i < n; ++i) {
+    AuditRecord r;
+    static_cast<AuditEvent&>(r) = events[i];
+    r.seq = ++seq;
+    r.at = now;
+    r.prev_hash = std::move(prev);
+    r.hash = compute_hash(r);
+    tx.exec(kInsert, r.seq, hpd::to_us(r.at), std::string(to_string(r.type)),
+            std::string(to_string(r.outcome)), r.actor_user, r.actor_profession, r.actor_facility,
+            r.person_id, r.patient_authority, r.patient_local_id, r.source_facility, r.category,
+            r.reason, r.detail, r.request_id, r.prev_hash, r.hash);
+    // The head advances one record at a time (a trigger enforces it).
+    tx.exec(kAdvanceHead, r.seq, r.hash);
+    prev = r.hash;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+AuditRecord AuditLog::append_in(pg::Tx& tx, const AuditEvent& e, TimePoint now) {
+  return std::move(append_locked(tx, &e, 1, now).front());
 }
 
 AuditRecord AuditLog::append(const AuditEvent& e, TimePoint now) {
   return pg::transact(pool_, [&](pg::Tx& tx) { return append_in(tx, e, now); });
+}
+
+std::vector<AuditRecord> AuditLog::append_all(const std::vector<AuditEvent>& events,
+                                              TimePoint now) {
+  if (events.empty())
+    return {};
+  return pg::transact(
+      pool_, [&](pg::Tx& tx) { return append_locked(tx, events.data(), events.size(), now); });
 }
 
 VerifyResult AuditLog::verify_chain(int batch_size) {

@@ -40,6 +40,9 @@ class AuditLog {
 
   // Appends in its own transaction and returns the record (seq, hashes).
   AuditRecord append(const AuditEvent& e, TimePoint now);
+  // Appends several events (one request's) in order in one transaction: the chain head is
+  // locked once and the commit waits for one WAL flush instead of one per event.
+  std::vector<AuditRecord> append_all(const std::vector<AuditEvent>& events, TimePoint now);
   // Appends inside the caller's transaction (commits with it). Holds the chain head lock
   // until that transaction ends: keep it short.
   static AuditRecord append_in(pg::Tx& tx, const AuditEvent& e, TimePoint now);

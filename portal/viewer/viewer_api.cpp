@@ -105,9 +105,9 @@ json person_summary_json(const PersonView& p, FacilityNames& names) {
           {"identifiers", ids}};
 }
 
-void audit_view(WebServices& sv, const Caller& c, const PersonView& p, const PersonIdentity& i,
-                std::string_view category, audit::Outcome outcome, std::string reason,
-                const std::string& request_id) {
+audit::AuditEvent view_event(const Caller& c, const PersonView& p, const PersonIdentity& i,
+                             std::string_view category, audit::Outcome outcome, std::string reason,
+                             const std::string& request_id) {
   audit::AuditEvent e;
   e.type = audit::EventType::kView;
   e.outcome = outcome;
@@ -121,7 +121,7 @@ void audit_view(WebServices& sv, const Caller& c, const PersonView& p, const Per
   e.category = std::string(category);
   e.reason = std::move(reason);
   e.request_id = request_id;
-  sv.audit.append(e, hpd::Clock::now());
+  return e;
 }
 
 std::string encode(std::string_view s) {
@@ -187,6 +187,9 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
   }
 
   const auto locators = person_locators(sv.locators, plan.person);
+  // One audit record per source facility, appended together (one chain-head lock and one
+  // commit per request) before any gateway is asked.
+  std::vector<audit::AuditEvent> decisions;
   for (const auto& identity : plan.person.identities) {
     const auto& facility = names.get(identity.facility_oid);
     const Locator* locator = locator_of(locators, identity);
@@ -212,9 +215,10 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
     }
     auto d = sv.decider.decide(user, {identity.authority, identity.local_id}, identity.facility_oid,
                                cat.first, now);
-    audit_view(sv.web, plan.caller, plan.person, identity, category,
-               d.allowed ? audit::Outcome::kSuccess : audit::Outcome::kDenied,
-               d.allowed ? "" : std::string(consent::to_string(d.reason)), req.request_id);
+    decisions.push_back(view_event(plan.caller, plan.person, identity, category,
+                                   d.allowed ? audit::Outcome::kSuccess : audit::Outcome::kDenied,
+                                   d.allowed ? "" : std::string(consent::to_string(d.reason)),
+                                   req.request_id));
     if (!d.allowed) {
       if (plan.first_denial.empty())
         plan.first_denial = d.text;
@@ -248,6 +252,7 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
       plan.call_identity.push_back(&identity);
     }
   }
+  sv.web.audit.append_all(decisions, now);
   // A category that no source facility may show this user is refused outright (the UI
   // does not offer it); the summary is still shown with what is allowed.
   if (!with_summary && plan.allowed_sources == 0) {
@@ -327,12 +332,15 @@ net::awaitable<Response> category_handler(ViewerServices& sv, Request& req, std:
   if (!missing.empty()) {
     // The decision allowed it but the data could not be fetched: on record too.
     co_await offload(sv.workers, [&] {
+      std::vector<audit::AuditEvent> failures;
       for (std::size_t i = 0; i < answers.size(); ++i) {
         if (!answers[i].body) {
-          audit_view(sv.web, plan.caller, plan.person, *plan.call_identity[i], category,
-                     audit::Outcome::kFailure, answers[i].failure, req.request_id);
+          failures.push_back(view_event(plan.caller, plan.person, *plan.call_identity[i], category,
+                                        audit::Outcome::kFailure, answers[i].failure,
+                                        req.request_id));
         }
       }
+      sv.web.audit.append_all(failures, hpd::Clock::now());
       return 0;
     });
   }

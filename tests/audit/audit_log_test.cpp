@@ -79,6 +79,31 @@ TEST_F(AuditTest, AppendsChainAndVerifies) {
   EXPECT_EQ(compute_hash(back[0]), first.hash);
 }
 
+TEST_F(AuditTest, AppendAllChainsOneRequestsEventsInOrder) {
+  auto before = log_.append(view("dr.a", "P0"), t0_);
+  EXPECT_TRUE(log_.append_all({}, t0_).empty());
+  auto batch = log_.append_all(
+      {view("dr.a", "P1"), view("dr.a", "P2", Outcome::kDenied), view("dr.a", "P3")},
+      t0_ + seconds(1));
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_EQ(batch[0].seq, 2);
+  EXPECT_EQ(batch[0].prev_hash, before.hash);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    EXPECT_EQ(batch[i].hash, compute_hash(batch[i]));
+    if (i > 0)
+      EXPECT_EQ(batch[i].prev_hash, batch[i - 1].hash);
+  }
+  EXPECT_EQ(batch[1].outcome, Outcome::kDenied);
+  EXPECT_EQ(batch[2].patient_local_id, "P3");
+  // The head moved past the whole batch: the next single append follows its last record.
+  auto after = log_.append(view("dr.b", "P4"), t0_ + seconds(2));
+  EXPECT_EQ(after.seq, 5);
+  EXPECT_EQ(after.prev_hash, batch[2].hash);
+  auto v = log_.verify_chain(2);
+  EXPECT_TRUE(v.ok) << v.what << " at " << v.broken_seq;
+  EXPECT_EQ(v.checked, 5);
+}
+
 TEST_F(AuditTest, UpdateDeleteAndTruncateAreRejected) {
   fill(3);
   EXPECT_THROW(superuser_exec("UPDATE audit_log SET detail = 'x' WHERE seq = 2"), Error);

@@ -1,0 +1,8 @@
+# The exchange with the real daemons (exchange_bench.py): timeline of one person over 5
+# gateways under load, and a large document relayed by the portal against direct and nginx.
+# ctest runs only its --smoke mode (proves the script still works; measures nothing).
+if(TARGET hareyaka-portal AND TARGET hareyaka-gateway AND TARGET hareyaka-ssmix2-gen)
+  add_test(NAME exchange_bench_smoke
+    COMMAND ${CMAKE_CURRENT_LIST_DIR}/exchange_bench.py ${PROJECT_BINARY_DIR} --smoke)
+  set_tests_properties(exchange_bench_smoke PROPERTIES TIMEOUT 180 LABELS bench)
+endif()

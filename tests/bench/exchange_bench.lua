@@ -1,0 +1,46 @@
+-- wrk script for exchange_bench.py: GET one path with the session cookies of many logged-in
+-- users in rotation (one cookie per line in a file), and count the answers that are partial
+-- (a non-empty "missing": a gateway timed out, refused or was down). With THINK_MS > 0 each
+-- connection (one user) waits that long between an answer and its next request; wrk's latency
+-- excludes the wait.
+--   wrk ... -s exchange_bench.lua URL -- PATH COOKIE_FILE [THINK_MS]
+local threads = {}
+local counter = 1
+
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  path = args[1]
+  cookies = {}
+  for line in io.lines(args[2]) do
+    if #line > 0 then cookies[#cookies + 1] = line end
+  end
+  next_cookie = id  -- threads start at different users
+  partial = 0
+  think = tonumber(args[3] or "0")
+end
+
+function delay()
+  return think
+end
+
+function request()
+  next_cookie = next_cookie % #cookies + 1
+  return wrk.format("GET", path, { ["Cookie"] = cookies[next_cookie] })
+end
+
+function response(status, headers, body)
+  if status == 200 and not string.find(body, '"missing":[]', 1, true) then
+    partial = partial + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local n = 0
+  for _, t in ipairs(threads) do n = n + t:get("partial") end
+  io.write(string.format("partial: %d\n", n))
+end
