@@ -1,0 +1,78 @@
+#include "gateway/dicom_service.hpp"
+
+#include <filesystem>
+
+#include "common/log.hpp"
+#include "gateway/dicom/codecs.hpp"
+#include "gateway/dicom/importer.hpp"
+
+namespace hareyaka::gateway {
+namespace {
+
+namespace fs = std::filesystem;
+
+dicom::ScpSettings scp_settings(const DicomSettings& s) {
+  dicom::ScpSettings o;
+  o.ae_title = s.ae_title;
+  o.port = static_cast<std::uint16_t>(s.port);
+  o.allowed_calling_aes = s.allowed_calling_aes;
+  o.max_associations = static_cast<std::size_t>(s.max_associations);
+  return o;
+}
+
+}  // namespace
+
+DicomService::DicomService(const DicomSettings& settings)
+    : settings_(settings), store_(settings.storage_dir), scp_(store_, scp_settings(settings)) {
+  if (settings_.pacs) {
+    const auto& p = *settings_.pacs;
+    dicom::PacsSettings o;
+    o.calling_ae = settings_.ae_title;
+    o.called_ae = p.called_ae;
+    o.host = p.host;
+    o.port = static_cast<std::uint16_t>(p.port);
+    o.retrieve = p.use_cget ? dicom::RetrieveMethod::kGet : dicom::RetrieveMethod::kMove;
+    o.move_destination_ae = p.move_destination_ae;
+    o.timeout = std::chrono::duration_cast<std::chrono::seconds>(p.timeout);
+    if (o.timeout.count() < 1)
+      o.timeout = std::chrono::seconds(1);
+    pacs_ = std::make_unique<dicom::PacsClient>(std::move(o), store_);
+  }
+}
+
+DicomService::~DicomService() {
+  stop();
+}
+
+void DicomService::start() {
+  dicom::register_codecs();
+  scp_.start();
+  log::info("DICOM storage SCP listening", {.component = "dicom", .port = scp_.port()});
+  if (settings_.import_dir.empty()) {
+    import_done_ = true;
+    return;
+  }
+  importer_ = std::thread([this] {
+    std::error_code ec;
+    if (!fs::is_directory(settings_.import_dir, ec)) {
+      log::warn("DICOM import folder missing", {.component = "dicom"});
+    } else {
+      auto report = dicom::import_folder(store_, settings_.import_dir);
+      log::info("DICOM import finished",
+                {.component = "dicom", .count = static_cast<std::int64_t>(report.imported)});
+      if (report.refused > 0) {
+        log::warn("DICOM import refused files",
+                  {.component = "dicom", .count = static_cast<std::int64_t>(report.refused)});
+      }
+    }
+    import_done_ = true;
+  });
+}
+
+void DicomService::stop() {
+  scp_.stop();
+  if (importer_.joinable())
+    importer_.join();
+}
+
+}  // namespace hareyaka::gateway
