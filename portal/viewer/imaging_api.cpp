@@ -155,14 +155,18 @@ void add_imaging_routes(http::Router& web, ViewerServices& sv) {
   const http::RouteOptions opts{.body_limit = 0, .summary = "DICOM from a facility's gateway"};
   web.add("GET", base + "/wado",
           [&sv](Request& req) -> net::awaitable<Response> {
+            // Built before the co_await: GCC 12 mishandles temporaries of a conditional
+            // expression inside a co_await (they are destroyed twice).
             const auto q = req.target.find('?');
-            co_return co_await proxy(
-                sv, req,
-                "/gw/v1/wado" + (q == std::string::npos ? std::string() : req.target.substr(q)));
+            std::string path = "/gw/v1/wado";
+            if (q != std::string::npos)
+              path += req.target.substr(q);
+            co_return co_await proxy(sv, req, std::move(path));
           },
           {.body_limit = 0, .summary = "WADO-URI, proxied to the facility's gateway"});
   auto dicomweb = [&sv](Request& req) -> net::awaitable<Response> {
-    co_return co_await proxy(sv, req, "/gw/v1" + tail_from(req, "/dicomweb/"));
+    std::string path = "/gw/v1" + tail_from(req, "/dicomweb/");
+    co_return co_await proxy(sv, req, std::move(path));
   };
   const std::string dw = base + "/dicomweb";
   for (const std::string p :
