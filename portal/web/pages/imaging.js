@@ -40,7 +40,16 @@ export function render(panel, ctx) {
     { label: t('common.facility'), render: facilityTag },
     { label: '', render: (s) => (s.study_uid ? h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => openStudy(viewerSlot, ctx.base, s) }, t('img.open')) : '') },
   ];
-  return envelopeView(panel, `${ctx.base}/imaging`, (items, body, first) => {
+  // A gateway lists both the radiology result (OMG-11) and the DICOM study it names: one
+  // row per study, the result's (it says what was done), the study's when there is none.
+  const shown = new Set();
+  return envelopeView(panel, `${ctx.base}/imaging`, (all, body, first) => {
+    const items = all.filter((s) => {
+      const key = s.study_uid ? `${s.facility_oid}|${s.study_uid}` : null;
+      if (key && s.kind === 'study' && shown.has(key)) return false;
+      if (key) shown.add(key);
+      return true;
+    });
     if (first) {
       const wrap = table(columns, [], { class: 'studies' });
       tbody = wrap.querySelector('tbody');
