@@ -106,6 +106,15 @@ Daemon::Daemon(GatewayConfig config) {
   const auto& c = impl_->config;
   if (c.dicom)
     impl_->dicom = std::make_unique<DicomService>(*c.dicom);
+  publish::StudyLookup studies;
+  if (auto* dicom = impl_->dicom.get()) {
+    studies = [dicom](const std::string& patient_id) { return dicom->study_refs(patient_id); };
+    // A new study goes to the portal's locator at once, not at the next resynchronisation.
+    dicom->on_new_study([&live = impl_->live_publisher](const std::string& patient_id) {
+      if (auto* p = live.load())
+        p->patient_changed(patient_id);
+    });
+  }
   if (!c.portal.url.empty()) {
     impl_->outbox = std::make_unique<publish::Outbox>(c.storage.state_dir);
     impl_->publisher = std::make_unique<publish::Publisher>(
@@ -114,9 +123,8 @@ Daemon::Daemon(GatewayConfig config) {
                                    .tls = c.portal.tls,
                                    .facility_oid = c.facility_oid,
                                    .patient_authority = c.patient_authority,
-                                   // Imaging studies in the locator entries: set .studies to
-                                   // a DICOM index lookup when one is configured.
-                                   .studies = {}});
+                                   // Imaging studies in the locator entries.
+                                   .studies = studies});
     impl_->directory_puller = std::make_unique<DirectoryPuller>(
         impl_->directory, DirectoryPullSettings{.portal_url = c.portal.url,
                                                 .tls = c.portal.tls,

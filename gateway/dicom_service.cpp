@@ -1,5 +1,6 @@
 #include "gateway/dicom_service.hpp"
 
+#include <charconv>
 #include <filesystem>
 
 #include "common/log.hpp"
@@ -42,6 +43,32 @@ DicomService::DicomService(const DicomSettings& settings)
 
 DicomService::~DicomService() {
   stop();
+}
+
+std::vector<publish::StudyRef> DicomService::study_refs(const std::string& patient_id) const {
+  dicom::StudyQuery q;
+  q.patient_id = patient_id;
+  q.limit = 100000;
+  std::vector<publish::StudyRef> out;
+  for (const auto& s : store_.index().find_studies(q)) {
+    publish::StudyRef r{.study_uid = s.head.study_uid};
+    std::uint32_t date = 0;
+    const auto& d = s.head.study_date;
+    if (d.size() == 8 && std::from_chars(d.data(), d.data() + 8, date).ec == std::errc())
+      r.date = date;
+    for (const auto& m : s.modalities)
+      r.modality += (r.modality.empty() ? "" : "/") + m;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void DicomService::on_new_study(std::function<void(const std::string& patient_id)> callback) {
+  store_.set_on_indexed([this, callback = std::move(callback)](const dicom::InstanceRecord& r) {
+    auto study = store_.index().study(r.study_uid);
+    if (study && study->instance_count == 1 && !r.patient_id.empty())
+      callback(r.patient_id);
+  });
 }
 
 void DicomService::start() {

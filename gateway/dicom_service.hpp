@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include "gateway/dicom/pacs_client.hpp"
 #include "gateway/dicom/storage_scp.hpp"
 #include "gateway/dicom/store.hpp"
+#include "gateway/publish/locator.hpp"
 
 namespace hareyaka::gateway {
 
@@ -26,6 +28,13 @@ class DicomService {
   void start();
   // Stops accepting associations, lets running ones finish, waits for the import.
   void stop();
+
+  // The patient's studies as the locator entries list them.
+  std::vector<publish::StudyRef> study_refs(const std::string& patient_id) const;
+  // Called with the patient id when the first instance of a study is stored (not for every
+  // instance: the locator entry lists studies, and telling the portal is a durable write).
+  // Set before start().
+  void on_new_study(std::function<void(const std::string& patient_id)> callback);
 
   int port() const { return scp_.port(); }
   dicom::DicomStore& store() { return store_; }
