@@ -66,8 +66,16 @@ std::vector<publish::StudyRef> DicomService::study_refs(const std::string& patie
 void DicomService::on_new_study(std::function<void(const std::string& patient_id)> callback) {
   store_.set_on_indexed([this, callback = std::move(callback)](const dicom::InstanceRecord& r) {
     auto study = store_.index().study(r.study_uid);
-    if (study && study->instance_count == 1 && !r.patient_id.empty())
+    if (!study || study->instance_count != 1 || r.patient_id.empty())
+      return;
+    // The instance is stored whatever happens here: a failure to tell the portal now is
+    // repaired by the publisher's next resynchronisation, never reported as a failed store.
+    try {
       callback(r.patient_id);
+    } catch (const std::exception&) {
+      log::warn("new study not yet announced to the portal; the next resync will",
+                {.component = "dicom"});
+    }
   });
 }
 
