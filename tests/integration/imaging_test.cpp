@@ -258,7 +258,9 @@ class Imaging : public ::testing::Test {
   std::string assertion(const std::string& local_id, const std::string& category) {
     static AssertionSigner signer(dev_pki().dir + "/assertion.key");
     const auto now = unix_now();
-    return signer.sign({.user = "dr-test",
+    // A user the network directory knows (the gateway pulls it from the portal and refuses
+    // unknown viewers).
+    return signer.sign({.user = "dr-clinic",
                         .profession = "doctor",
                         .facility_oid = kClinic,
                         .audience = kA,
