@@ -2,7 +2,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/config.hpp"
 #include "common/http_client.hpp"
@@ -32,6 +35,27 @@ struct DirectorySettings {
   UnknownUserPolicy unknown_users = UnknownUserPolicy::kAfterFirstPull;
 };
 
+// The hospital PACS, for query/retrieve instead of (or besides) holding copies.
+struct PacsNodeSettings {
+  std::string called_ae;  // the PACS's AE title
+  std::string host;
+  int port = 104;
+  bool use_cget = false;            // "mode": "cmove" (default) or "cget"
+  std::string move_destination_ae;  // our SCP as the PACS knows it (default: our AE title)
+  std::chrono::milliseconds timeout{30'000};
+};
+
+// The optional "dicom" section: a storage SCP, an index and the DICOMweb/WADO routes.
+struct DicomSettings {
+  std::string storage_dir;
+  std::string ae_title = "HAREYAKA";
+  int port = 104;  // 0: any free port (written to the ports file as "dicom")
+  std::vector<std::string> allowed_calling_aes;  // empty: any
+  int max_associations = 8;
+  std::string import_dir;  // imported (folder and DICOMDIR) at start, when set
+  std::optional<PacsNodeSettings> pacs;
+};
+
 struct GatewayConfig {
   log::Settings log;
   RuntimeSettings runtime;
@@ -42,6 +66,7 @@ struct GatewayConfig {
   StorageSettings storage;
   PortalSettings portal;
   DirectorySettings directory;
+  std::optional<DicomSettings> dicom;
 };
 
 GatewayConfig load_gateway_config(const std::string& path);

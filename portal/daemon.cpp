@@ -27,6 +27,7 @@
 #include "portal/pix_routes.hpp"
 #include "portal/schema.hpp"
 #include "portal/totp_keys.hpp"
+#include "portal/viewer/imaging_api.hpp"
 #include "portal/viewer/person_directory.hpp"
 #include "portal/viewer/viewer_api.hpp"
 #include "portal/web_assets.hpp"
@@ -199,6 +200,7 @@ void Daemon::start() {
   http::add_builtin_routes(*d.nodes, d.runtime.metrics(), ready);
   add_session_routes(*d.web, d.web_services);
   add_viewer_routes(*d.web, d.viewer);
+  add_imaging_routes(*d.web, d.viewer);
   // Last: its "/{file}" pattern must not shadow the API routes above.
   add_web_asset_routes(*d.web, d.config.web_root);
   admin::add_admin_routes(*d.web, d.admin);
