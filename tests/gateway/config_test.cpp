@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/dev_pki.hpp"
 #include "tests/support/process.hpp"
 
 namespace hareyaka::gateway {
@@ -40,6 +41,16 @@ std::string error_of(const json& j) {
     return e.what();
   }
   return "";
+}
+
+// deploy/config/gateway.example.json is what operators copy: it must load as it is.
+TEST(GatewayConfig, TheShippedExampleLoads) {
+  const GatewayConfig c =
+      load_gateway_config(testing::source_dir() + "/deploy/config/gateway.example.json");
+  EXPECT_EQ(c.facility_oid, "1.2.392.200284.33.1310001");
+  EXPECT_EQ(c.assertion_public_key, "/etc/hareyaka/assertion.pub");
+  ASSERT_TRUE(c.dicom);
+  EXPECT_TRUE(c.dicom->pacs);
 }
 
 TEST(GatewayConfig, DicomIsOptional) {

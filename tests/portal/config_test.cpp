@@ -4,10 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/dev_pki.hpp"
 #include "tests/support/process.hpp"
 
 namespace hareyaka::portal {
@@ -46,6 +48,23 @@ class PortalConfigTest : public ::testing::Test {
   const std::string key32_ = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
   const std::string key16_ = "AgICAgICAgICAgICAgICAg==";
 };
+
+// deploy/config/portal.example.json is what operators copy: with its secret files in place
+// (here under a temporary folder instead of /etc/hareyaka) it must load as it is.
+TEST_F(PortalConfigTest, TheShippedExampleLoads) {
+  std::ifstream in(testing::source_dir() + "/deploy/config/portal.example.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(text.empty());
+  const std::string etc = dir_.path() + "/etc/";
+  for (std::size_t at; (at = text.find("/etc/hareyaka/")) != std::string::npos;)
+    text.replace(at, 14, etc);
+  std::filesystem::create_directories(etc);
+  file("etc/db-conninfo", "host=/run/postgresql dbname=hareyaka");
+  file("etc/totp-key-2026-1", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n");
+  const PortalConfig c = load_portal_config(file("portal.example.json", text));
+  EXPECT_EQ(c.assertion_signing_key, etc + "assertion.key");
+  EXPECT_EQ(c.network_root_oid, "1.2.392.200284");
+}
 
 TEST_F(PortalConfigTest, NoKeysMeansNoEncryption) {
   EXPECT_FALSE(load_portal_config(write(json::object())).auth.totp_box.has_keys());
