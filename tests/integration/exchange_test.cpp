@@ -38,28 +38,6 @@ const std::string kPharmacy = std::string(kRoot) + ".3000001";
 constexpr const char* kPassword = "Exchange-Test-2026";
 constexpr const char* kSecret = "JBSWY3DPEHPK3PXPJBSWY3DP";
 
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-json listener(const std::string& node, int port, const std::string& auth) {
-  json l{{"port", port},
-         {"cert_file", dev_pki().cert(node)},
-         {"key_file", dev_pki().key(node)},
-         {"client_auth", auth}};
-  if (auth != "none")
-    l["client_ca_file"] = dev_pki().ca();
-  return l;
-}
-
 struct Network {
   testing::TempDir tmp;
   std::string db;
@@ -72,8 +50,8 @@ struct Network {
     return {{"assertion_signing_key", dev_pki().dir + "/assertion.key"},
             {"database", {{"conninfo", {{"env", "HAREYAKA_TEST_DB"}}}}},
             {"listeners",
-             {{"web", listener("portal", 0, "none")},
-              {"nodes", listener("portal", nodes_port, "require")}}},
+             {{"web", testing::dev_listener("portal", 0, "none")},
+              {"nodes", testing::dev_listener("portal", nodes_port, "require")}}},
             {"client_tls",
              {{"ca_file", dev_pki().ca()},
               {"cert_file", dev_pki().cert("portal")},
@@ -87,7 +65,7 @@ struct Network {
     // Fixed ports, as in production: the directory keeps each gateway's address.
     return {{"facility_oid", oid},
             {"assertion_public_key", dev_pki().dir + "/assertion.pub"},
-            {"listener", listener(node, free_port(), "require")},
+            {"listener", testing::dev_listener(node, testing::free_loopback_port(), "require")},
             {"storage", {{"ssmix2_root", dir + "/ssmix2"}, {"state_dir", dir + "/state"}}},
             {"portal",
              {{"url", "https://127.0.0.1:" + std::to_string(nodes_port)},
@@ -111,7 +89,7 @@ class Exchange : public ::testing::Test {
   static void SetUpTestSuite() {
     net = new Network();
     net->db = testing::fresh_database();
-    net->nodes_port = free_port();
+    net->nodes_port = testing::free_loopback_port();
     const std::string a = net->tmp.path() + "/a", b = net->tmp.path() + "/b";
     testing::run_checked({testing::binary_path("gateway/hareyaka-ssmix2-gen"), "--out",
                           a + "/ssmix2", "--patients", "250", "--second-out", b + "/ssmix2",

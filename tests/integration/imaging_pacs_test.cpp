@@ -30,18 +30,6 @@ using testing::dev_pki;
 constexpr const char* kFacility = "1.2.392.200284.33.1310001";
 const fs::path kFiles = "/usr/lib/python3/dist-packages/pydicom/data/test_files";
 
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
 struct Keys {
   std::string patient, study, series, sop;
 };
@@ -62,7 +50,8 @@ class ImagingPacs : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir;
-    const int pacs_port = free_port(), http_port = free_port(), scp_port = free_port();
+    const int pacs_port = testing::free_loopback_port(), http_port = testing::free_loopback_port(),
+              scp_port = testing::free_loopback_port();
     json orthanc{{"Name", "hareyaka-it-pacs"},
                  {"StorageDirectory", dir_->path() + "/orthanc-storage"},
                  {"IndexDirectory", dir_->path() + "/orthanc-index"},

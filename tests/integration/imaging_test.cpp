@@ -42,28 +42,6 @@ constexpr const char* kPassword = "Imaging-Test-2026";
 constexpr const char* kSecret = "JBSWY3DPEHPK3PXPJBSWY3DP";
 const fs::path kPydicom = "/usr/lib/python3/dist-packages/pydicom/data";
 
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-json listener(const std::string& node, int port, const std::string& auth) {
-  json l{{"port", port},
-         {"cert_file", dev_pki().cert(node)},
-         {"key_file", dev_pki().key(node)},
-         {"client_auth", auth}};
-  if (auth != "none")
-    l["client_ca_file"] = dev_pki().ca();
-  return l;
-}
-
 // The first OMG-11 file of the storage: (patient id, the study UID of its IPC segment).
 std::pair<std::string, std::string> radiology_order(const fs::path& storage) {
   for (const auto& e : fs::recursive_directory_iterator(storage)) {
@@ -121,7 +99,7 @@ class Imaging : public ::testing::Test {
     OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
     net = new Network();
     net->db = testing::fresh_database();
-    const int nodes_port = free_port();
+    const int nodes_port = testing::free_loopback_port();
     const std::string a = net->tmp.path() + "/a";
     testing::run_checked({testing::binary_path("gateway/hareyaka-ssmix2-gen"), "--out",
                           a + "/ssmix2", "--patients", "30", "--seed", "8"});
@@ -131,8 +109,8 @@ class Imaging : public ::testing::Test {
     json portal_cfg{{"assertion_signing_key", dev_pki().dir + "/assertion.key"},
                     {"database", {{"conninfo", {{"env", "HAREYAKA_TEST_DB"}}}}},
                     {"listeners",
-                     {{"web", listener("portal", 0, "none")},
-                      {"nodes", listener("portal", nodes_port, "require")}}},
+                     {{"web", testing::dev_listener("portal", 0, "none")},
+                      {"nodes", testing::dev_listener("portal", nodes_port, "require")}}},
                     {"client_tls",
                      {{"ca_file", dev_pki().ca()},
                       {"cert_file", dev_pki().cert("portal")},
@@ -141,23 +119,24 @@ class Imaging : public ::testing::Test {
     net->portal = std::make_unique<testing::Daemon>(
         "portal/hareyaka-portal", portal_cfg, "portal",
         std::map<std::string, std::string>{{"HAREYAKA_TEST_DB", net->db}});
-    json gw_cfg{{"facility_oid", kA},
-                {"assertion_public_key", dev_pki().dir + "/assertion.pub"},
-                {"listener", listener("gateway-a", free_port(), "require")},
-                {"storage", {{"ssmix2_root", a + "/ssmix2"}, {"state_dir", a + "/state"}}},
-                {"portal",
-                 {{"url", "https://127.0.0.1:" + std::to_string(nodes_port)},
-                  {"tls",
-                   {{"ca_file", dev_pki().ca()},
-                    {"cert_file", dev_pki().cert("gateway-a")},
-                    {"key_file", dev_pki().key("gateway-a")}}}}},
-                {"dicom",
-                 {{"storage_dir", a + "/dicom"},
-                  {"ae_title", "HAREYAKA_A"},
-                  {"port", 0},
-                  {"allowed_calling_aes", {"MODALITY", "ECHOSCU", "STORESCU"}},
-                  {"max_associations", 4},
-                  {"import_dir", kPydicom.string()}}}};
+    json gw_cfg{
+        {"facility_oid", kA},
+        {"assertion_public_key", dev_pki().dir + "/assertion.pub"},
+        {"listener", testing::dev_listener("gateway-a", testing::free_loopback_port(), "require")},
+        {"storage", {{"ssmix2_root", a + "/ssmix2"}, {"state_dir", a + "/state"}}},
+        {"portal",
+         {{"url", "https://127.0.0.1:" + std::to_string(nodes_port)},
+          {"tls",
+           {{"ca_file", dev_pki().ca()},
+            {"cert_file", dev_pki().cert("gateway-a")},
+            {"key_file", dev_pki().key("gateway-a")}}}}},
+        {"dicom",
+         {{"storage_dir", a + "/dicom"},
+          {"ae_title", "HAREYAKA_A"},
+          {"port", 0},
+          {"allowed_calling_aes", {"MODALITY", "ECHOSCU", "STORESCU"}},
+          {"max_associations", 4},
+          {"import_dir", kPydicom.string()}}}};
     net->gw = std::make_unique<testing::Daemon>("gateway/hareyaka-gateway", gw_cfg, "gw-a");
     http::ClientSettings cs;
     cs.tls = {.ca_file = dev_pki().ca(),

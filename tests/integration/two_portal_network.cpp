@@ -22,28 +22,6 @@ using nlohmann::json;
 constexpr const char* kPassword = "Locator-Test-2026";
 constexpr const char* kSecret = "JBSWY3DPEHPK3PXPJBSWY3DP";
 
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-json listener(const std::string& node, int port, const std::string& auth) {
-  json l{{"port", port},
-         {"cert_file", dev_pki().cert(node)},
-         {"key_file", dev_pki().key(node)},
-         {"client_auth", auth}};
-  if (auth != "none")
-    l["client_ca_file"] = dev_pki().ca();
-  return l;
-}
-
 http::BlockingHttpClient& web_client() {
   static http::BlockingHttpClient c([] {
     http::ClientSettings s;
@@ -84,7 +62,7 @@ int WebUser::logout() const {
 
 ExchangeNetwork::ExchangeNetwork(int portal_count) {
   for (int i = 0; i < portal_count; ++i)
-    nodes_ports.push_back(free_port());
+    nodes_ports.push_back(testing::free_loopback_port());
   portals.resize(portal_count);
 }
 
@@ -98,8 +76,8 @@ json ExchangeNetwork::portal_config(int i) const {
   return {{"assertion_signing_key", dev_pki().dir + "/assertion.key"},
           {"database", {{"conninfo", {{"env", "HAREYAKA_TEST_DB"}}}}},
           {"listeners",
-           {{"web", listener("portal", 0, "none")},
-            {"nodes", listener("portal", nodes_ports[i], "require")}}},
+           {{"web", testing::dev_listener("portal", 0, "none")},
+            {"nodes", testing::dev_listener("portal", nodes_ports[i], "require")}}},
           {"client_tls",
            {{"ca_file", dev_pki().ca()},
             {"cert_file", dev_pki().cert("portal")},
@@ -115,7 +93,7 @@ json ExchangeNetwork::gateway_config(const std::string& oid, const std::string& 
     storage["extended_root"] = dir + "/extended";
   return {{"facility_oid", oid},
           {"assertion_public_key", dev_pki().dir + "/assertion.pub"},
-          {"listener", listener(node, free_port(), "require")},
+          {"listener", testing::dev_listener(node, testing::free_loopback_port(), "require")},
           {"storage", storage},
           {"portal",
            {{"url", portal_nodes_url(portal)},

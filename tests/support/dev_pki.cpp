@@ -15,6 +15,16 @@
 
 namespace hareyaka::testing {
 
+nlohmann::json dev_listener(const std::string& node, int port, const std::string& client_auth) {
+  nlohmann::json l{{"port", port},
+                   {"cert_file", dev_pki().cert(node)},
+                   {"key_file", dev_pki().key(node)},
+                   {"client_auth", client_auth}};
+  if (client_auth != "none")
+    l["client_ca_file"] = dev_pki().ca();
+  return l;
+}
+
 std::string source_dir() {
   return HAREYAKA_SOURCE_DIR;
 }

@@ -3,6 +3,7 @@
 // unrelated CA ("other") with a node "stranger" for refusal tests.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace hareyaka::testing {
@@ -23,5 +24,9 @@ std::string cert_fingerprint(const std::string& pem_file);
 
 // The repository root (for scripts under deploy/).
 std::string source_dir();
+
+// A listener config section with `node`'s dev certificate; client_auth "require" or
+// "request" adds the network CA as the client CA.
+nlohmann::json dev_listener(const std::string& node, int port, const std::string& client_auth);
 
 }  // namespace hareyaka::testing

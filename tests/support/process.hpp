@@ -16,6 +16,10 @@ struct RunResult {
   std::string output;  // stdout and stderr together
 };
 
+// A TCP port free on 127.0.0.1 at the time of the call, for peers that cannot report the
+// port they bound (a DICOM SCP, Orthanc). Daemons of ours bind port 0 and report instead.
+int free_loopback_port();
+
 // Runs argv to completion and captures its output.
 RunResult run(const std::vector<std::string>& argv);
 

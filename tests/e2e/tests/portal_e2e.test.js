@@ -101,16 +101,14 @@ async function openSharedPatient(page, { needDocuments = false } = {}) {
   await page.waitForSelector('[data-testid=patient-search]');
   await page.fill('[data-testid=patient-search] input[name=q]', query);
   await page.click('[data-testid=patient-search] button[type=submit]');
-  await page.waitForSelector('table.patients tbody tr');
-  const rows = page.locator('table.patients tbody tr');
-  let target = null;
-  for (let i = 0; i < (await rows.count()); i++) {
-    if ((await rows.nth(i).locator('ul.ids li').count()) >= 2) {
-      target = rows.nth(i);
-      break;
-    }
-  }
-  assert.ok(target, `the search for ${query} finds a patient known at two facilities`);
+  // The list shown before the search stays in the page until the answer replaces it, so
+  // wait for a row of the searched name itself (the API gave that exact name above).
+  const index = await poll(async () => page.$$eval('table.patients tbody tr', (trs, name) => {
+    const i = trs.findIndex((tr) => tr.querySelectorAll('ul.ids li').length >= 2 &&
+      [...tr.querySelectorAll('.kana, .kanji')].some((span) => span.textContent === name));
+    return i >= 0 ? i + 1 : false;
+  }, query), 20_000, `the search for ${query} finds a patient known at two facilities`);
+  const target = page.locator('table.patients tbody tr').nth(index - 1);
   await target.locator('a.person-link').click();
   await page.waitForSelector('[data-testid=patient-header]');
   return decodeURIComponent(/#\/patients\/([^/?]+)/.exec(page.url())[1]);
