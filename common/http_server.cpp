@@ -27,6 +27,7 @@
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "common/peer_certificate.hpp"
+#include "common/read_ahead.hpp"
 
 namespace hareyaka::http {
 
@@ -444,10 +445,12 @@ awaitable<bool> Server::Impl::write(Listener& l, beast::ssl_stream<beast::tcp_st
       co_return false;
     if (head)
       co_return true;
+    // Writing a chunk to the client overlaps with reading the next ones (a few at most).
+    ChunkSource ahead = read_ahead(std::move(*source));
     for (;;) {
       std::optional<std::string> chunk;
       try {
-        chunk = co_await (*source)();
+        chunk = co_await ahead();
       } catch (const std::exception&) {
         // The status is already sent: end the connection without the last chunk, so the
         // client sees a truncated body rather than a complete one.

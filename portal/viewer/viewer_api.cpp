@@ -187,20 +187,33 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
   }
 
   const auto locators = person_locators(sv.locators, plan.person);
+  // Every decision of this request in one database read: per source facility, the requested
+  // category and (for the summary) each category, each answer what decide() would give.
+  std::vector<consent::DecisionQuery> queries;
+  for (const auto& identity : plan.person.identities) {
+    const consent::PatientRef ref{identity.authority, identity.local_id};
+    queries.push_back({ref, identity.facility_oid, cat.first});
+    if (with_summary) {
+      for (const auto& [name, c] : categories())
+        queries.push_back({ref, identity.facility_oid, c.first});
+    }
+  }
+  const auto answers = sv.decider.decide_many(user, queries, now);
+  const std::size_t per_identity = with_summary ? 1 + categories().size() : 1;
   // One audit record per source facility, appended together (one chain-head lock and one
   // commit per request) before any gateway is asked.
   std::vector<audit::AuditEvent> decisions;
-  for (const auto& identity : plan.person.identities) {
+  for (std::size_t n = 0; n < plan.person.identities.size(); ++n) {
+    const auto& identity = plan.person.identities[n];
+    const consent::Decision* answer = &answers[n * per_identity];
     const auto& facility = names.get(identity.facility_oid);
     const Locator* locator = locator_of(locators, identity);
     if (with_summary) {
       json allowed = json::array();
       std::vector<std::pair<std::string, std::vector<std::string>>> allowed_parts;
+      std::size_t k = 1;
       for (const auto& [name, c] : categories()) {
-        if (sv.decider
-                .decide(user, {identity.authority, identity.local_id}, identity.facility_oid,
-                        c.first, now)
-                .allowed) {
+        if (answer[k++].allowed) {
           allowed.push_back(name);
           allowed_parts.emplace_back(name, c.second);
         }
@@ -213,8 +226,7 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
              {"locator", locator ? locator_summary(*locator, allowed_parts) : json(nullptr)}});
       }
     }
-    auto d = sv.decider.decide(user, {identity.authority, identity.local_id}, identity.facility_oid,
-                               cat.first, now);
+    const consent::Decision& d = *answer;
     decisions.push_back(view_event(plan.caller, plan.person, identity, category,
                                    d.allowed ? audit::Outcome::kSuccess : audit::Outcome::kDenied,
                                    d.allowed ? "" : std::string(consent::to_string(d.reason)),
