@@ -3,6 +3,45 @@
 #include <regex>
 
 namespace hareyaka::gateway {
+namespace {
+
+const std::regex kAeTitle(
+    R"(^[\x21-\x5b\x5d-\x7e]([\x20-\x5b\x5d-\x7e]{0,14}[\x21-\x5b\x5d-\x7e])?$)");
+
+std::string ae_title(const config::ConfigNode& n, const std::string& key, std::string fallback) {
+  std::string v = n.string_or(key, std::move(fallback));
+  if (!std::regex_match(v, kAeTitle)) {
+    throw config::ConfigError("configuration key '" + n.path() + (n.path().empty() ? "" : ".") +
+                              key + "' must be a DICOM AE title (1-16 characters, no backslash)");
+  }
+  return v;
+}
+
+DicomSettings read_dicom(const config::ConfigNode& n) {
+  DicomSettings d;
+  d.storage_dir = n.string("storage_dir");
+  d.ae_title = ae_title(n, "ae_title", d.ae_title);
+  d.port = static_cast<int>(n.integer_or("port", d.port, 0, 65535));
+  d.allowed_calling_aes = n.strings_or("allowed_calling_aes", {});
+  d.max_associations =
+      static_cast<int>(n.integer_or("max_associations", d.max_associations, 1, 256));
+  d.import_dir = n.string_or("import_dir", "");
+  if (auto p = n.optional_child("pacs")) {
+    PacsNodeSettings s;
+    s.called_ae = ae_title(*p, "called_ae", "");
+    s.host = p->string("host");
+    s.port = static_cast<int>(p->integer("port", 1, 65535));
+    s.use_cget = p->choice_or("mode", "cmove", {"cmove", "cget"}) == "cget";
+    s.move_destination_ae = ae_title(*p, "move_destination_ae", d.ae_title);
+    s.timeout = p->millis_or("timeout_ms", s.timeout);
+    p->finish();
+    d.pacs = std::move(s);
+  }
+  n.finish();
+  return d;
+}
+
+}  // namespace
 
 GatewayConfig load_gateway_config(const std::string& path) {
   const auto json = config::load_file(path);
@@ -45,6 +84,19 @@ GatewayConfig load_gateway_config(const std::string& path) {
     c.portal.tls = config::read_tls_client(p->child("tls"));
     p->finish();
   }
+  if (auto d = root.optional_child("directory")) {
+    c.directory.pull_interval = d->millis_or("pull_interval_ms", c.directory.pull_interval);
+    c.directory.unknown_users = *parse_unknown_user_policy(
+        d->choice_or("unknown_users", "after_first_pull", {"after_first_pull", "always", "never"}));
+    d->finish();
+  }
+  if (c.portal.url.empty() && c.directory.unknown_users == UnknownUserPolicy::kAlways) {
+    throw config::ConfigError(
+        "configuration key 'directory.unknown_users' is 'always' but there is no 'portal' to "
+        "pull the directory from: every request would be refused");
+  }
+  if (auto n = root.optional_child("dicom"))
+    c.dicom = read_dicom(*n);
   root.finish();
   return c;
 }

@@ -2,13 +2,17 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/config.hpp"
 #include "common/http_client.hpp"
 #include "common/http_server.hpp"
 #include "common/log.hpp"
 #include "common/runtime.hpp"
+#include "gateway/directory/directory_cache.hpp"
 
 namespace hareyaka::gateway {
 
@@ -25,6 +29,33 @@ struct PortalSettings {
   tls::ClientSettings tls;
 };
 
+// The directory pulled from the portal (needs the portal section).
+struct DirectorySettings {
+  std::chrono::milliseconds pull_interval{60'000};
+  UnknownUserPolicy unknown_users = UnknownUserPolicy::kAfterFirstPull;
+};
+
+// The hospital PACS, for query/retrieve instead of (or besides) holding copies.
+struct PacsNodeSettings {
+  std::string called_ae;  // the PACS's AE title
+  std::string host;
+  int port = 104;
+  bool use_cget = false;            // "mode": "cmove" (default) or "cget"
+  std::string move_destination_ae;  // our SCP as the PACS knows it (default: our AE title)
+  std::chrono::milliseconds timeout{30'000};
+};
+
+// The optional "dicom" section: a storage SCP, an index and the DICOMweb/WADO routes.
+struct DicomSettings {
+  std::string storage_dir;
+  std::string ae_title = "HAREYAKA";
+  int port = 104;  // 0: any free port (written to the ports file as "dicom")
+  std::vector<std::string> allowed_calling_aes;  // empty: any
+  int max_associations = 8;
+  std::string import_dir;  // imported (folder and DICOMDIR) at start, when set
+  std::optional<PacsNodeSettings> pacs;
+};
+
 struct GatewayConfig {
   log::Settings log;
   RuntimeSettings runtime;
@@ -34,6 +65,8 @@ struct GatewayConfig {
   http::ListenerSettings listener;   // the portal's calls: mutual TLS with the network CA
   StorageSettings storage;
   PortalSettings portal;
+  DirectorySettings directory;
+  std::optional<DicomSettings> dicom;
 };
 
 GatewayConfig load_gateway_config(const std::string& path);

@@ -9,6 +9,9 @@
 #include "common/error.hpp"
 #include "common/router.hpp"
 #include "gateway/data_api.hpp"
+#include "gateway/dicom_api.hpp"
+#include "gateway/dicom_service.hpp"
+#include "gateway/directory/directory_puller.hpp"
 #include "gateway/local_audit.hpp"
 #include "gateway/publish/outbox.hpp"
 #include "gateway/publish/publisher.hpp"
@@ -23,12 +26,15 @@ struct Daemon::Impl {
       : config(std::move(c)),
         runtime(config.runtime),
         verifier(config.assertion_public_key),
-        audit(config.storage.state_dir + "/audit.jsonl") {}
+        audit(config.storage.state_dir + "/audit.jsonl"),
+        directory(config.storage.state_dir + "/directory.json") {}
 
   GatewayConfig config;
   Runtime runtime;
   AssertionVerifier verifier;
   LocalAudit audit;
+  DirectoryCache directory;
+  std::unique_ptr<DirectoryPuller> directory_puller;
   std::unique_ptr<storage::StorageIndex> index;
   std::shared_ptr<http::Router> router = std::make_shared<http::Router>();
   std::thread scanner;
@@ -36,6 +42,7 @@ struct Daemon::Impl {
   std::unique_ptr<publish::Outbox> outbox;
   std::unique_ptr<publish::Publisher> publisher;
   std::atomic<publish::Publisher*> live_publisher{nullptr};
+  std::unique_ptr<DicomService> dicom;  // when configured
 
   bool ready(std::string& detail) {
     std::error_code ec;
@@ -46,6 +53,12 @@ struct Daemon::Impl {
                             {"following", follow.following},
                             {"inotify", follow.inotify}}
                  .dump();
+    if (dicom) {
+      auto j = nlohmann::json::parse(detail);
+      j["dicom_import"] = dicom->import_done();
+      detail = j.dump();
+      return storage && scanned && dicom->import_done();
+    }
     return storage && scanned;
   }
 };
@@ -91,6 +104,17 @@ Daemon::Daemon(GatewayConfig config) {
   impl_ = std::make_unique<Impl>(std::move(config));
   impl_->index = make_index(impl_->config, impl_->live_publisher);
   const auto& c = impl_->config;
+  if (c.dicom)
+    impl_->dicom = std::make_unique<DicomService>(*c.dicom);
+  publish::StudyLookup studies;
+  if (auto* dicom = impl_->dicom.get()) {
+    studies = [dicom](const std::string& patient_id) { return dicom->study_refs(patient_id); };
+    // A new study goes to the portal's locator at once, not at the next resynchronisation.
+    dicom->on_new_study([&live = impl_->live_publisher](const std::string& patient_id) {
+      if (auto* p = live.load())
+        p->patient_changed(patient_id);
+    });
+  }
   if (!c.portal.url.empty()) {
     impl_->outbox = std::make_unique<publish::Outbox>(c.storage.state_dir);
     impl_->publisher = std::make_unique<publish::Publisher>(
@@ -99,9 +123,12 @@ Daemon::Daemon(GatewayConfig config) {
                                    .tls = c.portal.tls,
                                    .facility_oid = c.facility_oid,
                                    .patient_authority = c.patient_authority,
-                                   // Imaging studies in the locator entries: set .studies to
-                                   // a DICOM index lookup when one is configured.
-                                   .studies = {}});
+                                   // Imaging studies in the locator entries.
+                                   .studies = studies});
+    impl_->directory_puller = std::make_unique<DirectoryPuller>(
+        impl_->directory, DirectoryPullSettings{.portal_url = c.portal.url,
+                                                .tls = c.portal.tls,
+                                                .interval = c.directory.pull_interval});
   }
 }
 
@@ -110,18 +137,39 @@ Daemon::~Daemon() {
     impl_->scanner.join();
   if (impl_->publisher)
     impl_->publisher->stop();
+  if (impl_->directory_puller)
+    impl_->directory_puller->stop();
   impl_->index->stop_following();
+  if (impl_->dicom)
+    impl_->dicom->stop();
 }
 
 void Daemon::start() {
   Impl& d = *impl_;
   http::add_builtin_routes(*d.router, d.runtime.metrics(),
                            [this](std::string& detail) { return impl_->ready(detail); });
+  if (d.dicom) {
+    // Before the data routes: /gw/v1/patients/{id}/imaging is more specific than {category}.
+    d.dicom->start();
+    add_dicom_routes(*d.router,
+                     {.store = d.dicom->store(),
+                      .pacs = d.dicom->pacs(),
+                      .access = {.verifier = d.verifier,
+                                 .audit = d.audit,
+                                 .facility_oid = d.config.facility_oid,
+                                 .patient_authority = d.config.patient_authority,
+                                 .directory = d.directory_puller ? &d.directory : nullptr,
+                                 .unknown_users = d.config.directory.unknown_users}});
+  }
   add_data_routes(*d.router, {.index = *d.index,
                               .verifier = d.verifier,
                               .audit = d.audit,
                               .settings = {.facility_oid = d.config.facility_oid,
-                                           .patient_authority = d.config.patient_authority}});
+                                           .patient_authority = d.config.patient_authority,
+                                           .unknown_users = d.config.directory.unknown_users},
+                              .directory = d.directory_puller ? &d.directory : nullptr});
+  if (d.directory_puller)
+    d.directory_puller->start();
   if (d.publisher) {
     d.router->add_blocking(
         "GET", "/gw/v1/publish/status",
@@ -146,7 +194,11 @@ void Daemon::start() {
       d.scanner.join();
     if (d.publisher)
       d.publisher->stop();
+    if (d.directory_puller)
+      d.directory_puller->stop();
     d.index->stop_following();
+    if (d.dicom)
+      d.dicom->stop();
   });
 }
 
@@ -155,7 +207,10 @@ void Daemon::run() {
 }
 
 std::map<std::string, int> Daemon::ports() const {
-  return {{"nodes", impl_->runtime.server().port("nodes")}};
+  std::map<std::string, int> ports{{"nodes", impl_->runtime.server().port("nodes")}};
+  if (impl_->dicom)
+    ports["dicom"] = impl_->dicom->port();
+  return ports;
 }
 
 }  // namespace hareyaka::gateway

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
+#include "gateway/access.hpp"
 #include "gateway/record/record_query.hpp"
 
 namespace hareyaka::gateway {
@@ -37,46 +38,15 @@ std::uint32_t date_param(const Request& req, const char* name) {
   return *d;
 }
 
-// Verifies the assertion for (patient, category), audits the attempt, and returns the
-// assertion; throws (after auditing) when refused.
 AccessAssertion authorize(DataApiParts& p, const Request& req, const std::string& local_id,
                           const std::string& category) {
-  json entry{{"event", "disclosure"},
-             {"request_id", req.request_id},
-             {"patient", {{"authority", p.settings.patient_authority}, {"local_id", local_id}}},
-             {"category", category},
-             {"peer", req.peer ? req.peer->subject : ""}};
-  const std::string token = req.header(kAssertionHeader).value_or("");
-  auto result = p.verifier.verify(token, p.settings.facility_oid, unix_now());
-  if (auto* err = std::get_if<AssertionError>(&result)) {
-    entry["outcome"] = "refused";
-    entry["reason"] = describe(*err);
-    p.audit.append(entry);
-    throw Error(
-        *err == AssertionError::kWrongAudience ? ErrorCode::kForbidden : ErrorCode::kUnauthorized,
-        describe(*err));
-  }
-  const auto& a = std::get<AccessAssertion>(result);
-  entry["viewer"] = {{"user", a.user},
-                     {"profession", a.profession},
-                     {"facility", a.facility_oid},
-                     {"purpose", a.purpose},
-                     {"portal_request_id", a.request_id}};
-  const char* mismatch = nullptr;
-  if (a.local_id != local_id || a.authority != p.settings.patient_authority) {
-    mismatch = "access assertion is for another patient";
-  } else if (a.category != category) {
-    mismatch = "access assertion is for another category";
-  }
-  if (mismatch) {
-    entry["outcome"] = "refused";
-    entry["reason"] = mismatch;
-    p.audit.append(entry);
-    throw Error(ErrorCode::kForbidden, mismatch);
-  }
-  entry["outcome"] = "allowed";
-  p.audit.append(entry);
-  return a;
+  return gateway::authorize({.verifier = p.verifier,
+                             .audit = p.audit,
+                             .facility_oid = p.settings.facility_oid,
+                             .patient_authority = p.settings.patient_authority,
+                             .directory = p.directory,
+                             .unknown_users = p.settings.unknown_users},
+                            req, {.category = category, .local_id = local_id});
 }
 
 }  // namespace

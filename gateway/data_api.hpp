@@ -8,6 +8,7 @@
 
 #include "common/assertion.hpp"
 #include "common/router.hpp"
+#include "gateway/directory/directory_cache.hpp"
 #include "gateway/local_audit.hpp"
 #include "gateway/storage/storage_index.hpp"
 
@@ -16,6 +17,7 @@ namespace hareyaka::gateway {
 struct DataApiSettings {
   std::string facility_oid;       // assertions must be addressed to it
   std::string patient_authority;  // the assigning authority of this gateway's patient ids
+  UnknownUserPolicy unknown_users = UnknownUserPolicy::kAfterFirstPull;
 };
 
 struct DataApiParts {
@@ -23,6 +25,9 @@ struct DataApiParts {
   const AssertionVerifier& verifier;
   LocalAudit& audit;
   DataApiSettings settings;
+  // The pulled network directory: names the viewer in the audit, refuses unknown/disabled
+  // users (settings.unknown_users). Null: no directory (no portal configured).
+  const DirectoryCache* directory = nullptr;
 };
 
 void add_data_routes(http::Router& router, DataApiParts parts);

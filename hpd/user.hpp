@@ -64,7 +64,8 @@ struct User {
   std::string login_id;
   std::string display_name;
   std::string password_hash;  // argon2id string ($argon2id$...); empty: no password login
-  std::string totp_secret;    // base32; empty: not enrolled yet
+  std::string totp_secret;    // v1:<key id>:... sealed (portal/auth/totp_at_rest.hpp) or plain
+                              // base32 (no key configured); empty: not enrolled yet
   std::optional<std::int64_t> totp_last_step;
   HpkiBinding hpki;
   UserStatus status = UserStatus::kActive;

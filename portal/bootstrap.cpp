@@ -12,6 +12,7 @@
 #include "consent/pg_consent_store.hpp"
 #include "hpd/pg_directory_store.hpp"
 #include "portal/auth/password.hpp"
+#include "portal/auth/totp_at_rest.hpp"
 #include "portal/config.hpp"
 #include "portal/schema.hpp"
 
@@ -127,6 +128,8 @@ int bootstrap(const PortalConfig& cfg, const json& seed) {
     consents.give(nc, now);
     ++created;
   }
+  // Seed users' secrets are plain base32: sealed now when keys are configured.
+  auth::reseal_totp_secrets(pool, cfg.auth.totp_box, auth::ResealScope::kPlaintextOnly);
   std::printf("bootstrap: %d entries created\n", created);
   return 0;
 }

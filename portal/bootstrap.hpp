@@ -6,7 +6,8 @@
 // {"facilities": [{"oid", "name_kanji", "name_kana", "name_en", "kind", "municipality_code",
 //                  "discloses", "views", "gateway_url", "gateway_cert_sha256"}],
 //  "users": [{"login_id", "display_name", "facility_oid", "profession", "password",
-//             "totp_secret" (optional base32: pre-enrolled, demo only)}],
+//             "totp_secret" (optional base32: pre-enrolled, demo only; encrypted at
+//              once when auth.totp_encryption_keys is set)}],
 //  "consents": [{"authority", "local_id", "source_facility", "viewer_facility" (null: all),
 //                "categories" (null: all), "document_ref"}]}
 #pragma once

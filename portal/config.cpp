@@ -1,6 +1,31 @@
 #include "portal/config.hpp"
 
+#include <stdexcept>
+
+#include "hpd/dsml/dn.hpp"
+
 namespace hareyaka::portal {
+namespace {
+
+auth::SecretBox read_totp_keys(const config::ConfigNode& auth_node) {
+  std::vector<auth::BoxKey> keys;
+  for (auto& k : auth_node.array_or_empty("totp_encryption_keys")) {
+    try {
+      keys.push_back(auth::make_box_key(k.string("id"), k.secret("key")));
+    } catch (const std::invalid_argument& e) {
+      throw config::ConfigError("configuration key '" + k.path() + "': " + e.what());
+    }
+    k.finish();
+  }
+  try {
+    return auth::SecretBox(std::move(keys));
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError("configuration key 'auth.totp_encryption_keys': " +
+                              std::string(e.what()));
+  }
+}
+
+}  // namespace
 
 PortalConfig load_portal_config(const std::string& path) {
   const auto json = config::load_file(path);
@@ -48,6 +73,30 @@ PortalConfig load_portal_config(const std::string& path) {
     c.pix.notify_interval = n->millis_or("notify_interval_ms", c.pix.notify_interval);
     n->finish();
   }
+  if (auto n = root.optional_child("hpd")) {
+    c.hpd.base_dn = n->string_or("base_dn", c.hpd.base_dn);
+    c.hpd.extra_base_dns = n->strings_or("extra_base_dns", {});
+    c.hpd.max_results = static_cast<int>(n->integer_or("max_results", 500, 1, 100000));
+    c.hpd.feed_nodes = n->strings_or("feed_nodes", {});
+    std::vector<std::string> bases = c.hpd.extra_base_dns;
+    bases.push_back(c.hpd.base_dn);
+    for (const auto& dn : bases) {
+      std::string why;
+      auto parsed = hpd::dsml::parse_dn(dn, &why);
+      if (!parsed || parsed->empty()) {
+        throw config::ConfigError("configuration key 'hpd.base_dn' / 'hpd.extra_base_dns': \"" +
+                                  dn + "\" is not a DN" + (why.empty() ? "" : ": " + why));
+      }
+    }
+    for (const auto& fp : c.hpd.feed_nodes) {
+      if (fp.size() != 64 || fp.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        throw config::ConfigError(
+            "configuration key 'hpd.feed_nodes' must list lower-case hex SHA-256 certificate "
+            "fingerprints (64 digits)");
+      }
+    }
+    n->finish();
+  }
   c.assertion_signing_key = root.string("assertion_signing_key");
   c.web_root = root.string_or("web_root", "");
   c.atna.source.enterprise_site_id = c.network_root_oid;
@@ -73,6 +122,13 @@ PortalConfig load_portal_config(const std::string& path) {
     c.auth.hpki_ca_files = n->strings_or("hpki_ca_files", {});
     c.auth.hpki_crl_files = n->strings_or("hpki_crl_files", {});
     c.auth.fast_password_hashing = n->boolean_or("fast_password_hashing_for_tests", false);
+    c.auth.totp_box = read_totp_keys(*n);
+    n->finish();
+  }
+  if (auto n = root.optional_child("hpd_feed")) {
+    c.hpd_feed.interval = n->millis_or("interval_ms", c.hpd_feed.interval);
+    c.hpd_feed.max_backoff = n->millis_or("max_backoff_ms", c.hpd_feed.max_backoff);
+    c.hpd_feed.timeout = n->millis_or("timeout_ms", c.hpd_feed.timeout);
     n->finish();
   }
   if (auto n = root.optional_child("client_tls"))

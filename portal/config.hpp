@@ -11,6 +11,7 @@
 #include "common/log.hpp"
 #include "common/runtime.hpp"
 #include "portal/atna_sender.hpp"
+#include "portal/auth/secret_box.hpp"
 
 namespace hareyaka::portal {
 
@@ -27,6 +28,15 @@ struct PixSettings {
   std::chrono::milliseconds notify_interval{2000};
 };
 
+// The IHE HPD directory (/hpd): its DIT suffixes, the server size limit and which nodes
+// (by certificate SHA-256 fingerprint) may send ITI-59 feeds.
+struct HpdDirectorySettings {
+  std::string base_dn = "dc=HPD,o=Hareyaka,c=JP";
+  std::vector<std::string> extra_base_dns;
+  int max_results = 500;
+  std::vector<std::string> feed_nodes;
+};
+
 struct AuthSettings {
   std::chrono::seconds session_idle{1800};
   std::chrono::seconds session_absolute{12 * 3600};
@@ -35,6 +45,17 @@ struct AuthSettings {
   std::vector<std::string> hpki_ca_files;  // empty: no HPKI login
   std::vector<std::string> hpki_crl_files;
   bool fast_password_hashing = false;  // tests and the demo only: argon2id at minimum cost
+  // auth.totp_encryption_keys [{"id", "key": secret (base64 of 32 bytes)}], first current.
+  // No keys: TOTP secrets stay plain base32 in the database (dev only; warned at start).
+  auth::SecretBox totp_box;
+};
+
+// The portal as an HPD feed source (ITI-59 to the connected systems of the admin console);
+// entries are sent under hpd.base_dn.
+struct HpdFeedSettings {
+  std::chrono::milliseconds interval{2000};
+  std::chrono::milliseconds max_backoff{300'000};
+  std::chrono::milliseconds timeout{15'000};  // per request to a connected system
 };
 
 struct PortalConfig {
@@ -45,12 +66,14 @@ struct PortalConfig {
   http::ListenerSettings nodes;  // gateways and peers: mutual TLS with the network CA
   std::string network_root_oid = "1.2.392.200284";
   PixSettings pix;
+  HpdDirectorySettings hpd;
   AuthSettings auth;
   AtnaSettings atna;     // export of the audit log to an ATNA repository (syslog/TLS)
   std::string web_root;  // the web UI's files (portal/web); empty: no UI on this portal
   std::string assertion_signing_key;  // Ed25519 private key (PEM) for access assertions
   std::chrono::milliseconds gateway_deadline{3000};
   tls::ClientSettings client_tls;  // the portal as a client of gateways and consumers
+  HpdFeedSettings hpd_feed;        // uses client_tls towards the connected systems
 };
 
 // Throws config::ConfigError naming the file or key at fault.

@@ -18,9 +18,16 @@
 #include "portal/auth/authenticator.hpp"
 #include "portal/auth/hpki_verifier.hpp"
 #include "portal/auth/session_store.hpp"
+#include "portal/hpd_feed/directory_pull.hpp"
+#include "portal/hpd_feed/dsml_feed_codec.hpp"
+#include "portal/hpd_feed/feed_admin.hpp"
+#include "portal/hpd_feed/feed_sender.hpp"
+#include "portal/hpd_routes.hpp"
 #include "portal/locators/locator_routes.hpp"
 #include "portal/pix_routes.hpp"
 #include "portal/schema.hpp"
+#include "portal/totp_keys.hpp"
+#include "portal/viewer/imaging_api.hpp"
 #include "portal/viewer/person_directory.hpp"
 #include "portal/viewer/viewer_api.hpp"
 #include "portal/web_assets.hpp"
@@ -53,6 +60,7 @@ auth::AuthenticatorSettings authenticator_settings(const PortalConfig& c) {
   if (c.auth.fast_password_hashing)
     s.hashing = auth::PasswordHashing::fastest_for_tests();
   s.lockout = {.max_failures = c.auth.max_failures, .lock_for = c.auth.lock_for};
+  s.totp_box = c.auth.totp_box;
   return s;
 }
 
@@ -61,6 +69,31 @@ std::unique_ptr<auth::HpkiVerifier> make_hpki(const PortalConfig& c) {
     return nullptr;
   return std::make_unique<auth::HpkiVerifier>(
       auth::HpkiSettings{.ca_files = c.auth.hpki_ca_files, .crl_files = c.auth.hpki_crl_files});
+}
+
+hpd::HpdSettings hpd_settings(const PortalConfig& c) {
+  hpd::HpdSettings s;
+  s.dit.base_dn = c.hpd.base_dn;
+  s.dit.network_root = c.network_root_oid;
+  s.extra_base_dns = c.hpd.extra_base_dns;
+  s.max_results = static_cast<std::uint32_t>(c.hpd.max_results);
+  return s;
+}
+
+// Every ITI-59 change, recorded in the change's own transaction.
+audit::AuditEvent hpd_audit_event(const hpd::HpdChange& change, const hpd::HpdCaller& caller) {
+  audit::AuditEvent e;
+  e.type = audit::EventType::kAdminAction;
+  e.outcome = audit::Outcome::kSuccess;
+  e.actor_user = caller.name;
+  e.actor_facility = caller.facility_oid;
+  e.reason = "hpd_" + std::string(hpd::dsml::response_element(change.operation));
+  e.detail = "ITI-59 " + std::string(hpd::to_string(change.kind)) + " " + change.dn;
+  if (change.new_dn != change.dn)
+    e.detail += " -> " + change.new_dn;
+  if (change.facility_oid)
+    e.source_facility = *change.facility_oid;
+  return e;
 }
 
 }  // namespace
@@ -86,6 +119,11 @@ struct Daemon::Impl {
                      .audit = audit,
                      .hpki = hpki.get(),
                      .idle_timeout = config.auth.session_idle},
+        hpd_service(pool, hpd_settings(config),
+                    [](pg::Tx& tx, const hpd::HpdChange& change, const hpd::HpdCaller& caller) {
+                      audit::AuditLog::append_in(tx, hpd_audit_event(change, caller),
+                                                 std::chrono::system_clock::now());
+                    }),
         persons(pool, config.network_root_oid),
         locators(pool),
         decider(pool),
@@ -106,7 +144,14 @@ struct Daemon::Impl {
               .pool = pool,
               .identities = identities,
               .network_root = config.network_root_oid,
-              .hashing = authenticator_settings(config).hashing} {}
+              .hashing = authenticator_settings(config).hashing,
+              .hpd = &hpd_service},
+        feed_codec({.base_dn = config.hpd.base_dn, .network_root = config.network_root_oid}),
+        feed_sender(pool, feed_codec,
+                    {.client = {.tls = config.client_tls},
+                     .interval = config.hpd_feed.interval,
+                     .max_backoff = config.hpd_feed.max_backoff,
+                     .timeout = config.hpd_feed.timeout}) {}
 
   PortalConfig config;
   Runtime runtime;
@@ -119,6 +164,7 @@ struct Daemon::Impl {
   audit::AuditLog audit;
   std::unique_ptr<auth::HpkiVerifier> hpki;
   WebServices web_services;
+  hpd::HpdService hpd_service;
   PersonDirectory persons;
   LocatorStore locators;
   consent::Decider decider;
@@ -126,6 +172,8 @@ struct Daemon::Impl {
   http::HttpClient gateways;
   ViewerServices viewer;
   admin::AdminServices admin;
+  hpd_feed::DsmlFeedCodec feed_codec;
+  hpd_feed::FeedSender feed_sender;
   std::unique_ptr<PixNotifier> notifier;
   std::unique_ptr<AtnaSender> atna;
   std::shared_ptr<http::Router> web = std::make_shared<http::Router>();
@@ -146,14 +194,18 @@ void Daemon::start() {
   // Two portals starting together serialise on the migration lock.
   const auto report = pg::apply_migrations(d.pool, all_migrations());
   log::info("schema ready", {.count = report.applied});
+  secure_totp_secrets_at_start(d.pool, d.config.auth.totp_box);
   auto ready = [&d](std::string& detail) { return d.ready(detail); };
   http::add_builtin_routes(*d.web, d.runtime.metrics(), ready);
   http::add_builtin_routes(*d.nodes, d.runtime.metrics(), ready);
   add_session_routes(*d.web, d.web_services);
   add_viewer_routes(*d.web, d.viewer);
+  add_imaging_routes(*d.web, d.viewer);
   // Last: its "/{file}" pattern must not shadow the API routes above.
   add_web_asset_routes(*d.web, d.config.web_root);
   admin::add_admin_routes(*d.web, d.admin);
+  hpd_feed::add_feed_admin_routes(*d.web, d.admin);
+  hpd_feed::add_directory_pull_routes(*d.nodes, d.pool);
   NodeFacilityLookup facility_of = [&d](const std::string& sha256) -> std::optional<std::string> {
     return pg::transact(d.pool, [&](pg::Tx& tx) -> std::optional<std::string> {
       auto r = tx.exec(kFacilityByGatewayCert, sha256);
@@ -165,6 +217,18 @@ void Daemon::start() {
   add_pix_routes(*d.nodes, d.pix_service, facility_of, d.config.network_root_oid);
   add_locator_routes(*d.nodes, d.locators, facility_of);
 
+  add_hpd_routes(*d.nodes, d.hpd_service,
+                 {.feed_node_fingerprints = d.config.hpd.feed_nodes,
+                  .on_feed_refused = [&d](const hpd::HpdCaller& caller) {
+                    audit::AuditEvent e;
+                    e.type = audit::EventType::kAdminAction;
+                    e.outcome = audit::Outcome::kDenied;
+                    e.actor_user = caller.name;
+                    e.reason = "hpd_feed_refused";
+                    e.detail = "ITI-59 feed from a node that may not feed";
+                    d.audit.append(e, std::chrono::system_clock::now());
+                  }});
+
   std::map<std::string, NotificationConsumer> consumers;
   for (const auto& [name, url] : d.config.pix.consumers)
     consumers[name] = {name, url};
@@ -174,7 +238,9 @@ void Daemon::start() {
   d.notifier->start();
   d.atna = std::make_unique<AtnaSender>(d.audit, d.config.atna);
   d.atna->start();
+  d.feed_sender.start();
   d.runtime.on_stop([&d] {
+    d.feed_sender.stop();
     d.notifier->stop();
     d.atna->stop();
   });

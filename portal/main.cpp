@@ -9,11 +9,15 @@
 #include "common/runtime.hpp"
 #include "portal/bootstrap.hpp"
 #include "portal/daemon.hpp"
+#include "portal/totp_keys.hpp"
 
 int main(int argc, char** argv) {
   using namespace hareyaka;
   if (argc > 1 && std::string_view(argv[1]) == "bootstrap") {
     return portal::run_bootstrap(argc - 1, argv + 1);
+  }
+  if (argc > 1 && std::string_view(argv[1]) == "rotate-totp-key") {
+    return portal::run_rotate_totp_key(argc - 1, argv + 1);
   }
   int code = 0;
   auto args =

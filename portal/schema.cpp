@@ -6,6 +6,7 @@
 #include "portal/admin/migrations.hpp"
 #include "portal/audit/migrations.hpp"
 #include "portal/auth/migrations.hpp"
+#include "portal/hpd_feed/migrations.hpp"
 #include "portal/locators/migrations.hpp"
 
 namespace hareyaka::portal {
@@ -13,7 +14,8 @@ namespace hareyaka::portal {
 std::vector<const pg::MigrationSet*> all_migrations() {
   // Dependency order: the directory first (consents and users refer to facilities).
   return {&hpd::migrations(),   &consent::migrations(), &pix::migrations(),     &auth::migrations(),
-          &audit::migrations(), &admin::migrations(),   &locators::migrations()};
+          &audit::migrations(), &admin::migrations(),   &locators::migrations(),
+          &hpd_feed::migrations()};
 }
 
 }  // namespace hareyaka::portal

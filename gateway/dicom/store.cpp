@@ -96,6 +96,8 @@ InstanceRecord DicomStore::place(const fs::path& tmp, InstanceRecord record) {
   }
   record.path = rel.string();
   index_.add(record);
+  if (on_indexed_)
+    on_indexed_(record);
   return record;
 }
 

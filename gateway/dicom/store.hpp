@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_set>
@@ -40,6 +41,12 @@ class DicomStore {
   // a proper File Meta Information header when the source has none) and indexes it.
   InstanceRecord import_file(const std::filesystem::path& file);
 
+  // Called after each instance is placed and indexed (from the storing thread). Set it once,
+  // before anything is stored; the daemon uses it to tell the portal about a new study.
+  void set_on_indexed(std::function<void(const InstanceRecord&)> callback) {
+    on_indexed_ = std::move(callback);
+  }
+
   // Rebuilds the index from the files; returns the number of instances found.
   std::size_t rescan();
 
@@ -62,6 +69,7 @@ class DicomStore {
   std::atomic<std::uint64_t> counter_{0};
   std::mutex dirs_mutex_;
   std::unordered_set<std::string> known_dirs_;  // bounded: cleared past kMaxKnownDirs
+  std::function<void(const InstanceRecord&)> on_indexed_;
 };
 
 }  // namespace hareyaka::gateway::dicom

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -43,7 +44,10 @@ void sync_dir(const std::string& dir) {
 }
 
 void write_durably(const std::string& dir, const std::string& name, const std::string& content) {
-  const std::string tmp = dir + "/." + name + ".tmp";
+  // A temporary name of its own per write: two threads may write the same entry at once
+  // (the resync and a change noticed meanwhile), and must not share one temporary file.
+  static std::atomic<std::uint64_t> counter{0};
+  const std::string tmp = dir + "/." + name + "." + std::to_string(++counter) + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd < 0)
     throw Error(ErrorCode::kUnavailable, "outbox unavailable", "cannot write " + tmp);

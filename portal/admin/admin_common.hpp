@@ -11,6 +11,7 @@
 
 #include "common/http_types.hpp"
 #include "common/pg.hpp"
+#include "hpd/hpd_service.hpp"
 #include "hpd/page.hpp"
 #include "hpd/time.hpp"
 #include "pix/identity_store.hpp"
@@ -28,6 +29,7 @@ struct AdminServices {
   pix::IdentityStore& identities;
   std::string network_root;
   auth::PasswordHashing hashing = auth::PasswordHashing::interactive();
+  hpd::HpdService* hpd = nullptr;  // the HPD directory (POST /api/v1/admin/hpd); null: none
 };
 
 // The request body as a JSON object; kBadRequest when it is not one.

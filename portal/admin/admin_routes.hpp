@@ -27,5 +27,6 @@ void add_consent_routes(http::Router& web, AdminServices& sv);
 void add_policy_routes(http::Router& web, AdminServices& sv);
 void add_identity_routes(http::Router& web, AdminServices& sv);
 void add_audit_routes(http::Router& web, AdminServices& sv);
+void add_hpd_admin_routes(http::Router& web, AdminServices& sv);
 
 }  // namespace hareyaka::admin

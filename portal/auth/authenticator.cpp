@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "common/error.hpp"
+#include "portal/auth/totp_at_rest.hpp"
 
 namespace hareyaka::auth {
 namespace {
@@ -69,6 +70,20 @@ Authenticator::Authenticator(hpd::DirectoryStore& directory, AuthenticatorSettin
       settings_(std::move(settings)),
       dummy_hash_(hash_password("hareyaka-dummy-password", settings_.hashing)) {}
 
+std::string Authenticator::stored_totp_secret(const hpd::User& u) const {
+  if (!SecretBox::is_sealed(u.totp_secret))
+    return u.totp_secret;  // plaintext: no key configured, or not yet sealed at a start
+  Opened o = settings_.totp_box.open(u.totp_secret, totp_associated_data(u.id));
+  if (!o.ok()) {
+    throw Error(ErrorCode::kUnavailable,
+                "The one-time code cannot be checked at the moment. Ask the secretariat.",
+                "the TOTP secret of user id " + std::to_string(u.id) + " is sealed under key id '" +
+                    o.key_id + "' and cannot be opened (" + std::string(to_string(o.error)) +
+                    "): check auth.totp_encryption_keys");
+  }
+  return std::move(o.plaintext);
+}
+
 LoginResult Authenticator::counted_failure(const hpd::User& u, LoginStatus status,
                                            std::string message, hpd::TimePoint now) {
   auto state = directory_.record_login_failure(u.id, now, settings_.lockout.max_failures,
@@ -109,7 +124,7 @@ LoginResult Authenticator::login(const std::string& login_id, std::string_view p
     return result(LoginStatus::kTotpRequired,
                   "Enter the 6-digit code from your one-time code app.");
   }
-  auto step = verify_totp(user->totp_secret, totp_code, now, settings_.totp);
+  auto step = verify_totp(stored_totp_secret(*user), totp_code, now, settings_.totp);
   if (!step) {
     return counted_failure(*user, LoginStatus::kInvalidSecondFactor,
                            "The one-time code is wrong or too old.", now);
@@ -190,11 +205,15 @@ LoginResult Authenticator::complete_enrolment(std::int64_t user_id,
     return counted_failure(*user, LoginStatus::kInvalidSecondFactor,
                            "The code does not match. Check the app's clock and try again.", now);
   }
-  directory_.set_totp_secret(user_id, secret_base32);
+  const std::string stored =
+      settings_.totp_box.has_keys()
+          ? settings_.totp_box.seal(secret_base32, totp_associated_data(user_id))
+          : secret_base32;
+  directory_.set_totp_secret(user_id, stored);
   directory_.claim_totp_step(user_id, *step);
   directory_.record_login_success(user_id);
   LoginResult r = result(LoginStatus::kOk, "ok");
-  user->totp_secret = secret_base32;
+  user->totp_secret = stored;
   r.user = std::move(user);
   return r;
 }

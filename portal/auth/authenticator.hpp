@@ -9,8 +9,10 @@
 //   4. status locked/retired -> kAccountDisabled (after a correct password only)
 //   5. no TOTP secret yet -> kTotpEnrolmentRequired: the HTTP layer calls begin_enrolment()
 //      and then complete_enrolment() with the first code (first-login enrolment)
-//   6. no code -> kTotpRequired; a wrong code counts as a failure (kInvalidSecondFactor or
-//      kLocked); a code whose step was used before -> kTotpReplayed (also counted)
+//   6. no code -> kTotpRequired; a secret this portal's keys do not open -> Error(kUnavailable)
+//      naming the key id (an operator error, not counted against the user); a wrong code counts as
+//      a failure (kInvalidSecondFactor or kLocked); a code whose step was used before ->
+//      kTotpReplayed (also counted)
 //   7. success: counter reset, the hash upgraded if made with older parameters -> kOk
 //
 // HPKI (login_hpki): verify the certificate, find the user bound to it (issuer + serial, or
@@ -24,6 +26,7 @@
 #include "hpd/directory_store.hpp"
 #include "portal/auth/hpki_verifier.hpp"
 #include "portal/auth/password.hpp"
+#include "portal/auth/secret_box.hpp"
 #include "portal/auth/totp.hpp"
 
 namespace hareyaka::auth {
@@ -67,6 +70,9 @@ struct AuthenticatorSettings {
   LockoutPolicy lockout;
   TotpSettings totp;
   std::string totp_issuer = "Hareyaka";
+  // Seals new TOTP secrets and opens stored ones (see totp_at_rest.hpp). Without keys new
+  // secrets are stored in plain base32 (dev/demo only).
+  SecretBox totp_box;
 };
 
 class Authenticator {
@@ -90,6 +96,9 @@ class Authenticator {
                                             hpd::TimePoint now);
 
  private:
+  // The base32 secret of an enrolled user. Throws Error(kUnavailable) naming the key id
+  // when it is sealed under a key this portal lacks or does not open.
+  std::string stored_totp_secret(const hpd::User& u) const;
   LoginResult counted_failure(const hpd::User& u, LoginStatus status, std::string message,
                               hpd::TimePoint now);
 

@@ -63,6 +63,10 @@ json locator_summary(const Locator& locator,
 bool holds_nothing(const Locator* locator, const std::string& gateway_category) {
   if (!locator || gateway_category == "allergies")
     return false;
+  // The DICOM study list: asked when the entry lists studies (a gateway without DICOM, or a
+  // patient without studies, has none).
+  if (gateway_category == "imaging")
+    return locator->content.value("studies", json::array()).empty();
   // Imaging studies (DICOM) may exist without an SS-MIX2 radiology message: ask then too.
   if (gateway_category == "radiology" && !locator->content.value("studies", json::array()).empty())
     return false;

@@ -31,7 +31,8 @@ nlohmann::json locator_summary(
 // True when the facility's entry says it holds nothing in this gateway category, so the call
 // can be skipped. False without an entry (its absence never hides data) and for allergies
 // (the gateway also reads them from the demographics message, which the entry does not count),
-// nor for radiology when the entry lists imaging studies.
+// nor for radiology when the entry lists imaging studies; for the DICOM study list
+// ("imaging") true exactly when the entry lists no studies.
 bool holds_nothing(const Locator* locator, const std::string& gateway_category);
 
 }  // namespace hareyaka::portal

@@ -12,6 +12,7 @@
 #include "common/error.hpp"
 #include "portal/viewer/fanout.hpp"
 #include "portal/viewer/locator_view.hpp"
+#include "portal/viewer/viewer_access.hpp"
 
 namespace hareyaka::portal {
 namespace {
@@ -30,36 +31,11 @@ const std::map<std::string, std::pair<consent::Category, std::vector<std::string
       {"injections", {consent::Category::kInjections, {"injections"}}},
       {"allergies", {consent::Category::kAllergies, {"allergies"}}},
       {"lab_results", {consent::Category::kLabResults, {"lab_results"}}},
-      {"imaging", {consent::Category::kImaging, {"radiology"}}},
+      {"imaging", {consent::Category::kImaging, {"radiology", "imaging"}}},  // + DICOM studies
       {"reports", {consent::Category::kReports, {"radiology", "endoscopy", "physiology"}}},
       {"documents", {consent::Category::kDocuments, {"documents"}}},
   };
   return k;
-}
-
-template <typename F>
-net::awaitable<std::invoke_result_t<F>> offload(net::thread_pool& pool, F f) {
-  using R = std::invoke_result_t<F>;
-  co_return co_await net::co_spawn(
-      pool, [f = std::move(f)]() mutable -> net::awaitable<R> { co_return f(); },
-      net::use_awaitable);
-}
-
-std::int64_t person_id_of(const Request& req) {
-  const std::string& text = req.param("person_id");
-  std::int64_t id = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || p != text.data() + text.size() || id <= 0) {
-    throw Error(ErrorCode::kNotFound, "no such person");
-  }
-  return id;
-}
-
-consent::UserContext user_context(const Caller& c) {
-  return {.user_id = c.user.id,
-          .login_id = c.user.login_id,
-          .profession = c.user.profession,
-          .facility_oid = c.user.facility_oid};
 }
 
 std::string iso_date(const std::string& yyyymmdd) {
@@ -103,25 +79,6 @@ json person_summary_json(const PersonView& p, FacilityNames& names) {
           {"sex", best->sex},
           {"birth_date", iso_date(best->birth_date)},
           {"identifiers", ids}};
-}
-
-audit::AuditEvent view_event(const Caller& c, const PersonView& p, const PersonIdentity& i,
-                             std::string_view category, audit::Outcome outcome, std::string reason,
-                             const std::string& request_id) {
-  audit::AuditEvent e;
-  e.type = audit::EventType::kView;
-  e.outcome = outcome;
-  e.actor_user = c.user.login_id;
-  e.actor_profession = std::string(hpd::to_string(c.user.profession));
-  e.actor_facility = c.user.facility_oid;
-  e.person_id = std::to_string(p.person_id);
-  e.patient_authority = i.authority;
-  e.patient_local_id = i.local_id;
-  e.source_facility = i.facility_oid;
-  e.category = std::string(category);
-  e.reason = std::move(reason);
-  e.request_id = request_id;
-  return e;
 }
 
 std::string encode(std::string_view s) {

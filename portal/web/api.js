@@ -78,7 +78,7 @@ async function toError(res) {
   });
 }
 
-// request('GET', '/api/v1/persons', {query, body, raw, quiet401})
+// request('GET', '/api/v1/persons', {query, body, rawBody, contentType, raw, quiet401})
 //   raw: return the Response (documents, blobs) instead of parsed JSON.
 //   quiet401: do not announce 401 (the session probe and the login form handle it).
 export async function request(method, path, options = {}) {
@@ -87,6 +87,10 @@ export async function request(method, path, options = {}) {
   if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(options.body);
+  } else if (options.rawBody !== undefined) {
+    // A file sent as it is (a CSV import), with its own type.
+    headers['Content-Type'] = options.contentType || 'application/octet-stream';
+    init.body = options.rawBody;
   }
   if (UNSAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   if (options.accept) headers.Accept = options.accept;

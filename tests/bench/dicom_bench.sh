@@ -3,7 +3,9 @@
 #  1. C-STORE ingest: dcmtk's storescu sends N instances to (a) dcmtk's storescp and
 #     (b) the gateway's storage SCP (which also validates, renames into place and indexes).
 #  2. Rendered JPEG: Orthanc's GET /instances/{id}/preview (Accept: image/jpeg, one curl
-#     process with keep-alive) versus the gateway's render() called in-process.
+#     process with keep-alive) versus the gateway's render() called in-process, and versus
+#  3. the gateway daemon's WADO-URI over HTTPS (mutual TLS, access assertion checked and
+#     audited per request, one curl process with keep-alive) on the same instances.
 # Usage: tests/bench/dicom_bench.sh [build-dir] [N] [render-rounds]   (INGEST_ROUNDS=5 by default)
 set -euo pipefail
 # DCMTK turns Nagle's algorithm off only with TCP_NODELAY=1 in the environment (the gateway's
@@ -32,7 +34,8 @@ mkdir -p "$WORK/files"
 for i in $(seq 1 "$N"); do
   if (( i % 2 )); then cp "$DATA/CT_small.dcm" "$WORK/files/$i.dcm"; else cp "$DATA/MR_small.dcm" "$WORK/files/$i.dcm"; fi
 done
-dcmodify -nb -q -gin "$WORK"/files/*.dcm
+# One patient for all (the HTTP part asks with one access assertion).
+dcmodify -nb -q -gin -i "(0010,0020)=BENCH1" "$WORK"/files/*.dcm
 BYTES=$(du -sb "$WORK/files" | cut -f1)
 echo "files: $N instances, $BYTES bytes (CT_small/MR_small, uncompressed)"
 
@@ -102,3 +105,46 @@ TA=$(best "${A[@]}"); TB=$(best "${B[@]}")
 printf 'Orthanc /instances/{id}/preview (HTTP, JPEG): %d renders, best of 3: %.3f s, %.1f images/s\n' "$TOTAL" "$TA" "$(echo "$TOTAL / $TA" | bc -l)"
 printf 'gateway render() in-process (JPEG):           %d renders, best of 3: %.3f s, %.1f images/s\n' "$TOTAL" "$TB" "$(echo "$TOTAL / $TB" | bc -l)"
 printf 'render ratio gateway/Orthanc: %.2f\n' "$(echo "$TA / $TB" | bc -l)"
+
+# 3. The gateway daemon over HTTPS: WADO-URI JPEG, same instances, same default window.
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+GW=$BUILD/gateway/hareyaka-gateway
+[ -x "$GW" ] || { echo "build hareyaka-gateway for the HTTP part"; exit 1; }
+OID=1.2.392.200284.33.1310001
+# The gateway's state folder holds its local audit, synced (fdatasync) before every answer.
+# BENCH_STATE_DIR=/dev/shm/... shows what the HTTP path costs without that disk sync.
+STATE=${BENCH_STATE_DIR:-$WORK/gw-state}
+"$ROOT/deploy/dev-pki" "$WORK/pki" gateway-a portal >/dev/null
+mkdir -p "$WORK/ssmix2"
+cat > "$WORK/gateway.json" <<JSON
+{"log": {"level": "warn", "file": "$WORK/gw.log"}, "facility_oid": "$OID",
+ "assertion_public_key": "$WORK/pki/assertion.pub",
+ "listener": {"address": "127.0.0.1", "port": 0, "cert_file": "$WORK/pki/gateway-a.pem",
+              "key_file": "$WORK/pki/gateway-a.key", "client_auth": "require",
+              "client_ca_file": "$WORK/pki/ca.pem"},
+ "storage": {"ssmix2_root": "$WORK/ssmix2", "state_dir": "$STATE"},
+ "dicom": {"storage_dir": "$WORK/gateway", "port": 0}}
+JSON
+"$GW" --config "$WORK/gateway.json" --ports-file "$WORK/gw.ports" 2> "$WORK/gw.err" & PIDS+=($!)
+for _ in $(seq 1 300); do [ -f "$WORK/gw.ports" ] && break; sleep 0.1; done
+GWP=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["listeners"]["nodes"])' "$WORK/gw.ports")
+TLS=(--cacert "$WORK/pki/ca.pem" --cert "$WORK/pki/portal.pem" --key "$WORK/pki/portal.key")
+for _ in $(seq 1 300); do curl -fsS "${TLS[@]}" "https://127.0.0.1:$GWP/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+TOKEN=$("$TOOL" assert "$WORK/pki/assertion.key" "$OID" BENCH1)
+printf 'header = "X-Hareyaka-Assertion: %s"\n' "$TOKEN" > "$WORK/gw.cfg"
+GTOTAL=0
+UIDS=$("$TOOL" uids "$WORK/gateway" 2>/dev/null)
+for r in $(seq 1 "$ROUNDS"); do while read -r st se so; do
+  printf 'url = "https://127.0.0.1:%s/gw/v1/wado?requestType=WADO&studyUID=%s&seriesUID=%s&objectUID=%s&contentType=image/jpeg"\noutput = "/dev/null"\n' "$GWP" "$st" "$se" "$so" >> "$WORK/gw.cfg"
+  GTOTAL=$((GTOTAL + 1))
+done <<< "$UIDS"; done
+http_round() { local t0; t0=$(now); curl -s -f "${TLS[@]}" -K "$WORK/gw.cfg"; elapsed "$t0"; }
+http_round >/dev/null  # warm-up
+C=()
+for run in 1 2 3; do A+=("$(orthanc_round)"); C+=("$(http_round)"); done
+TA=$(best "${A[@]}"); TC=$(best "${C[@]}")
+printf 'gateway WADO-URI over HTTPS (mTLS, JPEG):     %d renders, best of 3: %.3f s, %.1f images/s\n' "$GTOTAL" "$TC" "$(echo "$GTOTAL / $TC" | bc -l)"
+printf 'Orthanc (best of all 6 rounds):               %.3f s, %.1f images/s\n' "$TA" "$(echo "$TOTAL / $TA" | bc -l)"
+printf 'HTTP render ratio gateway/Orthanc (per image): %.2f\n' "$(echo "($GTOTAL / $TC) / ($TOTAL / $TA)" | bc -l)"
+AUDITED=$(wc -l < "$STATE/audit.jsonl")
+echo "gateway local audit lines written: $AUDITED"

@@ -5,6 +5,9 @@
 //   dicom_bench_tool render <storage-root> <rounds>         (JPEG of every stored instance)
 //   dicom_bench_tool count <storage-root>                   (instances in the index)
 //   dicom_bench_tool import <storage-root> <folder>         (folder import, timed)
+//   dicom_bench_tool uids <storage-root>                    ("study series sop" per instance)
+//   dicom_bench_tool assert <key.pem> <audience> <local-id> (an imaging access assertion,
+//                                                           valid one hour, for the HTTP bench)
 #include <signal.h>
 
 #include <chrono>
@@ -12,6 +15,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "common/assertion.hpp"
 #include "common/error.hpp"
 #include "gateway/dicom/codecs.hpp"
 #include "gateway/dicom/importer.hpp"
@@ -28,8 +32,25 @@ int main(int argc, char** argv) {
                  argv[0]);
     return 2;
   }
-  register_codecs();
   std::string mode = argv[1];
+  if (mode == "assert" && argc == 5) {
+    hareyaka::AssertionSigner signer(argv[2]);
+    const auto now = hareyaka::unix_now();
+    std::printf("%s\n", signer
+                            .sign({.user = "bench",
+                                   .profession = "doctor",
+                                   .facility_oid = "1.2.392.200284.33.2000001",
+                                   .audience = argv[3],
+                                   .authority = std::string(argv[3]) + ".1",
+                                   .local_id = argv[4],
+                                   .category = "imaging",
+                                   .request_id = "bench",
+                                   .issued_at = now - 1,
+                                   .expires_at = now + 3600})
+                            .c_str());
+    return 0;
+  }
+  register_codecs();
   DicomStore store(argv[2]);
   if (mode == "count") {
     std::printf("%zu\n", store.index().instance_count());
@@ -51,6 +72,13 @@ int main(int argc, char** argv) {
     int sig = 0;
     sigwait(&set, &sig);
     scp.stop();
+    return 0;
+  }
+  if (mode == "uids") {
+    InstanceQuery all;
+    all.limit = 1000000;
+    for (const auto& rec : store.index().find_instances(all))
+      std::printf("%s %s %s\n", rec.study_uid.c_str(), rec.series_uid.c_str(), rec.sop_uid.c_str());
     return 0;
   }
   if (mode == "import" && argc == 4) {

@@ -45,6 +45,19 @@ http::ClientResponse Browser::call(const std::string& method, const std::string&
   return client_->request(r);
 }
 
+http::ClientResponse Browser::send(const std::string& method, const std::string& path,
+                                   std::string body, const std::string& content_type) {
+  http::ClientRequest r{.method = method,
+                        .url = "https://127.0.0.1:" + std::to_string(port_) + path};
+  if (!cookie_.empty())
+    r.headers["Cookie"] = cookie_;
+  if (!csrf_.empty())
+    r.headers["X-CSRF-Token"] = csrf_;
+  r.body = std::move(body);
+  r.headers["Content-Type"] = content_type;
+  return client_->request(r);
+}
+
 void Browser::keep_session(const http::ClientResponse& r) {
   if (r.status != 200)
     return;

@@ -33,6 +33,9 @@ class Browser {
                             const nlohmann::json& body = nullptr, bool with_csrf = true);
   // POST /api/v1/session with a code computed from the secret (first-login enrolment when
   // the answer asks for it). Keeps the cookie and CSRF token of a successful login.
+  // A body sent as it is (e.g. a CSV file), with the session and CSRF token.
+  http::ClientResponse send(const std::string& method, const std::string& path, std::string body,
+                            const std::string& content_type);
   http::ClientResponse login(const std::string& login_id, const std::string& password,
                              const std::string& totp_secret, std::int64_t step_offset = 0);
   http::ClientResponse login_hpki();

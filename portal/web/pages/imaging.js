@@ -12,16 +12,22 @@ import * as norm from '../normalize.js';
 
 const tag = (obj, k) => obj?.[k]?.Value?.[0];
 
-export function wadoUrl({ study, series, instance, wc, ww, frame }) {
-  return `/wado${buildQuery({
-    requestType: 'WADO', studyUID: study, seriesUID: series, objectUID: instance, contentType: 'image/jpeg',
+// The person and the facility are part of every imaging URL: the portal checks consent for
+// them before it asks that facility's gateway (a study UID alone opens nothing).
+function imagingBase(base, study) {
+  return `${base}/imaging/${seg(study.facility_oid)}`;
+}
+
+export function wadoUrl({ base, study, series, instance, wc, ww, frame }) {
+  return `${imagingBase(base, study)}/wado${buildQuery({
+    requestType: 'WADO', studyUID: study.study_uid, seriesUID: series, objectUID: instance, contentType: 'image/jpeg',
     windowCenter: wc === undefined ? undefined : Math.round(wc), windowWidth: ww === undefined ? undefined : Math.round(ww),
     frameNumber: frame,
   })}`;
 }
 
-function dicomwebBase(study) {
-  return `/dicomweb/studies/${seg(study)}`;
+function dicomwebBase(base, study) {
+  return `${imagingBase(base, study)}/dicomweb/studies/${seg(study.study_uid)}`;
 }
 
 export function render(panel, ctx) {
@@ -32,9 +38,18 @@ export function render(panel, ctx) {
     { label: t('img.modality'), render: (s) => s.modality || '' },
     { label: t('img.description'), render: (s) => s.description || '' },
     { label: t('common.facility'), render: facilityTag },
-    { label: '', render: (s) => h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => openStudy(viewerSlot, s) }, t('img.open')) },
+    { label: '', render: (s) => (s.study_uid ? h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => openStudy(viewerSlot, ctx.base, s) }, t('img.open')) : '') },
   ];
-  return envelopeView(panel, `${ctx.base}/imaging`, (items, body, first) => {
+  // A gateway lists both the radiology result (OMG-11) and the DICOM study it names: one
+  // row per study, the result's (it says what was done), the study's when there is none.
+  const shown = new Set();
+  return envelopeView(panel, `${ctx.base}/imaging`, (all, body, first) => {
+    const items = all.filter((s) => {
+      const key = s.study_uid ? `${s.facility_oid}|${s.study_uid}` : null;
+      if (key && s.kind === 'study' && shown.has(key)) return false;
+      if (key) shown.add(key);
+      return true;
+    });
     if (first) {
       const wrap = table(columns, [], { class: 'studies' });
       tbody = wrap.querySelector('tbody');
@@ -44,10 +59,10 @@ export function render(panel, ctx) {
   }, envOptions(ctx, { normalize: norm.study }));
 }
 
-async function openStudy(slot, study) {
+async function openStudy(slot, base, study) {
   replace(slot, loading());
   try {
-    const series = await api.get(`${dicomwebBase(study.study_uid)}/series`, undefined, { accept: 'application/dicom+json' });
+    const series = await api.get(`${dicomwebBase(base, study)}/series`, undefined, { accept: 'application/dicom+json' });
     const list = (series || []).map((s) => ({
       uid: tag(s, '0020000E'), number: tag(s, '00200011'), modality: tag(s, '00080060'),
       description: tag(s, '0008103E') || '', count: tag(s, '00201209'),
@@ -61,7 +76,7 @@ async function openStudy(slot, study) {
       h('button', { type: 'button', class: 'series-btn', onclick: (ev) => {
         for (const b of seriesList.querySelectorAll('.series-btn')) b.classList.remove('active');
         ev.currentTarget.classList.add('active');
-        openSeries(viewer, study, s);
+        openSeries(viewer, base, study, s);
       } },
       h('span', { class: 'series-mod' }, s.modality || ''),
       h('span', { class: 'series-desc' }, s.description || `#${s.number ?? ''}`),
@@ -75,11 +90,11 @@ async function openStudy(slot, study) {
   }
 }
 
-async function openSeries(host, study, series) {
+async function openSeries(host, base, study, series) {
   replace(host, loading());
   let instances;
   try {
-    const raw = await api.get(`${dicomwebBase(study.study_uid)}/series/${seg(series.uid)}/instances`, undefined, { accept: 'application/dicom+json' });
+    const raw = await api.get(`${dicomwebBase(base, study)}/series/${seg(series.uid)}/instances`, undefined, { accept: 'application/dicom+json' });
     instances = (raw || []).map((i) => ({ uid: tag(i, '00080018'), number: tag(i, '00200013') ?? 0 }))
       .filter((i) => i.uid).sort((a, b) => a.number - b.number);
   } catch (e) {
@@ -93,7 +108,7 @@ async function openSeries(host, study, series) {
   // Default window from the first instance's metadata; the gateway's own default otherwise.
   let baseWindow = null;
   try {
-    const meta = await api.get(`${dicomwebBase(study.study_uid)}/series/${seg(series.uid)}/instances/${seg(instances[0].uid)}/metadata`,
+    const meta = await api.get(`${dicomwebBase(base, study)}/series/${seg(series.uid)}/instances/${seg(instances[0].uid)}/metadata`,
       undefined, { accept: 'application/dicom+json' });
     const m = Array.isArray(meta) ? meta[0] : meta;
     const wc = Number(tag(m, '00281050'));
@@ -102,10 +117,10 @@ async function openSeries(host, study, series) {
   } catch {
     // no metadata: render with the gateway's default window
   }
-  replace(host, viewerView(study, series, instances, baseWindow));
+  replace(host, viewerView(base, study, series, instances, baseWindow));
 }
 
-export function viewerView(study, series, instances, baseWindow) {
+export function viewerView(base, study, series, instances, baseWindow) {
   // Touch screens page through the series by swiping; a mouse drags window/level (its wheel
   // pages). The toolbar switches the drag between the two.
   const coarse = globalThis.matchMedia?.('(pointer: coarse)').matches;
@@ -118,7 +133,7 @@ export function viewerView(study, series, instances, baseWindow) {
   let wantedUrl = null;
 
   function url(i = state.index) {
-    return wadoUrl({ study: study.study_uid, series: series.uid, instance: instances[i].uid, wc: state.wc, ww: state.ww });
+    return wadoUrl({ base, study, series: series.uid, instance: instances[i].uid, wc: state.wc, ww: state.ww });
   }
   function show() {
     wantedUrl = url();

@@ -1,6 +1,6 @@
 // A tiny HTTP server for front-end-only tests and for development screenshots: serves
 // portal/web with the portal's Content-Security-Policy and, when a fixtures folder is
-// given, answers /api/v1, /dicomweb and /wado from JSON files that follow docs/api.md.
+// given, answers /api/v1 (DICOMweb and WADO under a person's imaging/{facility}) from JSON files that follow docs/api.md.
 // It is never used in place of the real portal in the end-to-end tests.
 
 import http from 'node:http';
@@ -118,12 +118,19 @@ async function fixtureApi(req, res, url, fixtures, state) {
     }
     return send(res, 200, JSON.stringify(session), 'application/json');
   }
-  if (p === '/wado') {
+  if (/^\/api\/v1\/persons\/[^/]+\/imaging\/[^/]+\/wado$/.test(p)) {
     const q = url.searchParams;
     const n = Number(/(\d+)$/.exec(q.get('objectUID') || '')?.[1] || 0);
     const wc = Number(q.get('windowCenter') || 40);
     const ww = Number(q.get('windowWidth') || 400);
     return send(res, 200, syntheticSlice(n, wc, ww), 'image/bmp');
+  }
+  if (req.method === 'POST' && p.startsWith('/api/v1/admin/import/')) {
+    // A CSV file as it is: the fixture report (a dry run with one error).
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    state.entry.body = Buffer.concat(chunks);
+    return send(res, 200, await fs.readFile(path.join(fixtures, 'import-report.json')), 'application/json');
   }
   if (req.method !== 'GET') {
     const body = await readBody(req);
@@ -180,7 +187,7 @@ export async function startServer({ fixtures = null, root = WEB_ROOT, proxy = nu
     requests.push(entry);
     state.entry = entry;
     try {
-      if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/dicomweb/') || url.pathname === '/wado') {
+      if (url.pathname.startsWith('/api/')) {
         if (proxy) return forward(req, res, proxy);
         if (!fixtures) return sendError(res, 404, 'not_found', 'no API on the static server');
         return await fixtureApi(req, res, url, fixtures, state);

@@ -267,6 +267,31 @@ test('admin console pages render', async () => {
       await page.waitForLoadState('networkidle');
       await screenshot(page, `fx-pc-admin-${s}`);
     }
+    // Connected systems: delivery state per system, names escaped.
+    await page.click('a[data-section=feeds]');
+    await page.waitForSelector('[data-testid=feed-systems] table tbody tr');
+    const feeds = await page.textContent('[data-testid=feed-systems]');
+    assert.match(feeds, /県医師会ディレクトリ/);
+    assert.match(feeds, /再送中（4 回失敗）/);
+    assert.match(feeds, /Connection refused/);
+    assert.match(feeds, /<i>介護<\/i>連携システム/);
+    await screenshot(page, 'fx-pc-admin-feeds');
+    // Bulk import: the file goes as it is; the dry run's errors are listed by row and column.
+    await page.click('a[data-section=import]');
+    const sjis = Buffer.from([0x6f, 0x69, 0x64, 0x0a, 0x95, 0x61, 0x89, 0x40, 0x0a]);
+    await page.setInputFiles('[data-testid=import-form] input[type=file]', { name: 'f.csv', mimeType: 'text/csv', buffer: sjis });
+    await page.click('[data-testid=import-form] button[type=submit]');
+    await page.waitForSelector('table.import-errors tbody tr');
+    const sent = server.requests.findLast((r) => r.method === 'POST' && r.path === '/api/v1/admin/import/facilities');
+    assert.deepEqual([...sent.body], [...sjis], 'the bytes are sent unchanged');
+    assert.equal(sent.headers['x-csrf-token'], 'csrf-admin');
+    const errors = await page.textContent('table.import-errors');
+    assert.match(errors, /3/);
+    assert.match(errors, /oid/);
+    assert.match(errors, /<b>leading zero<\/b>/);
+    assert.match(await page.textContent('[data-testid=import-summary]'), /新規 1 件、更新 1 件、変更なし 1 件、エラー 1 件/);
+    assert.equal(await page.locator('[data-testid=import-apply]').count(), 0, 'no apply while there are errors');
+    await screenshot(page, 'fx-pc-admin-import');
     await page.click('[data-testid=audit-verify]').catch(() => {});
     await page.goto(`${server.url}/#/admin/report/p-01HF0001`);
     await page.waitForSelector('.access-report table');

@@ -166,6 +166,59 @@ test('doctor: finds a shared patient, timeline of both hospitals, labs and trend
     assert.deepEqual(log.pageErrors, []);
   });
 
+test('doctor: a radiology study opens in the image viewer; wheel and drag change the image',
+  { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_DOCTOR') }, async () => {
+    const { page, log } = await open();
+    await login(page, doctor);
+    await page.waitForSelector('table.patients tbody tr');
+    // A person whose imaging list has a multi-slice study held by a gateway (the demo
+    // gateways import one generated study per radiology order).
+    const personId = await page.evaluate(async () => {
+      let cursor = '';
+      for (let pageNo = 0; pageNo < 10; pageNo++) {
+        const r = await fetch(`/api/v1/persons?page_size=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { credentials: 'same-origin' });
+        const list = await r.json();
+        for (const p of list.items || []) {
+          const res = await fetch(`/api/v1/persons/${encodeURIComponent(p.person_id)}/imaging`, { credentials: 'same-origin' });
+          if (!res.ok) continue;
+          const items = (await res.json()).items || [];
+          if (items.some((i) => i.kind === 'study' && i.instances > 1)) return p.person_id;
+        }
+        if (!list.next_cursor) break;
+        cursor = list.next_cursor;
+      }
+      return null;
+    });
+    assert.ok(personId, 'a person with a multi-slice study is listed');
+    await page.goto(`${PORTAL_URL}/#/patients/${encodeURIComponent(personId)}`);
+    await page.waitForSelector('[data-testid=patient-header]');
+    await page.click('a[data-tab=imaging]');
+    await page.waitForSelector('table.studies tbody tr');
+    // The study rows (modality CT or MR: 12 slices).
+    const rows = page.locator('table.studies tbody tr', { hasText: /CT|MR/ });
+    assert.ok((await rows.count()) > 0, 'a CT or MR study is listed');
+    await rows.first().locator('button').click();
+    await page.waitForSelector('[data-testid=viewer-image][src]');
+    await poll(async () => page.$eval('[data-testid=viewer-image]', (img) => img.complete && img.naturalWidth > 0), 20_000, 'the rendered image is shown');
+    const src1 = await page.getAttribute('[data-testid=viewer-image]', 'src');
+    assert.ok(Number(await page.getAttribute('.viewer-slider', 'max')) > 1, 'the series has several slices');
+    await page.locator('[data-testid=viewer]').scrollIntoViewIfNeeded();
+    assert.match(src1, new RegExp(`/api/v1/persons/${personId}/imaging/[0-9.]+/wado\\?`), 'images come through the person\'s imaging URL');
+    const box = await page.locator('[data-testid=viewer]').boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, 200);
+    await poll(async () => (await page.getAttribute('[data-testid=viewer-image]', 'src')) !== src1, 20_000, 'the next slice');
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 100, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await poll(async () => /windowWidth=(\d+)/.exec(await page.getAttribute('[data-testid=viewer-image]', 'src'))?.[1] > 400, 20_000, 'a wider window');
+    await poll(async () => page.$eval('[data-testid=viewer-image]', (img) => img.complete && img.naturalWidth > 0), 20_000, 'the re-windowed image is shown');
+    await shots(page, 'imaging');
+    assert.deepEqual(foreignRequests(log, PORTAL_URL), []);
+    assert.deepEqual(log.cspViolations, []);
+    assert.deepEqual(log.pageErrors, []);
+  });
+
 test('pharmacist: only diagnoses and prescriptions (and what policy adds), other categories refused',
   { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_PHARMACIST') }, async () => {
     const { page } = await open();

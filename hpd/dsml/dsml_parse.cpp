@@ -1,0 +1,409 @@
+// DSMLv2 batchRequest and batchResponse parsing.
+#include <charconv>
+
+#include "hpd/dsml/dn.hpp"
+#include "hpd/dsml/dsml_internal.hpp"
+
+namespace hareyaka::hpd::dsml {
+namespace {
+
+constexpr std::string_view kXsiNs = "http://www.w3.org/2001/XMLSchema-instance";
+constexpr std::size_t kMaxRequests = 10000;
+
+int b64(char c) {
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+')
+    return 62;
+  if (c == '/')
+    return 63;
+  return -1;
+}
+
+std::string base64_decode(std::string_view in) {
+  std::string out;
+  unsigned buf = 0;
+  int bits = 0;
+  std::size_t pad = 0;
+  for (char c : in) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+      continue;
+    if (c == '=') {
+      ++pad;
+      continue;
+    }
+    const int v = b64(c);
+    if (v < 0 || pad > 0)
+      throw DsmlError("invalid base64 value");
+    buf = (buf << 6) | static_cast<unsigned>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buf >> bits) & 0xff));
+    }
+  }
+  if (pad > 2)
+    throw DsmlError("invalid base64 padding");
+  return out;
+}
+
+std::string trim_copy(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!s.empty() && space(s.front()))
+    s.remove_prefix(1);
+  while (!s.empty() && space(s.back()))
+    s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string required_dn(xml::Node e, const char* attr = "dn") {
+  auto dn = e.attr(attr);
+  if (!dn)
+    throw DsmlError("<" + std::string(e.local_name()) + "> has no " + attr + " attribute");
+  std::string error;
+  if (!parse_dn(*dn, &error))
+    throw DnError(error);
+  return trim_copy(*dn);
+}
+
+std::vector<std::string> values_of(xml::Node e) {
+  std::vector<std::string> out;
+  for (auto child : e.elements()) {
+    if (!child.is(kDsmlNs, "value"))
+      throw DsmlError("unexpected <" + std::string(child.local_name()) + "> in <" +
+                      std::string(e.local_name()) + ">");
+    out.push_back(value_of(child));
+  }
+  return out;
+}
+
+std::string attribute_name(xml::Node e) {
+  auto name = e.attr("name");
+  if (!name || !is_attribute_description(*name))
+    throw AttributeNameError("invalid attribute description \"" + name.value_or("") + "\"");
+  return *name;
+}
+
+std::uint32_t max_int(xml::Node e, const char* attr) {
+  auto v = e.attr(attr);
+  if (!v)
+    return 0;
+  std::uint32_t n = 0;
+  const auto t = trim_copy(*v);
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+  if (ec != std::errc() || p != t.data() + t.size() || n > 2147483647u)
+    throw DsmlError(std::string(attr) + " must be an integer 0..2147483647, got \"" + *v + "\"");
+  return n;
+}
+
+bool boolean(xml::Node e, const char* attr, bool dflt) {
+  auto v = e.attr(attr);
+  if (!v)
+    return dflt;
+  if (*v == "true" || *v == "1")
+    return true;
+  if (*v == "false" || *v == "0")
+    return false;
+  throw DsmlError(std::string(attr) + " must be true or false, got \"" + *v + "\"");
+}
+
+SearchRequest parse_search(xml::Node e) {
+  SearchRequest r;
+  r.dn = required_dn(e);
+  const auto scope = e.attr("scope").value_or("");
+  if (scope == "baseObject")
+    r.scope = Scope::kBaseObject;
+  else if (scope == "singleLevel")
+    r.scope = Scope::kSingleLevel;
+  else if (scope == "wholeSubtree")
+    r.scope = Scope::kWholeSubtree;
+  else
+    throw DsmlError("scope must be baseObject, singleLevel or wholeSubtree, got \"" + scope + "\"");
+  const auto deref = e.attr("derefAliases").value_or("");
+  if (deref == "neverDerefAliases")
+    r.deref = DerefAliases::kNever;
+  else if (deref == "derefInSearching")
+    r.deref = DerefAliases::kInSearching;
+  else if (deref == "derefFindingBaseObj")
+    r.deref = DerefAliases::kFindingBaseObj;
+  else if (deref == "derefAlways")
+    r.deref = DerefAliases::kAlways;
+  else
+    throw DsmlError("derefAliases must be one of the DSMLv2 values, got \"" + deref + "\"");
+  r.size_limit = max_int(e, "sizeLimit");
+  r.time_limit = max_int(e, "timeLimit");
+  r.types_only = boolean(e, "typesOnly", false);
+  auto filter = e.child(kDsmlNs, "filter");
+  if (!filter)
+    throw DsmlError("searchRequest has no <filter>");
+  try {
+    r.filter = parse_filter(filter);
+  } catch (const DsmlError& err) {
+    throw DsmlError(std::string("malformed filter: ") + err.what());
+  }
+  if (auto attrs = e.child(kDsmlNs, "attributes")) {
+    for (auto a : attrs.elements()) {
+      if (!a.is(kDsmlNs, "attribute"))
+        throw DsmlError("unexpected <" + std::string(a.local_name()) + "> in <attributes>");
+      auto name = a.attr("name").value_or("");
+      // "*" and "1.1" are LDAP's "all user attributes" and "no attributes".
+      if (name != "*" && name != "1.1" && !is_attribute_description(name))
+        throw DsmlError("invalid attribute description \"" + name + "\" in <attributes>");
+      r.attributes.push_back(std::move(name));
+    }
+  }
+  return r;
+}
+
+AddRequest parse_add(xml::Node e) {
+  AddRequest r;
+  r.entry.dn = required_dn(e);
+  for (auto a : e.elements()) {
+    if (a.is(kDsmlNs, "control"))
+      continue;
+    if (!a.is(kDsmlNs, "attr"))
+      throw DsmlError("unexpected <" + std::string(a.local_name()) + "> in <addRequest>");
+    r.entry.add(attribute_name(a), values_of(a));
+  }
+  return r;
+}
+
+ModifyRequest parse_modify(xml::Node e) {
+  ModifyRequest r;
+  r.dn = required_dn(e);
+  for (auto m : e.elements()) {
+    if (m.is(kDsmlNs, "control"))
+      continue;
+    if (!m.is(kDsmlNs, "modification"))
+      throw DsmlError("unexpected <" + std::string(m.local_name()) + "> in <modifyRequest>");
+    Modification mod;
+    mod.name = attribute_name(m);
+    const auto op = m.attr("operation").value_or("");
+    if (op == "add")
+      mod.op = ModOp::kAdd;
+    else if (op == "delete")
+      mod.op = ModOp::kDelete;
+    else if (op == "replace")
+      mod.op = ModOp::kReplace;
+    else
+      throw DsmlError("modification operation must be add, delete or replace, got \"" + op + "\"");
+    mod.values = values_of(m);
+    if (mod.op == ModOp::kAdd && mod.values.empty())
+      throw DsmlError("an add modification of " + mod.name + " needs at least one value");
+    r.modifications.push_back(std::move(mod));
+  }
+  return r;
+}
+
+ModDnRequest parse_moddn(xml::Node e) {
+  ModDnRequest r;
+  r.dn = required_dn(e);
+  const auto rdn = e.attr("newrdn");
+  std::string error;
+  if (!rdn)
+    throw DsmlError("<modDNRequest> has no newrdn attribute");
+  if (!parse_rdn(*rdn, &error))
+    throw DnError("invalid newrdn \"" + *rdn + "\": " + error);
+  r.new_rdn = trim_copy(*rdn);
+  r.delete_old_rdn = boolean(e, "deleteoldrdn", true);
+  if (e.attr("newSuperior"))
+    r.new_superior = required_dn(e, "newSuperior");
+  return r;
+}
+
+Request parse_request(xml::Node e) {
+  const auto name = e.local_name();
+  Operation op = Operation::kOther;
+  if (name == "searchRequest")
+    op = Operation::kSearch;
+  else if (name == "addRequest")
+    op = Operation::kAdd;
+  else if (name == "modifyRequest")
+    op = Operation::kModify;
+  else if (name == "delRequest")
+    op = Operation::kDel;
+  else if (name == "modDNRequest")
+    op = Operation::kModDn;
+  const std::string request_id = e.attr("requestID").value_or("");
+  if (e.ns() != kDsmlNs || op == Operation::kOther) {
+    return InvalidRequest{Operation::kOther, request_id, ResultCode::kUnwillingToPerform,
+                          "<" + std::string(name) + "> is not supported by this HPD directory"};
+  }
+  try {
+    switch (op) {
+      case Operation::kSearch: {
+        auto r = parse_search(e);
+        r.request_id = request_id;
+        return r;
+      }
+      case Operation::kAdd: {
+        auto r = parse_add(e);
+        r.request_id = request_id;
+        return r;
+      }
+      case Operation::kModify: {
+        auto r = parse_modify(e);
+        r.request_id = request_id;
+        return r;
+      }
+      case Operation::kDel:
+        return DelRequest{request_id, required_dn(e)};
+      case Operation::kModDn: {
+        auto r = parse_moddn(e);
+        r.request_id = request_id;
+        return r;
+      }
+      case Operation::kOther:
+        break;
+    }
+  } catch (const DnError& err) {
+    return InvalidRequest{op, request_id, ResultCode::kInvalidDnSyntax, err.what()};
+  } catch (const AttributeNameError& err) {
+    return InvalidRequest{op, request_id, ResultCode::kUndefinedAttributeType, err.what()};
+  } catch (const DsmlError& err) {
+    return InvalidRequest{op, request_id, ResultCode::kProtocolError, err.what()};
+  }
+  return InvalidRequest{op, request_id, ResultCode::kProtocolError, "unsupported request"};
+}
+
+LdapResult parse_result(xml::Node e) {
+  LdapResult r;
+  r.request_id = e.attr("requestID").value_or("");
+  r.matched_dn = e.attr("matchedDN").value_or("");
+  auto code = e.child(kDsmlNs, "resultCode");
+  if (!code)
+    throw DsmlError("<" + std::string(e.local_name()) + "> has no <resultCode>");
+  const auto text = trim_copy(code.attr("code").value_or(""));
+  int n = -1;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || p != text.data() + text.size())
+    throw DsmlError("resultCode code is not an integer: \"" + text + "\"");
+  auto known = result_from_int(n);
+  r.code = known.value_or(ResultCode::kOther);
+  if (auto msg = e.child(kDsmlNs, "errorMessage"))
+    r.error_message = msg.text();
+  return r;
+}
+
+xml::Node require_batch(xml::Node batch, std::string_view name) {
+  if (!batch || !batch.is(kDsmlNs, name)) {
+    throw DsmlError("expected a DSMLv2 " + std::string(name) + " (" + std::string(kDsmlNs) +
+                    "), got <" + std::string(batch ? batch.local_name() : "") + ">");
+  }
+  return batch;
+}
+
+}  // namespace
+
+std::string value_of(xml::Node value) {
+  const auto type = value.attr_ns(kXsiNs, "type");
+  if (type) {
+    const auto colon = type->find(':');
+    const std::string local = colon == std::string::npos ? *type : type->substr(colon + 1);
+    if (local == "base64Binary")
+      return base64_decode(value.text());
+  }
+  return trim_copy(value.text());
+}
+
+BatchRequest parse_batch_request(xml::Node batch) {
+  require_batch(batch, "batchRequest");
+  BatchRequest b;
+  b.request_id = batch.attr("requestID").value_or("");
+  const auto processing = batch.attr("processing").value_or("sequential");
+  if (processing != "sequential" && processing != "parallel")
+    throw DsmlError("processing must be sequential or parallel, got \"" + processing + "\"");
+  b.parallel = processing == "parallel";
+  const auto order = batch.attr("responseOrder").value_or("sequential");
+  if (order != "sequential" && order != "unordered")
+    throw DsmlError("responseOrder must be sequential or unordered, got \"" + order + "\"");
+  b.unordered = order == "unordered";
+  const auto on_error = batch.attr("onError").value_or("exit");
+  if (on_error != "exit" && on_error != "resume")
+    throw DsmlError("onError must be exit or resume, got \"" + on_error + "\"");
+  b.on_error = on_error == "resume" ? OnError::kResume : OnError::kExit;
+  for (auto e : batch.elements()) {
+    if (b.requests.size() >= kMaxRequests)
+      throw DsmlError("a batch holds at most " + std::to_string(kMaxRequests) + " requests");
+    if (e.is(kDsmlNs, "authRequest"))
+      continue;  // the caller is authenticated by mutual TLS
+    b.requests.push_back(parse_request(e));
+  }
+  return b;
+}
+
+BatchRequest parse_batch_request(std::string_view xml_text) {
+  auto doc = xml::parse(xml_text);
+  return parse_batch_request(doc.root());
+}
+
+BatchResponse parse_batch_response(xml::Node batch) {
+  require_batch(batch, "batchResponse");
+  BatchResponse b;
+  b.request_id = batch.attr("requestID").value_or("");
+  for (auto e : batch.elements()) {
+    if (e.ns() != kDsmlNs)
+      throw DsmlError("unexpected <" + std::string(e.local_name()) + "> in <batchResponse>");
+    const auto name = e.local_name();
+    if (name == "searchResponse") {
+      SearchResponse s;
+      s.request_id = e.attr("requestID").value_or("");
+      bool done = false;
+      for (auto c : e.elements()) {
+        if (c.is(kDsmlNs, "searchResultEntry")) {
+          Entry entry;
+          entry.dn = c.attr("dn").value_or("");
+          for (auto a : c.children(kDsmlNs, "attr"))
+            entry.add(a.attr("name").value_or(""), values_of(a));
+          s.entries.push_back(std::move(entry));
+        } else if (c.is(kDsmlNs, "searchResultDone")) {
+          s.done = parse_result(c);
+          done = true;
+        }
+      }
+      if (!done)
+        throw DsmlError("<searchResponse> has no <searchResultDone>");
+      b.responses.push_back(std::move(s));
+    } else if (name == "errorResponse") {
+      ErrorResponse r;
+      r.request_id = e.attr("requestID").value_or("");
+      const auto type = e.attr("type").value_or("other");
+      for (auto t :
+           {ErrorType::kNotAttempted, ErrorType::kCouldNotConnect, ErrorType::kConnectionClosed,
+            ErrorType::kMalformedRequest, ErrorType::kGatewayInternalError,
+            ErrorType::kAuthenticationFailed, ErrorType::kUnresolvableUri, ErrorType::kOther}) {
+        if (to_string(t) == type)
+          r.type = t;
+      }
+      if (auto m = e.child(kDsmlNs, "message"))
+        r.message = m.text();
+      b.responses.push_back(std::move(r));
+    } else {
+      OperationResponse r;
+      if (name == "addResponse")
+        r.operation = Operation::kAdd;
+      else if (name == "modifyResponse")
+        r.operation = Operation::kModify;
+      else if (name == "delResponse")
+        r.operation = Operation::kDel;
+      else if (name == "modDNResponse")
+        r.operation = Operation::kModDn;
+      else
+        throw DsmlError("unexpected <" + std::string(name) + "> in <batchResponse>");
+      r.result = parse_result(e);
+      b.responses.push_back(std::move(r));
+    }
+  }
+  return b;
+}
+
+BatchResponse parse_batch_response(std::string_view xml_text) {
+  auto doc = xml::parse(xml_text);
+  return parse_batch_response(doc.root());
+}
+
+}  // namespace hareyaka::hpd::dsml

@@ -1,0 +1,148 @@
+// ITI-58: HpdService::search. Candidates come from the hpd_entries table by DIT position (and
+// by the indexed equality pre-filter when the filter has one), in DN order and in batches,
+// then, under the portal's own base DN, from the facilities and users no entry is bound to
+// (hpd_directory_view); the whole filter is evaluated here. The result stops at the size limit (the
+// client's, bounded by the server's), answered with sizeLimitExceeded when more entries matched.
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "hpd/hpd_directory_view.hpp"
+#include "hpd/hpd_filter.hpp"
+#include "hpd/hpd_service.hpp"
+#include "hpd/pg_hpd_entries.hpp"
+
+namespace hareyaka::hpd {
+namespace {
+
+constexpr int kBatch = 500;
+
+dsml::SearchResponse done(const dsml::SearchRequest& r, dsml::ResultCode code,
+                          std::string message = {}) {
+  dsml::SearchResponse s;
+  s.request_id = r.request_id;
+  s.done.request_id = r.request_id;
+  s.done.code = code;
+  s.done.error_message = std::move(message);
+  return s;
+}
+
+}  // namespace
+
+dsml::SearchResponse HpdService::search(const dsml::SearchRequest& r) {
+  std::string why;
+  const auto base = dsml::parse_dn(r.dn, &why);
+  if (!base)
+    return done(r, dsml::ResultCode::kInvalidDnSyntax, why);
+  const auto p = place(*base, suffixes_);
+  std::vector<std::string> parents;       // containers to scan
+  std::optional<std::string> base_entry;  // the base entry itself is a candidate
+  // The portal's own facilities and users appear under its own base DN (hpd_directory_view).
+  const bool own =
+      p.level != Placement::Level::kOutside && p.suffix_norm == suffixes_.front().normalized();
+  std::vector<EntryKind> view_kinds;
+  std::optional<std::pair<EntryKind, std::string>> view_entry;
+  bool base_must_exist = false;
+  switch (p.level) {
+    case Placement::Level::kOutside:
+    case Placement::Level::kBelowEntry:
+      return done(r, dsml::ResultCode::kNoSuchObject,
+                  "no entry " + r.dn + " in this directory (base DNs: " +
+                      suffixes_.front().to_string() + (suffixes_.size() > 1 ? ", ..." : "") + ")");
+    case Placement::Level::kSuffix:
+      // The suffix and its containers are not entries themselves.
+      if (r.scope == dsml::Scope::kWholeSubtree) {
+        for (auto k :
+             {EntryKind::kProfessional, EntryKind::kOrganization, EntryKind::kRelationship}) {
+          parents.push_back("ou=" + dsml::lower_ascii(container_of(k)) + "," + p.suffix_norm);
+          if (own)
+            view_kinds.push_back(k);
+        }
+      }
+      break;
+    case Placement::Level::kContainer:
+      if (r.scope != dsml::Scope::kBaseObject) {
+        parents.push_back(base->normalized());
+        if (own)
+          view_kinds.push_back(*p.container);
+      }
+      break;
+    case Placement::Level::kEntry:
+      base_must_exist = true;
+      if (r.scope != dsml::Scope::kSingleLevel)  // entries have no children
+        base_entry = base->normalized();
+      if (own && dsml::lower_ascii(base->rdns.front().type) ==
+                     (*p.container == EntryKind::kRelationship ? "cn" : "uid")) {
+        view_entry = std::pair{*p.container, base->rdns.front().value};
+      }
+      break;
+  }
+  const std::uint32_t limit =
+      r.size_limit == 0 ? settings_.max_results : std::min(r.size_limit, settings_.max_results);
+  try {
+    return pg::transact(
+        pool_,
+        [&](pg::Tx& tx) {
+          auto out = done(r, dsml::ResultCode::kSuccess);
+          // Adds a candidate that matches; false once the size limit is exceeded.
+          auto emit = [&](const dsml::Entry& e) {
+            if (evaluate(r.filter, e) != Truth::kTrue)
+              return true;
+            if (out.entries.size() >= limit) {
+              out.done.code = dsml::ResultCode::kSizeLimitExceeded;
+              out.done.error_message =
+                  "more than " + std::to_string(limit) + " entries match; refine the filter";
+              return false;
+            }
+            out.entries.push_back(select_attributes(e, r.attributes, r.types_only));
+            return true;
+          };
+          std::optional<dsml::Entry> from_view;
+          if (view_entry)
+            from_view = view::find(tx, settings_.dit, view_entry->first, view_entry->second);
+          std::optional<StoredEntry> stored;
+          if (base_must_exist && !from_view) {
+            stored = entries::load(tx, base->normalized(), false);
+            if (!stored)
+              return done(r, dsml::ResultCode::kNoSuchObject, "no entry " + r.dn);
+          }
+          if (from_view && r.scope != dsml::Scope::kSingleLevel && !emit(*from_view))
+            return out;
+          if (stored && base_entry && !emit(stored->entry))
+            return out;
+          for (const auto& parent : parents) {
+            ScanQuery page{
+                .parent = parent, .equality = required_equality(r.filter), .limit = kBatch};
+            while (true) {
+              const auto rows = entries::scan(tx, page);
+              for (const auto& row : rows) {
+                if (!emit(row.entry))
+                  return out;
+              }
+              if (rows.size() < static_cast<std::size_t>(page.limit))
+                break;
+              page.after = rows.back().dn_norm;
+            }
+          }
+          for (auto kind : view_kinds) {
+            std::string after;
+            do {
+              auto page = view::scan(tx, settings_.dit, kind, after, kBatch);
+              for (const auto& e : page.entries) {
+                if (!emit(e))
+                  return out;
+              }
+              after = page.next;
+            } while (!after.empty());
+          }
+          return out;
+        },
+        {.isolation = pg::Isolation::kRepeatableRead});
+  } catch (const Error& e) {
+    log::warn("HPD search failed", {.component = "hpd"});
+    return done(r,
+                e.code() == ErrorCode::kUnavailable ? dsml::ResultCode::kUnavailable
+                                                    : dsml::ResultCode::kOther,
+                "the directory could not be searched");
+  }
+}
+
+}  // namespace hareyaka::hpd

@@ -1,0 +1,95 @@
+// The IHE HPD Provider Information Directory: processes a DSMLv2 batch (ITI-58 searches,
+// ITI-59 add/modify/del/modDN) against the hpd_entries table and answers with the batch
+// response. No transport here: the portal's /hpd route adapts it to SOAP.
+//
+// Every write request runs in its own transaction: it is applied whole or not at all (a
+// failure changes nothing). Requests run in order; with onError="exit" (the DSML default)
+// the first failed request ends the batch (the rest are not answered, as DSMLv2 specifies),
+// with onError="resume" every request is attempted. The change hook runs inside the write's
+// transaction, so whatever it records (the audit record, a feed outbox row) commits or rolls
+// back with the change.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/pg.hpp"
+#include "hpd/dsml/dn.hpp"
+#include "hpd/dsml/dsml.hpp"
+#include "hpd/hpd_mapping.hpp"
+#include "hpd/hpd_schema.hpp"
+
+namespace hareyaka::hpd {
+
+struct StoredEntry;
+
+struct HpdSettings {
+  DitSettings dit;
+  // Further suffixes (base DNs) entries may be fed under, e.g. another network's
+  // "o=HPDTEST,dc=HPD,c=US"; dit.base_dn is always one.
+  std::vector<std::string> extra_base_dns;
+  std::uint32_t max_results = 500;  // server size limit per search
+};
+
+// Who sent the batch.
+struct HpdCaller {
+  std::string name;          // node certificate subject or user login id, for the audit
+  std::string facility_oid;  // when known
+  bool may_feed = false;     // ITI-59 allowed
+};
+
+enum class HpdTransaction { kQuery, kFeed, kAny };
+
+struct HpdChange {
+  dsml::Operation operation = dsml::Operation::kAdd;
+  EntryKind kind = EntryKind::kProfessional;
+  std::string dn;                           // the entry's DN (before a modDN)
+  std::string new_dn;                       // after a modDN, else the same as dn
+  std::optional<std::string> facility_oid;  // the bound facility, if any
+  std::optional<std::string> login_id;      // the bound user, if any
+  dsml::Entry entry;  // the entry as stored after the change (empty after a delete)
+};
+
+using HpdChangeHook = std::function<void(pg::Tx&, const HpdChange&, const HpdCaller&)>;
+
+class HpdService {
+ public:
+  // Throws std::invalid_argument when a configured base DN is not a valid DN.
+  HpdService(pg::Pool& pool, HpdSettings settings, HpdChangeHook on_change = {});
+
+  // Never throws for bad input: every problem is a resultCode in the response. A database
+  // failure becomes resultCode "unavailable" (52) or "other" (80) for that request.
+  dsml::BatchResponse process(const dsml::BatchRequest& batch, const HpdCaller& caller,
+                              HpdTransaction transaction = HpdTransaction::kAny);
+
+  // Typed operations (also used by process()).
+  dsml::SearchResponse search(const dsml::SearchRequest& r);
+  dsml::LdapResult add(const dsml::AddRequest& r, const HpdCaller& caller);
+  dsml::LdapResult modify(const dsml::ModifyRequest& r, const HpdCaller& caller);
+  dsml::LdapResult del(const dsml::DelRequest& r, const HpdCaller& caller);
+  dsml::LdapResult mod_dn(const dsml::ModDnRequest& r, const HpdCaller& caller);
+
+  const std::vector<dsml::Dn>& suffixes() const { return suffixes_; }
+
+ private:
+  dsml::LdapResult run_write(const std::string& request_id,
+                             const std::function<dsml::LdapResult(pg::Tx&)>& fn);
+  std::optional<MappingError> bind_facility(pg::Tx& tx, const std::string& dn_norm,
+                                            const dsml::Entry& entry,
+                                            std::optional<std::string>& facility_oid);
+  std::optional<MappingError> bind_user(pg::Tx& tx, const std::string& dn_norm,
+                                        const dsml::Entry& entry,
+                                        std::optional<std::string>& login_id);
+  // Facility or user binding after an add, modify or modDN of `s` (bound before: `before`).
+  void bind(pg::Tx& tx, StoredEntry& s, std::optional<std::string> before_facility,
+            std::optional<std::string> before_login);
+
+  pg::Pool& pool_;
+  HpdSettings settings_;
+  HpdChangeHook on_change_;
+  std::vector<dsml::Dn> suffixes_;
+};
+
+}  // namespace hareyaka::hpd

@@ -1,0 +1,59 @@
+// The hpd_entries table inside a caller's transaction: load, insert, replace, delete and the
+// keyset scan searches use. Attributes are stored as JSON in their given order and spelling;
+// `match` (normalized values by lower-case type) serves the indexed equality pre-filter.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/pg.hpp"
+#include "hpd/dsml/dsml.hpp"
+#include "hpd/facility.hpp"
+#include "hpd/hpd_schema.hpp"
+
+namespace hareyaka::hpd {
+
+struct StoredEntry {
+  std::string dn_norm;
+  std::string parent_norm;
+  EntryKind kind = EntryKind::kProfessional;
+  dsml::Entry entry;  // entry.dn as given by the feed
+  std::optional<std::string> facility_oid;
+  std::optional<std::string> login_id;  // the bound user
+};
+
+// The entries of one container (parent_norm), in DN order after `after`.
+struct ScanQuery {
+  std::string parent;
+  std::optional<std::pair<std::string, std::string>> equality;  // {type, normalized value}
+  std::string after;                                            // dn_norm keyset cursor
+  int limit = 500;
+};
+
+namespace entries {
+
+std::optional<StoredEntry> load(pg::Tx& tx, const std::string& dn_norm, bool for_update);
+void insert(pg::Tx& tx, const StoredEntry& e);
+// Replaces the row `old_dn_norm` by `e` (which may carry a new DN).
+void replace(pg::Tx& tx, const std::string& old_dn_norm, const StoredEntry& e);
+void remove(pg::Tx& tx, const std::string& dn_norm);
+// The normalized DN of the entry bound to the facility / user, if any.
+std::optional<std::string> bound_to_facility(pg::Tx& tx, const std::string& facility_oid);
+std::vector<StoredEntry> scan(pg::Tx& tx, const ScanQuery& q);
+
+// Facility binding: creates the facility or updates the fields HPD carries (names, kind,
+// status), leaving gateway and flags alone.
+void upsert_facility(pg::Tx& tx, const Facility& f);
+void retire_facility(pg::Tx& tx, const std::string& oid);
+
+bool facility_exists(pg::Tx& tx, const std::string& oid);
+std::optional<std::string> bound_to_user(pg::Tx& tx, const std::string& login_id);
+// The profession of an existing user, if any.
+std::optional<std::string> user_profession(pg::Tx& tx, const std::string& login_id);
+// User binding: creates the user (no password, no TOTP) or updates what HPD carries.
+void upsert_user(pg::Tx& tx, const UserBinding& u);
+void retire_user(pg::Tx& tx, const std::string& login_id);
+
+}  // namespace entries
+}  // namespace hareyaka::hpd

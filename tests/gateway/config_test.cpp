@@ -1,0 +1,101 @@
+// The gateway's configuration: the optional "dicom" section read into typed settings, and
+// bad keys or values stopping the start with a message that names them.
+#include "gateway/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/dev_pki.hpp"
+#include "tests/support/process.hpp"
+
+namespace hareyaka::gateway {
+namespace {
+
+using nlohmann::json;
+
+json base() {
+  return {{"facility_oid", "1.2.392.200284.33.1310001"},
+          {"assertion_public_key", "/k.pub"},
+          {"listener",
+           {{"port", 0},
+            {"cert_file", "/c.pem"},
+            {"key_file", "/c.key"},
+            {"client_auth", "require"},
+            {"client_ca_file", "/ca.pem"}}},
+          {"storage", {{"ssmix2_root", "/s"}, {"state_dir", "/st"}}}};
+}
+
+GatewayConfig load(const json& j) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/gateway.json";
+  std::ofstream(path) << j.dump();
+  return load_gateway_config(path);
+}
+
+std::string error_of(const json& j) {
+  try {
+    load(j);
+  } catch (const config::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// deploy/config/gateway.example.json is what operators copy: it must load as it is.
+TEST(GatewayConfig, TheShippedExampleLoads) {
+  const GatewayConfig c =
+      load_gateway_config(testing::source_dir() + "/deploy/config/gateway.example.json");
+  EXPECT_EQ(c.facility_oid, "1.2.392.200284.33.1310001");
+  EXPECT_EQ(c.assertion_public_key, "/etc/hareyaka/assertion.pub");
+  ASSERT_TRUE(c.dicom);
+  EXPECT_TRUE(c.dicom->pacs);
+}
+
+TEST(GatewayConfig, DicomIsOptional) {
+  EXPECT_FALSE(load(base()).dicom.has_value());
+}
+
+TEST(GatewayConfig, ReadsTheDicomSectionWithPacs) {
+  json j = base();
+  j["dicom"] = {
+      {"storage_dir", "/d"},
+      {"ae_title", "HAREYAKA_A"},
+      {"port", 0},
+      {"allowed_calling_aes", {"CT01", "PACS"}},
+      {"max_associations", 4},
+      {"import_dir", "/import"},
+      {"pacs", {{"called_ae", "PACS"}, {"host", "10.0.0.5"}, {"port", 11112}, {"mode", "cget"}}}};
+  const auto c = load(j);
+  ASSERT_TRUE(c.dicom);
+  EXPECT_EQ(c.dicom->storage_dir, "/d");
+  EXPECT_EQ(c.dicom->ae_title, "HAREYAKA_A");
+  EXPECT_EQ(c.dicom->port, 0);
+  EXPECT_EQ(c.dicom->allowed_calling_aes, (std::vector<std::string>{"CT01", "PACS"}));
+  EXPECT_EQ(c.dicom->max_associations, 4);
+  EXPECT_EQ(c.dicom->import_dir, "/import");
+  ASSERT_TRUE(c.dicom->pacs);
+  EXPECT_EQ(c.dicom->pacs->called_ae, "PACS");
+  EXPECT_EQ(c.dicom->pacs->port, 11112);
+  EXPECT_TRUE(c.dicom->pacs->use_cget);
+  EXPECT_EQ(c.dicom->pacs->move_destination_ae, "HAREYAKA_A");  // defaults to our title
+}
+
+TEST(GatewayConfig, RefusesBadDicomKeysAndValuesNamingThem) {
+  json j = base();
+  j["dicom"] = {{"storage_dir", "/d"}, {"aetitle", "X"}};
+  EXPECT_NE(error_of(j).find("aetitle"), std::string::npos) << error_of(j);
+  j["dicom"] = {{"storage_dir", "/d"}, {"ae_title", "A TITLE THAT IS TOO LONG"}};
+  EXPECT_NE(error_of(j).find("dicom.ae_title"), std::string::npos) << error_of(j);
+  j["dicom"] = {{"storage_dir", "/d"}, {"port", 70000}};
+  EXPECT_NE(error_of(j).find("port"), std::string::npos) << error_of(j);
+  j["dicom"] = {{"storage_dir", "/d"},
+                {"pacs", {{"called_ae", "PACS"}, {"host", "h"}, {"port", 104}, {"mode", "cfind"}}}};
+  EXPECT_NE(error_of(j).find("mode"), std::string::npos) << error_of(j);
+  j["dicom"] = {{"ae_title", "X"}};
+  EXPECT_NE(error_of(j).find("storage_dir"), std::string::npos) << error_of(j);
+}
+
+}  // namespace
+}  // namespace hareyaka::gateway

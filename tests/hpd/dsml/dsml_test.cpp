@@ -1,0 +1,268 @@
+#include "hpd/dsml/dsml.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "hpd/dsml/dn.hpp"
+#include "proto/xml/schema.hpp"
+
+namespace hareyaka::hpd::dsml {
+namespace {
+
+std::string read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string data(const std::string& rel) {
+  return std::string(HAREYAKA_SHARED_DATA_DIR) + "/ihe/" + rel;
+}
+
+const xml::Schema& schema() {
+  static const xml::Schema s = xml::Schema::load(data("schemas/DSMLv2.xsd"));
+  return s;
+}
+
+void expect_valid(const std::string& text) {
+  auto doc = xml::parse(text);
+  for (const auto& e : schema().validate(doc))
+    ADD_FAILURE() << "line " << e.line << ": " << e.message << "\n" << text;
+}
+
+std::string batch(const std::string& body, const std::string& attrs = "") {
+  return "<batchRequest xmlns=\"urn:oasis:names:tc:DSML:2:0:core\"" + attrs + ">" + body +
+         "</batchRequest>";
+}
+
+const InvalidRequest& invalid(const BatchRequest& b, std::size_t i = 0) {
+  return std::get<InvalidRequest>(b.requests.at(i));
+}
+
+TEST(DsmlParse, TheIheFeedSample) {
+  auto b = parse_batch_request(read(data("samples/hpd/iti-59-request-message-1.xml")));
+  EXPECT_EQ(b.on_error, OnError::kExit);
+  ASSERT_EQ(b.requests.size(), 6u);
+  const auto& org = std::get<AddRequest>(b.requests[0]);
+  EXPECT_EQ(org.entry.dn, "uid=hpdtest:O1,ou=HCRegulatedOrganization,O=HPDTEST,DC=HPD,C=US");
+  // Values are trimmed; attribute lookup is case-insensitive.
+  EXPECT_EQ(org.entry.find("HCIDENTIFIER")->values,
+            (std::vector<std::string>{"2.16.10.89.200:FederalTax:800-801-8004:Active",
+                                      "2.16.840.1.113883.4.6:NPI:666789-804:Active"}));
+  EXPECT_EQ(org.entry.find("o")->values.size(), 3u);
+  const auto& mod = std::get<ModifyRequest>(b.requests[2]);
+  ASSERT_EQ(mod.modifications.size(), 1u);
+  EXPECT_EQ(mod.modifications[0].op, ModOp::kAdd);
+  EXPECT_EQ(mod.modifications[0].name, "member");
+  EXPECT_EQ(std::get<ModifyRequest>(b.requests[5]).modifications.size(), 2u);
+  EXPECT_EQ(std::get<AddRequest>(b.requests[3]).entry.first("HcIdentifier"),
+            "1.89.11.00.124:HospId:786868:Active");
+}
+
+TEST(DsmlParse, ResponseSamplesWithAndWithoutXsiType) {
+  for (const char* name :
+       {"iti58-response-with-xsi-type.xml", "iti58-response-without-xsi-type.xml"}) {
+    auto r = parse_batch_response(read(data(std::string("samples/hpd/") + name)));
+    ASSERT_EQ(r.responses.size(), 1u) << name;
+    const auto& s = std::get<SearchResponse>(r.responses[0]);
+    EXPECT_EQ(s.done.code, ResultCode::kSuccess) << name;
+    EXPECT_FALSE(s.entries.empty()) << name;
+  }
+}
+
+TEST(DsmlWrite, RoundTripsAndValidatesAgainstTheSchema) {
+  BatchRequest b;
+  b.request_id = "r1";
+  b.on_error = OnError::kResume;
+  SearchRequest s;
+  s.request_id = "s1";
+  s.dn = "ou=HCProfessional,dc=HPD,o=Hareyaka,c=JP";
+  s.scope = Scope::kSingleLevel;
+  s.size_limit = 10;
+  Filter sub;
+  sub.kind = Filter::Kind::kSubstrings;
+  sub.attribute = "cn";
+  sub.initial = "山";
+  sub.any = {"a", "b"};
+  sub.final_part = "z";
+  Filter ge;
+  ge.kind = Filter::Kind::kGreaterOrEqual;
+  ge.attribute = "uid";
+  ge.value = "a";
+  Filter n;
+  n.kind = Filter::Kind::kNot;
+  Filter p;
+  p.kind = Filter::Kind::kPresent;
+  p.attribute = "mail";
+  n.children = {p};
+  s.filter.kind = Filter::Kind::kAnd;
+  s.filter.children = {sub, ge, n};
+  s.attributes = {"cn", "userCertificate;binary"};
+  b.requests.push_back(s);
+  AddRequest a;
+  a.entry.dn = "uid=x,ou=HCProfessional,dc=HPD,o=Hareyaka,c=JP";
+  a.entry.add("cn", {"山田 太郎"});
+  a.entry.add("userCertificate;binary", {std::string("\x30\x82\x01\xff\x00", 5)});
+  b.requests.push_back(a);
+  b.requests.push_back(ModifyRequest{
+      "", a.entry.dn, {{ModOp::kReplace, "cn", {"x"}}, {ModOp::kDelete, "mail", {}}}});
+  b.requests.push_back(DelRequest{"d", a.entry.dn});
+  b.requests.push_back(ModDnRequest{"m", a.entry.dn, "uid=y", false, "ou=HCProfessional,c=JP"});
+  const auto text = write_batch_request(b);
+  expect_valid(text);
+  auto back = parse_batch_request(text);
+  EXPECT_EQ(back.request_id, "r1");
+  EXPECT_EQ(back.on_error, OnError::kResume);
+  ASSERT_EQ(back.requests.size(), 5u);
+  const auto& s2 = std::get<SearchRequest>(back.requests[0]);
+  EXPECT_EQ(s2.scope, Scope::kSingleLevel);
+  EXPECT_EQ(s2.size_limit, 10u);
+  ASSERT_EQ(s2.filter.children.size(), 3u);
+  EXPECT_EQ(s2.filter.children[0].any, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(*s2.filter.children[0].initial, "山");
+  EXPECT_EQ(s2.filter.children[2].children[0].attribute, "mail");
+  // Binary values travel as base64 and come back byte for byte.
+  EXPECT_EQ(std::get<AddRequest>(back.requests[1]).entry.first("userCertificate;binary"),
+            std::string("\x30\x82\x01\xff\x00", 5));
+  const auto& md = std::get<ModDnRequest>(back.requests[4]);
+  EXPECT_FALSE(md.delete_old_rdn);
+  EXPECT_EQ(*md.new_superior, "ou=HCProfessional,c=JP");
+
+  BatchResponse r;
+  r.request_id = "r1";
+  SearchResponse sr;
+  sr.request_id = "s1";
+  sr.entries.push_back(a.entry);
+  sr.done.code = ResultCode::kSizeLimitExceeded;
+  sr.done.error_message = "more than 1";
+  r.responses.push_back(sr);
+  r.responses.push_back(
+      OperationResponse{Operation::kAdd, {"a", ResultCode::kEntryAlreadyExists, "exists", ""}});
+  r.responses.push_back(
+      OperationResponse{Operation::kModDn, {"", ResultCode::kAliasDereferencingProblem, "", ""}});
+  r.responses.push_back(ErrorResponse{"", ErrorType::kMalformedRequest, "bad"});
+  const auto rtext = write_batch_response(r);
+  expect_valid(rtext);
+  auto rback = parse_batch_response(rtext);
+  ASSERT_EQ(rback.responses.size(), 4u);
+  EXPECT_EQ(std::get<SearchResponse>(rback.responses[0]).done.code, ResultCode::kSizeLimitExceeded);
+  EXPECT_EQ(std::get<SearchResponse>(rback.responses[0]).entries.at(0).first("cn"), "山田 太郎");
+  EXPECT_EQ(std::get<OperationResponse>(rback.responses[1]).result.error_message, "exists");
+  EXPECT_EQ(std::get<ErrorResponse>(rback.responses[3]).type, ErrorType::kMalformedRequest);
+}
+
+TEST(DsmlParse, MalformedRequestsBecomeInvalidRequestsWithTheirResultCode) {
+  const std::string search_head =
+      "<searchRequest dn=\"c=JP\" scope=\"wholeSubtree\" derefAliases=\"neverDerefAliases\">";
+  struct Case {
+    std::string body;
+    Operation op;
+    ResultCode code;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {search_head + "<filter/></searchRequest>", Operation::kSearch, ResultCode::kProtocolError,
+       "exactly one filter item"},
+      {search_head +
+           "<filter><present name=\"cn\"/><present name=\"sn\"/></filter></searchRequest>",
+       Operation::kSearch, ResultCode::kProtocolError, "exactly one filter item"},
+      {search_head + "<filter><equalityMatch name=\"cn\"/></filter></searchRequest>",
+       Operation::kSearch, ResultCode::kProtocolError, "exactly one <value>"},
+      {search_head + "<filter><substrings name=\"cn\"><final>a</final><initial>b</initial>"
+                     "</substrings></filter></searchRequest>",
+       Operation::kSearch, ResultCode::kProtocolError, "out of order"},
+      {search_head + "<filter><fuzzy name=\"cn\"/></filter></searchRequest>", Operation::kSearch,
+       ResultCode::kProtocolError, "unknown filter element <fuzzy>"},
+      {search_head + "<filter><present name=\"c n\"/></filter></searchRequest>", Operation::kSearch,
+       ResultCode::kProtocolError, "valid name"},
+      {"<searchRequest dn=\"c=JP\" scope=\"everything\" derefAliases=\"neverDerefAliases\">"
+       "<filter><present name=\"cn\"/></filter></searchRequest>",
+       Operation::kSearch, ResultCode::kProtocolError, "scope"},
+      {"<searchRequest dn=\"c=JP\" scope=\"baseObject\" derefAliases=\"neverDerefAliases\" "
+       "sizeLimit=\"-1\"><filter><present name=\"cn\"/></filter></searchRequest>",
+       Operation::kSearch, ResultCode::kProtocolError, "sizeLimit"},
+      {"<addRequest dn=\"uid=a,,c=JP\"/>", Operation::kAdd, ResultCode::kInvalidDnSyntax,
+       "empty RDN"},
+      {"<addRequest dn=\"uid\"/>", Operation::kAdd, ResultCode::kInvalidDnSyntax, "no '='"},
+      {"<addRequest dn=\"uid=a,c=JP\"><attr name=\"bad name\"><value>x</value></attr></addRequest>",
+       Operation::kAdd, ResultCode::kUndefinedAttributeType, "invalid attribute description"},
+      {"<modifyRequest dn=\"uid=a,c=JP\"><modification name=\"cn\" operation=\"upsert\"/>"
+       "</modifyRequest>",
+       Operation::kModify, ResultCode::kProtocolError, "operation"},
+      {"<delRequest/>", Operation::kDel, ResultCode::kProtocolError, "no dn"},
+      {"<modDNRequest dn=\"uid=a,c=JP\" newrdn=\"a+b=c\"/>", Operation::kModDn,
+       ResultCode::kInvalidDnSyntax, "newrdn"},
+      {"<compareRequest dn=\"c=JP\"><assertion name=\"cn\"><value>x</value></assertion>"
+       "</compareRequest>",
+       Operation::kOther, ResultCode::kUnwillingToPerform, "not supported"},
+  };
+  for (const auto& c : cases) {
+    auto b = parse_batch_request(batch(c.body));
+    ASSERT_EQ(b.requests.size(), 1u) << c.body;
+    const auto& i = invalid(b);
+    EXPECT_EQ(i.operation, c.op) << c.body;
+    EXPECT_EQ(i.code, c.code) << c.body << ": " << i.message;
+    EXPECT_NE(i.message.find(c.message), std::string::npos) << c.body << ": " << i.message;
+  }
+}
+
+TEST(DsmlParse, WhatIsNotABatchThrows) {
+  EXPECT_THROW(parse_batch_request("<batchRequest/>"), DsmlError);  // no namespace
+  EXPECT_THROW(parse_batch_request(batch("", " onError=\"panic\"")), DsmlError);
+  auto bad64 =
+      parse_batch_request(batch("<addRequest dn=\"c=JP\"><attr name=\"cn\"><value "
+                                "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+                                "xsi:type=\"xsd:base64Binary\">***</value></attr></addRequest>"));
+  EXPECT_EQ(invalid(bad64).code, ResultCode::kProtocolError);
+  EXPECT_NE(invalid(bad64).message.find("base64"), std::string::npos);
+  std::string deep = "<filter>";
+  for (int i = 0; i < 40; ++i)
+    deep += "<not>";
+  deep += "<present name=\"cn\"/>";
+  for (int i = 0; i < 40; ++i)
+    deep += "</not>";
+  deep += "</filter>";
+  auto b = parse_batch_request(
+      batch("<searchRequest dn=\"c=JP\" scope=\"baseObject\" derefAliases=\"neverDerefAliases\">" +
+            deep + "</searchRequest>"));
+  EXPECT_NE(invalid(b).message.find("nested deeper"), std::string::npos);
+}
+
+TEST(DsmlResultCodes, NumbersAndNamesPerLdap) {
+  EXPECT_EQ(static_cast<int>(ResultCode::kSizeLimitExceeded), 4);
+  EXPECT_EQ(static_cast<int>(ResultCode::kNoSuchObject), 32);
+  EXPECT_EQ(static_cast<int>(ResultCode::kObjectClassViolation), 65);
+  EXPECT_EQ(result_name(ResultCode::kInvalidDnSyntax), "invalidDNSyntax");
+  EXPECT_EQ(result_name(ResultCode::kUndefinedAttributeType), "undefinedAttributeType");
+  EXPECT_EQ(parse_result_name("entryAlreadyExists"), ResultCode::kEntryAlreadyExists);
+  EXPECT_EQ(result_from_int(53), ResultCode::kUnwillingToPerform);
+  EXPECT_FALSE(result_from_int(9));
+}
+
+TEST(Dn, ParsesNormalizesAndRelates) {
+  auto dn = parse_dn(" UID=HPDtest:O1 , ou=HCRegulated  Organization,O=HPDTEST,DC=HPD,C=US");
+  ASSERT_TRUE(dn);
+  EXPECT_EQ(dn->rdns.size(), 5u);
+  EXPECT_EQ(dn->normalized(), "uid=hpdtest:o1,ou=hcregulated organization,o=hpdtest,dc=hpd,c=us");
+  auto escaped = parse_dn("cn=Smith\\, John,ou=x,c=JP");
+  ASSERT_TRUE(escaped);
+  EXPECT_EQ(escaped->rdns[0].value, "Smith, John");
+  EXPECT_EQ(escaped->to_string(), "cn=Smith\\, John,ou=x,c=JP");
+  EXPECT_EQ(parse_dn("cn=\\41bc,c=JP")->rdns[0].value, "Abc");
+  EXPECT_TRUE(parse_dn("")->empty());
+  std::string why;
+  EXPECT_FALSE(parse_dn("cn=a,,c=JP", &why));
+  EXPECT_FALSE(parse_dn("cn=a\\", &why));
+  EXPECT_FALSE(parse_dn("=a", &why));
+  EXPECT_FALSE(parse_dn("cn=a+sn=b", &why));
+  EXPECT_NE(why.find("multi-valued"), std::string::npos);
+  EXPECT_TRUE(dn->is_under(*parse_dn("o=hpdtest, dc=hpd, c=us")));
+  EXPECT_FALSE(dn->is_under(*parse_dn("o=other,dc=hpd,c=us")));
+  EXPECT_EQ(dn->parent().rdns.size(), 4u);
+}
+
+}  // namespace
+}  // namespace hareyaka::hpd::dsml
