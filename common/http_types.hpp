@@ -50,8 +50,9 @@ struct Request {
 };
 
 // A body produced piece by piece: each call yields the next chunk, std::nullopt at the end.
-// The server asks for the next chunk only after the previous one is written, which gives
-// end-to-end backpressure when the source reads from another connection.
+// The server reads a few chunks ahead of what it has written (common/read_ahead.hpp) and no
+// more, which overlaps the two sides and still gives end-to-end backpressure when the source
+// reads from another connection.
 using ChunkSource = std::function<boost::asio::awaitable<std::optional<std::string>>()>;
 
 struct FileBody {

@@ -11,12 +11,15 @@
 //   5. a consent of the patient at the source facility, for the viewer or all facilities,
 //      is live at `now` (started, not expired, not withdrawn) and covers the category
 // Everything is read in one SQL round trip and nothing is cached, so a withdrawal, a policy
-// edit or a locked account takes effect on the next call.
+// edit or a locked account takes effect on the next call. decide_many() answers many
+// (patient at a source facility, category) questions of one user in one round trip, each
+// answer exactly what decide() would give for that question at the same `now`.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/pg.hpp"
 #include "consent/category.hpp"
@@ -63,6 +66,13 @@ struct Decision {
   static Decision deny(DenyReason r);
 };
 
+// One question of a decide_many() call.
+struct DecisionQuery {
+  PatientRef patient;
+  std::string source_facility;
+  Category category = Category::kDemographics;
+};
+
 class Decider {
  public:
   explicit Decider(pg::Pool& pool) : pool_(pool) {}
@@ -72,6 +82,13 @@ class Decider {
   // The same inside a caller's transaction (e.g. decide + audit append in one commit).
   static Decision decide_in(pg::Tx& tx, const UserContext& user, const PatientRef& patient,
                             std::string_view source_facility, Category category, TimePoint now);
+  // One decision per query, in the order of `queries`, read in one statement (a view of a
+  // person at 5 facilities x 9 categories is one round trip instead of 45).
+  std::vector<Decision> decide_many(const UserContext& user,
+                                    const std::vector<DecisionQuery>& queries, TimePoint now);
+  static std::vector<Decision> decide_many_in(pg::Tx& tx, const UserContext& user,
+                                              const std::vector<DecisionQuery>& queries,
+                                              TimePoint now);
 
  private:
   pg::Pool& pool_;

@@ -1,10 +1,14 @@
 // The gateway's own audit trail: one JSON line per request made on a patient's data (who,
 // from which facility, which patient, which category, allowed or refused and why), so a
 // hospital can answer "who looked at our records" without asking the portal. Each line is
-// flushed before the response is sent.
+// on disk (fdatasync) before append() returns, so before the response is sent; concurrent
+// appends share one write and one fdatasync (group commit: whoever finds no write in progress
+// writes every line queued so far, the others wait for the write that carries their line).
 #pragma once
 
+#include <condition_variable>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -22,8 +26,17 @@ class LocalAudit {
   const std::string& path() const { return path_; }
 
  private:
+  struct Batch {
+    std::string lines;
+    bool done = false;
+    bool ok = false;
+  };
+
   std::string path_;
   std::mutex mutex_;
+  std::condition_variable written_;
+  std::shared_ptr<Batch> open_ = std::make_shared<Batch>();  // lines waiting for a write
+  bool writing_ = false;
   std::FILE* file_ = nullptr;
 };
 

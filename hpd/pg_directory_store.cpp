@@ -165,13 +165,17 @@ void PgDirectoryStore::update_facility(const Facility& f) {
   });
 }
 
+// Single-statement reads run without BEGIN/COMMIT (two round trips fewer; every view
+// reads the caller's user and facility and each source facility).
 std::optional<Facility> PgDirectoryStore::find_facility(const std::string& oid) {
-  return pg::transact(pool_, [&](pg::Tx& tx) -> std::optional<Facility> {
-    auto res = tx.exec(kFindFacility, oid);
-    if (res.empty())
-      return std::nullopt;
-    return facility_from_row(res[0]);
-  });
+  return pg::transact(pool_,
+                      [&](pg::Tx& tx) -> std::optional<Facility> {
+                        auto res = tx.exec(kFindFacility, oid);
+                        if (res.empty())
+                          return std::nullopt;
+                        return facility_from_row(res[0]);
+                      },
+                      {.isolation = pg::Isolation::kAutocommit});
 }
 
 Page<Facility> PgDirectoryStore::list_facilities(const FacilityFilter& filter,
@@ -213,7 +217,8 @@ std::int64_t PgDirectoryStore::create_user(const User& u) {
 }
 
 std::optional<User> PgDirectoryStore::find_user(std::int64_t id) {
-  return pg::transact(pool_, [&](pg::Tx& tx) { return one_user(tx.exec(kFindUser, id)); });
+  return pg::transact(pool_, [&](pg::Tx& tx) { return one_user(tx.exec(kFindUser, id)); },
+                      {.isolation = pg::Isolation::kAutocommit});
 }
 
 std::optional<User> PgDirectoryStore::find_user_by_login(const std::string& login_id) {

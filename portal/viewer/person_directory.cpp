@@ -42,10 +42,17 @@ FROM pix_identities
 WHERE person_id = ANY($1::bigint[]) AND status = 'active'
 ORDER BY person_id, authority, local_id)sql"};
 
-constexpr pg::Statement kPersonVisible{"viewer_person_visible", R"sql(
-SELECT EXISTS (SELECT 1 FROM pix_identities v
-               WHERE v.person_id = $2 AND v.status = 'active'
-                 AND consent_visible($1, hy_ts($3), v.authority, v.local_id)))sql"};
+// visible_person in one statement (no BEGIN/COMMIT): the person's identities, only if one of
+// them is visible to the viewer.
+constexpr pg::Statement kVisibleIdentities{"viewer_visible_identities", R"sql(
+SELECT person_id, authority, local_id, family_kanji, given_kanji, family_kana, given_kana,
+       birth_date, sex
+FROM pix_identities
+WHERE person_id = $2 AND status = 'active'
+  AND EXISTS (SELECT 1 FROM pix_identities v
+              WHERE v.person_id = $2 AND v.status = 'active'
+                AND consent_visible($1, hy_ts($3), v.authority, v.local_id))
+ORDER BY person_id, authority, local_id)sql"};
 
 std::string array_literal(const std::vector<std::int64_t>& ids) {
   std::string s = "{";
@@ -54,14 +61,9 @@ std::string array_literal(const std::vector<std::int64_t>& ids) {
   return s + "}";
 }
 
-std::vector<PersonView> load(pg::Tx& tx, const std::vector<std::int64_t>& ids,
-                             const std::string& root) {
-  std::map<std::int64_t, PersonView> by_id;
-  for (auto id : ids)
-    by_id[id].person_id = id;
-  if (ids.empty())
-    return {};
-  for (const auto& row : tx.exec(kIdentitiesOf, array_literal(ids))) {
+void add_rows(const pqxx::result& rows, const std::string& root,
+              std::map<std::int64_t, PersonView>& by_id) {
+  for (const auto& row : rows) {
     PersonIdentity i;
     i.authority = row[1].as<std::string>();
     i.local_id = row[2].as<std::string>();
@@ -74,6 +76,16 @@ std::vector<PersonView> load(pg::Tx& tx, const std::vector<std::int64_t>& ids,
     i.sex = row[8].as<std::string>();
     by_id[row[0].as<std::int64_t>()].identities.push_back(std::move(i));
   }
+}
+
+std::vector<PersonView> load(pg::Tx& tx, const std::vector<std::int64_t>& ids,
+                             const std::string& root) {
+  std::map<std::int64_t, PersonView> by_id;
+  for (auto id : ids)
+    by_id[id].person_id = id;
+  if (ids.empty())
+    return {};
+  add_rows(tx.exec(kIdentitiesOf, array_literal(ids)), root, by_id);
   std::vector<PersonView> out;
   for (auto id : ids)
     out.push_back(std::move(by_id[id]));
@@ -102,15 +114,18 @@ std::vector<PersonView> PersonDirectory::search(const std::string& viewer, const
 std::optional<PersonView> PersonDirectory::visible_person(const std::string& viewer,
                                                           std::int64_t person_id,
                                                           hpd::TimePoint now) {
-  return pg::transact(pool_, [&](pg::Tx& tx) -> std::optional<PersonView> {
-    if (!tx.exec(kPersonVisible, viewer, person_id, hpd::to_us(now))[0][0].as<bool>()) {
-      return std::nullopt;
-    }
-    auto people = load(tx, {person_id}, root_);
-    if (people.empty() || people[0].identities.empty())
-      return std::nullopt;
-    return people[0];
-  });
+  return pg::transact(pool_,
+                      [&](pg::Tx& tx) -> std::optional<PersonView> {
+                        std::map<std::int64_t, PersonView> by_id;
+                        add_rows(tx.exec(kVisibleIdentities, viewer, person_id, hpd::to_us(now)),
+                                 root_, by_id);
+                        auto it = by_id.find(person_id);
+                        if (it == by_id.end() || it->second.identities.empty())
+                          return std::nullopt;
+                        it->second.person_id = person_id;
+                        return std::move(it->second);
+                      },
+                      {.isolation = pg::Isolation::kAutocommit});
 }
 
 }  // namespace hareyaka::portal

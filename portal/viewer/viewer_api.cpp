@@ -144,20 +144,33 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
   }
 
   const auto locators = person_locators(sv.locators, plan.person);
+  // Every decision of this request in one database read: per source facility, the requested
+  // category and (for the summary) each category, each answer what decide() would give.
+  std::vector<consent::DecisionQuery> queries;
+  for (const auto& identity : plan.person.identities) {
+    const consent::PatientRef ref{identity.authority, identity.local_id};
+    queries.push_back({ref, identity.facility_oid, cat.first});
+    if (with_summary) {
+      for (const auto& [name, c] : categories())
+        queries.push_back({ref, identity.facility_oid, c.first});
+    }
+  }
+  const auto answers = sv.decider.decide_many(user, queries, now);
+  const std::size_t per_identity = with_summary ? 1 + categories().size() : 1;
   // One audit record per source facility, appended together (one chain-head lock and one
   // commit per request) before any gateway is asked.
   std::vector<audit::AuditEvent> decisions;
-  for (const auto& identity : plan.person.identities) {
+  for (std::size_t n = 0; n < plan.person.identities.size(); ++n) {
+    const auto& identity = plan.person.identities[n];
+    const consent::Decision* answer = &answers[n * per_identity];
     const auto& facility = names.get(identity.facility_oid);
     const Locator* locator = locator_of(locators, identity);
     if (with_summary) {
       json allowed = json::array();
       std::vector<std::pair<std::string, std::vector<std::string>>> allowed_parts;
+      std::size_t k = 1;
       for (const auto& [name, c] : categories()) {
-        if (sv.decider
-                .decide(user, {identity.authority, identity.local_id}, identity.facility_oid,
-                        c.first, now)
-                .allowed) {
+        if (answer[k++].allowed) {
           allowed.push_back(name);
           allowed_parts.emplace_back(name, c.second);
         }
@@ -170,8 +183,7 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
              {"locator", locator ? locator_summary(*locator, allowed_parts) : json(nullptr)}});
       }
     }
-    auto d = sv.decider.decide(user, {identity.authority, identity.local_id}, identity.facility_oid,
-                               cat.first, now);
+    const consent::Decision& d = *answer;
     decisions.push_back(view_event(plan.caller, plan.person, identity, category,
                                    d.allowed ? audit::Outcome::kSuccess : audit::Outcome::kDenied,
                                    d.allowed ? "" : std::string(consent::to_string(d.reason)),
@@ -219,24 +231,27 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
   return plan;
 }
 
-const char* date_of(const json& item) {
+// The item's date (the first date field it has), or an empty string; no copy.
+const std::string& date_of(const json& item) {
+  static const std::string kNone;
   for (const char* k : {"date", "collected_at", "event_at", "administered_at", "start", "onset",
                         "established", "created_at", "performed_at"}) {
-    if (item.contains(k) && item[k].is_string() && !item[k].get_ref<const std::string&>().empty()) {
-      return k;
-    }
+    auto it = item.find(k);
+    if (it != item.end() && it->is_string() && !it->get_ref<const std::string&>().empty())
+      return it->get_ref<const std::string&>();
   }
-  return nullptr;
+  return kNone;
 }
 
-json merge_answers(const Plan& plan, const std::vector<GatewayAnswer>& answers,
+// Moves the items out of the answers (they are not used afterwards) instead of copying them.
+json merge_answers(const Plan& plan, std::vector<GatewayAnswer>& answers,
                    const std::string& category, json& missing) {
   json items = json::array();
   json next = json::object();
   bool more = false;
   std::set<std::string> missing_seen;
   for (std::size_t i = 0; i < answers.size(); ++i) {
-    const auto& a = answers[i];
+    auto& a = answers[i];
     const GatewayCall& call = plan.calls[i];
     if (!a.body) {
       if (missing_seen.insert(call.facility_oid).second) {
@@ -248,12 +263,14 @@ json merge_answers(const Plan& plan, const std::vector<GatewayAnswer>& answers,
     }
     const std::string gw_category =
         call.url.substr(0, call.url.find('?')).substr(call.url.rfind('/', call.url.find('?')) + 1);
-    for (auto item : a.body->value("items", json::array())) {
-      item["facility_oid"] = call.facility_oid;
-      item["facility_name"] = call.facility_name;
-      if (category == "reports")
-        item["report_kind"] = gw_category;
-      items.push_back(std::move(item));
+    if (auto it = a.body->find("items"); it != a.body->end() && it->is_array()) {
+      for (auto& item : *it) {
+        item["facility_oid"] = call.facility_oid;
+        item["facility_name"] = call.facility_name;
+        if (category == "reports")
+          item["report_kind"] = gw_category;
+        items.push_back(std::move(item));
+      }
     }
     const std::string key = call.facility_oid + "/" + gw_category;
     if (a.body->contains("next_offset") && (*a.body)["next_offset"].is_number()) {
@@ -264,13 +281,11 @@ json merge_answers(const Plan& plan, const std::vector<GatewayAnswer>& answers,
     }
   }
   std::stable_sort(items.begin(), items.end(), [](const json& x, const json& y) {
-    const char* kx = date_of(x);
-    const char* ky = date_of(y);
-    const std::string dx = kx ? x[kx].get<std::string>() : "";
-    const std::string dy = ky ? y[ky].get<std::string>() : "";
-    return dx > dy;  // newest first
+    return date_of(x) > date_of(y);  // newest first
   });
-  json out{{"items", items}, {"missing", missing}};
+  json out = json::object();
+  out["items"] = std::move(items);
+  out["missing"] = missing;
   if (more)
     out["next_cursor"] = next.dump();
   return out;
@@ -303,9 +318,9 @@ net::awaitable<Response> category_handler(ViewerServices& sv, Request& req, std:
   }
   if (summary) {
     json out = plan.person_json;
-    out["allergies"] = merged["items"];
-    out["facilities"] = plan.facilities;
-    out["missing"] = merged["missing"];
+    out["allergies"] = std::move(merged["items"]);
+    out["facilities"] = std::move(plan.facilities);
+    out["missing"] = std::move(merged["missing"]);
     co_return Response::json(200, out.dump());
   }
   co_return Response::json(200, merged.dump());

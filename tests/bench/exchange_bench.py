@@ -95,6 +95,28 @@ class Bench:
                               f"{self.work}/{name}.ports"], env)
         return p, self.wait_ports(name, p)
 
+    def cpu_by_part(self):
+        """CPU (ms) used so far by the portal, the 5 gateways and PostgreSQL (postmaster,
+        its live backends and the children it has reaped)."""
+        out = {"portal": cpu_ms(self.portal_proc.pid), "gateways": 0.0, "postgres": 0.0}
+        for name, p in self.procs:
+            if name.startswith("gateway") or name.startswith("gw"):
+                out["gateways"] += cpu_ms(p.pid)
+        try:
+            master = int(open(self.pg + "/data/postmaster.pid").readline())
+        except (OSError, ValueError, TypeError):
+            return out
+        out["postgres"] = cpu_ms(master, children=True)
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    f = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(f[1]) == master:
+                    out["postgres"] += cpu_ms(int(entry))
+        return out
+
     # ---- HTTPS ---------------------------------------------------------------------------
     def tls(self, node=None):
         ctx = ssl.create_default_context(cafile=self.pki + "/ca.pem")
@@ -208,7 +230,7 @@ class Bench:
                                    "cert_file": f"{self.pki}/{g}.pem",
                                    "key_file": f"{self.pki}/{g}.key"}},
             }
-            self.gw.append(self.daemon(g, "gateway/hareyaka-gateway", cfg)[1]["nodes"])
+            self.gw.append(self.daemon(g, self.a.gateway, cfg)[1]["nodes"])
         self.seed(db)
 
     def seed(self, db):
@@ -302,7 +324,8 @@ class Bench:
             f"-c{self.a.connections} -d{self.a.duration}s, {len(self.cookies)} sessions in "
             f"rotation, cores={os.cpu_count()}")
         log(f"{'view':28} {'items':>5} {'users':>5} {'think':>6} {'req/s':>8} {'p50':>9} "
-            f"{'p99':>9} {'max':>9} {'non-2xx':>7} {'partial':>7} {'load':>5}")
+            f"{'p99':>9} {'max':>9} {'non-2xx':>7} {'partial':>7} {'load':>5}  "
+            f"CPU ms/view: portal+postgres+gateways")
         results = []
         for name, path in views:
             items = self.check_view(path)
@@ -316,15 +339,23 @@ class Bench:
             for conns, think in [(1, 0), (self.a.connections, 0)] + (
                     [(self.a.connections, self.a.think_ms)] if self.a.think_ms else []):
                 load = loadavg()
+                cpu0 = self.cpu_by_part()
                 out = subprocess.run(["wrk", f"-t{min(self.a.threads, conns)}", f"-c{conns}",
                                       f"-d{self.a.duration}s", "--latency", "--timeout", "10s",
                                       "-s", lua, url, "--", path, cookies, str(think)],
                                      check=True, capture_output=True, text=True).stdout
+                cpu1 = self.cpu_by_part()
                 r = parse_wrk(out)
                 r.update(view=name, items=items, load=load, think=think)
+                # CPU per view is far less sensitive to the rest of the machine than latency.
+                n = max(r.get("requests", 0), 1)
+                r["cpu"] = {k: (cpu1[k] - cpu0[k]) / n for k in cpu0}
                 results.append(r)
+                c = r["cpu"]
                 log(f"{name:28} {items:5d} {conns:5d} {think:6d} {r['rps']:8.1f} {r['p50']:>9} "
-                    f"{r['p99']:>9} {r['max']:>9} {r['non2xx']:7d} {r['partial']:7d} {load:>5}")
+                    f"{r['p99']:>9} {r['max']:>9} {r['non2xx']:7d} {r['partial']:7d} {load:>5}  "
+                    f"{c['portal']:.1f}+{c['postgres']:.1f}+{c['gateways']:.1f} = "
+                    f"{sum(c.values()):.1f}")
                 if r["errors"]:
                     log("  wrk: " + r["errors"])
                 if self.a.verbose:
@@ -491,7 +522,19 @@ def parse_wrk(out):
             r["partial"] = int(f[1])
         elif f[0] == "Socket":
             r["errors"] = line.strip()
+        elif len(f) >= 3 and f[1] == "requests" and f[2] == "in":
+            r["requests"] = int(f[0])
     return r
+
+
+def cpu_ms(pid, children=False):
+    """User + system CPU of a process so far (and of its waited-for children), in ms."""
+    try:
+        f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(f[11]) + int(f[12]) + ((int(f[13]) + int(f[14])) if children else 0)
+    return ticks * 1000.0 / os.sysconf("SC_CLK_TCK")
 
 
 def main():
@@ -514,6 +557,8 @@ def main():
     p.add_argument("--only", choices=["timeline", "document"])
     p.add_argument("--portal", default="portal/hareyaka-portal",
                    help="portal binary (relative to BUILD or absolute), e.g. an older build's")
+    p.add_argument("--gateway", default="gateway/hareyaka-gateway",
+                   help="gateway binary (relative to BUILD or absolute), e.g. an older build's")
     p.add_argument("--hold", action="store_true",
                    help="after set-up, print the addresses and wait (for profiling by hand)")
     p.add_argument("--keep", action="store_true", help="keep the work folder (logs)")

@@ -68,12 +68,12 @@ DenyReason expected(Profession p, FacilityKind k, Category c, State s) {
   return DenyReason::kNoConsent;
 }
 
-TEST(DecisionMatrix, EveryCellMatchesTheExpectedTable) {
-  testing::ConsentNetwork net;
-  const auto now = hpd::Clock::now();
-  // One patient per (viewing facility, state). "given_to_all" consents name no viewer, so
-  // they get their own patient per viewer to keep the cells independent.
-  std::map<std::pair<FacilityKind, State>, PatientRef> patient;
+using Patients = std::map<std::pair<FacilityKind, State>, PatientRef>;
+
+// One patient per (viewing facility, state). "given_to_all" consents name no viewer, so
+// they get their own patient per viewer to keep the cells independent.
+Patients make_patients(testing::ConsentNetwork& net, hpd::TimePoint now) {
+  Patients patient;
   int n = 0;
   for (auto kind : hpd::kAllFacilityKinds) {
     const std::string v = net.viewer[kind];
@@ -104,11 +104,18 @@ TEST(DecisionMatrix, EveryCellMatchesTheExpectedTable) {
       }
       auto given = net.consents.give(c, now - hours(24));
       if (s == State::kWithdrawn) {
-        ASSERT_TRUE(
+        EXPECT_TRUE(
             net.consents.withdraw(given.id, "secretariat1", "patient request", now - hours(1)));
       }
     }
   }
+  return patient;
+}
+
+TEST(DecisionMatrix, EveryCellMatchesTheExpectedTable) {
+  testing::ConsentNetwork net;
+  const auto now = hpd::Clock::now();
+  const Patients patient = make_patients(net, now);
 
   int cells = 0, allows = 0, denies = 0;
   for (auto kind : hpd::kAllFacilityKinds) {
@@ -132,6 +139,64 @@ TEST(DecisionMatrix, EveryCellMatchesTheExpectedTable) {
   EXPECT_EQ(cells, 10 * 6 * 10 * 7);
   EXPECT_GT(allows, 300);
   EXPECT_GT(denies, 2000);
+}
+
+// decide_many() must give, for each question, exactly what decide() gives: every category x
+// consent state of the matrix for each user in one call, plus an unknown source facility and
+// a question repeated (answers stay in query order).
+TEST(DecisionMatrix, DecideManyEqualsDecideForEveryCell) {
+  testing::ConsentNetwork net;
+  const auto now = hpd::Clock::now();
+  const Patients patient = make_patients(net, now);
+  int cells = 0, allows = 0;
+  for (auto kind : hpd::kAllFacilityKinds) {
+    for (auto prof : hpd::kAllProfessions) {
+      const UserContext& user = net.users.at({kind, prof});
+      std::vector<DecisionQuery> queries;
+      for (auto cat : kAllCategories) {
+        for (auto s : kStates)
+          queries.push_back({patient.at({kind, s}), net.source, cat});
+      }
+      queries.push_back(
+          {patient.at({kind, State::kGiven}), "1.2.392.999.404", Category::kEncounters});
+      queries.push_back(queries.front());
+      const auto many = net.decider.decide_many(user, queries, now);
+      ASSERT_EQ(many.size(), queries.size());
+      for (std::size_t i = 0; i < queries.size(); ++i) {
+        const auto& q = queries[i];
+        const auto one = net.decider.decide(user, q.patient, q.source_facility, q.category, now);
+        EXPECT_EQ(many[i].allowed, one.allowed);
+        EXPECT_EQ(many[i].reason, one.reason)
+            << hpd::to_string(prof) << " at " << hpd::to_string(kind) << ", query " << i << " ("
+            << q.patient.local_id << " at " << q.source_facility << ", " << to_string(q.category)
+            << "): many " << to_string(many[i].reason) << " one " << to_string(one.reason);
+        EXPECT_EQ(many[i].text, one.text);
+        ++cells;
+        allows += many[i].allowed ? 1 : 0;
+      }
+      EXPECT_EQ(many.back().reason, many.front().reason);
+      EXPECT_EQ(many[many.size() - 2].reason, DenyReason::kSourceFacilityUnknown)
+          << hpd::to_string(prof) << " at " << hpd::to_string(kind);
+    }
+  }
+  EXPECT_EQ(cells, 10 * 6 * (10 * 7 + 2));
+  EXPECT_GT(allows, 300);
+}
+
+// The user and the viewing facility are checked per question in decide_many() too.
+TEST(DecisionMatrix, DecideManyForAnUnknownUserDeniesEveryQuestion) {
+  testing::ConsentNetwork net;
+  const auto now = hpd::Clock::now();
+  const Patients patient = make_patients(net, now);
+  UserContext ghost = net.users.at({FacilityKind::kClinic, Profession::kDoctor});
+  ghost.user_id = 987654321;
+  const auto many = net.decider.decide_many(
+      ghost,
+      {{patient.at({FacilityKind::kClinic, State::kGiven}), net.source, Category::kEncounters}},
+      now);
+  ASSERT_EQ(many.size(), 1u);
+  EXPECT_EQ(many[0].reason, DenyReason::kUnknownUser);
+  EXPECT_TRUE(net.decider.decide_many(ghost, {}, now).empty());
 }
 
 TEST(DecisionMatrix, SeededPolicyTableMatchesTheDocumentedDefaults) {

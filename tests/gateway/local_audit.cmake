@@ -1,0 +1,2 @@
+hareyaka_test(gateway_local_audit_test SOURCES local_audit_group_test.cpp
+  LIBS hareyaka_gateway_test_support)
