@@ -99,17 +99,18 @@ async function openSharedPatient(page, { needDocuments = false } = {}) {
   }
   await page.goto(PORTAL_URL + '/#/patients');
   await page.waitForSelector('[data-testid=patient-search]');
+  // The list shown before the search stays until the search's page replaces it (the API
+  // gave the searched name from that very list), so mark it and read only the new table.
+  await page.$$eval('table.patients', (tables) => tables.forEach((t) => t.setAttribute('data-stale', '1')));
   await page.fill('[data-testid=patient-search] input[name=q]', query);
   await page.click('[data-testid=patient-search] button[type=submit]');
-  // The list shown before the search stays in the page until the answer replaces it, so
-  // wait for a row of the searched name itself (the API gave that exact name above).
-  const index = await poll(async () => page.$$eval('table.patients tbody tr', (trs, name) => {
-    const i = trs.findIndex((tr) => tr.querySelectorAll('ul.ids li').length >= 2 &&
-      [...tr.querySelectorAll('.kana, .kanji')].some((span) => span.textContent === name));
-    return i >= 0 ? i + 1 : false;
-  }, query), 20_000, `the search for ${query} finds a patient known at two facilities`);
-  const target = page.locator('table.patients tbody tr').nth(index - 1);
-  await target.locator('a.person-link').click();
+  const target = await poll(async () => {
+    for (const tr of await page.$$('table.patients:not([data-stale]) tbody tr')) {
+      if ((await tr.$$('ul.ids li')).length >= 2) return tr;
+    }
+    return null;
+  }, 20_000, `the search for ${query} finds a patient known at two facilities`);
+  await (await target.$('a.person-link')).click();
   await page.waitForSelector('[data-testid=patient-header]');
   return decodeURIComponent(/#\/patients\/([^/?]+)/.exec(page.url())[1]);
 }
