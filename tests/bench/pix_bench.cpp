@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -158,6 +159,50 @@ double percentile(std::vector<double>& v, double p) {
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))];
 }
 
+struct Phase {
+  std::vector<double> latencies_ms;
+  long failures = 0;
+  double seconds = 0;
+};
+
+// Calls `call(i)` for i = 0, 1, ... on o.threads threads until o.seconds pass or `limit`
+// calls were made (-1: no limit); `call` returns whether the answer was the expected one.
+Phase run_phase(const Options& o, long limit, const std::function<bool(long)>& call) {
+  std::atomic<long> next{0}, failures{0};
+  std::vector<std::vector<double>> lat(o.threads);
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::seconds(o.seconds);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < o.threads; ++t) {
+    threads.emplace_back([&, t] {
+      while (Clock::now() < deadline) {
+        const long i = next++;
+        if (limit >= 0 && i >= limit)
+          break;
+        const auto a = Clock::now();
+        if (!call(i))
+          ++failures;
+        lat[t].push_back(std::chrono::duration<double, std::milli>(Clock::now() - a).count());
+      }
+    });
+  }
+  for (auto& th : threads)
+    th.join();
+  Phase r;
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  for (auto& v : lat)
+    r.latencies_ms.insert(r.latencies_ms.end(), v.begin(), v.end());
+  r.failures = failures.load();
+  return r;
+}
+
+void report(const char* what, const char* unit, Phase r, int digits) {
+  const std::size_t n = r.latencies_ms.size();
+  std::printf("%s: %zu in %.1f s = %.0f %s/s, p50 %.*f ms, p99 %.*f ms, failures %ld\n", what, n,
+              r.seconds, n / r.seconds, unit, digits, percentile(r.latencies_ms, 0.5), digits,
+              percentile(r.latencies_ms, 0.99), r.failures);
+}
+
 }  // namespace
 }  // namespace hareyaka::pix
 
@@ -216,41 +261,15 @@ int main(int argc, char** argv) {
   Service service(store, ss);
 
   // ITI-44: feed the records not loaded (variants of loaded persons and new persons).
-  std::vector<std::string> feeds;
-  if (!reused && o.feeds)
-    for (long i = loaded; i < static_cast<long>(records.size()) && feeds.size() < 200000; ++i) {
-      feeds.push_back(feed_body(records[i], i));
-    }
   if (!reused && o.feeds) {
-    std::atomic<long> next{0}, failures{0};
-    std::vector<std::vector<double>> lat(o.threads);
-    const auto deadline = Clock::now() + std::chrono::seconds(o.seconds);
-    const auto start = Clock::now();
-    std::vector<std::thread> threads;
-    for (int t = 0; t < o.threads; ++t) {
-      threads.emplace_back([&, t] {
-        while (Clock::now() < deadline) {
-          const long i = next++;
-          if (i >= static_cast<long>(feeds.size()))
-            break;
-          const auto a = Clock::now();
-          SoapResult r = service.handle_pix_soap(feeds[i], "application/soap+xml");
-          lat[t].push_back(std::chrono::duration<double, std::milli>(Clock::now() - a).count());
-          if (r.http_status != 200 || r.body.find("\"AA\"") == std::string::npos)
-            ++failures;
-        }
-      });
-    }
-    for (auto& th : threads)
-      th.join();
-    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-    std::vector<double> all;
-    for (auto& v : lat)
-      all.insert(all.end(), v.begin(), v.end());
-    std::printf(
-        "ITI-44 feeds: %zu in %.1f s = %.0f feeds/s, p50 %.2f ms, p99 %.2f ms, failures %ld\n",
-        all.size(), secs, all.size() / secs, percentile(all, 0.5), percentile(all, 0.99),
-        failures.load());
+    std::vector<std::string> feeds;
+    for (long i = loaded; i < static_cast<long>(records.size()) && feeds.size() < 200000; ++i)
+      feeds.push_back(feed_body(records[i], i));
+    const Phase r = run_phase(o, static_cast<long>(feeds.size()), [&](long i) {
+      SoapResult a = service.handle_pix_soap(feeds[i], "application/soap+xml");
+      return a.http_status == 200 && a.body.find("\"AA\"") != std::string::npos;
+    });
+    report("ITI-44 feeds", "feeds", r, 2);
   }
 
   // ITI-45: PIX queries for random loaded identities.
@@ -258,33 +277,12 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < query_keys.size(); ++i)
     queries.push_back(query_body(query_keys[i], static_cast<long>(i)));
   {
-    std::atomic<long> next{0}, failures{0};
-    std::vector<std::vector<double>> lat(o.threads);
-    const auto deadline = Clock::now() + std::chrono::seconds(o.seconds);
-    const auto start = Clock::now();
-    std::vector<std::thread> threads;
-    for (int t = 0; t < o.threads; ++t) {
-      threads.emplace_back([&, t] {
-        while (Clock::now() < deadline) {
-          const long i = next++ % static_cast<long>(queries.size());
-          const auto a = Clock::now();
-          SoapResult r = service.handle_pix_soap(queries[i], "application/soap+xml");
-          lat[t].push_back(std::chrono::duration<double, std::milli>(Clock::now() - a).count());
-          if (r.http_status != 200 || r.body.find("code=\"OK\"") == std::string::npos)
-            ++failures;
-        }
-      });
-    }
-    for (auto& th : threads)
-      th.join();
-    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-    std::vector<double> all;
-    for (auto& v : lat)
-      all.insert(all.end(), v.begin(), v.end());
-    std::printf(
-        "ITI-45 queries: %zu in %.1f s = %.0f queries/s, p50 %.3f ms, p99 %.3f ms, failures %ld\n",
-        all.size(), secs, all.size() / secs, percentile(all, 0.5), percentile(all, 0.99),
-        failures.load());
+    const Phase r = run_phase(o, -1, [&](long i) {
+      const auto& q = queries[i % static_cast<long>(queries.size())];
+      SoapResult a = service.handle_pix_soap(q, "application/soap+xml");
+      return a.http_status == 200 && a.body.find("code=\"OK\"") != std::string::npos;
+    });
+    report("ITI-45 queries", "queries", r, 3);
   }
   hareyaka::testing::PgCluster::shutdown();
   return 0;
