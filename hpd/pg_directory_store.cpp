@@ -167,15 +167,15 @@ void PgDirectoryStore::update_facility(const Facility& f) {
 
 // Single-statement reads run without BEGIN/COMMIT (two round trips fewer; every view
 // reads the caller's user and facility and each source facility).
+std::optional<Facility> find_facility(pg::Tx& tx, const std::string& oid) {
+  auto res = tx.exec(kFindFacility, oid);
+  if (res.empty())
+    return std::nullopt;
+  return facility_from_row(res[0]);
+}
+
 std::optional<Facility> PgDirectoryStore::find_facility(const std::string& oid) {
-  return pg::transact(pool_,
-                      [&](pg::Tx& tx) -> std::optional<Facility> {
-                        auto res = tx.exec(kFindFacility, oid);
-                        if (res.empty())
-                          return std::nullopt;
-                        return facility_from_row(res[0]);
-                      },
-                      {.isolation = pg::Isolation::kAutocommit});
+  return pg::read(pool_, [&](pg::Tx& tx) { return hpd::find_facility(tx, oid); });
 }
 
 Page<Facility> PgDirectoryStore::list_facilities(const FacilityFilter& filter,

@@ -42,4 +42,8 @@ class PgDirectoryStore : public DirectoryStore {
   std::string root_;
 };
 
+// The facility with `oid`, read in the caller's transaction (for work that must see it
+// together with its own writes).
+std::optional<Facility> find_facility(pg::Tx& tx, const std::string& oid);
+
 }  // namespace hareyaka::hpd

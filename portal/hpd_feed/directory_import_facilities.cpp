@@ -5,6 +5,7 @@
 
 #include "hpd/facility.hpp"
 #include "hpd/oid.hpp"
+#include "hpd/pg_directory_store.hpp"
 #include "portal/hpd_feed/directory_import.hpp"
 
 namespace hareyaka::hpd_feed {
@@ -14,8 +15,6 @@ namespace {
   "oid, name_kanji, name_kana, name_en, kind, municipality_code, discloses, views, gateway_url, " \
   "gateway_cert_sha256, status"
 
-constexpr pg::Statement kFind{"import_find_facility",
-                              "SELECT " HY_COLUMNS " FROM facilities WHERE oid = $1"};
 constexpr pg::Statement kInsert{"import_insert_facility",
                                 "INSERT INTO facilities (" HY_COLUMNS
                                 ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"};
@@ -42,27 +41,6 @@ std::optional<hpd::FacilityKind> kind_of(const std::string& s) {
   if (it != kJapanese.end())
     return it->second;
   return std::nullopt;
-}
-
-std::optional<hpd::Facility> find(pg::Tx& tx, const std::string& oid) {
-  auto res = tx.exec(kFind, oid);
-  if (res.empty())
-    return std::nullopt;
-  const auto& r = res[0];
-  hpd::Facility f;
-  f.oid = r[0].as<std::string>();
-  f.name_kanji = r[1].as<std::string>();
-  f.name_kana = r[2].as<std::string>();
-  f.name_en = r[3].as<std::string>();
-  f.kind = hpd::parse_facility_kind(r[4].as<std::string>()).value_or(hpd::FacilityKind::kClinic);
-  f.municipality_code = r[5].as<std::string>();
-  f.discloses = r[6].as<bool>();
-  f.views = r[7].as<bool>();
-  f.gateway_url = r[8].as<std::string>();
-  f.gateway_cert_sha256 = r[9].as<std::string>();
-  f.status =
-      hpd::parse_facility_status(r[10].as<std::string>()).value_or(hpd::FacilityStatus::kSuspended);
-  return f;
 }
 
 std::vector<std::string> differences(const hpd::Facility& a, const hpd::Facility& b) {
@@ -144,7 +122,7 @@ void plan_facilities(pg::Tx& tx, const std::vector<std::string>& header,
       if (!fresh)
         r.error("oid", out.key + " already appears in row " + std::to_string(it->second));
     }
-    const auto existing = out.key.empty() ? std::nullopt : find(tx, out.key);
+    const auto existing = out.key.empty() ? std::nullopt : hpd::find_facility(tx, out.key);
     hpd::Facility f = existing.value_or(hpd::Facility{});
     f.oid = out.key;
     if (!existing) {

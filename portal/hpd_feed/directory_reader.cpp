@@ -1,12 +1,10 @@
 #include "portal/hpd_feed/directory_reader.hpp"
 
+#include "hpd/pg_directory_store.hpp"
+
 namespace hareyaka::hpd_feed {
 namespace {
 
-constexpr pg::Statement kFacility{
-    "feed_public_facility",
-    "SELECT oid, name_kanji, name_kana, name_en, kind, municipality_code, discloses, views, "
-    "gateway_url, status FROM facilities WHERE oid = $1"};
 constexpr pg::Statement kUser{
     "feed_public_user",
     "SELECT id, facility_oid, profession, login_id, display_name, hpki_issuer, hpki_serial, "
@@ -20,22 +18,9 @@ constexpr pg::Statement kVersion{"feed_current_version",
 }  // namespace
 
 std::optional<hpd::Facility> public_facility(pg::Tx& tx, const std::string& oid) {
-  auto res = tx.exec(kFacility, oid);
-  if (res.empty())
-    return std::nullopt;
-  const auto& r = res[0];
-  hpd::Facility f;
-  f.oid = r[0].as<std::string>();
-  f.name_kanji = r[1].as<std::string>();
-  f.name_kana = r[2].as<std::string>();
-  f.name_en = r[3].as<std::string>();
-  f.kind = hpd::parse_facility_kind(r[4].as<std::string>()).value_or(hpd::FacilityKind::kClinic);
-  f.municipality_code = r[5].as<std::string>();
-  f.discloses = r[6].as<bool>();
-  f.views = r[7].as<bool>();
-  f.gateway_url = r[8].as<std::string>();
-  f.status =
-      hpd::parse_facility_status(r[9].as<std::string>()).value_or(hpd::FacilityStatus::kSuspended);
+  auto f = hpd::find_facility(tx, oid);
+  if (f)
+    f->gateway_cert_sha256.clear();  // the node registration stays with the portal
   return f;
 }
 
