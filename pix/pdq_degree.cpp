@@ -13,15 +13,11 @@ namespace {
 // Field weights, in the proportions of the matcher's agreement weights (pix/matcher.hpp).
 constexpr double kKanaPart = 4, kKanjiPart = 2, kBirth = 6, kSex = 1, kPhone = 3;
 
-// One name part of the query against the candidate's kana and kanji forms: 1 when equal
-// (a prefix query: when it is a prefix), 0.85 when equal only under the kana key (ヨウコ /
-// ヨーコ, small kana, voicing marks), otherwise 0.
-double name_agreement(std::string part, const std::string& kana, const std::string& kanji,
-                      bool& is_kana) {
-  bool prefix = false;
-  while (!part.empty() && part.back() == '*')
-    part.pop_back(), prefix = true;
-  is_kana = is_kana_text(part);
+// One name part of the query (`prefix`: it ended in '*') against the candidate's kana and
+// kanji forms: 1 when equal (a prefix query: when it is a prefix), 0.85 when equal only under
+// the kana key (ヨウコ / ヨーコ, small kana, voicing marks), otherwise 0.
+double name_agreement(const std::string& part, bool prefix, bool is_kana, const std::string& kana,
+                      const std::string& kanji) {
   auto agrees = [&](const std::string& q, const std::string& c) {
     return prefix ? c.rfind(q, 0) == 0 : c == q;
   };
@@ -37,17 +33,16 @@ double name_agreement(std::string part, const std::string& kana, const std::stri
 
 int match_degree(const SearchCriteria& q, const Demographics& c) {
   double got = 0, total = 0;
-  auto name = [&](const std::string& part, const std::string& kana, const std::string& kanji) {
-    std::string bare = part;
-    while (!bare.empty() && bare.back() == '*')
-      bare.pop_back();
-    if (bare.empty())
+  auto name = [&](std::string part, const std::string& kana, const std::string& kanji) {
+    bool prefix = false;
+    while (!part.empty() && part.back() == '*')
+      part.pop_back(), prefix = true;
+    if (part.empty())
       return;
-    bool is_kana = false;
-    const double a = name_agreement(part, kana, kanji, is_kana);
+    const bool is_kana = is_kana_text(part);
     const double w = is_kana ? kKanaPart : kKanjiPart;
     total += w;
-    got += w * a;
+    got += w * name_agreement(part, prefix, is_kana, kana, kanji);
   };
   name(q.family, c.family_kana, c.family_kanji);
   name(q.given, c.given_kana, c.given_kanji);
