@@ -19,6 +19,7 @@
 #include "common/pg.hpp"
 #include "consent/pg_consent_store.hpp"
 #include "portal/auth/totp.hpp"
+#include "tests/integration/web_login.hpp"
 #include "tests/support/daemon.hpp"
 #include "tests/support/dev_pki.hpp"
 #include "tests/support/pg_cluster.hpp"
@@ -223,16 +224,9 @@ class Exchange : public ::testing::Test {
     http::ClientSettings s;
     s.tls.ca_file = dev_pki().ca();
     b.client = std::make_unique<http::BlockingHttpClient>(s);
-    const auto key = *auth::base32_decode(kSecret);
-    const std::string code = auth::totp_code(key, auth::totp_step(hpd::Clock::now()));
-    auto r = b.client->request(
-        {.method = "POST",
-         .url = net->portal->url("web", "/api/v1/session"),
-         .headers = {{"Content-Type", "application/json"}},
-         .body = json{{"login_id", login_id}, {"password", kPassword}, {"totp", code}}.dump()});
-    EXPECT_EQ(r.status, 200) << r.body;
-    const std::string set = r.headers["Set-Cookie"];
-    b.cookie = set.substr(0, set.find(';'));
+    b.cookie = testing::web_login(*b.client, net->portal->url("web", "/api/v1/session"), login_id,
+                                  kPassword, kSecret)
+                   .cookie;
     return b;
   }
 

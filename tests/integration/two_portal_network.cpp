@@ -10,7 +10,7 @@
 
 #include "common/error.hpp"
 #include "hpd/time.hpp"
-#include "portal/auth/totp.hpp"
+#include "tests/integration/web_login.hpp"
 #include "tests/support/dev_pki.hpp"
 #include "tests/support/pg_cluster.hpp"
 
@@ -215,23 +215,9 @@ WebUser ExchangeNetwork::login(int portal, const std::string& login_id) {
   static std::map<std::string, WebUser> sessions;
   if (auto it = sessions.find(login_id); it != sessions.end())
     return it->second.on(portal);
-  WebUser u{this, portal, "", ""};
-  const auto key = *auth::base32_decode(kSecret);
-  auto r = web_client().request(
-      {.method = "POST",
-       .url = portal_web_url(portal, "/api/v1/session"),
-       .headers = {{"Content-Type", "application/json"}},
-       .body = json{{"login_id", login_id},
-                    {"password", kPassword},
-                    {"totp", auth::totp_code(key, auth::totp_step(hpd::Clock::now()))}}
-                   .dump()});
-  EXPECT_EQ(r.status, 200) << r.body;
-  const std::string set = r.headers["Set-Cookie"];
-  u.cookie = set.substr(0, set.find(';'));
-  try {
-    u.csrf = json::parse(r.body).value("csrf_token", "");
-  } catch (const json::exception&) {
-  }
+  const testing::WebLogin w = testing::web_login(
+      web_client(), portal_web_url(portal, "/api/v1/session"), login_id, kPassword, kSecret);
+  WebUser u{this, portal, w.cookie, w.csrf};
   sessions[login_id] = u;
   return u;
 }
