@@ -227,4 +227,67 @@ json TrustNetwork::gateway_get(const std::string& local_id, const std::string& c
   return body_of(res);
 }
 
+std::string add_viewing_facility(int code, const std::string& kind, const std::string& name) {
+  auto r = net().admin->call("POST", "/api/v1/admin/facilities",
+                             {{"prefecture", "33"},
+                              {"code", std::to_string(code)},
+                              {"name", name},
+                              {"name_kana", "テスト"},
+                              {"kind", kind},
+                              {"municipality", "332011"},
+                              {"discloses", false},
+                              {"views", true}});
+  if (r.status != 201)
+    throw std::runtime_error("facility create: " + r.body);
+  return body_of(r)["oid"].get<std::string>();
+}
+
+void add_user(const std::string& login, const std::string& facility, const std::string& prof) {
+  auto r = net().admin->call("POST", "/api/v1/admin/users",
+                             {{"login_id", login},
+                              {"display_name", "利用者 " + login},
+                              {"facility_oid", facility},
+                              {"profession", prof},
+                              {"password", kPassword}});
+  if (r.status != 201)
+    throw std::runtime_error("user create: " + r.body);
+}
+
+std::string enrol(Browser& b, const std::string& login) {
+  auto first = b.call("POST", "/api/v1/session", {{"login_id", login}, {"password", kPassword}});
+  const std::string secret = body_of(first).value("secret", "");
+  if (secret.empty())
+    throw std::runtime_error("no enrolment for " + login + ": " + first.body);
+  auto r = b.call("POST", "/api/v1/session",
+                  {{"login_id", login},
+                   {"password", kPassword},
+                   {"enrolment_secret", secret},
+                   {"totp", auth::totp_code(*auth::base32_decode(secret),
+                                            auth::totp_step(hpd::Clock::now()))}});
+  if (r.status != 200)
+    throw std::runtime_error("enrolment of " + login + ": " + r.body);
+  b.adopt(r);
+  return secret;
+}
+
+const std::string& clinic() {
+  static const std::string oid = add_viewing_facility(2000001, "clinic", "晴れやかクリニック");
+  return oid;
+}
+
+std::string url_encode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace hareyaka::testing

@@ -77,4 +77,19 @@ struct TrustNetwork {
 // The body of a response as JSON (null when empty or not JSON).
 nlohmann::json body_of(const http::ClientResponse& r);
 
+inline TrustNetwork& net() {
+  return TrustNetwork::get();
+}
+// A viewing facility registered through the admin API; returns its OID.
+std::string add_viewing_facility(int code, const std::string& kind, const std::string& name);
+// A user registered through the admin API, with the password kPassword.
+void add_user(const std::string& login, const std::string& facility, const std::string& prof);
+// First login of a new user: enrolment of the one-time code. Leaves `b` logged in and
+// returns the secret (its current step is used; the next login needs step_offset 1).
+std::string enrol(Browser& b, const std::string& login);
+// The clinic 2000001 (晴れやかクリニック), registered on first use.
+const std::string& clinic();
+// Percent-encoding for a query parameter.
+std::string url_encode(const std::string& s);
+
 }  // namespace hareyaka::testing

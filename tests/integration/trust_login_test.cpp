@@ -1,0 +1,230 @@
+// Portal trust through the real HTTP API of a real portal (and a real gateway) on a real
+// PostgreSQL: password + one-time code login with first-login enrolment, lockout, CSRF,
+// refusal of non-administrators, session expiry, logout; HPKI card login over TLS.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <pqxx/pqxx>
+
+#include "portal/auth/totp.hpp"
+#include "tests/integration/trust_network.hpp"
+
+namespace hareyaka {
+namespace {
+
+using nlohmann::json;
+using testing::add_user;
+using testing::body_of;
+using testing::Browser;
+using testing::clinic;
+using testing::enrol;
+using testing::kPassword;
+using testing::net;
+
+// ---- password + one-time code -------------------------------------------------------
+
+TEST(TrustLogin, FirstLoginEnrolsTheOneTimeCodeThenLogsIn) {
+  add_user("dr-enrol", clinic(), "doctor");
+  Browser b(net().portal->port("web"));
+  auto first =
+      b.call("POST", "/api/v1/session", {{"login_id", "dr-enrol"}, {"password", kPassword}});
+  ASSERT_EQ(first.status, 200) << first.body;
+  json e = body_of(first);
+  ASSERT_TRUE(e.value("enrolment_required", false)) << first.body;
+  const std::string secret = e["secret"];
+  EXPECT_EQ(e["otpauth_uri"].get<std::string>().rfind("otpauth://totp/", 0), 0u);
+  // A wrong code does not enrol.
+  auto wrong = b.call("POST", "/api/v1/session",
+                      {{"login_id", "dr-enrol"},
+                       {"password", kPassword},
+                       {"enrolment_secret", secret},
+                       {"totp", "000000"}});
+  EXPECT_EQ(wrong.status, 401) << wrong.body;
+  const std::string code =
+      auth::totp_code(*auth::base32_decode(secret), auth::totp_step(hpd::Clock::now()));
+  auto second = b.call("POST", "/api/v1/session",
+                       {{"login_id", "dr-enrol"},
+                        {"password", kPassword},
+                        {"enrolment_secret", secret},
+                        {"totp", code}});
+  ASSERT_EQ(second.status, 200) << second.body;
+  json s = body_of(second);
+  EXPECT_EQ(s["user"]["profession"], "doctor");
+  EXPECT_EQ(s["user"]["facility"]["oid"], clinic());
+  EXPECT_EQ(s["user"]["roles"], json::array({"viewer"}));
+  EXPECT_FALSE(s["csrf_token"].get<std::string>().empty());
+  // Enrolled: the next login asks for a code from that secret and accepts it (next step,
+  // because each step is accepted once).
+  Browser again(net().portal->port("web"));
+  EXPECT_EQ(again.login("dr-enrol", kPassword, secret, 1).status, 200);
+  auto no_code =
+      again.call("POST", "/api/v1/session", {{"login_id", "dr-enrol"}, {"password", kPassword}});
+  EXPECT_EQ(no_code.status, 401);
+  EXPECT_EQ(body_of(no_code)["error"], "totp_required");
+}
+
+TEST(TrustLogin, WrongPasswordThenLockoutWithAClearMessageAndAdminReset) {
+  add_user("dr-lock", clinic(), "doctor");
+  Browser b(net().portal->port("web"));
+  auto wrong =
+      b.call("POST", "/api/v1/session",
+             {{"login_id", "dr-lock"}, {"password", "Wrong-password-1"}, {"totp", "123456"}});
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(body_of(wrong)["error"], "unauthorized");
+  auto unknown = b.call("POST", "/api/v1/session",
+                        {{"login_id", "nobody-here"}, {"password", kPassword}, {"totp", "123456"}});
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(body_of(unknown)["message"], body_of(wrong)["message"]);  // no id enumeration
+  b.call("POST", "/api/v1/session", {{"login_id", "dr-lock"}, {"password", "Wrong-password-2"}});
+  auto third = b.call("POST", "/api/v1/session",
+                      {{"login_id", "dr-lock"}, {"password", "Wrong-password-3"}});
+  ASSERT_EQ(third.status, 423) << third.body;
+  json locked = body_of(third);
+  EXPECT_EQ(locked["error"], "locked");
+  EXPECT_FALSE(locked["locked_until"].get<std::string>().empty());
+  EXPECT_NE(locked["message"].get<std::string>().find("locked"), std::string::npos);
+  // Even the right password is refused while locked.
+  auto right =
+      b.call("POST", "/api/v1/session", {{"login_id", "dr-lock"}, {"password", kPassword}});
+  EXPECT_EQ(right.status, 423);
+  // The secretariat resets: a new password, the lock cleared, a new code enrolment.
+  const std::string fresh = "Another#Passw0rd-x";
+  auto reset =
+      net().admin->call("POST", "/api/v1/admin/users/dr-lock/reset", {{"password", fresh}});
+  ASSERT_EQ(reset.status, 200) << reset.body;
+  EXPECT_FALSE(body_of(reset)["totp_enrolled"].get<bool>());
+  auto weak =
+      net().admin->call("POST", "/api/v1/admin/users/dr-lock/reset", {{"password", "short"}});
+  EXPECT_EQ(weak.status, 422);
+  auto after = b.call("POST", "/api/v1/session", {{"login_id", "dr-lock"}, {"password", fresh}});
+  ASSERT_EQ(after.status, 200) << after.body;
+  EXPECT_TRUE(body_of(after).value("enrolment_required", false));
+  // Each failure is in the audit, as a denied login.
+  auto audit =
+      net().admin->call("GET", "/api/v1/admin/audit?user=dr-lock&event=login&outcome=denied");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  EXPECT_GE(body_of(audit)["items"].size(), 4u);
+}
+
+TEST(TrustLogin, StateChangingRequestsNeedTheCsrfToken) {
+  Browser& admin = *net().admin;
+  json body{{"prefecture", "33"},
+            {"code", "2000777"},
+            {"name", "CSRF医院"},
+            {"kind", "clinic"},
+            {"views", true}};
+  auto none = admin.call("POST", "/api/v1/admin/facilities", body, false);
+  EXPECT_EQ(none.status, 403);
+  EXPECT_NE(none.body.find("csrf"), std::string::npos) << none.body;
+  const std::string good = admin.csrf();
+  admin.set_csrf("forged-token");
+  auto forged = admin.call("POST", "/api/v1/admin/facilities", body);
+  admin.set_csrf(good);
+  EXPECT_EQ(forged.status, 403);
+  // Nothing was created by the refused requests.
+  EXPECT_EQ(admin.call("GET", "/api/v1/admin/facilities/1.2.392.200284.33.2000777").status, 404);
+  EXPECT_EQ(admin.call("POST", "/api/v1/admin/facilities", body).status, 201);
+}
+
+TEST(TrustLogin, NonAdministratorsCannotUseTheAdminApi) {
+  add_user("dr-notadmin", clinic(), "doctor");
+  Browser b(net().portal->port("web"));
+  enrol(b, "dr-notadmin");
+  auto r = b.call("GET", "/api/v1/admin/facilities");
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(b.call("GET", "/api/v1/admin/audit").status, 403);
+  auto refused = body_of(net().admin->call(
+      "GET", "/api/v1/admin/audit?event=admin_action&outcome=denied&user=dr-notadmin"));
+  ASSERT_EQ(refused["items"].size(), 2u) << refused.dump();
+  EXPECT_EQ(refused["items"][0]["reason"], "not_admin");
+  EXPECT_EQ(refused["items"][0]["detail"], "GET /api/v1/admin/audit");
+  EXPECT_EQ(Browser(net().portal->port("web")).call("GET", "/api/v1/admin/facilities").status, 401);
+}
+
+TEST(TrustLogin, SessionEndsAfterIdleTimeoutAndAtLogout) {
+  // A second portal replica on the same database, with a one-second idle timeout: the
+  // session made on the first portal is known to the second.
+  testing::Daemon replica("portal/hareyaka-portal", net().make_portal_config(1), "replica");
+  add_user("dr-idle", clinic(), "doctor");
+  Browser main_portal(net().portal->port("web"));
+  const std::string secret = enrol(main_portal, "dr-idle");
+  Browser b(replica.port("web"));
+  ASSERT_EQ(b.login("dr-idle", kPassword, secret, 1).status, 200);
+  ASSERT_EQ(b.call("GET", "/api/v1/session").status, 200);
+  // Wait on the session's own state (its last request older than the timeout), then ask.
+  pqxx::connection c(net().db);
+  ASSERT_TRUE(testing::poll_until(
+      [&] {
+        pqxx::work w(c);
+        auto r = w.exec(
+            "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE "
+            "u.login_id = 'dr-idle' AND s.last_seen_at < now() - interval '1.2 second'");
+        return r[0][0].as<int>() >= 2;
+      },
+      std::chrono::seconds(20)));
+  auto expired = b.call("GET", "/api/v1/session");
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_EQ(body_of(expired)["error"], "unauthorized");
+
+  // Logout (itself needing the CSRF token) ends the session at once.
+  ASSERT_EQ(main_portal.call("GET", "/api/v1/session").status, 200);
+  EXPECT_EQ(main_portal.call("DELETE", "/api/v1/session", nullptr, false).status, 403);
+  EXPECT_EQ(main_portal.call("DELETE", "/api/v1/session").status, 204);
+  EXPECT_EQ(main_portal.call("GET", "/api/v1/session").status, 401);
+}
+
+// ---- HPKI ----------------------------------------------------------------------------
+
+std::string openssl_field(const std::string& pem, const std::string& what) {
+  auto out = testing::run_checked(
+      {"openssl", "x509", "-in", pem, "-noout", "-" + what, "-nameopt", "RFC2253"});
+  out = out.substr(out.find('=') + 1);
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
+    out.pop_back();
+  return out;
+}
+
+TEST(TrustLogin, HpkiCardsLogInWithTheirProfessionAndBadOnesAreRefusedClearly) {
+  const std::string& dir = net().hpki;
+  add_user("hpki-doctor", clinic(), "doctor");
+  add_user("hpki-pharmacist", clinic(), "pharmacist");
+  auto bind1 = net().admin->call("PUT", "/api/v1/admin/users/hpki-doctor/hpki",
+                                 {{"issuer", openssl_field(dir + "/doctor.pem", "issuer")},
+                                  {"serial", openssl_field(dir + "/doctor.pem", "serial")}});
+  ASSERT_EQ(bind1.status, 200) << bind1.body;
+  EXPECT_TRUE(body_of(bind1)["hpki_bound"].get<bool>());
+  auto bind2 = net().admin->call("PUT", "/api/v1/admin/users/hpki-pharmacist/hpki",
+                                 {{"subject", openssl_field(dir + "/pharmacist.pem", "subject")}});
+  ASSERT_EQ(bind2.status, 200) << bind2.body;
+
+  const int port = net().portal->port("web");
+  auto card = [&](const std::string& name) {
+    Browser b(port, dir + "/" + name + ".pem", dir + "/" + name + ".key");
+    return b.login_hpki();
+  };
+  auto doctor = card("doctor");
+  ASSERT_EQ(doctor.status, 200) << doctor.body;
+  EXPECT_EQ(body_of(doctor)["user"]["login_id"], "hpki-doctor");
+  EXPECT_EQ(body_of(doctor)["user"]["profession"], "doctor");
+  auto pharmacist = card("pharmacist");
+  ASSERT_EQ(pharmacist.status, 200) << pharmacist.body;
+  EXPECT_EQ(body_of(pharmacist)["user"]["profession"], "pharmacist");
+
+  const std::map<std::string, std::string> refused = {
+      {"untrusted", "not issued by a trusted HPKI certification authority"},
+      {"expired", "has expired"},
+      {"revoked", "has been revoked"}};
+  for (const auto& [name, message] : refused) {
+    auto r = card(name);
+    EXPECT_EQ(r.status, 401) << name << ": " << r.body;
+    EXPECT_NE(body_of(r)["message"].get<std::string>().find(message), std::string::npos)
+        << name << ": " << r.body;
+  }
+  // Without a card: a message saying so.
+  auto none = Browser(port).login_hpki();
+  EXPECT_EQ(none.status, 401);
+  EXPECT_NE(none.body.find("no HPKI card"), std::string::npos) << none.body;
+}
+
+}  // namespace
+}  // namespace hareyaka
