@@ -1,15 +1,11 @@
-// Where tests find ../shared/data (the reference data beside the repository).
+// Where tests find the reference data copied into the repository (tests/data/, see its
+// README). Nothing outside the repository is read.
 #pragma once
 
-#include <cstdlib>
 #include <string>
 
 namespace hareyaka::testing {
 
-inline std::string shared_data_dir() {
-  if (const char* env = std::getenv("HAREYAKA_SHARED_DATA"))
-    return env;
-  return HAREYAKA_SHARED_DATA_DIR;
-}
+inline std::string test_data_dir() { return HAREYAKA_TEST_DATA_DIR; }
 
 }  // namespace hareyaka::testing
