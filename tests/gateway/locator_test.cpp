@@ -1,5 +1,5 @@
 // Locator entries from the storage index (the NHO sample storage, whose files are listed in
-// ../shared/data/ssmix2-nho/sampleData), and the outbox's record of what was acknowledged.
+// tests/data/ssmix2-nho/sampleData), and the outbox's record of what was acknowledged.
 #include "gateway/publish/locator.hpp"
 
 #include <gtest/gtest.h>

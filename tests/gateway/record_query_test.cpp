@@ -19,7 +19,7 @@ constexpr const char* kPatient = "9999013";
 storage::StorageIndex& sample_index() {
   static storage::StorageIndex* index = [] {
     storage::IndexOptions o;
-    o.standard_root = sample_root();  // read-only use of the shared data
+    o.standard_root = sample_root();  // read-only use of the reference data
     auto* i = new storage::StorageIndex(o);
     i->scan();
     return i;

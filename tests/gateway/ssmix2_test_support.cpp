@@ -15,7 +15,7 @@ namespace hareyaka::gateway::testing {
 namespace fs = std::filesystem;
 
 std::string sample_root() {
-  return hareyaka::testing::shared_data_dir() + "/ssmix2-nho/sampleData";
+  return hareyaka::testing::test_data_dir() + "/ssmix2-nho/sampleData";
 }
 
 void copy_tree(const std::string& from, const std::string& to) {

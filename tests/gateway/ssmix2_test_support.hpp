@@ -7,9 +7,9 @@
 
 namespace hareyaka::gateway::testing {
 
-// ../shared/data/ssmix2-nho/sampleData
+// tests/data/ssmix2-nho/sampleData
 std::string sample_root();
-// Copies a folder tree (the tests change files; the shared data stays untouched).
+// Copies a folder tree (the tests change files; the reference data stays untouched).
 void copy_tree(const std::string& from, const std::string& to);
 // Reads a file whole; writes one atomically through a hidden temporary and a rename.
 std::string read_bytes(const std::string& path);

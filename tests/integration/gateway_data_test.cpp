@@ -28,7 +28,7 @@ class GatewayData : public ::testing::Test {
  protected:
   void SetUp() override {
     storage_ = tmp_.path() + "/ssmix2";
-    fs::copy(testing::shared_data_dir() + "/ssmix2-nho/sampleData", storage_,
+    fs::copy(testing::test_data_dir() + "/ssmix2-nho/sampleData", storage_,
              fs::copy_options::recursive);
     json cfg{{"facility_oid", kFacility},
              {"assertion_public_key", dev_pki().dir + "/assertion.pub"},

@@ -40,12 +40,12 @@ std::string read_file(const std::string& path) {
 }
 
 std::string sample(const std::string& name) {
-  return read_file(std::string(HAREYAKA_SHARED_DATA_DIR) + "/ihe/samples/hpd/" + name);
+  return read_file(std::string(HAREYAKA_TEST_DATA_DIR) + "/ihe/samples/hpd/" + name);
 }
 
 const xml::Schema& dsml_schema() {
   static const xml::Schema schema =
-      xml::Schema::load(std::string(HAREYAKA_SHARED_DATA_DIR) + "/ihe/schemas/DSMLv2.xsd");
+      xml::Schema::load(std::string(HAREYAKA_TEST_DATA_DIR) + "/ihe/schemas/DSMLv2.xsd");
   return schema;
 }
 

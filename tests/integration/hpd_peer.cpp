@@ -29,7 +29,7 @@ std::string norm(const std::string& dn) {
 
 const xml::Schema& dsml_schema() {
   static const xml::Schema schema =
-      xml::Schema::load(std::string(HAREYAKA_SHARED_DATA_DIR) + "/ihe/schemas/DSMLv2.xsd");
+      xml::Schema::load(std::string(HAREYAKA_TEST_DATA_DIR) + "/ihe/schemas/DSMLv2.xsd");
   return schema;
 }
 

@@ -11,7 +11,7 @@
 namespace hareyaka::testing {
 
 std::string ihe_dir() {
-  return shared_data_dir() + "/ihe";
+  return test_data_dir() + "/ihe";
 }
 
 std::vector<std::string> validate_hl7(xml::Node root) {

@@ -10,7 +10,7 @@
 
 namespace hareyaka::testing {
 
-std::string ihe_dir();  // .../shared/data/ihe
+std::string ihe_dir();  // tests/data/ihe
 
 // Validates the HL7 message `root` (its element name selects the schema); returns the
 // errors as "line: message" strings (empty when valid).

@@ -50,7 +50,7 @@ class HpdSoap : public ::testing::Test {
     EXPECT_EQ(env.addressing.action, reply_action);
     EXPECT_EQ(env.addressing.relates_to, "urn:uuid:1");
     static const auto schema =
-        xml::Schema::load(std::string(HAREYAKA_SHARED_DATA_DIR) + "/ihe/schemas/DSMLv2.xsd");
+        xml::Schema::load(std::string(HAREYAKA_TEST_DATA_DIR) + "/ihe/schemas/DSMLv2.xsd");
     for (const auto& e : schema.validate(xml::Document::copy_of(env.payload)))
       ADD_FAILURE() << e.message;
     return env;

@@ -19,7 +19,7 @@ std::string read(const std::string& path) {
 }
 
 std::string data(const std::string& rel) {
-  return std::string(HAREYAKA_SHARED_DATA_DIR) + "/ihe/" + rel;
+  return std::string(HAREYAKA_TEST_DATA_DIR) + "/ihe/" + rel;
 }
 
 const xml::Schema& schema() {

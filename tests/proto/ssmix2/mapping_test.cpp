@@ -13,7 +13,7 @@ namespace hareyaka::ssmix2 {
 namespace {
 
 std::string sample_root() {
-  return testing::shared_data_dir() + "/ssmix2-nho/sampleData";
+  return testing::test_data_dir() + "/ssmix2-nho/sampleData";
 }
 
 // Reads the one file under <root>/<rel_dir> and maps it.
