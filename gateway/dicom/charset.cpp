@@ -264,17 +264,73 @@ TextDecoder::TextDecoder(std::string_view specific_character_set)
 
 TextDecoder::~TextDecoder() = default;
 
+namespace {
+
+// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlongs, no surrogates,
+// nothing above U+10FFFF), 0 if there is none.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const auto cont = [&](std::size_t k) { return i + k < s.size() && (b(k) & 0xC0) == 0x80; };
+  const unsigned char c = b(0);
+  if (c < 0x80)
+    return 1;
+  if (c >= 0xC2 && c <= 0xDF)
+    return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(1) || !cont(2) || (c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) > 0x9F))
+      return 0;
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3) || (c == 0xF0 && b(1) < 0x90) ||
+        (c == 0xF4 && b(1) > 0x8F))
+      return 0;
+    return 4;
+  }
+  return 0;
+}
+
+// Whatever a file declares, the index and the JSON answers hold valid UTF-8: a byte that
+// does not start a well-formed sequence becomes U+FFFD.
+std::string valid_utf8(std::string s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const std::size_t n = utf8_sequence(s, i);
+    if (n == 0)
+      break;
+    i += n;
+  }
+  if (i == s.size())
+    return s;
+  std::string out = s.substr(0, i);
+  while (i < s.size()) {
+    const std::size_t n = utf8_sequence(s, i);
+    if (n == 0) {
+      append_utf8(out, kReplacement);
+      ++i;
+    } else {
+      out.append(s, i, n);
+      i += n;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string TextDecoder::to_utf8(std::string_view raw, bool pn) const {
-  if (raw.empty() || impl_->identity)
-    return std::string(raw);
+  if (raw.empty())
+    return {};
+  if (impl_->identity)
+    return valid_utf8(std::string(raw));
   if (impl_->iso2022)
-    return impl_->iso2022_to_utf8(raw, pn);
+    return valid_utf8(impl_->iso2022_to_utf8(raw, pn));
   if (!impl_->dcmtk_ready)
-    return std::string(raw);
+    return valid_utf8(std::string(raw));
   OFString out;
   if (impl_->dcmtk.convertString(OFString(raw.data(), raw.size()), out, pn ? "\\^=" : "\\").bad())
-    return std::string(raw);
-  return out.c_str();
+    return valid_utf8(std::string(raw));
+  return valid_utf8(std::string(out.c_str(), out.length()));
 }
 
 namespace {
