@@ -2,6 +2,7 @@
 # character sets, DICOM JSON, rendering. Seeds: the character-set test files of Debian's
 # python3-pydicom (installed by deploy/install-deps; the DICOM tests use the same package).
 if(TARGET hareyaka_gateway_dicom)
+  find_package(JPEG REQUIRED)
   file(GLOB dicom_fuzzed CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/gateway/dicom/*.cpp
        ${PROJECT_SOURCE_DIR}/common/error.cpp ${PROJECT_SOURCE_DIR}/common/log.cpp)
   hareyaka_fuzz_target(dicom
