@@ -33,6 +33,7 @@ struct Daemon::Impl {
   Runtime runtime;
   AssertionVerifier verifier;
   LocalAudit audit;
+  record::ParsedFiles parsed_files;
   DirectoryCache directory;
   std::unique_ptr<DirectoryPuller> directory_puller;
   std::unique_ptr<storage::StorageIndex> index;
@@ -167,7 +168,8 @@ void Daemon::start() {
                               .settings = {.facility_oid = d.config.facility_oid,
                                            .patient_authority = d.config.patient_authority,
                                            .unknown_users = d.config.directory.unknown_users},
-                              .directory = d.directory_puller ? &d.directory : nullptr});
+                              .directory = d.directory_puller ? &d.directory : nullptr,
+                              .parsed_files = &d.parsed_files});
   if (d.directory_puller)
     d.directory_puller->start();
   if (d.publisher) {

@@ -58,7 +58,7 @@ void add_data_routes(http::Router& router, DataApiParts parts) {
                       [p](Request& req) {
                         const std::string& id = req.param("id");
                         authorize(*p, req, id, "demographics");
-                        auto j = record::demographics(p->index, id);
+                        auto j = record::demographics(p->index, id, p->parsed_files);
                         if (!j)
                           throw Error(ErrorCode::kNotFound, "no such patient");
                         return Response::json(200, j->dump());
@@ -78,7 +78,7 @@ void add_data_routes(http::Router& router, DataApiParts parts) {
                         q.offset = size_param(req, "offset", 0, 100'000'000);
                         q.limit =
                             size_param(req, "limit", record::kDefaultLimit, record::kMaxLimit);
-                        auto j = record::category(p->index, id, cat, q);
+                        auto j = record::category(p->index, id, cat, q, p->parsed_files);
                         if (!j)
                           throw Error(ErrorCode::kNotFound, "no such patient");
                         return Response::json(200, j->dump());

@@ -10,6 +10,7 @@
 #include "common/router.hpp"
 #include "gateway/directory/directory_cache.hpp"
 #include "gateway/local_audit.hpp"
+#include "gateway/record/parsed_files.hpp"
 #include "gateway/storage/storage_index.hpp"
 
 namespace hareyaka::gateway {
@@ -28,6 +29,9 @@ struct DataApiParts {
   // The pulled network directory: names the viewer in the audit, refuses unknown/disabled
   // users (settings.unknown_users). Null: no directory (no portal configured).
   const DirectoryCache* directory = nullptr;
+  // Parsed files shared by the requests (gateway/record/parsed_files.hpp). Null: every
+  // request reads and parses its files.
+  record::ParsedFiles* parsed_files = nullptr;
 };
 
 void add_data_routes(http::Router& router, DataApiParts parts);

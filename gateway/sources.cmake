@@ -6,4 +6,5 @@ set(GATEWAY_SSMIX2_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/storage/storage_index.cpp
   ${CMAKE_CURRENT_LIST_DIR}/storage/storage_follow.cpp
   ${CMAKE_CURRENT_LIST_DIR}/record/record_query.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/record/parsed_files.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cli/commands.cpp)

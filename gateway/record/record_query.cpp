@@ -95,15 +95,25 @@ std::optional<std::string> read_file(const std::string& path) {
   return out;
 }
 
-std::optional<ssmix2::ReadResult> read_entry(const StorageIndex& index, const std::string& pid,
-                                             const FileEntry& e) {
+// The parsed file, from the cache when it holds this version of the file (same mtime and
+// size as the index entry); null when the file is gone or no longer usable.
+ParsedFiles::Parsed read_entry(const StorageIndex& index, const std::string& pid,
+                               const FileEntry& e, ParsedFiles* cache) {
   std::string rel = ssmix2::standard_relative_path(e.file_name(pid));
+  if (cache) {
+    if (auto hit = cache->find(rel, e.mtime_ns, e.size))
+      return hit;
+  }
   auto bytes = read_file(index.standard_root() + "/" + rel);
   if (!bytes)
-    return std::nullopt;
-  ssmix2::ReadResult r = ssmix2::read_standard_file(rel, *bytes);
-  if (!r.usable())
-    return std::nullopt;
+    return nullptr;
+  auto r = std::make_shared<const ssmix2::ReadResult>(ssmix2::read_standard_file(rel, *bytes));
+  if (!r->usable())
+    return nullptr;
+  // Only the version the index knows is cached: bytes read after a change the watcher has
+  // not seen yet would otherwise be remembered under the old mtime and size.
+  if (cache && bytes->size() == e.size)
+    cache->put(rel, e.mtime_ns, e.size, r);
   return r;
 }
 
@@ -287,8 +297,8 @@ bool is_category_name(std::string_view name) {
   return name == "documents" || find_category(name) != nullptr;
 }
 
-std::optional<nlohmann::json> demographics(const StorageIndex& index,
-                                           const std::string& patient_id) {
+std::optional<nlohmann::json> demographics(const StorageIndex& index, const std::string& patient_id,
+                                           ParsedFiles* cache) {
   if (!index.has_patient(patient_id))
     return std::nullopt;
   nlohmann::json j;
@@ -297,7 +307,7 @@ std::optional<nlohmann::json> demographics(const StorageIndex& index,
   for (const FileEntry& e : index.current_files(patient_id)) {
     if (e.type() != DataType::kAdt00)
       continue;
-    auto r = read_entry(index, patient_id, e);
+    auto r = read_entry(index, patient_id, e, cache);
     if (!r || !r->content.patient)
       continue;
     j["patient"] = *r->content.patient;
@@ -307,7 +317,8 @@ std::optional<nlohmann::json> demographics(const StorageIndex& index,
 }
 
 std::optional<nlohmann::json> category(const StorageIndex& index, const std::string& patient_id,
-                                       std::string_view name, const RecordQuery& query) {
+                                       std::string_view name, const RecordQuery& query,
+                                       ParsedFiles* cache) {
   if (!index.has_patient(patient_id))
     return std::nullopt;
   RecordQuery q = normalized(query);
@@ -335,7 +346,7 @@ std::optional<nlohmann::json> category(const StorageIndex& index, const std::str
       continue;
     if (!by_item_date && !ssmix2::is_dateless(e.type()) && !in_range(e.date(), q))
       continue;
-    auto r = read_entry(index, patient_id, e);
+    auto r = read_entry(index, patient_id, e, cache);
     if (!r) {
       ++unreadable;
       continue;

@@ -1,5 +1,6 @@
 // Record queries: what the portal asks a gateway for, answered from the storage index and
-// the files (re-read per request; a page needs only a few files). Plain functions returning
+// the files (parsed files kept in an optional ParsedFiles cache; without one, re-read per
+// request). Plain functions returning
 // the data API's JSON, so they are tested without HTTP; the HTTP layer maps a nullopt /
 // empty result to 404 and parses query parameters into RecordQuery.
 //
@@ -18,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "gateway/record/parsed_files.hpp"
 #include "gateway/storage/storage_index.hpp"
 #include "proto/ssmix2/data_type.hpp"
 
@@ -41,11 +43,12 @@ std::optional<std::uint32_t> parse_query_date(std::string_view text);
 bool is_category_name(std::string_view name);
 
 std::optional<nlohmann::json> demographics(const storage::StorageIndex& index,
-                                           const std::string& patient_id);
+                                           const std::string& patient_id,
+                                           ParsedFiles* cache = nullptr);
 // nullopt: unknown patient or category.
 std::optional<nlohmann::json> category(const storage::StorageIndex& index,
                                        const std::string& patient_id, std::string_view name,
-                                       const RecordQuery& query);
+                                       const RecordQuery& query, ParsedFiles* cache = nullptr);
 
 struct DocumentFile {
   std::string path;  // absolute, for streaming
