@@ -78,6 +78,9 @@ for p in "${pkgs[@]}"; do
   [ -x "/usr/bin/$p" ] || fail "/usr/bin/$p missing"
   "/usr/bin/$p" --help | grep -q -- "--ports-file" || fail "$p --help does not list --ports-file"
   [ "$("/usr/bin/$p" --version)" = "$p $version" ] || fail "$p --version is not $version"
+  # In the package, not on disk: minimal images tell dpkg to skip /usr/share/man.
+  dpkg-deb -c "$tmp/debs/${p}_${version}_"*.deb | grep -q "/usr/share/man/man8/$p.8.gz" ||
+    fail "no manual page for $p"
   role=${p#hareyaka-}
   dpkg-query -W -f='${Conffiles}' "$p" | grep -q "/etc/hareyaka/$role.json" ||
     fail "/etc/hareyaka/$role.json is not a conffile of $p"
