@@ -18,7 +18,10 @@ int serve(int argc, char** argv) {
   auto args = cli::parse_daemon_args(
       argc, argv, "hareyaka-gateway",
       "The Hareyaka gateway: publishes a facility's SS-MIX2 and DICOM data to the portal.\n"
-      "Other commands: hareyaka-gateway check|show --help",
+      "Other commands:\n"
+      "  hareyaka-gateway check --storage DIR [--extended DIR] [--threads N] [--strict-pid]\n"
+      "                         [--quiet]\n"
+      "  hareyaka-gateway show --storage DIR --patient ID [--extended DIR] [--limit N]",
       code);
   if (!args)
     return code;

@@ -20,9 +20,12 @@ int main(int argc, char** argv) {
     return portal::run_rotate_totp_key(argc - 1, argv + 1);
   }
   int code = 0;
-  auto args =
-      cli::parse_daemon_args(argc, argv, "hareyaka-portal",
-                             "The Hareyaka portal: identity, consent, audit, viewer.", code);
+  auto args = cli::parse_daemon_args(argc, argv, "hareyaka-portal",
+                                     "The Hareyaka portal: identity, consent, audit, viewer.\n"
+                                     "Other commands:\n"
+                                     "  hareyaka-portal bootstrap --config FILE --file SEED.json\n"
+                                     "  hareyaka-portal rotate-totp-key --config FILE",
+                                     code);
   if (!args)
     return code;
   try {
