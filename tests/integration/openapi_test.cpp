@@ -293,6 +293,30 @@ TEST(OpenApi, RealAnswersMatchTheSchemas) {
   EXPECT_EQ(gw_get("/gw/v1/problems", "/gw/v1/problems?limit=5", "", g).status, 200);
   EXPECT_EQ(gw_get("/gw/v1/stats", "/gw/v1/stats", "", g).status, 200);
   EXPECT_EQ(gw_get("/readyz", "/readyz", "", g).status, 200);
+  // Locator deletion is idempotent: a patient without an entry answers deleted: false.
+  EXPECT_EQ(nodes
+                .add("DELETE", "/api/gw/v1/locators/{patient_id}",
+                     as_gateway.request({.method = "DELETE",
+                                         .url = net().portal->url(
+                                             "nodes", "/api/gw/v1/locators/no-such-patient")}))
+                .status,
+            200);
+
+  // The web UI files of the portal that has them.
+  Answers web_full;
+  Browser anonymous(full.portal->port("web"));
+  for (const auto& [pattern, path] :
+       std::vector<std::pair<std::string, std::string>>{{"/", "/"},
+                                                        {"/{file}", "/app.js"},
+                                                        {"/{file}", "/styles.css"},
+                                                        {"/{file}", "/favicon.svg"},
+                                                        {"/{file}", "/no-such-file.js"}}) {
+    auto r = web_full.add("GET", pattern, anonymous.call("GET", path));
+    EXPECT_EQ(r.status, path == "/no-such-file.js" ? 404 : 200) << path;
+  }
+  EXPECT_EQ(web_full.add("GET", "/openapi.json", anonymous.call("GET", "/openapi.json")).status,
+            200);
+
   Answers gw_full;
   {
     http::ClientRequest r{.url = full.gateway->url("nodes", "/gw/v1/publish/status")};
@@ -307,6 +331,8 @@ TEST(OpenApi, RealAnswersMatchTheSchemas) {
 
   EXPECT_EQ(check("answers-portal-web", served_document(*net().portal, "web"), web.list), "");
   EXPECT_EQ(check("answers-portal-nodes", served_document(*net().portal, "nodes"), nodes.list), "");
+  EXPECT_EQ(check("answers-portal-web-ui", served_document(*full.portal, "web"), web_full.list),
+            "");
   EXPECT_EQ(check("answers-gateway", served_document(g, "nodes"), gw.list), "");
   EXPECT_EQ(check("answers-gateway-full", served_document(*full.gateway, "nodes"), gw_full.list),
             "");
