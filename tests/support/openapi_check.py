@@ -52,6 +52,17 @@ def all_schemas(doc):
                         yield f"{method.upper()} {path} {status} {media}", c["schema"]
 
 
+def refs(node):
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for v in node.values():
+            yield from refs(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from refs(v)
+
+
 def lint(doc):
     errors = []
     if not str(doc.get("openapi", "")).startswith("3.1"):
@@ -82,6 +93,11 @@ def lint(doc):
                 errors.append(f"{method.upper()} {path}: no error response")
             if not op.get("tags"):
                 errors.append(f"{method.upper()} {path}: no tag")
+    for ref in sorted(set(refs(doc))):
+        try:
+            resolve(doc, {"$ref": ref})
+        except (KeyError, TypeError, ValueError):
+            errors.append(f"$ref {ref} points nowhere")
     for where, schema in all_schemas(doc):
         try:
             Draft202012Validator.check_schema(wrapped(doc, schema))
