@@ -302,6 +302,23 @@ TEST(OpenApi, RealAnswersMatchTheSchemas) {
                 .status,
             200);
 
+  // SOAP endpoints answer SOAP 1.2 faults (application/soap+xml) with the statuses of the SOAP
+  // 1.2 HTTP binding: env:Sender 400 (an Envelope whose Body is no request of theirs),
+  // env:VersionMismatch 500 (not a SOAP 1.2 Envelope at all).
+  const std::string unknown_body =
+      R"(<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>)"
+      R"(<x xmlns="urn:example"/></env:Body></env:Envelope>)";
+  for (const char* path : {"/pix/v3", "/pdq/v3", "/hpd"}) {
+    for (const auto& [body, status] :
+         {std::pair<std::string, int>{unknown_body, 400}, {"<x/>", 500}}) {
+      http::ClientRequest r{
+          .method = "POST", .url = net().portal->url("nodes", path), .body = body};
+      r.headers["Content-Type"] = "application/soap+xml; charset=UTF-8";
+      auto res = nodes.add("POST", path, as_gateway.request(r));
+      EXPECT_EQ(res.status, status) << path << " " << res.body;
+    }
+  }
+
   // The web UI files of the portal that has them.
   Answers web_full;
   Browser anonymous(full.portal->port("web"));
