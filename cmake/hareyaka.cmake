@@ -24,3 +24,19 @@ function(hareyaka_embed_sql target component dir)
     VERBATIM)
   target_sources(${target} PRIVATE ${out})
 endfunction()
+
+# hareyaka_embed_openapi(<target> <namespace> <yaml>): the OpenAPI document, converted to JSON
+# at build time (python3-yaml), compiled into <target> as hareyaka::<namespace>::
+# openapi_document(), so /openapi.json needs no file beside the daemon.
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+function(hareyaka_embed_openapi target namespace yaml)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${namespace}_openapi.cpp)
+  add_custom_command(
+    OUTPUT ${out}
+    COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/cmake/embed_openapi.py ${yaml} ${out}
+            ${namespace}
+    DEPENDS ${yaml} ${PROJECT_SOURCE_DIR}/cmake/embed_openapi.py
+    COMMENT "Embedding ${namespace} OpenAPI document"
+    VERBATIM)
+  target_sources(${target} PRIVATE ${out})
+endfunction()

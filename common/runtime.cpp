@@ -99,9 +99,11 @@ void Runtime::run() {
   log::info("stopped");
 }
 
-void write_ports_file(const std::string& path, const std::map<std::string, int>& ports) {
+void write_ports_file(const std::string& path, const std::map<std::string, int>& ports,
+                      const nlohmann::json& routes) {
   nlohmann::json j;
   j["listeners"] = ports;
+  j["routes"] = routes;
   j["pid"] = static_cast<long>(::getpid());
   const std::string tmp = path + ".tmp";
   {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/config.hpp"
@@ -53,8 +54,10 @@ class Runtime {
   std::function<void()> on_stop_;
 };
 
-// Writes {"listeners": {"name": port, ...}} atomically (write + rename), so a test or a
-// script that started the daemon with port 0 can read back the ports it got.
-void write_ports_file(const std::string& path, const std::map<std::string, int>& ports);
+// Writes {"listeners": {"name": port, ...}, "routes": {"name": [[method, pattern], ...]}}
+// atomically (write + rename), so a test or a script that started the daemon with port 0 can
+// read back the ports it got, and a test can compare the routes with the OpenAPI document.
+void write_ports_file(const std::string& path, const std::map<std::string, int>& ports,
+                      const nlohmann::json& routes = nlohmann::json::object());
 
 }  // namespace hareyaka

@@ -7,12 +7,14 @@
 
 #include "common/assertion.hpp"
 #include "common/error.hpp"
+#include "common/openapi.hpp"
 #include "common/router.hpp"
 #include "gateway/data_api.hpp"
 #include "gateway/dicom_api.hpp"
 #include "gateway/dicom_service.hpp"
 #include "gateway/directory/directory_puller.hpp"
 #include "gateway/local_audit.hpp"
+#include "gateway/openapi_document.hpp"
 #include "gateway/publish/outbox.hpp"
 #include "gateway/publish/publisher.hpp"
 #include "gateway/storage/storage_index.hpp"
@@ -149,6 +151,7 @@ void Daemon::start() {
   Impl& d = *impl_;
   http::add_builtin_routes(*d.router, d.runtime.metrics(),
                            [this](std::string& detail) { return impl_->ready(detail); });
+  http::add_openapi_route(*d.router, openapi_document(), "nodes");
   if (d.dicom) {
     // Before the data routes: /gw/v1/patients/{id}/imaging is more specific than {category}.
     d.dicom->start();
@@ -206,6 +209,10 @@ void Daemon::start() {
 
 void Daemon::run() {
   impl_->runtime.run();
+}
+
+nlohmann::json Daemon::routes() const {
+  return {{"nodes", http::route_listing(*impl_->router)}};
 }
 
 std::map<std::string, int> Daemon::ports() const {

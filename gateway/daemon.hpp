@@ -3,6 +3,7 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "gateway/config.hpp"
@@ -16,6 +17,8 @@ class Daemon {
   void start();  // listens; ports are known after this returns
   void run();    // serves until SIGTERM/SIGINT
   std::map<std::string, int> ports() const;
+  // {"<listener>": [[method, pattern], ...]}: the route tables, for the ports file.
+  nlohmann::json routes() const;
 
  private:
   struct Impl;

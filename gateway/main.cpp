@@ -31,7 +31,7 @@ int serve(int argc, char** argv) {
     gateway::Daemon daemon(std::move(cfg));
     daemon.start();
     if (!args->ports_file.empty())
-      write_ports_file(args->ports_file, daemon.ports());
+      write_ports_file(args->ports_file, daemon.ports(), daemon.routes());
     daemon.run();
     return 0;
   } catch (const config::ConfigError& e) {

@@ -7,6 +7,7 @@
 #include "common/assertion.hpp"
 #include "common/http_client.hpp"
 #include "common/migrations.hpp"
+#include "common/openapi.hpp"
 #include "common/pg.hpp"
 #include "common/router.hpp"
 #include "consent/decision.hpp"
@@ -24,6 +25,7 @@
 #include "portal/hpd_feed/feed_sender.hpp"
 #include "portal/hpd_routes.hpp"
 #include "portal/locators/locator_routes.hpp"
+#include "portal/openapi_document.hpp"
 #include "portal/pix_routes.hpp"
 #include "portal/schema.hpp"
 #include "portal/totp_keys.hpp"
@@ -198,6 +200,8 @@ void Daemon::start() {
   auto ready = [&d](std::string& detail) { return d.ready(detail); };
   http::add_builtin_routes(*d.web, d.runtime.metrics(), ready);
   http::add_builtin_routes(*d.nodes, d.runtime.metrics(), ready);
+  http::add_openapi_route(*d.web, openapi_document(), "web");
+  http::add_openapi_route(*d.nodes, openapi_document(), "nodes");
   add_session_routes(*d.web, d.web_services);
   add_viewer_routes(*d.web, d.viewer);
   add_imaging_routes(*d.web, d.viewer);
@@ -251,6 +255,10 @@ void Daemon::start() {
 
 void Daemon::run() {
   impl_->runtime.run();
+}
+
+nlohmann::json Daemon::routes() const {
+  return {{"web", http::route_listing(*impl_->web)}, {"nodes", http::route_listing(*impl_->nodes)}};
 }
 
 std::map<std::string, int> Daemon::ports() const {

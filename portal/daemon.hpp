@@ -3,6 +3,7 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "portal/config.hpp"
@@ -17,6 +18,8 @@ class Daemon {
   void start();
   void run();
   std::map<std::string, int> ports() const;
+  // {"<listener>": [[method, pattern], ...]}: the route tables, for the ports file.
+  nlohmann::json routes() const;
 
  private:
   struct Impl;

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
     portal::Daemon daemon(std::move(cfg));
     daemon.start();
     if (!args->ports_file.empty())
-      write_ports_file(args->ports_file, daemon.ports());
+      write_ports_file(args->ports_file, daemon.ports(), daemon.routes());
     daemon.run();
     return 0;
   } catch (const config::ConfigError& e) {

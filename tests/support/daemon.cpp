@@ -35,6 +35,7 @@ void Daemon::start() {
   }
   auto j = nlohmann::json::parse(read_file(ports_path_));
   ports_ = j["listeners"].get<std::map<std::string, int>>();
+  routes_ = j.value("routes", nlohmann::json::object());
 }
 
 void Daemon::restart() {

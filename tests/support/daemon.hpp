@@ -21,6 +21,8 @@ class Daemon {
 
   int port(const std::string& listener) const;
   std::string url(const std::string& listener, const std::string& path) const;
+  // The route tables from the ports file: {"<listener>": [[method, pattern], ...]}.
+  const nlohmann::json& routes() const { return routes_; }
   Child& child() { return *child_; }
   std::string log() const { return read_file(log_path_); }
   const std::string& dir() const { return dir_.path(); }
@@ -36,6 +38,7 @@ class Daemon {
   std::string config_path_, ports_path_, log_path_;
   std::unique_ptr<Child> child_;
   std::map<std::string, int> ports_;
+  nlohmann::json routes_;
 };
 
 std::string binary_path(const std::string& relative);
