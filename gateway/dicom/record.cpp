@@ -32,11 +32,14 @@ class Utf8Converter {
   TextDecoder decoder_;
 };
 
+// A value of an ASCII-only VR (CS, DA, TM, IS, ...): a file may still carry other bytes,
+// which become U+FFFD so that the index and the JSON answers stay valid UTF-8.
 std::string get(DcmDataset& ds, const DcmTagKey& tag) {
   OFString v;
   if (ds.findAndGetOFStringArray(tag, v).bad())
     return {};
-  return v.c_str();
+  static const TextDecoder kAscii("");  // identity decoding, only validates: no state
+  return kAscii.to_utf8(std::string_view(v.c_str(), v.length()), false);
 }
 
 std::string get_text(DcmDataset& ds, Utf8Converter& conv, const DcmTagKey& tag, bool pn) {

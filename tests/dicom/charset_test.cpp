@@ -50,6 +50,7 @@ TEST(DicomCharset, AFileWithInvalidUtf8IsIndexedNotLost) {
   ds->putAndInsertString(DCM_PatientID, "P1");
   ds->putAndInsertString(DCM_PatientName, "Bad\xff^Name");
   ds->putAndInsertString(DCM_StudyDescription, "\xc3");
+  ds->putAndInsertString(DCM_Modality, "O\xb4");  // an ASCII-only VR with another byte
   const auto file = std::filesystem::path(dir.path()) / "bad.dcm";
   ASSERT_TRUE(ff.saveFile(file.c_str(), EXS_LittleEndianExplicit).good());
 
