@@ -152,7 +152,33 @@ void DicomIndex::write_journal_line(const InstanceRecord& record) {
   }
 }
 
+namespace {
+
+bool same_patient(const InstanceRecord& a, const InstanceRecord& b) {
+  return a.patient_id == b.patient_id && a.issuer_of_patient_id == b.issuer_of_patient_id;
+}
+
+}  // namespace
+
+std::optional<std::string> DicomIndex::conflict(const InstanceRecord& record) const {
+  std::shared_lock lock(mutex_);
+  if (auto it = instances_.find(record.sop_uid); it != instances_.end()) {
+    if (it->second.study_uid != record.study_uid || it->second.series_uid != record.series_uid)
+      return "the SOP Instance UID is already stored in another study or series";
+    if (!same_patient(it->second, record))
+      return "the SOP Instance UID is already stored for another patient";
+  }
+  if (auto st = studies_.find(record.study_uid); st != studies_.end()) {
+    if (!same_patient(instances_.at(st->second.head_sop), record))
+      return "the study is already stored for another patient";
+  }
+  return std::nullopt;
+}
+
 void DicomIndex::add(const InstanceRecord& record) {
+  if (auto why = conflict(record))
+    throw Error(ErrorCode::kConflict, "instance refused: " + *why,
+                "instance " + record.sop_uid + " of study " + record.study_uid + ": " + *why);
   std::unique_lock lock(mutex_);
   write_journal_line(record);
   insert_locked(record);

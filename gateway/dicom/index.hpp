@@ -82,6 +82,12 @@ class DicomIndex {
   bool loaded_cleanly() const { return loaded_cleanly_; }
 
   // Adds or replaces (by SOP Instance UID) and appends to the journal.
+  // Why `record` may not join the index, or nullopt: every instance of a study belongs to
+  // one patient (patient id and issuer), and a SOP Instance UID already stored stays with
+  // its study and patient. A conflicting instance would otherwise move a study, and what
+  // WADO serves under it, to another patient.
+  std::optional<std::string> conflict(const InstanceRecord& record) const;
+  // Throws Error(kConflict) for a record conflict() refuses.
   void add(const InstanceRecord& record);
   // Replaces everything (after a rescan) and rewrites the journal atomically.
   void replace_all(const std::vector<InstanceRecord>& records);

@@ -112,8 +112,9 @@ class StoreWorker : public DcmThreadSCP {
     try {
       store_.store_received(file, ts_uid.c_str(), req.AffectedSOPInstanceUID);
     } catch (const Error& e) {
-      status =
-          e.code() == ErrorCode::kUnprocessable ? kStatusCannotUnderstand : kStatusOutOfResources;
+      status = e.code() == ErrorCode::kUnprocessable || e.code() == ErrorCode::kConflict
+                   ? kStatusCannotUnderstand
+                   : kStatusOutOfResources;
       reason = e.external();
       log::warn("C-STORE refused", {.component = "dicom-scp", .detail = e.internal()});
     } catch (const std::exception& e) {
@@ -138,10 +139,11 @@ class StoreWorker : public DcmThreadSCP {
   }
 
   OFBool checkCallingAETitleAccepted(const OFString& calling) override {
+    // Default deny: an empty list admits nobody; only an explicit "*" admits any AE.
     const auto& allowed = settings_.allowed_calling_aes;
-    if (allowed.empty())
-      return OFTrue;
-    return std::find(allowed.begin(), allowed.end(), std::string(calling.c_str())) != allowed.end();
+    return std::find_if(allowed.begin(), allowed.end(), [&](const std::string& ae) {
+             return ae == "*" || ae == calling.c_str();
+           }) != allowed.end();
   }
 
  private:

@@ -23,7 +23,8 @@ class DicomStore;
 struct ScpSettings {
   std::string ae_title = "HAREYAKA";
   std::uint16_t port = 104;  // 0: an ephemeral port, see StorageScp::port()
-  // Calling AE titles allowed to associate; empty allows any.
+  // Calling AE titles allowed to associate. Empty allows none; "*" (explicitly configured)
+  // allows any calling AE.
   std::vector<std::string> allowed_calling_aes;
   std::size_t max_associations = 8;
   std::uint32_t max_pdu = 116794;  // what storescp/Orthanc use; DCMTK's default is 16 KiB

@@ -8,6 +8,8 @@
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <unistd.h>
 
+#include <map>
+#include <set>
 #include <system_error>
 
 #include "common/error.hpp"
@@ -86,6 +88,15 @@ InstanceRecord DicomStore::place(const fs::path& tmp, InstanceRecord record) {
   fs::path rel = fs::path(record.study_uid) / record.series_uid / (record.sop_uid + ".dcm");
   fs::path dest = root_ / rel;
   std::error_code ec;
+  // Checked before the rename: a conflicting instance must not replace a stored file of
+  // another patient (the caller deletes tmp on the refusal).
+  std::lock_guard place_lock(place_mutex_);
+  if (auto why = index_.conflict(record)) {
+    log::warn("DICOM instance refused: it conflicts with what is stored",
+              {.component = "dicom", .detail = *why, .file = record.sop_uid});
+    throw Error(ErrorCode::kConflict, "instance refused: " + *why,
+                "instance " + record.sop_uid + " of study " + record.study_uid + ": " + *why);
+  }
   ensure_dir(dest.parent_path());
   record.size_bytes = fs::file_size(tmp, ec);
   fs::rename(tmp, dest, ec);
@@ -207,6 +218,20 @@ std::size_t DicomStore::rescan() {
                 {.component = "dicom", .detail = e.internal(), .file = it->path().string()});
     }
   }
+  // Files of one study with several patients (left by a version that re-keyed studies, or
+  // put there by hand) are not served at all: which patient is right cannot be known here.
+  std::map<std::string, std::pair<std::string, std::string>> patient_of;
+  std::set<std::string> conflicted;
+  for (const auto& r : records) {
+    auto [it, fresh] =
+        patient_of.emplace(r.study_uid, std::pair{r.patient_id, r.issuer_of_patient_id});
+    if (!fresh && it->second != std::pair{r.patient_id, r.issuer_of_patient_id})
+      conflicted.insert(r.study_uid);
+  }
+  for (const auto& study : conflicted)
+    log::error("DICOM study left out of the index: its files name more than one patient",
+               {.component = "dicom", .file = study});
+  std::erase_if(records, [&](const InstanceRecord& r) { return conflicted.count(r.study_uid); });
   index_.replace_all(records);
   log::info("DICOM index rebuilt from the storage folder",
             {.component = "dicom", .count = static_cast<std::int64_t>(records.size())});

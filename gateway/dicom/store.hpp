@@ -68,6 +68,7 @@ class DicomStore {
   DicomIndex index_;
   std::atomic<std::uint64_t> counter_{0};
   std::mutex dirs_mutex_;
+  std::mutex place_mutex_;  // the conflict check, the rename and the index entry as one step
   std::unordered_set<std::string> known_dirs_;  // bounded: cleared past kMaxKnownDirs
   std::function<void(const InstanceRecord&)> on_indexed_;
 };

@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
     ScpSettings settings;
     settings.port = static_cast<std::uint16_t>(std::atoi(argv[3]));
     settings.ae_title = argv[4];
+    settings.allowed_calling_aes = {"*"};  // the benchmark's storescu
     StorageScp scp(store, settings);
     scp.start();
     std::printf("listening %u\n", scp.port());

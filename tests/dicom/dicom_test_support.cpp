@@ -40,6 +40,12 @@ std::vector<std::filesystem::path> pydicom_files() {
   return out;
 }
 
+gateway::dicom::ScpSettings any_calling_ae() {
+  gateway::dicom::ScpSettings s;
+  s.allowed_calling_aes = {"*"};
+  return s;
+}
+
 RunningScp::RunningScp(gateway::dicom::ScpSettings settings) {
   gateway::dicom::register_codecs();
   settings.port = 0;

@@ -24,8 +24,11 @@ std::filesystem::path pydicom_data();
 // Every regular file under pydicom_data(), sorted.
 std::vector<std::filesystem::path> pydicom_files();
 
+// SCP settings that admit any calling AE (an explicit "*": the default admits none).
+gateway::dicom::ScpSettings any_calling_ae();
+
 struct RunningScp {
-  explicit RunningScp(gateway::dicom::ScpSettings settings = {});
+  explicit RunningScp(gateway::dicom::ScpSettings settings = any_calling_ae());
   TempDir dir;
   std::unique_ptr<gateway::dicom::DicomStore> store;
   std::unique_ptr<gateway::dicom::StorageScp> scp;

@@ -58,6 +58,16 @@ TEST(StorageScp, RefusesCallingAesOutsideTheAllowList) {
   EXPECT_EQ(s.store->index().instance_count(), 0u);
 }
 
+TEST(StorageScp, AnEmptyAllowListAdmitsNobodyAndStarAdmitsAny) {
+  RunningScp none(ScpSettings{.allowed_calling_aes = {}});
+  EXPECT_FALSE(echo(none.port(), "HAREYAKA", "ECHOSCU"));
+  auto r = storescu(none.port(), {kCt.string()}, "HAREYAKA", "STORESCU");
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_EQ(none.store->index().instance_count(), 0u);
+  RunningScp any(ScpSettings{.allowed_calling_aes = {"*"}});
+  EXPECT_TRUE(echo(any.port(), "HAREYAKA", "ANYONE"));
+}
+
 TEST(StorageScp, StoresByUidIndexesAndSurvivesRestart) {
   RunningScp s;
   auto r = storescu(s.port(), {kCt.string(), kMr.string()});
