@@ -492,7 +492,7 @@ awaitable<bool> Server::Impl::write(Listener& l, beast::ssl_stream<beast::tcp_st
   co_return !e;
 }
 
-void add_builtin_routes(Router& router, Metrics& metrics, ReadinessCheck ready) {
+void add_builtin_routes(Router& router, Metrics& metrics, ReadinessCheck ready, bool with_metrics) {
   router.add(
       "GET", "/healthz",
       [](Request&) -> awaitable<Response> { co_return Response::json(200, R"({"status":"ok"})"); },
@@ -506,6 +506,8 @@ void add_builtin_routes(Router& router, Metrics& metrics, ReadinessCheck ready) 
                                                                   R"(,"checks":)" + detail + "}");
                       },
                       {.body_limit = 0, .summary = "the daemon can serve"});
+  if (!with_metrics)
+    return;
   router.add("GET", "/metrics",
              [&metrics](Request&) -> awaitable<Response> {
                co_return Response::text(200, metrics.render(), "text/plain; version=0.0.4");

@@ -69,6 +69,9 @@ class Server {
 // /healthz (the process answers), /readyz (ready() says the daemon can serve: JSON body
 // with its checks; 503 when not), /metrics (Prometheus).
 using ReadinessCheck = std::function<bool(std::string& detail_json)>;
-void add_builtin_routes(Router& router, Metrics& metrics, ReadinessCheck ready);
+// /healthz and /readyz; /metrics too when with_metrics (not on a listener that faces the
+// public: the counters describe the network's use and its routes).
+void add_builtin_routes(Router& router, Metrics& metrics, ReadinessCheck ready,
+                        bool with_metrics = true);
 
 }  // namespace hareyaka::http

@@ -198,7 +198,8 @@ void Daemon::start() {
   log::info("schema ready", {.count = report.applied});
   secure_totp_secrets_at_start(d.pool, d.config.auth.totp_box);
   auto ready = [&d](std::string& detail) { return d.ready(detail); };
-  http::add_builtin_routes(*d.web, d.runtime.metrics(), ready);
+  // /metrics only on the node listener (mutual TLS with the network CA), never for browsers.
+  http::add_builtin_routes(*d.web, d.runtime.metrics(), ready, /*with_metrics=*/false);
   http::add_builtin_routes(*d.nodes, d.runtime.metrics(), ready);
   http::add_openapi_route(*d.web, openapi_document(), "web");
   http::add_openapi_route(*d.nodes, openapi_document(), "nodes");

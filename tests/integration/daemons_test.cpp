@@ -66,7 +66,9 @@ TEST(Daemons, PortalIsReadyOverTlsAndStopsCleanlyOnSigterm) {
   EXPECT_THROW(web.request({.url = portal.url("nodes", "/readyz")}), Error);
   http::BlockingHttpClient node(client("gateway-a"));
   EXPECT_EQ(node.request({.url = portal.url("nodes", "/healthz")}).status, 200);
-  auto metrics = web.request({.url = portal.url("web", "/metrics")});
+  // Metrics: not on the public web listener, only for network nodes.
+  EXPECT_EQ(web.request({.url = portal.url("web", "/metrics")}).status, 404);
+  auto metrics = node.request({.url = portal.url("nodes", "/metrics")});
   EXPECT_NE(metrics.body.find("hareyaka_http_requests_total"), std::string::npos);
   // The database password never reaches the log; the log is JSON lines.
   EXPECT_EQ(portal.child().stop(), 0) << portal.log();
