@@ -6,6 +6,7 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <charconv>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -36,6 +37,22 @@ const std::map<std::string, std::pair<consent::Category, std::vector<std::string
       {"documents", {consent::Category::kDocuments, {"documents"}}},
   };
   return k;
+}
+
+// An integer query parameter in [lo, hi]; absent: fallback; anything else is a 400 that
+// names the parameter (never a silent clamp).
+long long int_param(const Request& req, std::string_view name, long long fallback, long long lo,
+                    long long hi) {
+  auto v = req.query_param(name);
+  if (!v)
+    return fallback;
+  long long out = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (ec != std::errc() || p != v->data() + v->size() || v->empty() || out < lo || out > hi)
+    throw Error(ErrorCode::kBadRequest, "invalid parameter '" + std::string(name) +
+                                            "': an integer from " + std::to_string(lo) + " to " +
+                                            std::to_string(hi) + " is expected");
+  return out;
 }
 
 std::string iso_date(const std::string& yyyymmdd) {
@@ -129,18 +146,22 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
     if (auto v = req.query_param(key); v && !v->empty())
       query += std::string("&") + key + "=" + encode(*v);
   }
-  int page_size = 50;
-  if (auto v = req.query_param("page_size")) {
-    std::from_chars(v->data(), v->data() + v->size(), page_size);
-    page_size = std::clamp(page_size, 1, 200);
-  }
+  const int page_size = int_param(req, "page_size", 50, 1, 200);
   json offsets = json::object();
   if (auto cursor = req.query_param("cursor"); cursor && !cursor->empty()) {
+    // The cursor this API wrote: an object of non-negative offsets by source.
+    bool ok = false;
     try {
       offsets = json::parse(*cursor);
+      ok = offsets.is_object() && std::all_of(offsets.begin(), offsets.end(), [](const json& v) {
+             return v.is_number_integer() && v.get<long long>() >= 0 &&
+                    v.get<long long>() <= 100'000'000;
+           });
     } catch (const json::exception&) {
-      throw Error(ErrorCode::kBadRequest, "bad cursor");
     }
+    if (!ok)
+      throw Error(ErrorCode::kBadRequest, "invalid parameter 'cursor'",
+                  "cursor is not an object of offsets");
   }
 
   const auto locators = person_locators(sv.locators, plan.person);
@@ -329,39 +350,38 @@ net::awaitable<Response> category_handler(ViewerServices& sv, Request& req, std:
 }  // namespace
 
 void add_viewer_routes(http::Router& web, ViewerServices& sv) {
-  web.add_blocking("GET", "/api/v1/persons",
-                   [&sv](Request& req) {
-                     Caller c = require_caller(sv.web, req);
-                     PersonSearch s;
-                     s.q = req.query_param("q").value_or("");
-                     s.birth_date = req.query_param("birth_date").value_or("");
-                     std::erase(s.birth_date, '-');
-                     s.sex = req.query_param("sex").value_or("");
-                     s.local_id = req.query_param("local_id").value_or("");
-                     if (auto v = req.query_param("page_size"))
-                       std::from_chars(v->data(), v->data() + v->size(), s.limit);
-                     if (auto v = req.query_param("cursor"))
-                       std::from_chars(v->data(), v->data() + v->size(), s.after);
-                     auto people = sv.persons.search(c.user.facility_oid, s, hpd::Clock::now());
-                     FacilityNames names{sv.web.directory, {}};
-                     json items = json::array();
-                     for (const auto& p : people)
-                       items.push_back(person_summary_json(p, names));
-                     audit::AuditEvent e{
-                         .type = audit::EventType::kSearch,
-                         .actor_user = c.user.login_id,
-                         .actor_profession = std::string(hpd::to_string(c.user.profession)),
-                         .actor_facility = c.user.facility_oid,
-                         .detail = "results=" + std::to_string(people.size()),
-                         .request_id = req.request_id};
-                     sv.web.audit.append(e, hpd::Clock::now());
-                     json out{{"items", items}};
-                     if (static_cast<int>(people.size()) == std::clamp(s.limit, 1, 200)) {
-                       out["next_cursor"] = std::to_string(people.back().person_id);
-                     }
-                     return Response::json(200, out.dump());
-                   },
-                   {.body_limit = 0, .summary = "persons the user's facility may see"});
+  web.add_blocking(
+      "GET", "/api/v1/persons",
+      [&sv](Request& req) {
+        Caller c = require_caller(sv.web, req);
+        PersonSearch s;
+        s.q = req.query_param("q").value_or("");
+        s.birth_date = req.query_param("birth_date").value_or("");
+        std::erase(s.birth_date, '-');
+        s.sex = req.query_param("sex").value_or("");
+        s.local_id = req.query_param("local_id").value_or("");
+        s.limit = int_param(req, "page_size", s.limit, 1, 200);
+        if (auto v = req.query_param("cursor"); v && !v->empty())
+          s.after = int_param(req, "cursor", 0, 0, std::numeric_limits<long long>::max());
+        auto people = sv.persons.search(c.user.facility_oid, s, hpd::Clock::now());
+        FacilityNames names{sv.web.directory, {}};
+        json items = json::array();
+        for (const auto& p : people)
+          items.push_back(person_summary_json(p, names));
+        audit::AuditEvent e{.type = audit::EventType::kSearch,
+                            .actor_user = c.user.login_id,
+                            .actor_profession = std::string(hpd::to_string(c.user.profession)),
+                            .actor_facility = c.user.facility_oid,
+                            .detail = "results=" + std::to_string(people.size()),
+                            .request_id = req.request_id};
+        sv.web.audit.append(e, hpd::Clock::now());
+        json out{{"items", items}};
+        if (static_cast<int>(people.size()) == std::clamp(s.limit, 1, 200)) {
+          out["next_cursor"] = std::to_string(people.back().person_id);
+        }
+        return Response::json(200, out.dump());
+      },
+      {.body_limit = 0, .summary = "persons the user's facility may see"});
 
   web.add("GET", "/api/v1/persons/{person_id}",
           [&sv](Request& req) -> net::awaitable<Response> {

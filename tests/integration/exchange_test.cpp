@@ -283,6 +283,30 @@ TEST_F(Exchange, ConsentedDoctorSeesBothHospitalsInOnePerson) {
   }
 }
 
+TEST_F(Exchange, AMalformedParameterIsA400NamingIt) {
+  auto& dr = login("dr-clinic");
+  const std::string pid = shared_person(dr);
+  ASSERT_FALSE(pid.empty());
+  const std::string base = "/api/v1/persons/" + pid + "/encounters";
+  for (const auto& [query, name] : std::vector<std::pair<std::string, std::string>>{
+           {"?cursor=%7B%22x%22:%22a%22%7D", "cursor"},  // {"x":"a"}: was a 500
+           {"?cursor=%5B1,2%5D", "cursor"},
+           {"?cursor=%7B%22x%22:-1%7D", "cursor"},
+           {"?cursor=nope", "cursor"},
+           {"?page_size=ten", "page_size"},
+           {"?page_size=0", "page_size"},
+           {"?page_size=100000", "page_size"}}) {
+    auto r = dr.get(base + query);
+    EXPECT_EQ(r.status, 400) << query << " " << r.body;
+    EXPECT_NE(r.body.find("'" + name + "'"), std::string::npos) << query << " " << r.body;
+  }
+  for (const char* query : {"?page_size=abc", "?cursor=x1", "?page_size=500"}) {
+    auto r = dr.get(std::string("/api/v1/persons") + query);
+    EXPECT_EQ(r.status, 400) << query << " " << r.body;
+  }
+  EXPECT_EQ(dr.get(base + "?page_size=5").status, 200);
+}
+
 TEST_F(Exchange, PharmacistSeesOnlyDiagnosesAndPrescriptions) {
   auto& ph = login("ph-sakura");
   const std::string pid = shared_person(ph);
