@@ -154,7 +154,7 @@ struct Daemon::Impl {
                      .interval = config.hpd_feed.interval,
                      .max_backoff = config.hpd_feed.max_backoff,
                      .timeout = config.hpd_feed.timeout}),
-        stats_rollup(pool),
+        stats_rollup(pool, {.metrics = &runtime.metrics()}),
         stats{.admin = admin, .rollup = stats_rollup} {}
 
   PortalConfig config;

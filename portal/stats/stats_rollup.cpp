@@ -30,11 +30,34 @@ constexpr pg::Statement kAddBatch{
     " GROUP BY 1, 2, 3, 4, 5 "
     "ON CONFLICT (day, category, viewer_facility, source_facility, patient) "
     "DO UPDATE SET views = stats_view_day.views + EXCLUDED.views"};
+constexpr pg::Statement kAddTotals{
+    "stats_add_totals",
+    "INSERT INTO stats_view_totals (category, views) "
+    "SELECT category, count(*) FROM audit_log WHERE seq > $1 AND seq <= $2 AND " HY_STATS_VIEWS
+    " GROUP BY 1 ON CONFLICT (category) DO UPDATE SET views = stats_view_totals.views + "
+    "EXCLUDED.views"};
 constexpr pg::Statement kMoveCursor{
     "stats_move_cursor",
     "UPDATE stats_rollup_cursor SET last_seq = $1, updated_at = now() "
     "WHERE id = 1"};
 constexpr pg::Statement kClear{"stats_clear", "DELETE FROM stats_view_day"};
+constexpr pg::Statement kClearTotals{"stats_clear_totals", "DELETE FROM stats_view_totals"};
+// Categories whose running total differs from the sum of their daily rows.
+constexpr pg::Statement kCheckTotals{
+    "stats_check_totals",
+    "SELECT count(*) FROM stats_view_totals t FULL JOIN "
+    "  (SELECT category, sum(views) AS views FROM stats_view_day GROUP BY 1) d USING (category) "
+    "WHERE t.views IS DISTINCT FROM d.views"};
+constexpr pg::Statement kTotals{"stats_totals",
+                                "SELECT category, views FROM stats_view_totals ORDER BY 1"};
+constexpr pg::Statement kConsentStates{
+    "stats_consent_states",
+    "SELECT count(*) FILTER (WHERE withdrawn_at IS NULL AND starts_at <= now() AND "
+    "         (expires_at IS NULL OR expires_at > now())), "
+    "       count(*) FILTER (WHERE withdrawn_at IS NULL AND starts_at > now()), "
+    "       count(*) FILTER (WHERE withdrawn_at IS NOT NULL), "
+    "       count(*) FILTER (WHERE withdrawn_at IS NULL AND expires_at <= now()) "
+    "FROM consents"};
 constexpr pg::Statement kCheck{
     "stats_check",
     "WITH recount AS ("
@@ -60,6 +83,7 @@ std::int64_t roll_up_to_head(pg::Tx& tx, std::int64_t from, std::int64_t batch) 
     return 0;
   const std::int64_t to = std::min(head, from + batch);
   tx.exec(kAddBatch, from, to);
+  tx.exec(kAddTotals, from, to);
   tx.exec(kMoveCursor, to);
   return to - from;
 }
@@ -82,15 +106,50 @@ std::int64_t StatsRollup::run_once() {
       return roll_up_to_head(tx, from, settings_.batch);
     });
     if (n == 0)
-      return total;
+      break;
     total += n;
   }
+  if (settings_.metrics)
+    settings_.metrics->set_section("stats", exposition());
+  return total;
+}
+
+std::string StatsRollup::exposition() {
+  return pg::transact(pool_, [&](pg::Tx& tx) {
+    std::string out =
+        "# HELP hareyaka_stats_views_total Successful views of patient records by data category, "
+        "from the audit chain (network-wide: every portal reports the same figure).\n"
+        "# TYPE hareyaka_stats_views_total counter\n";
+    for (const auto& r : tx.exec(kTotals)) {
+      out += "hareyaka_stats_views_total{category=\"" + r[0].as<std::string>() + "\"} " +
+             r[1].as<std::string>() + "\n";
+    }
+    auto c = tx.exec(kConsentStates)[0];
+    out +=
+        "# HELP hareyaka_consents Consents by state now (network-wide).\n"
+        "# TYPE hareyaka_consents gauge\n";
+    const char* const states[] = {"active", "pending", "withdrawn", "expired"};
+    for (int i = 0; i < 4; ++i) {
+      out += std::string("hareyaka_consents{state=\"") + states[i] + "\"} " +
+             c[i].as<std::string>() + "\n";
+    }
+    const auto head = tx.exec(kHead)[0][0].as<std::int64_t>();
+    const auto last = tx.exec(kReadCursor)[0][0].as<std::int64_t>();
+    out +=
+        "# HELP hareyaka_stats_rollup_lag_records Audit records the statistics rollup has not "
+        "read yet.\n"
+        "# TYPE hareyaka_stats_rollup_lag_records gauge\n"
+        "hareyaka_stats_rollup_lag_records " +
+        std::to_string(head - last) + "\n";
+    return out;
+  });
 }
 
 std::int64_t StatsRollup::rebuild() {
   return pg::transact(pool_, [&](pg::Tx& tx) {
     tx.exec(kLockCursor);
     tx.exec(kClear);
+    tx.exec(kClearTotals);
     tx.exec(kMoveCursor, std::int64_t{0});
     std::int64_t total = 0;
     while (std::int64_t n = roll_up_to_head(tx, total, settings_.batch))
@@ -108,7 +167,8 @@ CheckResult StatsRollup::check() {
                         auto r = tx.exec(kCheck, c.last_seq);
                         c.cells = r[0][0].as<std::int64_t>();
                         c.mismatched_cells = r[0][1].as<std::int64_t>();
-                        c.ok = c.mismatched_cells == 0;
+                        c.mismatched_totals = tx.exec(kCheckTotals)[0][0].as<std::int64_t>();
+                        c.ok = c.mismatched_cells == 0 && c.mismatched_totals == 0;
                         return c;
                       },
                       {.isolation = pg::Isolation::kRepeatableRead});

@@ -113,7 +113,8 @@ Response check(StatsServices& sv, const Caller& c, const Request& req) {
   return ok_json({{"ok", r.ok},
                   {"last_seq", r.last_seq},
                   {"cells", r.cells},
-                  {"mismatched_cells", r.mismatched_cells}});
+                  {"mismatched_cells", r.mismatched_cells},
+                  {"mismatched_totals", r.mismatched_totals}});
 }
 
 }  // namespace

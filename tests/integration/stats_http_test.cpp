@@ -121,6 +121,14 @@ TEST(StatsHttp, SecretariatReadsExportsChecksAndRebuildsAClinicianIsRefused) {
   EXPECT_EQ(admin.call("POST", "/api/v1/admin/stats/check", json::object(), false).status, 403)
       << "a state-changing call without the CSRF token";
 
+  // The same counters for the operations dashboards, on /metrics (published by the rollup).
+  auto metrics = admin.call("GET", "/metrics");
+  EXPECT_NE(metrics.body.find("hareyaka_stats_views_total{category=\"imaging\"} 36\n"),
+            std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("hareyaka_stats_views_total{category=\"diagnoses\"} 504\n"),
+            std::string::npos);
+
   // Not for clinicians, and not without a session.
   testing::add_user("stats-clinician", testing::clinic(), "doctor");
   Browser doctor(net().portal->port("web"));

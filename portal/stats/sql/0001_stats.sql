@@ -16,6 +16,13 @@ CREATE TABLE stats_view_day (
 -- "Actively shared" patients: distinct patients over the last 90 days.
 CREATE INDEX stats_view_day_patient ON stats_view_day (day, patient);
 
+-- Successful views per category since the first record, kept with the daily rows for the
+-- Prometheus counters (hareyaka_stats_views_total), so a scrape never sums the whole table.
+CREATE TABLE stats_view_totals (
+  category text PRIMARY KEY,
+  views    bigint NOT NULL
+);
+
 -- How far the rollup has read the chain. Every rollup step locks this row (FOR UPDATE)
 -- and moves it in the same transaction as the rows it adds, so two portals on one
 -- database take turns and never count a record twice.

@@ -237,6 +237,23 @@ TEST_F(StatsRollupTest, IncrementalRollupsEqualARecountAndTheGeneratedFigures) {
   EXPECT_EQ(first.rebuild(), head);
   EXPECT_TRUE(first.check().ok);
   EXPECT_EQ(build_report(*pool_, all, false)["views_by_category"], report["views_by_category"]);
+
+  // The Prometheus counters a rollup publishes: views by category since the first record.
+  http::Metrics metrics;
+  StatsRollup published(*pool_, {.metrics = &metrics});
+  published.run_once();
+  const std::string text = metrics.render();
+  std::map<std::string, std::int64_t> totals;
+  for (const auto& [key, cell] : by_category_)
+    totals[key.second] += cell.views;
+  ASSERT_EQ(totals.size(), 4u);
+  for (const auto& [category, n] : totals) {
+    EXPECT_NE(text.find("hareyaka_stats_views_total{category=\"" + category + "\"} " +
+                        std::to_string(n) + "\n"),
+              std::string::npos)
+        << text;
+  }
+  EXPECT_NE(text.find("hareyaka_stats_rollup_lag_records 0\n"), std::string::npos) << text;
 }
 
 TEST_F(StatsRollupTest, CheckFindsATamperedRollupAndRebuildRepairsIt) {
@@ -252,6 +269,7 @@ TEST_F(StatsRollupTest, CheckFindsATamperedRollupAndRebuildRepairsIt) {
   auto broken = rollup.check();
   EXPECT_FALSE(broken.ok);
   EXPECT_EQ(broken.mismatched_cells, 1);
+  EXPECT_EQ(broken.mismatched_totals, 1);
   rollup.rebuild();
   EXPECT_TRUE(rollup.check().ok);
   compare_all(build_report(*pool_, {"2026-01-01", "2026-02-28"}, false), false);
@@ -332,6 +350,11 @@ TEST_F(StatsRollupTest, CountsConsentsAndActivelySharedPatients) {
   EXPECT_TRUE(open["patients"]["consents_withdrawn"].is_null());
   EXPECT_TRUE(open["patients"]["consents_expired"].is_null());
   EXPECT_EQ(open["patients"]["consented_patients"], 11);
+
+  const std::string text = rollup.exposition();
+  EXPECT_NE(text.find("hareyaka_consents{state=\"active\"} 11\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("hareyaka_consents{state=\"withdrawn\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("hareyaka_consents{state=\"expired\"} 1\n"), std::string::npos);
 
   int hospitals = 0;
   for (const auto& f : r["facilities"]) {
