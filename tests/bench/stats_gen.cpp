@@ -2,6 +2,7 @@
 //
 //   hareyaka-stats-gen --db 'conninfo' | --db-file FILE  [--months 6] [--per-day 200]
 //                      [--end YYYY-MM] [--patients 2000] [--seed 1] [--mode append|copy]
+//                      [--days N (only the first N days)]
 //
 // Viewing and disclosing facilities are the database's own (facilities.views/discloses).
 // Each Japan day gets --per-day view records over the common categories, 10 % of them
@@ -39,6 +40,7 @@ struct Options {
   int end_year = 0, end_month = 0;  // 0: this month
   unsigned seed = 1;
   bool copy = false;
+  int days = 0;  // 0: every day of the months; else only the first N days
 };
 
 [[noreturn]] void usage(const std::string& why) {
@@ -67,6 +69,8 @@ Options parse(int argc, char** argv) {
       o.per_day = std::stoi(v);
     } else if (a == "--patients") {
       o.patients = std::stoi(v);
+    } else if (a == "--days") {
+      o.days = std::stoi(v);
     } else if (a == "--seed") {
       o.seed = static_cast<unsigned>(std::stoul(v));
     } else if (a == "--end") {
@@ -156,9 +160,10 @@ int main(int argc, char** argv) {
     });
   }
   std::int64_t written = 0;
-  for (int m = m0; m < m0 + o.months; ++m) {
+  int days_left = o.days > 0 ? o.days : 1 << 30;
+  for (int m = m0; m < m0 + o.months && days_left > 0; ++m) {
     const int y = m / 12, mon = m % 12 + 1;
-    for (int d = 1; d <= 31; ++d) {
+    for (int d = 1; d <= 31 && days_left-- > 0; ++d) {
       std::tm tm{};
       tm.tm_year = y - 1900;
       tm.tm_mon = mon - 1;
