@@ -46,7 +46,14 @@ std::string Metrics::render() const {
   out += "# HELP hareyaka_http_open_connections Connections currently open.\n";
   out += "# TYPE hareyaka_http_open_connections gauge\n";
   out += fmt::format("hareyaka_http_open_connections {}\n", open_connections_.load());
+  for (const auto& [key, text] : sections_)
+    out += text;
   return out;
+}
+
+void Metrics::set_section(const std::string& key, std::string exposition) {
+  std::lock_guard lock(mutex_);
+  sections_[key] = std::move(exposition);
 }
 
 }  // namespace hareyaka::http

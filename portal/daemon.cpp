@@ -28,6 +28,8 @@
 #include "portal/openapi_document.hpp"
 #include "portal/pix_routes.hpp"
 #include "portal/schema.hpp"
+#include "portal/stats/stats_rollup.hpp"
+#include "portal/stats/stats_routes.hpp"
 #include "portal/totp_keys.hpp"
 #include "portal/viewer/imaging_api.hpp"
 #include "portal/viewer/person_directory.hpp"
@@ -153,7 +155,9 @@ struct Daemon::Impl {
                     {.client = {.tls = config.client_tls},
                      .interval = config.hpd_feed.interval,
                      .max_backoff = config.hpd_feed.max_backoff,
-                     .timeout = config.hpd_feed.timeout}) {}
+                     .timeout = config.hpd_feed.timeout}),
+        stats_rollup(pool, {.metrics = &runtime.metrics()}),
+        stats{.admin = admin, .rollup = stats_rollup} {}
 
   PortalConfig config;
   Runtime runtime;
@@ -176,6 +180,8 @@ struct Daemon::Impl {
   admin::AdminServices admin;
   hpd_feed::DsmlFeedCodec feed_codec;
   hpd_feed::FeedSender feed_sender;
+  stats::StatsRollup stats_rollup;
+  stats::StatsServices stats;
   std::unique_ptr<PixNotifier> notifier;
   std::unique_ptr<AtnaSender> atna;
   std::shared_ptr<http::Router> web = std::make_shared<http::Router>();
@@ -210,6 +216,7 @@ void Daemon::start() {
   add_web_asset_routes(*d.web, d.config.web_root);
   admin::add_admin_routes(*d.web, d.admin);
   hpd_feed::add_feed_admin_routes(*d.web, d.admin);
+  stats::add_stats_routes(*d.web, d.stats);
   hpd_feed::add_directory_pull_routes(*d.nodes, d.pool);
   NodeFacilityLookup facility_of = [&d](const std::string& sha256) -> std::optional<std::string> {
     return pg::transact(d.pool, [&](pg::Tx& tx) -> std::optional<std::string> {
@@ -244,7 +251,9 @@ void Daemon::start() {
   d.atna = std::make_unique<AtnaSender>(d.audit, d.config.atna);
   d.atna->start();
   d.feed_sender.start();
+  d.stats_rollup.start();
   d.runtime.on_stop([&d] {
+    d.stats_rollup.stop();
     d.feed_sender.stop();
     d.notifier->stop();
     d.atna->stop();

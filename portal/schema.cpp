@@ -8,14 +8,15 @@
 #include "portal/auth/migrations.hpp"
 #include "portal/hpd_feed/migrations.hpp"
 #include "portal/locators/migrations.hpp"
+#include "portal/stats/migrations.hpp"
 
 namespace hareyaka::portal {
 
 std::vector<const pg::MigrationSet*> all_migrations() {
   // Dependency order: the directory first (consents and users refer to facilities).
-  return {&hpd::migrations(),   &consent::migrations(), &pix::migrations(),     &auth::migrations(),
-          &audit::migrations(), &admin::migrations(),   &locators::migrations(),
-          &hpd_feed::migrations()};
+  return {&hpd::migrations(),      &consent::migrations(),  &pix::migrations(),
+          &auth::migrations(),     &audit::migrations(),    &admin::migrations(),
+          &locators::migrations(), &hpd_feed::migrations(), &stats::migrations()};
 }
 
 }  // namespace hareyaka::portal

@@ -33,6 +33,9 @@ for _ in $(seq 1 600); do
   [ "${n:-0}" -gt 0 ] && break
   sleep 0.2
 done
+# Six months of generated views for the statistics page (imaging for six patients only).
+"$build/tests/bench/hareyaka-stats-gen" --db "host=$demo/pg dbname=hareyaka user=hareyaka" \
+  --months 6 --per-day 60 --patients 300
 export HAREYAKA_URL="https://127.0.0.1:$web"
 export HAREYAKA_DOCTOR=dr-sato HAREYAKA_DOCTOR_PASSWORD=Hareyaka-Demo-2026 \
   HAREYAKA_DOCTOR_TOTP_SECRET=JBSWY3DPEHPK3PXPDRSATO2A

@@ -292,6 +292,46 @@ test('administrator registers a facility and a user, who then logs in',
     assert.equal(await fresh.page.locator('[data-testid=logout]').count(), 1, 'the new user is logged in');
   });
 
+// browser_e2e.sh first appends six months of generated views (tests/bench/stats_gen.cpp)
+// to the demo network's audit chain, imaging for six patients only.
+test('administrator: usage statistics page, suppressed for the prefecture, print layout',
+  { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_ADMIN') }, async () => {
+    const { page } = await open();
+    await login(page, admin);
+    await page.goto(PORTAL_URL + '/#/admin/stats');
+    await page.waitForSelector('[data-testid=stats-trend] polyline');
+    // The page shows what the API answers for the same period.
+    const period = { from: await page.inputValue('input[name=from]'), to: await page.inputValue('input[name=to]') };
+    const api = await page.evaluate(async (q) => {
+      const r = await fetch(`/api/v1/admin/stats?from=${q.from}&to=${q.to}`, { credentials: 'same-origin' });
+      return r.json();
+    }, period);
+    const imaging = api.views_by_category.filter((c) => c.category === 'imaging');
+    assert.ok(imaging.length >= 6, 'six months of generated imaging views');
+    assert.ok(imaging.every((c) => c.patients < 10 && c.views > 0));
+    assert.equal(await page.textContent('[data-testid=stat-consented_patients]'),
+      api.patients.consented_patients < 10 ? '＊' : api.patients.consented_patients.toLocaleString());
+    const townRows = await page.locator('[data-testid=stats-by-municipality] tbody tr').count();
+    assert.equal(townRows, api.views_by_viewer.length);
+    assert.equal(await page.locator('[data-testid=stats-suppressed-note]').count(), 0);
+    await shots(page, 'admin-stats');
+
+    // Suppressed (what leaves the secretariat): imaging is gone from the chart's points.
+    const points = await page.locator('[data-testid=stats-trend] circle').count();
+    await page.check('input[name=suppress]');
+    await page.click('[data-testid=stats-period] button[type=submit]');
+    await page.waitForSelector('[data-testid=stats-suppressed-note]');
+    assert.equal(await page.locator('[data-testid=stats-trend] circle').count(), points - imaging.length);
+    const open_ = await page.evaluate(async (q) => {
+      const r = await fetch(`/api/v1/admin/stats/export?format=json&from=${q.from}&to=${q.to}`, { credentials: 'same-origin' });
+      return r.json();
+    }, period);
+    assert.ok(open_.views_by_category.filter((c) => c.category === 'imaging').every((c) => c.views === null && c.suppressed));
+    await page.emulateMedia({ media: 'print' });
+    await screenshot(page, 'portal-print-admin-stats');
+    await page.emulateMedia({ media: 'screen' });
+  });
+
 test('a stopped gateway gives a partial page with a banner naming the facility',
   { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_DOCTOR', 'HAREYAKA_STOP_GATEWAY_CMD') }, async () => {
     const { page } = await open();

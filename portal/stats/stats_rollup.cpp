@@ -1,0 +1,212 @@
+#include "portal/stats/stats_rollup.hpp"
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+
+namespace hareyaka::stats {
+namespace {
+
+// The rows of one rollup step, and of the recount check, are the same expression: a Japan
+// day (UTC+9, no daylight saving, so no time zone database is needed), the category, both
+// facilities and the patient.
+#define HY_STATS_DAY "((at AT TIME ZONE 'UTC') + interval '9 hours')::date"
+#define HY_STATS_PATIENT                      \
+  "CASE WHEN person_id <> '' THEN person_id " \
+  "ELSE patient_authority || '^' || patient_local_id END"
+#define HY_STATS_VIEWS "event_type = 'view' AND outcome = 'success'"
+
+constexpr pg::Statement kLockCursor{
+    "stats_lock_cursor", "SELECT last_seq FROM stats_rollup_cursor WHERE id = 1 FOR UPDATE"};
+constexpr pg::Statement kReadCursor{"stats_read_cursor",
+                                    "SELECT last_seq FROM stats_rollup_cursor WHERE id = 1"};
+// Records up to the committed head exist (the head moves in the appending transaction).
+constexpr pg::Statement kHead{"stats_chain_head", "SELECT seq FROM audit_chain_head WHERE id = 1"};
+constexpr pg::Statement kAddBatch{
+    "stats_add_batch",
+    "INSERT INTO stats_view_day (day, category, viewer_facility, source_facility, patient, "
+    "views) "
+    "SELECT " HY_STATS_DAY ", category, actor_facility, source_facility, " HY_STATS_PATIENT
+    ", count(*) FROM audit_log WHERE seq > $1 AND seq <= $2 AND " HY_STATS_VIEWS
+    " GROUP BY 1, 2, 3, 4, 5 "
+    "ON CONFLICT (day, category, viewer_facility, source_facility, patient) "
+    "DO UPDATE SET views = stats_view_day.views + EXCLUDED.views"};
+constexpr pg::Statement kAddTotals{
+    "stats_add_totals",
+    "INSERT INTO stats_view_totals (category, views) "
+    "SELECT category, count(*) FROM audit_log WHERE seq > $1 AND seq <= $2 AND " HY_STATS_VIEWS
+    " GROUP BY 1 ON CONFLICT (category) DO UPDATE SET views = stats_view_totals.views + "
+    "EXCLUDED.views"};
+constexpr pg::Statement kMoveCursor{
+    "stats_move_cursor",
+    "UPDATE stats_rollup_cursor SET last_seq = $1, updated_at = now() "
+    "WHERE id = 1"};
+constexpr pg::Statement kClear{"stats_clear", "DELETE FROM stats_view_day"};
+constexpr pg::Statement kClearTotals{"stats_clear_totals", "DELETE FROM stats_view_totals"};
+// Categories whose running total differs from the sum of their daily rows.
+constexpr pg::Statement kCheckTotals{
+    "stats_check_totals",
+    "SELECT count(*) FROM stats_view_totals t FULL JOIN "
+    "  (SELECT category, sum(views) AS views FROM stats_view_day GROUP BY 1) d USING (category) "
+    "WHERE t.views IS DISTINCT FROM d.views"};
+constexpr pg::Statement kTotals{"stats_totals",
+                                "SELECT category, views FROM stats_view_totals ORDER BY 1"};
+constexpr pg::Statement kConsentStates{
+    "stats_consent_states",
+    "SELECT count(*) FILTER (WHERE withdrawn_at IS NULL AND starts_at <= now() AND "
+    "         (expires_at IS NULL OR expires_at > now())), "
+    "       count(*) FILTER (WHERE withdrawn_at IS NULL AND starts_at > now()), "
+    "       count(*) FILTER (WHERE withdrawn_at IS NOT NULL), "
+    "       count(*) FILTER (WHERE withdrawn_at IS NULL AND expires_at <= now()) "
+    "FROM consents"};
+constexpr pg::Statement kCheck{
+    "stats_check",
+    "WITH recount AS ("
+    "  SELECT " HY_STATS_DAY
+    " AS day, category, actor_facility AS viewer_facility, "
+    "         source_facility, " HY_STATS_PATIENT
+    " AS patient, count(*) AS views "
+    "  FROM audit_log WHERE seq <= $1 AND " HY_STATS_VIEWS
+    " GROUP BY 1, 2, 3, 4, 5) "
+    "SELECT (SELECT count(*) FROM stats_view_day), count(*) FILTER ("
+    "         WHERE r.views IS DISTINCT FROM s.views) "
+    "FROM recount r FULL JOIN stats_view_day s "
+    "  USING (day, category, viewer_facility, source_facility, patient)"};
+
+#undef HY_STATS_DAY
+#undef HY_STATS_PATIENT
+#undef HY_STATS_VIEWS
+
+// Rolls up from the locked cursor to the head inside tx; returns the records passed.
+std::int64_t roll_up_to_head(pg::Tx& tx, std::int64_t from, std::int64_t batch) {
+  const std::int64_t head = tx.exec(kHead)[0][0].as<std::int64_t>();
+  if (head <= from)
+    return 0;
+  const std::int64_t to = std::min(head, from + batch);
+  tx.exec(kAddBatch, from, to);
+  tx.exec(kAddTotals, from, to);
+  tx.exec(kMoveCursor, to);
+  return to - from;
+}
+
+}  // namespace
+
+StatsRollup::StatsRollup(pg::Pool& pool, RollupSettings settings)
+    : pool_(pool), settings_(settings) {}
+
+StatsRollup::~StatsRollup() {
+  stop();
+}
+
+std::int64_t StatsRollup::run_once() {
+  std::int64_t total = 0;
+  for (;;) {
+    // One batch per transaction: the cursor row is held only while its batch is added.
+    const std::int64_t n = pg::transact(pool_, [&](pg::Tx& tx) {
+      const std::int64_t from = tx.exec(kLockCursor)[0][0].as<std::int64_t>();
+      return roll_up_to_head(tx, from, settings_.batch);
+    });
+    if (n == 0)
+      break;
+    total += n;
+  }
+  if (settings_.metrics)
+    settings_.metrics->set_section("stats", exposition());
+  return total;
+}
+
+std::string StatsRollup::exposition() {
+  return pg::transact(pool_, [&](pg::Tx& tx) {
+    std::string out =
+        "# HELP hareyaka_stats_views_total Successful views of patient records by data category, "
+        "from the audit chain (network-wide: every portal reports the same figure).\n"
+        "# TYPE hareyaka_stats_views_total counter\n";
+    for (const auto& r : tx.exec(kTotals)) {
+      out += "hareyaka_stats_views_total{category=\"" + r[0].as<std::string>() + "\"} " +
+             r[1].as<std::string>() + "\n";
+    }
+    auto c = tx.exec(kConsentStates)[0];
+    out +=
+        "# HELP hareyaka_consents Consents by state now (network-wide).\n"
+        "# TYPE hareyaka_consents gauge\n";
+    const char* const states[] = {"active", "pending", "withdrawn", "expired"};
+    for (int i = 0; i < 4; ++i) {
+      out += std::string("hareyaka_consents{state=\"") + states[i] + "\"} " +
+             c[i].as<std::string>() + "\n";
+    }
+    const auto head = tx.exec(kHead)[0][0].as<std::int64_t>();
+    const auto last = tx.exec(kReadCursor)[0][0].as<std::int64_t>();
+    out +=
+        "# HELP hareyaka_stats_rollup_lag_records Audit records the statistics rollup has not "
+        "read yet.\n"
+        "# TYPE hareyaka_stats_rollup_lag_records gauge\n"
+        "hareyaka_stats_rollup_lag_records " +
+        std::to_string(head - last) + "\n";
+    return out;
+  });
+}
+
+std::int64_t StatsRollup::rebuild() {
+  return pg::transact(pool_, [&](pg::Tx& tx) {
+    tx.exec(kLockCursor);
+    tx.exec(kClear);
+    tx.exec(kClearTotals);
+    tx.exec(kMoveCursor, std::int64_t{0});
+    std::int64_t total = 0;
+    while (std::int64_t n = roll_up_to_head(tx, total, settings_.batch))
+      total += n;
+    return total;
+  });
+}
+
+CheckResult StatsRollup::check() {
+  // Repeatable read: the cursor, the rollup and the recount see one snapshot.
+  return pg::transact(pool_,
+                      [&](pg::Tx& tx) {
+                        CheckResult c;
+                        c.last_seq = tx.exec(kReadCursor)[0][0].as<std::int64_t>();
+                        auto r = tx.exec(kCheck, c.last_seq);
+                        c.cells = r[0][0].as<std::int64_t>();
+                        c.mismatched_cells = r[0][1].as<std::int64_t>();
+                        c.mismatched_totals = tx.exec(kCheckTotals)[0][0].as<std::int64_t>();
+                        c.ok = c.mismatched_cells == 0 && c.mismatched_totals == 0;
+                        return c;
+                      },
+                      {.isolation = pg::Isolation::kRepeatableRead});
+}
+
+std::int64_t StatsRollup::cursor() {
+  return pg::transact(pool_,
+                      [&](pg::Tx& tx) { return tx.exec(kReadCursor)[0][0].as<std::int64_t>(); });
+}
+
+void StatsRollup::start() {
+  thread_ = std::thread([this] {
+    for (;;) {
+      try {
+        if (auto n = run_once(); n > 0) {
+          log::info("statistics rolled up", {.component = "stats", .count = n});
+        }
+      } catch (const Error& e) {
+        log::warn("statistics rollup failed; will retry",
+                  {.component = "stats", .detail = e.internal()});
+      } catch (const std::exception&) {
+        log::warn("statistics rollup failed; will retry", {.component = "stats"});
+      }
+      std::unique_lock lock(mutex_);
+      if (wake_.wait_for(lock, settings_.interval, [this] { return stop_; }))
+        return;
+    }
+  });
+}
+
+void StatsRollup::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable())
+    thread_.join();
+}
+
+}  // namespace hareyaka::stats
