@@ -9,6 +9,7 @@
 
 #include "portal/audit/audit_log.hpp"
 #include "tests/integration/trust_network.hpp"
+#include "tests/support/dev_pki.hpp"
 
 namespace hareyaka {
 namespace {
@@ -122,7 +123,14 @@ TEST(StatsHttp, SecretariatReadsExportsChecksAndRebuildsAClinicianIsRefused) {
       << "a state-changing call without the CSRF token";
 
   // The same counters for the operations dashboards, on /metrics (published by the rollup).
-  auto metrics = admin.call("GET", "/metrics");
+  // /metrics is on the node listener only: scraped with a network certificate.
+  http::ClientSettings scraper;
+  scraper.tls = {.ca_file = hareyaka::testing::dev_pki().ca(),
+                 .cert_file = hareyaka::testing::dev_pki().cert("gateway-a"),
+                 .key_file = hareyaka::testing::dev_pki().key("gateway-a")};
+  http::BlockingHttpClient node(scraper);
+  auto metrics = node.request({.url = net().portal->url("nodes", "/metrics")});
+  ASSERT_EQ(metrics.status, 200) << metrics.body;
   EXPECT_NE(metrics.body.find("hareyaka_stats_views_total{category=\"imaging\"} 36\n"),
             std::string::npos)
       << metrics.body;
