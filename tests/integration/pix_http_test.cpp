@@ -174,13 +174,13 @@ TEST_F(PixOverHttps, KanaVariantsFromTwoFacilitiesBecomeOnePersonAndOthersStayAp
                  person(kClinicC, "C-77", "岡田", "オカダ", "ミチコ", "19480302", "086-999-0000")),
             AckCode::kAA);
 
-  const std::vector<std::string> both = {std::string(kHospitalA) + "^0001000052",
-                                         std::string(kClinicB) + "^12-345"};
-  // ITI-45 answers with every id of the person, the one asked about included (as in the
-  // IHE sample 07_PIXQuery1Response).
-  EXPECT_EQ(query(kHospitalA, "0001000052"), both);
-  EXPECT_EQ(query(kClinicB, "12-345"), both);
-  EXPECT_EQ(query(kClinicC, "C-77"), std::vector<std::string>{std::string(kClinicC) + "^C-77"});
+  // ITI-45 answers with the person's other ids, never the one asked about (ITI TF-2b
+  // 3.45.4.2.3); a patient known only in its own domain has none (NF).
+  EXPECT_EQ(query(kHospitalA, "0001000052"),
+            std::vector<std::string>{std::string(kClinicB) + "^12-345"});
+  EXPECT_EQ(query(kClinicB, "12-345"),
+            std::vector<std::string>{std::string(kHospitalA) + "^0001000052"});
+  EXPECT_TRUE(query(kClinicC, "C-77").empty());
 }
 
 TEST_F(PixOverHttps, MergeAndUnlinkBehave) {
@@ -197,15 +197,14 @@ TEST_F(PixOverHttps, MergeAndUnlinkBehave) {
                  person(kHospitalA, "A-1", "晴山", "ハレヤマ", "ハナコ", "19500101", "086-1"),
                  {{kHospitalA, "A-2", ""}}),
             AckCode::kAA);
-  const std::vector<std::string> linked = {std::string(kHospitalA) + "^A-1",
-                                           std::string(kClinicB) + "^B-1"};
-  EXPECT_EQ(query(kClinicB, "B-1"), linked);
+  EXPECT_EQ(query(kClinicB, "B-1"), std::vector<std::string>{std::string(kHospitalA) + "^A-1"});
+  EXPECT_EQ(query(kHospitalA, "A-1"), std::vector<std::string>{std::string(kClinicB) + "^B-1"});
   // The secretariat unlinks B-1 (the admin console calls this store operation).
   pg::Pool pool({.conninfo = db_, .size = 1});
   pix::PgIdentityStore store(pool, {});
   store.unlink({kClinicB, "B-1"}, {"admin", "different person after review"});
-  EXPECT_EQ(query(kClinicB, "B-1"), std::vector<std::string>{std::string(kClinicB) + "^B-1"});
-  EXPECT_EQ(query(kHospitalA, "A-1"), std::vector<std::string>{std::string(kHospitalA) + "^A-1"});
+  EXPECT_TRUE(query(kClinicB, "B-1").empty());
+  EXPECT_TRUE(query(kHospitalA, "A-1").empty());
 }
 
 TEST_F(PixOverHttps, UnknownIdentifierIsAnAeWith204) {
@@ -240,8 +239,15 @@ TEST_F(PixOverHttps, AFacilityCannotFeedAnotherFacilitysDomain) {
                             .url = portal_->url("nodes", "/pix/v3"),
                             .headers = {{"Content-Type", soap_content_type(action)}},
                             .body = soap(w.finish(), action)});
-  EXPECT_EQ(res.status, 403);
-  EXPECT_NE(res.body.find("its own patient id domain"), std::string::npos) << res.body;
+  // Refused in the ITI-44 answer itself: an MCCI_IN000002UV01 with AR and a policy code.
+  ASSERT_EQ(res.status, 200) << res.body;
+  auto doc = xml::parse(res.body);
+  const AckMessage ack = parse_ack_message(payload_of(doc));
+  EXPECT_EQ(ack.ack.code, AckCode::kAR);
+  ASSERT_EQ(ack.ack.details.size(), 1u);
+  EXPECT_EQ(ack.ack.details[0].code, "FOREIGN_FACILITY_DOMAIN");
+  EXPECT_EQ(ack.ack.details[0].code_system, "1.2.392.200284.0.100");
+  EXPECT_NE(ack.ack.details[0].text.find("its own patient id domain"), std::string::npos);
   // Nothing was registered under clinic B's domain: B-999 is unknown (AE 204).
   PixQuery q;
   q.header.id = {"1.2.392.200284.99", "q-spoof", ""};
