@@ -474,6 +474,34 @@ TEST_F(ServiceTest, JapaneseFeedsLinkAcrossFacilitiesAndPixAnswersFromEitherId) 
   EXPECT_FALSE(service_->build_update_notification(claimed[0], {"9.9.9"}, "https://x"));
 }
 
+TEST_F(ServiceTest, RomajiFeedsFromTwoHospitalsLinkAndMeetTheKanaReading) {
+  const char* hospital = "1.2.392.200284.33.1";
+  const char* clinic = "1.2.392.200284.33.2";
+  const char* third = "1.2.392.200284.33.3";
+  // Issue #24: the same romaji name, birth date, sex, phone and postal code from two
+  // hospitals went to review only. Here also in the other order and another romanisation.
+  feed_patient({{hospital, "R-1", ""}}, {{NameUse::kUnspecified, "SATOU", "KYOUKO", ""}},
+               Sex::kFemale, "19580412", "086-224-2111", "700-8570");
+  feed_patient({{clinic, "R-2", ""}}, {{NameUse::kUnspecified, "", "", "Kyōko Satō"}}, Sex::kFemale,
+               "19580412", "0862242111", "7008570");
+  // A third facility knows her by kanji and kana only.
+  feed_patient(
+      {{third, "K-3", ""}},
+      {{NameUse::kIdeographic, "佐藤", "京子", ""}, {NameUse::kSyllabic, "サトウ", "キョウコ", ""}},
+      Sex::kFemale, "19580412", "086-224-2111", "700-8570");
+  const auto a = store_->find({hospital, "R-1"});
+  const auto b = store_->find({clinic, "R-2"});
+  const auto c = store_->find({third, "K-3"});
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a->person_id, b->person_id);
+  EXPECT_EQ(c->person_id, a->person_id);
+  EXPECT_EQ(b->link_origin, "auto");
+  // Her twin sister (same family, birth date, home) stays apart.
+  feed_patient({{clinic, "R-4", ""}}, {{NameUse::kUnspecified, "SATO", "YOKO", ""}}, Sex::kFemale,
+               "19580412", "086-224-2111", "700-8570");
+  EXPECT_NE(store_->find({clinic, "R-4"})->person_id, a->person_id);
+}
+
 TEST_F(ServiceTest, PdqContinuationAndCancel) {
   for (int i = 0; i < 3; ++i) {
     feed_patient({{"1.2.392.200284.33.1", "S" + std::to_string(i), ""}},
