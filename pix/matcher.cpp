@@ -53,9 +53,13 @@ std::pair<std::string, std::string> romaji_parts(const MatchRecord& r) {
 }
 
 // A Latin name against a Latin or kana one. Family and given are compared in either order
-// ("YAMADA Taro" / "Taro Yamada") and joined (one source may keep one field); agreement
-// under the romaji key counts as an exact kana agreement, because the key folds only
-// romanisation conventions (Hepburn/kunrei, long vowels, case, diacritics), not spelling.
+// ("YAMADA Taro" / "Taro Yamada") and joined (one source may keep one field). Agreement
+// under the romaji key is an exact agreement, because the key folds only romanisation
+// conventions (Hepburn/kunrei, long vowels, case, diacritics), not spelling. Two Latin
+// names are each record's only name, written and read, so they agree as kana and kanji
+// do together (and, as there, name + birth date + sex alone stay below the auto-link
+// threshold); a Latin name against a kana reading agrees as the kana only, the kanji
+// being absent on one side.
 double romaji_score(const MatchRecord& a, const MatchRecord& b, const MatchWeights& w) {
   const auto [a1, a2] = romaji_parts(a);
   const auto [b1, b2] = romaji_parts(b);
@@ -63,7 +67,7 @@ double romaji_score(const MatchRecord& a, const MatchRecord& b, const MatchWeigh
     return 0;
   const std::string a_full = a1 + a2;
   if (a_full == b1 + b2 || a_full == b2 + b1 || a2 + a1 == b1 + b2)
-    return w.kana_exact;
+    return roman(a) && roman(b) ? w.kana_exact + w.kanji_exact : w.kana_exact;
   for (const std::string* x : {&a1, &a2}) {
     // One part agrees: the order is unknown, so it is taken as the family name (twins).
     if (!x->empty() && (*x == b1 || *x == b2))
