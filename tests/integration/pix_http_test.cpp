@@ -5,7 +5,9 @@
 #include <openssl/pem.h>
 
 #include <algorithm>
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "common/http_client.hpp"
 #include "common/pg.hpp"
@@ -17,6 +19,8 @@
 #include "proto/hl7v3/soap.hpp"
 #include "proto/xml/document.hpp"
 #include "proto/xml/writer.hpp"
+#include "tests/integration/soap_receiver.hpp"
+#include "tests/pix/schema_support.hpp"
 #include "tests/support/daemon.hpp"
 #include "tests/support/dev_pki.hpp"
 #include "tests/support/pg_cluster.hpp"
@@ -59,6 +63,7 @@ class PixOverHttps : public ::testing::Test {
     json cfg{{"assertion_signing_key", dev_pki().dir + "/assertion.key"},
              {"database", {{"conninfo", {{"env", "HAREYAKA_TEST_DB"}}}}},
              {"listeners", {{"web", listener("none")}, {"nodes", listener("require")}}}};
+    configure(cfg);
     portal_ = std::make_unique<testing::Daemon>(
         "portal/hareyaka-portal", cfg, "portal",
         std::map<std::string, std::string>{{"HAREYAKA_TEST_DB", db_}});
@@ -152,6 +157,8 @@ class PixOverHttps : public ::testing::Test {
     p.addresses = {{"北区1-2-3", "岡山市", "岡山県", "700-0001", "JP"}};
     return p;
   }
+
+  virtual void configure(json&) {}
 
   std::string db_;
   std::unique_ptr<testing::Daemon> portal_;
@@ -269,6 +276,91 @@ TEST_F(PixOverHttps, MalformedEnvelopeIsASoapFault) {
                                .body = "<not-soap/>"});
   EXPECT_GE(res.status, 400);
   EXPECT_NE(res.body.find("Fault"), std::string::npos) << res.body;
+}
+
+// ITI-46 against a consumer that shares no code with the portal (tests/integration/
+// soap_receiver.cpp: raw OpenSSL, hand-written acknowledgements).
+class PixUpdateNotification : public PixOverHttps {
+ protected:
+  void SetUp() override {
+    registry_ = std::make_unique<testing::SoapReceiver>(dev_pki().cert("gateway-b"),
+                                                        dev_pki().key("gateway-b"), dev_pki().ca());
+    registry_->answer_with("AE");  // refuses the first delivery
+    PixOverHttps::SetUp();
+  }
+  void configure(json& cfg) override {
+    cfg["client_tls"] = {{"ca_file", dev_pki().ca()},
+                         {"cert_file", dev_pki().cert("portal")},
+                         {"key_file", dev_pki().key("portal")}};
+    cfg["pix"] = {{"consumers",
+                   json::array({{{"name", "registry"},
+                                 {"url", "https://127.0.0.1:" + std::to_string(registry_->port()) +
+                                             "/pix/v3"}}})},
+                  {"notify_interval_ms", 100}};
+  }
+
+  // The registry's outbox row as "status|last_error" ("" before there is one).
+  std::string outbox_status() {
+    pg::Pool pool({.conninfo = db_, .size = 1});
+    return pg::transact(pool, [](pg::Tx& tx) {
+      auto rows = tx.raw().exec(
+          "SELECT status || '|' || last_error FROM pix_notification_outbox "
+          "WHERE consumer = 'registry'");
+      return rows.empty() ? std::string() : rows[0][0].as<std::string>();
+    });
+  }
+
+  template <typename F>
+  static bool eventually(F done, std::chrono::seconds deadline) {
+    const auto until = std::chrono::steady_clock::now() + deadline;
+    while (std::chrono::steady_clock::now() < until) {
+      if (done())
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return done();
+  }
+
+  std::unique_ptr<testing::SoapReceiver> registry_;
+};
+
+TEST_F(PixUpdateNotification, ALinkIsNotifiedUntilTheConsumerAcknowledges) {
+  ASSERT_EQ(feed(FeedKind::kAdd, person(kHospitalA, "0001000052", "晴山", "ハレヤマ", "ユウコ",
+                                        "19480302", "086-000-1234")),
+            AckCode::kAA);
+  ASSERT_EQ(feed(FeedKind::kAdd, person(kClinicB, "12-345", "晴山", "ハレヤマ", "ユーコ",
+                                        "19480302", "086-000-1234")),
+            AckCode::kAA);
+  // The automatic link reaches the consumer as a PRPA_IN201302UV02 with both ids.
+  ASSERT_TRUE(eventually([&] { return !registry_->bodies().empty(); }, std::chrono::seconds(30)));
+  const std::string first = registry_->bodies().front();
+  EXPECT_NE(registry_->content_types().front().find("application/soap+xml"), std::string::npos);
+  auto errors = testing::validate_hl7_text(first);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  auto doc = xml::parse(first);
+  EXPECT_EQ(doc.root()
+                .child("http://www.w3.org/2003/05/soap-envelope", "Header")
+                .child("http://www.w3.org/2005/08/addressing", "Action")
+                .text(),
+            "urn:hl7-org:v3:PRPA_IN201302UV02");
+  const PatientFeed notice = parse_feed(payload_of(doc));
+  std::vector<std::string> ids;
+  for (const Ii& id : notice.patient.ids)
+    ids.push_back(id.root + "^" + id.extension);
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{std::string(kHospitalA) + "^0001000052",
+                                           std::string(kClinicB) + "^12-345"}));
+  // AE is not a delivery: the row stays pending with the reason, and is sent again.
+  ASSERT_TRUE(eventually(
+      [&] { return outbox_status().rfind("pending|consumer answered 200 without AA/CA", 0) == 0; },
+      std::chrono::seconds(30)))
+      << outbox_status();
+  registry_->answer_with("AA");
+  ASSERT_TRUE(eventually([&] { return outbox_status().rfind("delivered|", 0) == 0; },
+                         std::chrono::seconds(60)))
+      << outbox_status();
+  EXPECT_GE(registry_->bodies().size(), 2u);
+  EXPECT_EQ(parse_feed(payload_of(xml::parse(registry_->bodies().back()))).patient.ids.size(), 2u);
 }
 
 }  // namespace
