@@ -1,6 +1,7 @@
 #include "pix/matcher.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "pix/japanese_name.hpp"
 #include "pix/latin_name.hpp"
@@ -107,6 +108,9 @@ MatchRecord match_record(const Demographics& d) {
     r.key_family = std::move(k1);
     r.key_given = std::move(k2);
   }
+  std::tie(r.romaji_first, r.romaji_second) = romaji_parts(r);
+  if (r.romaji_second < r.romaji_first)
+    std::swap(r.romaji_first, r.romaji_second);
   r.birth_date = d.birth_date.size() >= 8 ? d.birth_date.substr(0, 8) : std::string();
   r.sex = d.sex;
   r.phone = national_phone(d.phone);
