@@ -25,6 +25,9 @@ struct MatchRecord {
   std::string kana_family, kana_given;    // normalize_kana
   std::string key_family, key_given;      // kana_key
   std::string kanji_family, kanji_given;  // normalize_kanji
+  // The name as romaji keys in key order (the Latin name's, or the kana's Hepburn reading):
+  // blocking between romaji-only and kana records. Not read by score().
+  std::string romaji_first, romaji_second;
   std::string birth_date;
   char sex = 'U';
   std::string phone;   // digits, national form

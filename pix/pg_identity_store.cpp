@@ -29,8 +29,9 @@ constexpr pg::Statement kInsertIdentity{
     "i AS (INSERT INTO pix_identities (authority, local_id, person_id, family_kanji, given_kanji, "
     "family_kana, given_kana, birth_date, sex, address, postal_code, phone, n_kana_family, "
     "n_kana_given, k_kana_family, k_kana_given, n_kanji_family, n_kanji_given, n_phone, n_postal, "
-    "link_origin, link_score) SELECT $1, $2, COALESCE($3::bigint, (SELECT id FROM p)), $4, $5, $6, "
-    "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22::real "
+    "link_origin, link_score, r_first, r_second) SELECT $1, $2, COALESCE($3::bigint, (SELECT id "
+    "FROM p)), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, "
+    "$22::real, $24, $25 "
     // An automatic link is refused here, under the person's lock taken just before, if an
     // identity of the same authority joined the person meanwhile.
     "WHERE $21 <> 'auto' OR NOT EXISTS (SELECT 1 FROM pix_identities s WHERE s.person_id = "
@@ -45,7 +46,8 @@ constexpr pg::Statement kUpdateDemographics{
     "UPDATE pix_identities SET family_kanji = $3, given_kanji = $4, family_kana = $5, "
     "given_kana = $6, birth_date = $7, sex = $8, address = $9, postal_code = $10, phone = $11, "
     "n_kana_family = $12, n_kana_given = $13, k_kana_family = $14, k_kana_given = $15, "
-    "n_kanji_family = $16, n_kanji_given = $17, n_phone = $18, n_postal = $19, updated_at = now() "
+    "n_kanji_family = $16, n_kanji_given = $17, n_phone = $18, n_postal = $19, r_first = $20, "
+    "r_second = $21, updated_at = now() "
     "WHERE authority = $1 AND local_id = $2"};
 
 // Candidates sharing at least one blocking key (see the indexes in 0001_identities.sql).
@@ -75,6 +77,13 @@ constexpr pg::Statement kCandidates{
     " UNION"
     " (" PIX_CANDIDATE_COLUMNS
     "n_phone = $4 LIMIT $5)"
+    // A romaji-only record and a kana one meet through the romaji reading.
+    " UNION"
+    " (" PIX_CANDIDATE_COLUMNS
+    "birth_date = $1 AND r_first = $10 LIMIT $5)"
+    " UNION"
+    " (" PIX_CANDIDATE_COLUMNS
+    "birth_date = $1 AND r_second = $11 LIMIT $5)"
     ") AS c WHERE NOT (authority = $6 AND local_id = $7) LIMIT $5"};
 #undef PIX_CANDIDATE_COLUMNS
 
@@ -114,6 +123,10 @@ std::vector<std::string> blocking_keys(const MatchRecord& m) {
   }
   if (!m.phone.empty())
     keys.push_back("ph|" + m.phone);
+  if (!m.birth_date.empty() && !m.romaji_first.empty())
+    keys.push_back("rf|" + m.birth_date + "|" + m.romaji_first);
+  if (!m.birth_date.empty() && !m.romaji_second.empty())
+    keys.push_back("rs|" + m.birth_date + "|" + m.romaji_second);
   return keys;
 }
 
@@ -144,7 +157,7 @@ std::optional<std::int64_t> insert_identity(pg::Tx& tx, const IdentityKey& k,
               d.given_kanji, d.family_kana, d.given_kana, m.birth_date, sex_text(d.sex), d.address,
               d.postal_code, d.phone, m.kana_family, m.kana_given, m.key_family, m.key_given,
               m.kanji_family, m.kanji_given, m.phone, m.postal, std::string(origin),
-              Nullable(score).get(), std::string(action));
+              Nullable(score).get(), std::string(action), m.romaji_first, m.romaji_second);
   if (rows.empty())
     return std::nullopt;
   return rows[0][0].as<std::int64_t>();
@@ -155,7 +168,7 @@ void update_identity(pg::Tx& tx, const IdentityKey& k, const Demographics& d,
   tx.exec(kUpdateDemographics, k.authority, k.local_id, d.family_kanji, d.given_kanji,
           d.family_kana, d.given_kana, m.birth_date, sex_text(d.sex), d.address, d.postal_code,
           d.phone, m.kana_family, m.kana_given, m.key_family, m.key_given, m.kanji_family,
-          m.kanji_given, m.phone, m.postal);
+          m.kanji_given, m.phone, m.postal, m.romaji_first, m.romaji_second);
 }
 
 // Matching of `key` (already stored in `own_person`) against everyone else. Returns the
@@ -177,7 +190,8 @@ MatchOutcome match(pg::Tx& tx, const IdentityKey& key, const MatchRecord& m,
   const std::string year =
       m.birth_date.size() >= 4 ? m.birth_date.substr(0, 4) : std::string(kNoKey);
   auto rows = tx.exec(kCandidates, birth, family, given, key_or_none(m.phone), s.max_candidates,
-                      key.authority, key.local_id, year, key_or_none(m.key_family + m.key_given));
+                      key.authority, key.local_id, year, key_or_none(m.key_family + m.key_given),
+                      key_or_none(m.romaji_first), key_or_none(m.romaji_second));
   std::map<std::int64_t, PersonScore> persons;
   // Persons already holding an identity of this authority: never an automatic link (a
   // facility does not issue two ids to one patient knowingly; if it did, a human decides).

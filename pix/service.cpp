@@ -79,11 +79,27 @@ hl7v3::MessageHeader Service::reply_to(const hl7v3::MessageHeader& request,
                              settings_.device);
 }
 
-hl7v3::AckMessage Service::handle_iti44(const hl7v3::PatientFeed& feed) {
+hl7v3::AckMessage Service::handle_iti44(const hl7v3::PatientFeed& feed, const FeedSender* sender) {
   hl7v3::AckMessage out;
   out.header = reply_to(feed.header, "MCCI_IN000002UV01");
   out.ack.target_message = feed.header.id;
-  const std::vector<IdentityKey> keys = identity_keys(feed.patient.ids);
+  std::vector<IdentityKey> keys;
+  if (sender) {
+    ScreenedFeed screened = screen_feed(
+        feed, *sender, [this](const std::string& domain) { return store_.domain_known(domain); });
+    if (screened.refusal) {
+      log::warn(
+          "ITI-44 feed refused",
+          {.component = "pix", .error = screened.refusal->code, .detail = screened.refusal->text});
+      out.ack.code = hl7v3::AckCode::kAR;
+      out.ack.details.push_back(std::move(*screened.refusal));
+      return out;
+    }
+    keys = identity_keys(screened.ids);
+    out.ack.details = std::move(screened.warnings);
+  } else {
+    keys = identity_keys(feed.patient.ids);
+  }
   if (keys.empty()) {
     out.ack = error_ack(feed.header.id,
                         hl7v3::MessageError(std::string(hl7v3::kRequiredMissing),
@@ -133,6 +149,10 @@ hl7v3::PixQueryResponse Service::handle_iti45(const hl7v3::PixQuery& q) {
   }
   r.ack.code = hl7v3::AckCode::kAA;
   for (const IdentityKey& k : *refs) {
+    // ITI TF-2b 3.45.4.2.3: the queried-for identifier is never part of the answer; a
+    // consumer would read it as a cross-reference that does not exist.
+    if (k.authority == q.patient_id.root && k.local_id == q.patient_id.extension)
+      continue;
     if (!q.data_sources.empty() && std::find(q.data_sources.begin(), q.data_sources.end(),
                                              k.authority) == q.data_sources.end()) {
       continue;
@@ -144,7 +164,8 @@ hl7v3::PixQueryResponse Service::handle_iti45(const hl7v3::PixQuery& q) {
   return r;
 }
 
-SoapResult Service::handle_pix_soap(std::string_view body, std::string_view content_type) {
+SoapResult Service::handle_pix_soap(std::string_view body, std::string_view content_type,
+                                    const FeedSender* sender) {
   hl7v3::Addressing request;
   try {
     hl7v3::Envelope env = hl7v3::parse_envelope(body, content_type, settings_.limits);
@@ -171,7 +192,7 @@ SoapResult Service::handle_pix_soap(std::string_view body, std::string_view cont
     if (feed) {
       hl7v3::AckMessage ack;
       try {
-        ack = handle_iti44(hl7v3::parse_feed(env.payload));
+        ack = handle_iti44(hl7v3::parse_feed(env.payload), sender);
       } catch (const hl7v3::MessageError& e) {
         const hl7v3::MessageHeader h = hl7v3::parse_header(env.payload);
         ack.header = reply_to(h, "MCCI_IN000002UV01");

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pix/feed_screen.hpp"
 #include "pix/identity_store.hpp"
 #include "proto/hl7v3/ack.hpp"
 #include "proto/hl7v3/feed.hpp"
@@ -65,11 +66,15 @@ class Service {
  public:
   Service(IdentityStore& store, ServiceSettings settings);
 
-  SoapResult handle_pix_soap(std::string_view body, std::string_view content_type);
+  // Without a sender the feed is trusted as is (tests, tools); the portal always passes the
+  // calling node, and a feed it may not send gets an MCCI AR (see feed_screen.hpp).
+  SoapResult handle_pix_soap(std::string_view body, std::string_view content_type,
+                             const FeedSender* sender = nullptr);
   SoapResult handle_pdq_soap(std::string_view body, std::string_view content_type,
                              const PersonFilter& allow);
 
-  hl7v3::AckMessage handle_iti44(const hl7v3::PatientFeed& feed);
+  hl7v3::AckMessage handle_iti44(const hl7v3::PatientFeed& feed,
+                                 const FeedSender* sender = nullptr);
   hl7v3::PixQueryResponse handle_iti45(const hl7v3::PixQuery& query);
   PdqAnswer handle_iti47(const hl7v3::PdqQuery& query, const PersonFilter& allow);
   PdqAnswer handle_pdq_continuation(const hl7v3::PdqContinuation& c, const PersonFilter& allow);

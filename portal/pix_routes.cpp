@@ -15,54 +15,19 @@ constexpr std::size_t kSoapBodyLimit = 4 * 1024 * 1024;
 
 namespace {
 
-bool is_feed(std::string_view root) {
-  return root == "PRPA_IN201301UV02" || root == "PRPA_IN201302UV02" || root == "PRPA_IN201304UV02";
-}
-
-http::Response soap_fault(const hl7v3::Addressing& request, std::string reason) {
-  hl7v3::SoapFault fault(hl7v3::FaultCode::kSender, std::move(reason));
-  return http::Response::text(403, hl7v3::write_fault(fault, request, ""),
-                              "application/soap+xml; charset=UTF-8");
-}
-
-// Refuses a feed whose patient ids (or merged-away ids) are outside the caller's domain.
-std::optional<http::Response> check_feed_source(const http::Request& req,
-                                                const NodeFacilityLookup& facility_of,
-                                                const std::string& root) {
-  hl7v3::Envelope env;
-  try {
-    env = hl7v3::parse_envelope(req.body, req.header("Content-Type").value_or(""));
-  } catch (const std::exception&) {
-    return std::nullopt;  // malformed: the service answers with the proper fault
-  }
-  if (!is_feed(env.payload.local_name()))
-    return std::nullopt;
+// The calling node as pix::Service screens its feeds: the patient id domain of the facility
+// whose gateway certificate it presented (none if unregistered), and which domains belong
+// to facilities of this network. The rule itself is in pix/feed_screen.cpp.
+pix::FeedSender feed_sender(const http::Request& req, const NodeFacilityLookup& facility_of,
+                            const std::string& network_root) {
+  pix::FeedSender sender;
   const std::string fingerprint = req.peer ? req.peer->sha256_fingerprint : "";
-  const auto facility = fingerprint.empty() ? std::nullopt : facility_of(fingerprint);
-  if (!facility) {
-    log::warn("ITI-44 feed from an unregistered node refused",
-              {.component = "pix", .peer = req.peer ? req.peer->subject : ""});
-    return soap_fault(env.addressing,
-                      "this node's certificate is not registered as a facility's gateway");
-  }
-  const std::string domain = hpd::patient_id_domain(*facility);
-  try {
-    const auto feed = hl7v3::parse_feed(env.payload);
-    std::vector<hl7v3::Ii> ids = feed.patient.ids;
-    ids.insert(ids.end(), feed.prior_ids.begin(), feed.prior_ids.end());
-    for (const auto& id : ids) {
-      if (id.root != domain) {
-        log::warn("ITI-44 feed for another facility's domain refused",
-                  {.component = "pix", .facility = *facility});
-        return soap_fault(env.addressing,
-                          "a facility may only feed its own patient id domain (" + domain + ")");
-      }
-    }
-  } catch (const std::exception&) {
-    return std::nullopt;  // the service reports what is wrong with the message
-  }
-  (void)root;
-  return std::nullopt;
+  if (const auto facility = fingerprint.empty() ? std::nullopt : facility_of(fingerprint))
+    sender.own_domain = hpd::patient_id_domain(*facility);
+  sender.is_facility_domain = [network_root](std::string_view authority) {
+    return hpd::facility_of_patient_domain(authority, network_root).has_value();
+  };
+  return sender;
 }
 
 }  // namespace
@@ -72,9 +37,9 @@ void add_pix_routes(http::Router& nodes, pix::Service& service, NodeFacilityLook
   nodes.add_blocking(
       "POST", "/pix/v3",
       [&service, facility_of, network_root](http::Request& req) {
-        if (auto refused = check_feed_source(req, facility_of, network_root))
-          return *refused;
-        auto r = service.handle_pix_soap(req.body, req.header("Content-Type").value_or(""));
+        const pix::FeedSender sender = feed_sender(req, facility_of, network_root);
+        auto r =
+            service.handle_pix_soap(req.body, req.header("Content-Type").value_or(""), &sender);
         return http::Response::text(r.http_status, std::move(r.body), r.content_type);
       },
       {.body_limit = kSoapBodyLimit, .summary = "IHE PIX V3: ITI-44 feed, ITI-45 query"});

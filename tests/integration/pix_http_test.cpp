@@ -5,7 +5,9 @@
 #include <openssl/pem.h>
 
 #include <algorithm>
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "common/http_client.hpp"
 #include "common/pg.hpp"
@@ -17,6 +19,8 @@
 #include "proto/hl7v3/soap.hpp"
 #include "proto/xml/document.hpp"
 #include "proto/xml/writer.hpp"
+#include "tests/integration/soap_receiver.hpp"
+#include "tests/pix/schema_support.hpp"
 #include "tests/support/daemon.hpp"
 #include "tests/support/dev_pki.hpp"
 #include "tests/support/pg_cluster.hpp"
@@ -59,6 +63,7 @@ class PixOverHttps : public ::testing::Test {
     json cfg{{"assertion_signing_key", dev_pki().dir + "/assertion.key"},
              {"database", {{"conninfo", {{"env", "HAREYAKA_TEST_DB"}}}}},
              {"listeners", {{"web", listener("none")}, {"nodes", listener("require")}}}};
+    configure(cfg);
     portal_ = std::make_unique<testing::Daemon>(
         "portal/hareyaka-portal", cfg, "portal",
         std::map<std::string, std::string>{{"HAREYAKA_TEST_DB", db_}});
@@ -153,6 +158,8 @@ class PixOverHttps : public ::testing::Test {
     return p;
   }
 
+  virtual void configure(json&) {}
+
   std::string db_;
   std::unique_ptr<testing::Daemon> portal_;
   std::map<std::string, std::unique_ptr<http::BlockingHttpClient>> clients_;  // by domain
@@ -174,13 +181,13 @@ TEST_F(PixOverHttps, KanaVariantsFromTwoFacilitiesBecomeOnePersonAndOthersStayAp
                  person(kClinicC, "C-77", "岡田", "オカダ", "ミチコ", "19480302", "086-999-0000")),
             AckCode::kAA);
 
-  const std::vector<std::string> both = {std::string(kHospitalA) + "^0001000052",
-                                         std::string(kClinicB) + "^12-345"};
-  // ITI-45 answers with every id of the person, the one asked about included (as in the
-  // IHE sample 07_PIXQuery1Response).
-  EXPECT_EQ(query(kHospitalA, "0001000052"), both);
-  EXPECT_EQ(query(kClinicB, "12-345"), both);
-  EXPECT_EQ(query(kClinicC, "C-77"), std::vector<std::string>{std::string(kClinicC) + "^C-77"});
+  // ITI-45 answers with the person's other ids, never the one asked about (ITI TF-2b
+  // 3.45.4.2.3); a patient known only in its own domain has none (NF).
+  EXPECT_EQ(query(kHospitalA, "0001000052"),
+            std::vector<std::string>{std::string(kClinicB) + "^12-345"});
+  EXPECT_EQ(query(kClinicB, "12-345"),
+            std::vector<std::string>{std::string(kHospitalA) + "^0001000052"});
+  EXPECT_TRUE(query(kClinicC, "C-77").empty());
 }
 
 TEST_F(PixOverHttps, MergeAndUnlinkBehave) {
@@ -197,15 +204,14 @@ TEST_F(PixOverHttps, MergeAndUnlinkBehave) {
                  person(kHospitalA, "A-1", "晴山", "ハレヤマ", "ハナコ", "19500101", "086-1"),
                  {{kHospitalA, "A-2", ""}}),
             AckCode::kAA);
-  const std::vector<std::string> linked = {std::string(kHospitalA) + "^A-1",
-                                           std::string(kClinicB) + "^B-1"};
-  EXPECT_EQ(query(kClinicB, "B-1"), linked);
+  EXPECT_EQ(query(kClinicB, "B-1"), std::vector<std::string>{std::string(kHospitalA) + "^A-1"});
+  EXPECT_EQ(query(kHospitalA, "A-1"), std::vector<std::string>{std::string(kClinicB) + "^B-1"});
   // The secretariat unlinks B-1 (the admin console calls this store operation).
   pg::Pool pool({.conninfo = db_, .size = 1});
   pix::PgIdentityStore store(pool, {});
   store.unlink({kClinicB, "B-1"}, {"admin", "different person after review"});
-  EXPECT_EQ(query(kClinicB, "B-1"), std::vector<std::string>{std::string(kClinicB) + "^B-1"});
-  EXPECT_EQ(query(kHospitalA, "A-1"), std::vector<std::string>{std::string(kHospitalA) + "^A-1"});
+  EXPECT_TRUE(query(kClinicB, "B-1").empty());
+  EXPECT_TRUE(query(kHospitalA, "A-1").empty());
 }
 
 TEST_F(PixOverHttps, UnknownIdentifierIsAnAeWith204) {
@@ -240,8 +246,15 @@ TEST_F(PixOverHttps, AFacilityCannotFeedAnotherFacilitysDomain) {
                             .url = portal_->url("nodes", "/pix/v3"),
                             .headers = {{"Content-Type", soap_content_type(action)}},
                             .body = soap(w.finish(), action)});
-  EXPECT_EQ(res.status, 403);
-  EXPECT_NE(res.body.find("its own patient id domain"), std::string::npos) << res.body;
+  // Refused in the ITI-44 answer itself: an MCCI_IN000002UV01 with AR and a policy code.
+  ASSERT_EQ(res.status, 200) << res.body;
+  auto doc = xml::parse(res.body);
+  const AckMessage ack = parse_ack_message(payload_of(doc));
+  EXPECT_EQ(ack.ack.code, AckCode::kAR);
+  ASSERT_EQ(ack.ack.details.size(), 1u);
+  EXPECT_EQ(ack.ack.details[0].code, "FOREIGN_FACILITY_DOMAIN");
+  EXPECT_EQ(ack.ack.details[0].code_system, "1.2.392.200284.0.100");
+  EXPECT_NE(ack.ack.details[0].text.find("its own patient id domain"), std::string::npos);
   // Nothing was registered under clinic B's domain: B-999 is unknown (AE 204).
   PixQuery q;
   q.header.id = {"1.2.392.200284.99", "q-spoof", ""};
@@ -263,6 +276,91 @@ TEST_F(PixOverHttps, MalformedEnvelopeIsASoapFault) {
                                .body = "<not-soap/>"});
   EXPECT_GE(res.status, 400);
   EXPECT_NE(res.body.find("Fault"), std::string::npos) << res.body;
+}
+
+// ITI-46 against a consumer that shares no code with the portal (tests/integration/
+// soap_receiver.cpp: raw OpenSSL, hand-written acknowledgements).
+class PixUpdateNotification : public PixOverHttps {
+ protected:
+  void SetUp() override {
+    registry_ = std::make_unique<testing::SoapReceiver>(dev_pki().cert("gateway-b"),
+                                                        dev_pki().key("gateway-b"), dev_pki().ca());
+    registry_->answer_with("AE");  // refuses the first delivery
+    PixOverHttps::SetUp();
+  }
+  void configure(json& cfg) override {
+    cfg["client_tls"] = {{"ca_file", dev_pki().ca()},
+                         {"cert_file", dev_pki().cert("portal")},
+                         {"key_file", dev_pki().key("portal")}};
+    cfg["pix"] = {{"consumers",
+                   json::array({{{"name", "registry"},
+                                 {"url", "https://127.0.0.1:" + std::to_string(registry_->port()) +
+                                             "/pix/v3"}}})},
+                  {"notify_interval_ms", 100}};
+  }
+
+  // The registry's outbox row as "status|last_error" ("" before there is one).
+  std::string outbox_status() {
+    pg::Pool pool({.conninfo = db_, .size = 1});
+    return pg::transact(pool, [](pg::Tx& tx) {
+      auto rows = tx.raw().exec(
+          "SELECT status || '|' || last_error FROM pix_notification_outbox "
+          "WHERE consumer = 'registry'");
+      return rows.empty() ? std::string() : rows[0][0].as<std::string>();
+    });
+  }
+
+  template <typename F>
+  static bool eventually(F done, std::chrono::seconds deadline) {
+    const auto until = std::chrono::steady_clock::now() + deadline;
+    while (std::chrono::steady_clock::now() < until) {
+      if (done())
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return done();
+  }
+
+  std::unique_ptr<testing::SoapReceiver> registry_;
+};
+
+TEST_F(PixUpdateNotification, ALinkIsNotifiedUntilTheConsumerAcknowledges) {
+  ASSERT_EQ(feed(FeedKind::kAdd, person(kHospitalA, "0001000052", "晴山", "ハレヤマ", "ユウコ",
+                                        "19480302", "086-000-1234")),
+            AckCode::kAA);
+  ASSERT_EQ(feed(FeedKind::kAdd, person(kClinicB, "12-345", "晴山", "ハレヤマ", "ユーコ",
+                                        "19480302", "086-000-1234")),
+            AckCode::kAA);
+  // The automatic link reaches the consumer as a PRPA_IN201302UV02 with both ids.
+  ASSERT_TRUE(eventually([&] { return !registry_->bodies().empty(); }, std::chrono::seconds(30)));
+  const std::string first = registry_->bodies().front();
+  EXPECT_NE(registry_->content_types().front().find("application/soap+xml"), std::string::npos);
+  auto errors = testing::validate_hl7_text(first);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  auto doc = xml::parse(first);
+  EXPECT_EQ(doc.root()
+                .child("http://www.w3.org/2003/05/soap-envelope", "Header")
+                .child("http://www.w3.org/2005/08/addressing", "Action")
+                .text(),
+            "urn:hl7-org:v3:PRPA_IN201302UV02");
+  const PatientFeed notice = parse_feed(payload_of(doc));
+  std::vector<std::string> ids;
+  for (const Ii& id : notice.patient.ids)
+    ids.push_back(id.root + "^" + id.extension);
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{std::string(kHospitalA) + "^0001000052",
+                                           std::string(kClinicB) + "^12-345"}));
+  // AE is not a delivery: the row stays pending with the reason, and is sent again.
+  ASSERT_TRUE(eventually(
+      [&] { return outbox_status().rfind("pending|consumer answered 200 without AA/CA", 0) == 0; },
+      std::chrono::seconds(30)))
+      << outbox_status();
+  registry_->answer_with("AA");
+  ASSERT_TRUE(eventually([&] { return outbox_status().rfind("delivered|", 0) == 0; },
+                         std::chrono::seconds(60)))
+      << outbox_status();
+  EXPECT_GE(registry_->bodies().size(), 2u);
+  EXPECT_EQ(parse_feed(payload_of(xml::parse(registry_->bodies().back()))).patient.ids.size(), 2u);
 }
 
 }  // namespace

@@ -77,6 +77,65 @@ TEST(Matcher, BirthDateTyposAreNear) {
   EXPECT_EQ(classify(score_of(taro(), typo), MatchSettings{}), Decision::kReview);
 }
 
+// The same person from a romaji-only EMR: no kana, the name in the (alphabetic) kanji field.
+Demographics romaji(std::string family, std::string given) {
+  Demographics d = taro();
+  d.family_kanji = std::move(family);
+  d.given_kanji = std::move(given);
+  d.family_kana.clear();
+  d.given_kana.clear();
+  return d;
+}
+
+TEST(Matcher, LatinNamesLinkAcrossRomanisationCaseOrderAndSpacing) {
+  const Demographics a = romaji("YAMADA", "TAROU");
+  // Issue #24: the identical romaji record scored 14 and was only reviewed.
+  EXPECT_EQ(classify(score_of(a, a), MatchSettings{}), Decision::kAutoLink);
+  for (const Demographics& b : {romaji("Yamada", "Tarō"), romaji("yamada", "taro"),
+                                romaji("Taro", "Yamada"), romaji("Taro Yamada", ""),
+                                romaji("YAMADA TAROH", ""), romaji("ＹＡＭＡＤＡ", "Ｔａｒｏ")}) {
+    EXPECT_EQ(classify(score_of(a, b), MatchSettings{}), Decision::kAutoLink)
+        << b.family_kanji << " " << b.given_kanji << " " << score_of(a, b);
+  }
+  // Kunrei against Hepburn, a foreign name with diacritics.
+  EXPECT_EQ(
+      classify(score_of(romaji("SIMIZU", "SYOUHEI"), romaji("Shimizu", "Shōhei")), MatchSettings{}),
+      Decision::kAutoLink);
+  EXPECT_EQ(
+      classify(score_of(romaji("Nguyễn", "Thị Ánh"), romaji("NGUYEN", "THI ANH")), MatchSettings{}),
+      Decision::kAutoLink);
+}
+
+TEST(Matcher, RomajiMatchesTheKanaReading) {
+  // One hospital has kanji and kana, the other romaji only.
+  EXPECT_EQ(classify(score_of(taro(), romaji("YAMADA", "TARO")), MatchSettings{}),
+            Decision::kAutoLink);
+  EXPECT_EQ(classify(score_of(romaji("Taro", "Yamada"), taro()), MatchSettings{}),
+            Decision::kAutoLink);
+  // Romaji written into the kana field is read as romaji.
+  Demographics syl = taro();
+  syl.family_kana = "YAMADA";
+  syl.given_kana = "TAROU";
+  EXPECT_EQ(classify(score_of(taro(), syl), MatchSettings{}), Decision::kAutoLink);
+  // Another given name (a twin) is never linked automatically, another name not at all.
+  EXPECT_NE(classify(score_of(taro(), romaji("YAMADA", "JIRO")), MatchSettings{}),
+            Decision::kAutoLink);
+  EXPECT_EQ(classify(score_of(taro(), romaji("SUZUKI", "JIRO")), MatchSettings{}),
+            Decision::kApart);
+}
+
+TEST(Matcher, LatinTwinsAndNamesakesAreNotLinked) {
+  const Demographics a = romaji("Smith", "John");
+  Demographics twin = romaji("SMITH", "JAMES");
+  EXPECT_NE(classify(score_of(a, twin), MatchSettings{}), Decision::kAutoLink);
+  Demographics namesake = romaji("John", "Smith");
+  namesake.postal_code = "1000001";
+  namesake.phone = "03-1234-5678";
+  EXPECT_EQ(classify(score_of(a, namesake), MatchSettings{}), Decision::kReview);
+  EXPECT_EQ(classify(score_of(romaji("Sato", "Yoko"), romaji("Saito", "Yoko")), MatchSettings{}),
+            Decision::kReview);  // one part differs: never automatic
+}
+
 TEST(Matcher, ThresholdsComeFromSettings) {
   MatchSettings strict;
   strict.auto_link_threshold = 100;

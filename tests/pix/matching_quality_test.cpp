@@ -17,10 +17,14 @@
 namespace hareyaka::pix {
 namespace {
 
-TEST(MatchingQuality, NoFalseAutoLinkAndHighRecallOnVariants) {
+struct Quality {
+  long false_links = 0;
+  double precision = 0, variant_recall = 0, with_review = 0;
+};
+
+Quality measure(const testing::GeneratorSettings& gs, const char* label) {
   auto pool = hareyaka::testing::fresh_pool({&migrations()}, 2);
   PgIdentityStore store(*pool, {});
-  testing::GeneratorSettings gs;
   const auto records = testing::generate_records(gs);
   for (const auto& r : records)
     store.register_identity({r.key}, r.demographics);
@@ -92,14 +96,42 @@ TEST(MatchingQuality, NoFalseAutoLinkAndHighRecallOnVariants) {
   const double variant_recall = double(variant_linked) / variant_pairs;
   const double with_review = double(linked + missed_in_review) / true_pairs;
   std::printf(
-      "matching quality: persons=%d records=%zu true_pairs=%ld auto_linked_pairs=%ld "
+      "matching quality (%s): persons=%d records=%zu true_pairs=%ld auto_linked_pairs=%ld "
       "false_links=%ld precision=%.4f recall_variants=%.4f (%ld pairs) recall_all=%.4f "
       "recall_all_incl_review_queue=%.4f review_items=%d\n",
-      gs.persons, records.size(), true_pairs, predicted, false_links, precision, variant_recall,
-      variant_pairs, recall, with_review, review_items);
-  EXPECT_EQ(false_links, 0);
-  EXPECT_GE(variant_recall, 0.98);
-  EXPECT_GE(with_review, 0.99);
+      label, gs.persons, records.size(), true_pairs, predicted, false_links, precision,
+      variant_recall, variant_pairs, recall, with_review, review_items);
+  return {false_links, precision, variant_recall, with_review};
+}
+
+TEST(MatchingQuality, NoFalseAutoLinkAndHighRecallOnVariants) {
+  const Quality q = measure({}, "kanji and kana");
+  EXPECT_EQ(q.false_links, 0);
+  EXPECT_GE(q.variant_recall, 0.98);
+  EXPECT_GE(q.with_review, 0.99);
+}
+
+// Every record in romaji only (romaji-only EMRs), same persons and hard negatives.
+TEST(MatchingQuality, LatinNamesNoFalseAutoLinkAndHighRecall) {
+  testing::GeneratorSettings gs;
+  gs.latin_rate = 1.0;
+  const Quality q = measure(gs, "romaji only");
+  EXPECT_EQ(q.false_links, 0);
+  EXPECT_GE(q.variant_recall, 0.98);
+  EXPECT_GE(q.with_review, 0.99);
+}
+
+// Half the records in romaji, half in kanji and kana: about half the true pairs cross
+// scripts. A romaji record agrees with a kana one on the reading only (no kanji on one
+// side), so it links only when every other field agrees and otherwise goes to review: the
+// automatic-link floor below is what that achieves (docs/performance.md), not a goal.
+TEST(MatchingQuality, RomajiAgainstKanaNoFalseAutoLink) {
+  testing::GeneratorSettings gs;
+  gs.latin_rate = 0.5;
+  const Quality q = measure(gs, "half romaji, half kanji+kana");
+  EXPECT_EQ(q.false_links, 0);
+  EXPECT_GE(q.variant_recall, 0.91);
+  EXPECT_GE(q.with_review, 0.99);
 }
 
 }  // namespace

@@ -70,7 +70,7 @@ class ServiceTest : public ::testing::Test {
     Reply r;
     const std::string envelope = soap(body, action, action_in_header);
     r.raw = pdq ? service_->handle_pdq_soap(envelope, ct, allow)
-                : service_->handle_pix_soap(envelope, ct);
+                : service_->handle_pix_soap(envelope, ct, sender_);
     r.doc = xml::parse(r.raw.body);
     xml::Node body_el = r.doc.root().child(kSoap12Ns, "Body");
     r.payload = body_el.elements().at(0);
@@ -117,6 +117,18 @@ class ServiceTest : public ::testing::Test {
     return parse_pix_response(r.payload);
   }
 
+  // A PRPA_IN201309UV02 asking for `id`, optionally limited to `data_sources`.
+  static std::string pix_query_for(const Ii& id, std::vector<std::string> data_sources = {}) {
+    PixQuery q;
+    q.header.id = {"q-" + id.extension, "", ""};
+    q.query_id = {"1.2.3", "1", ""};
+    q.patient_id = id;
+    q.data_sources = std::move(data_sources);
+    xml::Writer w;
+    write_pix_query(w, q);
+    return w.finish();
+  }
+
   ParsedPdqResponse pdq(const std::string& xml, PersonFilter allow = kEveryone) {
     Reply r = call(xml, "urn:hl7-org:v3:PRPA_IN201305UV02", true, true, std::move(allow));
     EXPECT_EQ(r.raw.http_status, 200);
@@ -139,6 +151,7 @@ class ServiceTest : public ::testing::Test {
                  Sex::kMale, "19800131");
   }
 
+  const FeedSender* sender_ = nullptr;  // the calling node, when a test plays the portal
   std::unique_ptr<pg::Pool> pool_;
   std::unique_ptr<PgIdentityStore> store_;
   std::unique_ptr<Service> service_;
@@ -213,6 +226,139 @@ TEST_F(ServiceTest, NistPixQueriesIncludingUnknownIdAndUnknownAuthority) {
             "/PRPA_IN201309UV02/controlActProcess/queryByParameter/parameterList/dataSource/value");
 }
 
+TEST_F(ServiceTest, PixQueryNeverEchoesTheQueriedIdentifier) {
+  const char* hospital = "1.2.392.200284.33.1";
+  const char* clinic = "1.2.392.200284.33.2";
+  feed_patient({{hospital, "ALONE-1", ""}}, {{NameUse::kSyllabic, "ヒトリ", "タロウ", ""}},
+               Sex::kMale, "19700101");
+  feed_patient({{clinic, "OTHER-1", ""}}, {{NameUse::kSyllabic, "ベツ", "ハナコ", ""}},
+               Sex::kFemale, "19800101");
+  // Known only in the queried domain: there is no cross-reference to give.
+  ParsedPixResponse all = pix_query(pix_query_for({hospital, "ALONE-1", ""}));
+  EXPECT_EQ(all.ack.code, AckCode::kAA);
+  EXPECT_EQ(all.query_response_code, "NF");
+  EXPECT_TRUE(all.ids.empty());
+  // The same when the queried domain is the one asked for.
+  ParsedPixResponse own = pix_query(pix_query_for({hospital, "ALONE-1", ""}, {hospital}));
+  EXPECT_EQ(own.ack.code, AckCode::kAA);
+  EXPECT_EQ(own.query_response_code, "NF");
+  EXPECT_TRUE(own.ids.empty());
+  // A second id in the same domain for the same patient is a cross-reference.
+  feed_patient({{hospital, "ALONE-1", ""}, {hospital, "ALONE-1-OLD", ""}},
+               {{NameUse::kSyllabic, "ヒトリ", "タロウ", ""}}, Sex::kMale, "19700101");
+  ParsedPixResponse dup = pix_query(pix_query_for({hospital, "ALONE-1", ""}));
+  EXPECT_EQ(dup.query_response_code, "OK");
+  EXPECT_EQ(dup.ids, (std::vector<Ii>{{hospital, "ALONE-1-OLD", ""}}));
+}
+
+// A feed as the portal sees it from facility 33.1's gateway (domain 33.1.1).
+class ScreenedFeedTest : public ServiceTest {
+ protected:
+  static constexpr const char* kOwn = "1.2.392.200284.33.1.1";
+  static constexpr const char* kOtherFacility = "1.2.392.200284.33.2.1";
+  static constexpr const char* kNational = "1.2.392.100495.20.3.51.1";  // not a facility
+
+  void SetUp() override {
+    ServiceTest::SetUp();
+    gateway_.own_domain = kOwn;
+    gateway_.is_facility_domain = [](std::string_view a) {
+      return a.rfind("1.2.392.200284.33.", 0) == 0;
+    };
+    sender_ = &gateway_;
+  }
+
+  AckMessage send(std::vector<Ii> ids, std::vector<Ii> other_ids = {},
+                  FeedKind kind = FeedKind::kAdd, std::vector<Ii> prior = {}) {
+    PatientFeed f;
+    f.kind = kind;
+    f.header.id = {service_->new_uuid(), "", ""};
+    f.header.creation_time = "20261124000000";
+    f.header.sender = {"1.2.392.200284.33.9.1", kOwn};
+    f.header.receiver = {"1.2.392.200284.1.1", ""};
+    f.patient.ids = std::move(ids);
+    f.patient.other_ids = std::move(other_ids);
+    f.patient.names = {{NameUse::kSyllabic, "ハレヤマ", "ハナコ", ""}};
+    f.patient.sex = Sex::kFemale;
+    f.patient.birth_date = "19500101";
+    f.prior_ids = std::move(prior);
+    xml::Writer w;
+    write_feed(w, f);
+    Reply r = call(w.finish(), "urn:hl7-org:v3:" + std::string(interaction_of(kind)));
+    EXPECT_EQ(r.raw.http_status, 200) << r.raw.body;
+    return parse_ack_message(r.payload);
+  }
+
+  FeedSender gateway_;
+};
+
+TEST_F(ScreenedFeedTest, AnotherFacilitysIdIsAnArWithAPolicyCode) {
+  for (auto [ids, others] :
+       {std::pair{std::vector<Ii>{{kOtherFacility, "B-9", ""}}, std::vector<Ii>{}},
+        std::pair{std::vector<Ii>{{kOwn, "A-1", ""}, {kOtherFacility, "B-9", ""}},
+                  std::vector<Ii>{}},
+        std::pair{std::vector<Ii>{{kOwn, "A-1", ""}},
+                  std::vector<Ii>{{kOtherFacility, "B-9", ""}}}}) {
+    AckMessage ack = send(ids, others);
+    EXPECT_EQ(ack.ack.code, AckCode::kAR);
+    ASSERT_EQ(ack.ack.details.size(), 1u);
+    EXPECT_EQ(ack.ack.details[0].type_code, "E");
+    EXPECT_EQ(ack.ack.details[0].code, kForeignFacilityDomain);
+    EXPECT_EQ(ack.ack.details[0].code_system, kFeedPolicyCodes);
+  }
+  // The asOtherIDs case points at that id.
+  EXPECT_EQ(send({{kOwn, "A-1", ""}}, {{kOtherFacility, "B-9", ""}}).ack.details.at(0).location,
+            "/PRPA_IN201301UV02/controlActProcess/subject/registrationEvent/subject1/patient/"
+            "patientPerson/asOtherIDs[1]/id");
+  // Nothing was stored, not even the facility's own id sent beside the foreign one.
+  EXPECT_FALSE(store_->find({kOtherFacility, "B-9"}));
+  EXPECT_FALSE(store_->find({kOwn, "A-1"}));
+  // Merging away another facility's id is refused too.
+  EXPECT_EQ(send({{kOwn, "A-1", ""}}).ack.code, AckCode::kAA);
+  AckMessage merge = send({{kOwn, "A-1", ""}}, {}, FeedKind::kMerge, {{kOtherFacility, "B-9", ""}});
+  EXPECT_EQ(merge.ack.code, AckCode::kAR);
+  EXPECT_EQ(merge.ack.details.at(0).location,
+            "/PRPA_IN201304UV02/controlActProcess/subject/registrationEvent/replacementOf/"
+            "priorRegistration/subject1/priorRegisteredRole/id[1]");
+  // A node whose certificate is no facility's may not feed at all.
+  FeedSender stranger = gateway_;
+  stranger.own_domain.clear();
+  sender_ = &stranger;
+  AckMessage unknown = send({{kOwn, "A-2", ""}});
+  EXPECT_EQ(unknown.ack.code, AckCode::kAR);
+  EXPECT_EQ(unknown.ack.details.at(0).code, kSourceNotRegistered);
+  EXPECT_FALSE(store_->find({kOwn, "A-2"}));
+}
+
+TEST_F(ScreenedFeedTest, ANationalIdBesideTheOwnIdIsKeptWhenRegisteredAndIgnoredOtherwise) {
+  // Unregistered national domain, as a second id and in asOtherIDs: AA with warnings.
+  AckMessage warned = send({{kOwn, "A-1", ""}, {kNational, "N-1", ""}}, {{kNational, "N-2", ""}});
+  EXPECT_EQ(warned.ack.code, AckCode::kAA);
+  ASSERT_EQ(warned.ack.details.size(), 2u);
+  for (const AckDetail& d : warned.ack.details) {
+    EXPECT_EQ(d.type_code, "W");
+    EXPECT_EQ(d.code, kUnregisteredDomainIgnored);
+  }
+  EXPECT_TRUE(store_->find({kOwn, "A-1"}));
+  EXPECT_FALSE(store_->find({kNational, "N-1"}));
+  EXPECT_FALSE(store_->find({kNational, "N-2"}));
+  EXPECT_FALSE(store_->domain_known(kNational));  // ignoring it did not register it
+  // Once the domain is registered, the same ids become identities of the same person.
+  store_->register_domain(kNational, "national id");
+  AckMessage kept = send({{kOwn, "A-1", ""}, {kNational, "N-1", ""}}, {{kNational, "N-2", ""}});
+  EXPECT_EQ(kept.ack.code, AckCode::kAA);
+  EXPECT_TRUE(kept.ack.details.empty());
+  const auto own = store_->find({kOwn, "A-1"});
+  const auto n1 = store_->find({kNational, "N-1"});
+  const auto n2 = store_->find({kNational, "N-2"});
+  ASSERT_TRUE(own && n1 && n2);
+  EXPECT_EQ(n1->person_id, own->person_id);
+  EXPECT_EQ(n2->person_id, own->person_id);
+  // The national id alone, without the facility's own, is not a feed this node may send.
+  AckMessage alone = send({{kNational, "N-3", ""}});
+  EXPECT_EQ(alone.ack.code, AckCode::kAR);
+  EXPECT_EQ(alone.ack.details.at(0).code, kOwnIdMissing);
+}
+
 TEST_F(ServiceTest, PdqSamplesAreAnswered) {
   seed_samples();
   ParsedPdqResponse plain = pdq(sample("pdqv3/PDQ.xml"));
@@ -266,16 +412,14 @@ TEST_F(ServiceTest, JapaneseFeedsLinkAcrossFacilitiesAndPixAnswersFromEitherId) 
       {{third, "T-9", ""}},
       {{NameUse::kIdeographic, "佐藤", "一郎", ""}, {NameUse::kSyllabic, "サトウ", "イチロウ", ""}},
       Sex::kMale, "19580412", "", "7008570");
-  for (auto [root, ext] : {std::pair{hospital, "0001000052"}, std::pair{clinic, "12-345"}}) {
-    PixQuery q;
-    q.header.id = {"q-" + std::string(ext), "", ""};
-    q.query_id = {"1.2.3", "1", ""};
-    q.patient_id = {root, ext, ""};
-    xml::Writer w;
-    write_pix_query(w, q);
-    ParsedPixResponse r = pix_query(w.finish());
+  // Each id answers with the other one (never with itself, ITI TF-2b 3.45.4.2.3).
+  const Ii at_hospital{hospital, "0001000052", ""};
+  const Ii at_clinic{clinic, "12-345", ""};
+  for (auto [asked, other] :
+       {std::pair{at_hospital, at_clinic}, std::pair{at_clinic, at_hospital}}) {
+    ParsedPixResponse r = pix_query(pix_query_for(asked));
     EXPECT_EQ(r.query_response_code, "OK");
-    EXPECT_EQ(r.ids, (std::vector<Ii>{{hospital, "0001000052", ""}, {clinic, "12-345", ""}}));
+    EXPECT_EQ(r.ids, (std::vector<Ii>{other}));
   }
   EXPECT_NE(store_->find({third, "T-9"})->person_id,
             store_->find({hospital, "0001000052"})->person_id);
@@ -328,6 +472,34 @@ TEST_F(ServiceTest, JapaneseFeedsLinkAcrossFacilitiesAndPixAnswersFromEitherId) 
           .patient.ids.size(),
       1u);
   EXPECT_FALSE(service_->build_update_notification(claimed[0], {"9.9.9"}, "https://x"));
+}
+
+TEST_F(ServiceTest, RomajiFeedsFromTwoHospitalsLinkAndMeetTheKanaReading) {
+  const char* hospital = "1.2.392.200284.33.1";
+  const char* clinic = "1.2.392.200284.33.2";
+  const char* third = "1.2.392.200284.33.3";
+  // Issue #24: the same romaji name, birth date, sex, phone and postal code from two
+  // hospitals went to review only. Here also in the other order and another romanisation.
+  feed_patient({{hospital, "R-1", ""}}, {{NameUse::kUnspecified, "SATOU", "KYOUKO", ""}},
+               Sex::kFemale, "19580412", "086-224-2111", "700-8570");
+  feed_patient({{clinic, "R-2", ""}}, {{NameUse::kUnspecified, "", "", "Kyōko Satō"}}, Sex::kFemale,
+               "19580412", "0862242111", "7008570");
+  // A third facility knows her by kanji and kana only.
+  feed_patient(
+      {{third, "K-3", ""}},
+      {{NameUse::kIdeographic, "佐藤", "京子", ""}, {NameUse::kSyllabic, "サトウ", "キョウコ", ""}},
+      Sex::kFemale, "19580412", "086-224-2111", "700-8570");
+  const auto a = store_->find({hospital, "R-1"});
+  const auto b = store_->find({clinic, "R-2"});
+  const auto c = store_->find({third, "K-3"});
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a->person_id, b->person_id);
+  EXPECT_EQ(c->person_id, a->person_id);
+  EXPECT_EQ(b->link_origin, "auto");
+  // Her twin sister (same family, birth date, home) stays apart.
+  feed_patient({{clinic, "R-4", ""}}, {{NameUse::kUnspecified, "SATO", "YOKO", ""}}, Sex::kFemale,
+               "19580412", "086-224-2111", "700-8570");
+  EXPECT_NE(store_->find({clinic, "R-4"})->person_id, a->person_id);
 }
 
 TEST_F(ServiceTest, PdqContinuationAndCancel) {

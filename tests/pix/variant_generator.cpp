@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <map>
 
 namespace hareyaka::pix::testing {
@@ -73,6 +74,108 @@ const std::vector<Given> kGivens = {
     {"大樹", "ダイキ", 'M'},   {"拓也", "タクヤ", 'M'},     {"直樹", "ナオキ", 'M'},
     {"修", "オサム", 'M'},     {"勇気", "ユウキ", 'M'},     {"悠斗", "ユウト", 'M'},
     {"蓮", "レン", 'M'},       {"翔平", "ショウヘイ", 'M'}, {"浩二", "コウジ", 'M'},
+};
+
+// Hepburn (wapuro: long vowels as ou/uu) of every kana above, written by hand so that the
+// generator does not share the code under test.
+const std::map<std::string, std::string> kRomaji = {
+    {"サトウ", "satou"},
+    {"スズキ", "suzuki"},
+    {"タカハシ", "takahashi"},
+    {"タナカ", "tanaka"},
+    {"イトウ", "itou"},
+    {"ワタナベ", "watanabe"},
+    {"ヤマモト", "yamamoto"},
+    {"ナカムラ", "nakamura"},
+    {"コバヤシ", "kobayashi"},
+    {"カトウ", "katou"},
+    {"ヨシダ", "yoshida"},
+    {"ヤマダ", "yamada"},
+    {"ササキ", "sasaki"},
+    {"ヤマグチ", "yamaguchi"},
+    {"マツモト", "matsumoto"},
+    {"イノウエ", "inoue"},
+    {"キムラ", "kimura"},
+    {"ハヤシ", "hayashi"},
+    {"サイトウ", "saitou"},
+    {"シミズ", "shimizu"},
+    {"ヤマザキ", "yamazaki"},
+    {"モリ", "mori"},
+    {"イケダ", "ikeda"},
+    {"ハシモト", "hashimoto"},
+    {"アベ", "abe"},
+    {"イシカワ", "ishikawa"},
+    {"ヤマシタ", "yamashita"},
+    {"ナカジマ", "nakajima"},
+    {"イシイ", "ishii"},
+    {"オガワ", "ogawa"},
+    {"マエダ", "maeda"},
+    {"オカダ", "okada"},
+    {"ハセガワ", "hasegawa"},
+    {"フジタ", "fujita"},
+    {"ゴトウ", "gotou"},
+    {"コンドウ", "kondou"},
+    {"ムラカミ", "murakami"},
+    {"エンドウ", "endou"},
+    {"アオキ", "aoki"},
+    {"サカモト", "sakamoto"},
+    {"フクダ", "fukuda"},
+    {"オオタ", "oota"},
+    {"ニシムラ", "nishimura"},
+    {"フジイ", "fujii"},
+    {"カネコ", "kaneko"},
+    {"オカモト", "okamoto"},
+    {"フジワラ", "fujiwara"},
+    {"ナカノ", "nakano"},
+    {"ミウラ", "miura"},
+    {"ハラダ", "harada"},
+    {"マツダ", "matsuda"},
+    {"タケウチ", "takeuchi"},
+    {"オノ", "ono"},
+    {"ナカヤマ", "nakayama"},
+    {"イシダ", "ishida"},
+    {"オオノ", "oono"},
+    {"ハットリ", "hattori"},
+    {"サワダ", "sawada"},
+    {"ハマダ", "hamada"},
+    {"ヒロセ", "hirose"},
+    {"ヨウコ", "youko"},
+    {"ケイコ", "keiko"},
+    {"キョウコ", "kyouko"},
+    {"サチコ", "sachiko"},
+    {"ユウコ", "yuuko"},
+    {"ミカ", "mika"},
+    {"アイ", "ai"},
+    {"ヒナ", "hina"},
+    {"ユイ", "yui"},
+    {"ショウコ", "shouko"},
+    {"ユミ", "yumi"},
+    {"ナオミ", "naomi"},
+    {"マユミ", "mayumi"},
+    {"サクラ", "sakura"},
+    {"ハナコ", "hanako"},
+    {"クミコ", "kumiko"},
+    {"チヒロ", "chihiro"},
+    {"タロウ", "tarou"},
+    {"イチロウ", "ichirou"},
+    {"ケンタ", "kenta"},
+    {"ショウタ", "shouta"},
+    {"ダイスケ", "daisuke"},
+    {"マコト", "makoto"},
+    {"ヒロシ", "hiroshi"},
+    {"タカシ", "takashi"},
+    {"ケンイチ", "ken'ichi"},
+    {"ユウイチ", "yuuichi"},
+    {"ショウ", "shou"},
+    {"ダイキ", "daiki"},
+    {"タクヤ", "takuya"},
+    {"ナオキ", "naoki"},
+    {"オサム", "osamu"},
+    {"ユウキ", "yuuki"},
+    {"ユウト", "yuuto"},
+    {"レン", "ren"},
+    {"ショウヘイ", "shouhei"},
+    {"コウジ", "kouji"},
 };
 
 // UTF-8 <-> code points (katakana only needs the BMP).
@@ -179,6 +282,63 @@ std::string vary_kana(Rng& rng, std::string kana) {
   return kana;
 }
 
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+  for (std::size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size())
+    s.replace(p, from.size(), to);
+}
+
+// One romanisation of a wapuro-Hepburn name, as some system would write it.
+std::string romanise(Rng& rng, std::string r) {
+  const int style = rng.below(20);
+  if (style < 9) {  // passport Hepburn: long vowels dropped, sometimes "oh"
+    const bool oh = rng.chance(0.2);
+    for (std::size_t p = 0; (p = r.find("ou")) != std::string::npos;)
+      r.replace(p, 2, oh && (p + 2 == r.size()) ? "oh" : "o");
+    replace_all(r, "uu", "u");
+  } else if (style < 12) {  // macrons
+    replace_all(r, "ou", "\xC5\x8D");
+    replace_all(r, "uu", "\xC5\xAB");
+  } else if (style < 15) {  // kunrei
+    replace_all(r, "shi", "si");
+    replace_all(r, "sh", "sy");
+    replace_all(r, "chi", "ti");
+    replace_all(r, "tsu", "tu");
+    replace_all(r, "fu", "hu");
+    replace_all(r, "ji", "zi");
+  }  // else wapuro as is
+  if (rng.chance(0.5))
+    replace_all(r, "'", "");
+  const int letter_case = rng.below(10);
+  if (letter_case < 5) {
+    for (char& c : r)
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    replace_all(r, "\xC5\x8D", "\xC5\x8C");  // Ō
+    replace_all(r, "\xC5\xAB", "\xC5\xAA");  // Ū
+  } else if (letter_case < 9) {
+    r[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(r[0])));
+  }
+  return r;
+}
+
+// A romaji-only record: the kanji and kana fields are replaced by one Latin name.
+void to_romaji(Rng& rng, Demographics& d, const std::string& family_kana,
+               const std::string& given_kana) {
+  std::string family = romanise(rng, kRomaji.at(family_kana));
+  std::string given = romanise(rng, kRomaji.at(given_kana));
+  d.family_kana.clear();
+  d.given_kana.clear();
+  const int layout = rng.below(10);
+  if (layout < 6) {
+    d.family_kanji = family, d.given_kanji = given;
+  } else if (layout < 8) {  // given name in the family field and the other way round
+    d.family_kanji = given, d.given_kanji = family;
+  } else if (layout < 9) {  // one field, "Given FAMILY"
+    d.family_kanji = given + " " + family, d.given_kanji.clear();
+  } else {  // one field, "FAMILY Given"
+    d.family_kanji = family + " " + given, d.given_kanji.clear();
+  }
+}
+
 struct Base {
   int family, given;
   char sex;
@@ -206,7 +366,7 @@ Base random_base(Rng& rng) {
   return b;
 }
 
-Demographics render(Rng& rng, const Base& b) {
+Demographics render(Rng& rng, const Base& b, double latin_rate) {
   const Family& f = kFamilies[b.family];
   const Given& g = kGivens[b.given];
   Demographics d;
@@ -246,6 +406,8 @@ Demographics render(Rng& rng, const Base& b) {
             : "+81-" + b.phone.substr(1, 2) + "-" + b.phone.substr(3, 3) + "-" + b.phone.substr(6);
   }
   d.address = "岡山県岡山市";
+  if (latin_rate > 0 && rng.chance(latin_rate))
+    to_romaji(rng, d, f.kana, g.kana);
   return d;
 }
 
@@ -296,7 +458,7 @@ std::vector<GeneratedRecord> generate_records(const GeneratorSettings& s) {
       }
       r.key = {"1.2.392.200284.33." + std::to_string(f + 1),
                "P" + std::to_string(p) + "-" + digits(rng, 4)};
-      r.demographics = render(rng, at);
+      r.demographics = render(rng, at, s.latin_rate);
       r.truth = p;
       out.push_back(std::move(r));
     }

@@ -27,6 +27,10 @@ struct GeneratorSettings {
   std::uint64_t seed = 20261124;
   double twin_rate = 0.01;
   double namesake_rate = 0.01;
+  // Share of facility records written in romaji only (no kanji, no kana), as romaji-only
+  // EMRs do: Hepburn, passport (long vowels dropped), wapuro (ou/uu), macrons or kunrei;
+  // any case; family and given in either order or in one field.
+  double latin_rate = 0;
 };
 
 std::vector<GeneratedRecord> generate_records(const GeneratorSettings& s);
