@@ -81,6 +81,40 @@ Response error_response(ErrorCode code, const std::string& external,
   return Response::json(http_status(code), body.dump());
 }
 
+// Headers on every response. The sandbox policy keeps a document or an API body that a
+// browser is made to open directly (an XHTML file with a script, say) out of the portal's
+// origin: no script, no resource loads. Routes that serve the UI set their own policy.
+void add_common_headers(Response& res, const std::string& request_id) {
+  res.headers["X-Request-Id"] = request_id;
+  if (!res.headers.contains("Cache-Control"))
+    res.headers["Cache-Control"] = "no-store";
+  if (!res.headers.contains("Content-Security-Policy"))
+    res.headers["Content-Security-Policy"] = "sandbox; default-src 'none'";
+  res.headers["X-Content-Type-Options"] = "nosniff";
+  res.headers["Strict-Transport-Security"] = "max-age=31536000";
+}
+
+// How much of an over-limit body is read and dropped after the 413 at most.
+constexpr std::uint64_t kDiscardCap = 16u << 20;
+
+awaitable<void> discard_body(beast::ssl_stream<beast::tcp_stream>& stream,
+                             beast::flat_buffer& buffer, std::uint64_t declared,
+                             std::chrono::milliseconds timeout) {
+  std::uint64_t left = std::min(declared, kDiscardCap);
+  const auto buffered = std::min<std::uint64_t>(left, buffer.size());
+  buffer.consume(static_cast<std::size_t>(buffered));
+  left -= buffered;
+  auto& lowest = beast::get_lowest_layer(stream);
+  lowest.expires_after(timeout);
+  std::vector<char> scratch(64 * 1024);
+  while (left > 0) {
+    auto [ec, n] = co_await stream.async_read_some(net::buffer(scratch), kTuple);
+    if (ec)
+      co_return;
+    left -= std::min<std::uint64_t>(left, n);
+  }
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -247,6 +281,10 @@ awaitable<void> Server::Impl::serve(Listener& l, beast::ssl_stream<beast::tcp_st
       break;
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(cfg.header_limit));
+    // No body limit while reading the header: Beast would otherwise hold a Content-Length
+    // against its 1 MiB default before the route (and its own limit) is known, and a PIX
+    // 4 MB or HPD 8 MB body would fail as "malformed". The route's limit is set below.
+    parser.body_limit(boost::none);
     state.idle = buffer.size() == 0;
     lowest.expires_after(cfg.idle_timeout);
     auto [ec_h, n_h] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
@@ -255,15 +293,17 @@ awaitable<void> Server::Impl::serve(Listener& l, beast::ssl_stream<beast::tcp_st
       peer_closed = ec_h == bhttp::error::end_of_stream || ec_h == net::error::eof ||
                     ec_h == ssl::error::stream_truncated || ec_h == net::error::connection_reset;
       if (ec_h == bhttp::error::header_limit) {
-        Response res =
-            error_response(ErrorCode::kBadRequest, "request header too large", new_request_id());
+        const std::string id = new_request_id();
+        Response res = error_response(ErrorCode::kBadRequest, "request header too large", id);
         res.status = 431;
+        add_common_headers(res, id);
         co_await write(l, stream, res, false, false);
       } else if (ec_h != bhttp::error::end_of_stream && ec_h != net::error::operation_aborted &&
                  ec_h != beast::error::timeout && ec_h != ssl::error::stream_truncated &&
                  ec_h != net::error::eof) {
-        Response res =
-            error_response(ErrorCode::kBadRequest, "malformed request", new_request_id());
+        const std::string id = new_request_id();
+        Response res = error_response(ErrorCode::kBadRequest, "malformed request", id);
+        add_common_headers(res, id);
         co_await write(l, stream, res, false, false);
       }
       break;
@@ -318,7 +358,13 @@ awaitable<void> Server::Impl::serve(Listener& l, beast::ssl_stream<beast::tcp_st
         Response res = error_response(
             ErrorCode::kPayloadTooLarge,
             "request body larger than " + std::to_string(body_limit) + " bytes", req.request_id);
+        add_common_headers(res, req.request_id);
         co_await write(l, stream, res, false, false);
+        // A client that sends the whole body before reading would see a reset instead of the
+        // 413 if we closed with its body unread: read and drop a bounded amount of it first.
+        // A chunked body has no known end: give its rest a moment only.
+        co_await discard_body(stream, buffer, declared ? *declared : kDiscardCap,
+                              declared ? cfg.read_timeout : std::chrono::milliseconds(1000));
         metrics.observe(cfg.name, route ? route->pattern : "(unmatched)", req.method, 413, 0);
         break;
       }
@@ -334,11 +380,7 @@ awaitable<void> Server::Impl::serve(Listener& l, beast::ssl_stream<beast::tcp_st
     } else {
       res = co_await dispatch(l, route, path_known, req);
     }
-    res.headers["X-Request-Id"] = req.request_id;
-    if (!res.headers.contains("Cache-Control"))
-      res.headers["Cache-Control"] = "no-store";
-    res.headers["X-Content-Type-Options"] = "nosniff";
-    res.headers["Strict-Transport-Security"] = "max-age=31536000";
+    add_common_headers(res, req.request_id);
     const bool again = keep_alive && !draining;
     const bool ok = co_await write(l, stream, res, req.method == "HEAD", again);
     const double secs =

@@ -53,6 +53,15 @@ std::shared_ptr<Router> router_with_routes() {
   });
   r->add_blocking("POST", "/small", [](Request& req) { return Response::text(200, req.body); },
                   {.body_limit = 16});
+  // A route whose limit is above Beast's own 1 MiB default (PIX 4 MB, HPD 8 MB, CSV 8 MiB).
+  r->add_blocking("POST", "/big",
+                  [](Request& req) { return Response::text(200, std::to_string(req.body.size())); },
+                  {.body_limit = 4 * 1000 * 1000});
+  r->add_blocking("GET", "/own-csp", [](Request&) {
+    Response res = Response::text(200, "page");
+    res.headers["Content-Security-Policy"] = "default-src 'self'";
+    return res;
+  });
   r->add_blocking("GET", "/fail", [](Request&) -> Response {
     throw Error(ErrorCode::kForbidden, "not for you", "internal reason with detail");
   });
@@ -117,6 +126,38 @@ TEST(HttpServer, BodyOverTheRouteLimitIs413) {
   auto big =
       c.request({.method = "POST", .url = server.url("/small"), .body = std::string(17, 'x')});
   EXPECT_EQ(big.status, 413);
+}
+
+TEST(HttpServer, RouteLimitAboveOneMebibyteApplies) {
+  TestServer server(listener(), router_with_routes());
+  BlockingHttpClient c(client());
+  auto ok = c.request(
+      {.method = "POST", .url = server.url("/big"), .body = std::string(3 * 1000 * 1000, 'x')});
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.body, "3000000");
+}
+
+TEST(HttpServer, BodyOverALargeRouteLimitIs413NamingTheLimit) {
+  TestServer server(listener(), router_with_routes());
+  BlockingHttpClient c(client());
+  auto big = c.request(
+      {.method = "POST", .url = server.url("/big"), .body = std::string(5 * 1000 * 1000, 'x')});
+  EXPECT_EQ(big.status, 413) << big.body;
+  auto j = nlohmann::json::parse(big.body);
+  EXPECT_EQ(j["error"], "payload_too_large");
+  EXPECT_NE(j["message"].get<std::string>().find("4000000"), std::string::npos) << big.body;
+}
+
+TEST(HttpServer, EveryResponseIsSandboxedUnlessTheRouteSetsItsOwnPolicy) {
+  TestServer server(listener(), router_with_routes());
+  BlockingHttpClient c(client());
+  for (const char* path : {"/echo/1", "/nope", "/fail", "/stream"}) {
+    auto res = c.request({.url = server.url(path)});
+    ASSERT_TRUE(res.headers.contains("Content-Security-Policy")) << path;
+    EXPECT_EQ(res.headers.at("Content-Security-Policy"), "sandbox; default-src 'none'") << path;
+  }
+  auto own = c.request({.url = server.url("/own-csp")});
+  EXPECT_EQ(own.headers.at("Content-Security-Policy"), "default-src 'self'");
 }
 
 TEST(HttpServer, OversizedHeaderIs431) {
