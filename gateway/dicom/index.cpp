@@ -176,9 +176,6 @@ std::optional<std::string> DicomIndex::conflict(const InstanceRecord& record) co
 }
 
 void DicomIndex::add(const InstanceRecord& record) {
-  if (auto why = conflict(record))
-    throw Error(ErrorCode::kConflict, "instance refused: " + *why,
-                "instance " + record.sop_uid + " of study " + record.study_uid + ": " + *why);
   std::unique_lock lock(mutex_);
   write_journal_line(record);
   insert_locked(record);

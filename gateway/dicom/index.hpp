@@ -87,7 +87,8 @@ class DicomIndex {
   // its study and patient. A conflicting instance would otherwise move a study, and what
   // WADO serves under it, to another patient.
   std::optional<std::string> conflict(const InstanceRecord& record) const;
-  // Throws Error(kConflict) for a record conflict() refuses.
+  // Adds or replaces (a replaced instance moves with its new record). DicomStore asks
+  // conflict() first, under its placing lock, and never adds what it refuses.
   void add(const InstanceRecord& record);
   // Replaces everything (after a rescan) and rewrites the journal atomically.
   void replace_all(const std::vector<InstanceRecord>& records);
