@@ -111,7 +111,7 @@ void load(pg::Pool& pool, const std::vector<testing::GeneratedRecord>& records, 
       "family_kana",  "given_kana",     "birth_date",    "sex",          "address",
       "postal_code",  "phone",          "n_kana_family", "n_kana_given", "k_kana_family",
       "k_kana_given", "n_kanji_family", "n_kanji_given", "n_phone",      "n_postal",
-      "link_origin"};
+      "link_origin",  "r_first",        "r_second"};
   // The secondary indexes are built once after the load (as a bulk load would), not row by
   // row: at 10M identities that is the difference between minutes and an hour.
   std::vector<std::string> index_ddl;
@@ -140,7 +140,8 @@ void load(pg::Pool& pool, const std::vector<testing::GeneratedRecord>& records, 
                              d.family_kanji, d.given_kanji, d.family_kana, d.given_kana,
                              m.birth_date, std::string(1, d.sex), d.address, d.postal_code, d.phone,
                              m.kana_family, m.kana_given, m.key_family, m.key_given, m.kanji_family,
-                             m.kanji_given, m.phone, m.postal, std::string("new"));
+                             m.kanji_given, m.phone, m.postal, std::string("new"), m.romaji_first,
+                             m.romaji_second);
     }
     out.complete();
     tx.commit();
@@ -280,7 +281,10 @@ int main(int argc, char** argv) {
     const Phase r = run_phase(o, -1, [&](long i) {
       const auto& q = queries[i % static_cast<long>(queries.size())];
       SoapResult a = service.handle_pix_soap(q, "application/soap+xml");
-      return a.http_status == 200 && a.body.find("code=\"OK\"") != std::string::npos;
+      // NF is a correct answer too: a patient known at one facility only has no other id
+      // (the queried one is never returned, ITI TF-2b 3.45.4.2.3).
+      return a.http_status == 200 && (a.body.find("code=\"OK\"") != std::string::npos ||
+                                      a.body.find("code=\"NF\"") != std::string::npos);
     });
     report("ITI-45 queries", "queries", r, 3);
   }
