@@ -54,17 +54,44 @@ std::string sender_of(const hl7v3::MessageHeader& h) {
 
 }  // namespace
 
+std::vector<std::vector<IdentityRecord>> Service::visible_members(
+    const std::vector<std::int64_t>& persons, const IdentityFilter& scope) {
+  std::vector<std::vector<IdentityRecord>> out(persons.size());
+  if (!scope)
+    return out;  // default deny
+  std::vector<PersonIdentities> keys(persons.size());
+  for (std::size_t i = 0; i < persons.size(); ++i) {
+    out[i] = store_.members(persons[i], kMaxMembers);
+    for (const IdentityRecord& m : out[i])
+      keys[i].push_back(m.key);
+  }
+  // One scope question for the whole batch (the portal answers it in one statement).
+  const auto shown = persons.empty() ? std::vector<std::vector<bool>>() : scope(keys);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    std::vector<IdentityRecord> kept;
+    for (std::size_t j = 0; j < out[i].size(); ++j) {
+      if (i < shown.size() && j < shown[i].size() && shown[i][j])
+        kept.push_back(std::move(out[i][j]));
+    }
+    out[i] = std::move(kept);
+  }
+  return out;
+}
+
 hl7v3::PdqResponse Service::page(const std::vector<std::int64_t>& persons, std::size_t from,
                                  std::size_t count, const std::vector<std::string>& scoping,
-                                 const SearchCriteria& criteria) {
+                                 const SearchCriteria& criteria, const IdentityFilter& scope) {
   hl7v3::PdqResponse r;
   r.custodian = settings_.device.organization_id.empty() ? settings_.device.device_id
                                                          : settings_.device.organization_id;
   const std::size_t end = std::min(persons.size(), from + count);
-  for (std::size_t i = from; i < end; ++i) {
-    const auto members = store_.members(persons[i], kMaxMembers);
+  const std::vector<std::int64_t> shown(persons.begin() + std::min(from, end),
+                                        persons.begin() + end);
+  const auto visible = visible_members(shown, scope);
+  for (std::size_t i = 0; i < shown.size(); ++i) {
+    const auto& members = visible[i];
     if (members.empty())
-      continue;  // moved away since the query ran
+      continue;  // moved away or out of the caller's scope since the query ran
     std::vector<IdentityKey> ids;
     for (const IdentityRecord& m : members) {
       if (scoping.empty() ||
@@ -90,7 +117,7 @@ hl7v3::PdqResponse Service::page(const std::vector<std::int64_t>& persons, std::
   return r;
 }
 
-PdqAnswer Service::handle_iti47(const hl7v3::PdqQuery& q, const PersonFilter& allow) {
+PdqAnswer Service::handle_iti47(const hl7v3::PdqQuery& q, const IdentityFilter& scope) {
   PdqAnswer a;
   a.query_by_parameter = q.query_by_parameter_xml;
   auto finish = [&](hl7v3::PdqResponse resp) {
@@ -130,12 +157,17 @@ PdqAnswer Service::handle_iti47(const hl7v3::PdqQuery& q, const PersonFilter& al
                   "/PRPA_IN201305UV02/controlActProcess/queryByParameter/parameterList"});
   }
   std::vector<std::int64_t> persons = store_.search(c, settings_.pdq_max_results);
-  std::erase_if(persons, [&](std::int64_t p) { return !allow || !allow(p); });  // default deny
-  // Only persons known in at least one asked domain count, and only those at or above the
-  // asked minimum degree of match; the best matches come first.
+  // Only what the caller may see counts: a person is a match on its visible identities'
+  // demographics alone (a hidden identity neither finds nor ranks it). Only persons known in
+  // at least one asked domain count, and only those at or above the asked minimum degree of
+  // match; the best matches come first.
+  const auto visible = visible_members(persons, scope);
   std::vector<std::pair<int, std::int64_t>> ranked;
-  for (std::int64_t p : persons) {
-    const auto members = store_.members(p, kMaxMembers);
+  for (std::size_t i = 0; i < persons.size(); ++i) {
+    const std::int64_t p = persons[i];
+    const auto& members = visible[i];
+    if (members.empty())
+      continue;
     const bool in_scope =
         q.scoping_organizations.empty() ||
         std::any_of(members.begin(), members.end(), [&](const IdentityRecord& m) {
@@ -143,7 +175,7 @@ PdqAnswer Service::handle_iti47(const hl7v3::PdqQuery& q, const PersonFilter& al
                            m.key.authority) != q.scoping_organizations.end();
         });
     const int degree = match_degree(c, members);
-    if (in_scope && degree >= q.minimum_degree_match.value_or(0))
+    if (in_scope && degree > 0 && degree >= q.minimum_degree_match.value_or(0))
       ranked.emplace_back(degree, p);
   }
   std::stable_sort(ranked.begin(), ranked.end(),
@@ -154,7 +186,7 @@ PdqAnswer Service::handle_iti47(const hl7v3::PdqQuery& q, const PersonFilter& al
   const std::size_t page_size = q.initial_quantity > 0
                                     ? static_cast<std::size_t>(q.initial_quantity)
                                     : static_cast<std::size_t>(settings_.pdq_default_page);
-  hl7v3::PdqResponse resp = page(persons, 0, page_size, q.scoping_organizations, c);
+  hl7v3::PdqResponse resp = page(persons, 0, page_size, q.scoping_organizations, c, scope);
   resp.ack.code = hl7v3::AckCode::kAA;
   resp.response = persons.empty() ? hl7v3::QueryResponse::kNotFound : hl7v3::QueryResponse::kOk;
   if (resp.remaining > 0) {
@@ -171,7 +203,7 @@ PdqAnswer Service::handle_iti47(const hl7v3::PdqQuery& q, const PersonFilter& al
 }
 
 PdqAnswer Service::handle_pdq_continuation(const hl7v3::PdqContinuation& c,
-                                           const PersonFilter& allow) {
+                                           const IdentityFilter& scope) {
   PdqAnswer a;
   const std::string sender = sender_of(c.header);
   auto state = store_.load_query(sender, c.query_id.root, c.query_id.extension);
@@ -197,13 +229,13 @@ PdqAnswer Service::handle_pdq_continuation(const hl7v3::PdqContinuation& c,
     resp.ack.details.push_back(hl7v3::unknown_key("unknown or expired query", location));
   } else {
     std::vector<std::int64_t> persons = state->person_ids;
-    // The caller's scope is checked again: it may have narrowed since the first page.
+    // The caller's scope is asked again in page(): it may have narrowed since the first page.
     std::vector<std::int64_t> remaining(
         persons.begin() + std::min<std::size_t>(state->position, persons.size()), persons.end());
-    std::erase_if(remaining, [&](std::int64_t p) { return !allow || !allow(p); });
     const xml::Document stored = xml::parse(state->query_by_parameter);
     const SearchCriteria criteria = criteria_from(hl7v3::parse_query_by_parameter(stored.root()));
-    resp = page(remaining, 0, static_cast<std::size_t>(c.quantity), state->scoping, criteria);
+    resp =
+        page(remaining, 0, static_cast<std::size_t>(c.quantity), state->scoping, criteria, scope);
     resp.total = static_cast<int>(persons.size());
     resp.ack.code = hl7v3::AckCode::kAA;
     resp.response = hl7v3::QueryResponse::kOk;
@@ -229,7 +261,7 @@ PdqAnswer Service::handle_pdq_continuation(const hl7v3::PdqContinuation& c,
 }
 
 SoapResult Service::handle_pdq_soap(std::string_view body, std::string_view content_type,
-                                    const PersonFilter& allow) {
+                                    const IdentityFilter& scope) {
   hl7v3::Addressing request;
   auto fault = [&](const hl7v3::SoapFault& f, int status) {
     return SoapResult{status ? status : hl7v3::fault_http_status(f),
@@ -261,12 +293,12 @@ SoapResult Service::handle_pdq_soap(std::string_view body, std::string_view cont
     PdqAnswer answer;
     try {
       if (query) {
-        answer = handle_iti47(hl7v3::parse_pdq_query(env.payload), allow);
+        answer = handle_iti47(hl7v3::parse_pdq_query(env.payload), scope);
       } else {
         hl7v3::PdqContinuation c = hl7v3::parse_pdq_continuation(env.payload);
         // The action says which; a cancel action with a continue body is still a cancel.
         c.cancel = c.cancel || interaction == "QUQI_IN000003UV01_Cancel";
-        answer = handle_pdq_continuation(c, allow);
+        answer = handle_pdq_continuation(c, scope);
       }
     } catch (const hl7v3::MessageError& e) {
       const hl7v3::MessageHeader h = hl7v3::parse_header(env.payload);
@@ -291,7 +323,11 @@ SoapResult Service::handle_pdq_soap(std::string_view body, std::string_view cont
     }
     const hl7v3::Addressing reply =
         hl7v3::reply_addressing(env.addressing, response_action, "urn:uuid:" + new_uuid());
-    return {200, hl7v3::soap_content_type(response_action), hl7v3::write_envelope(reply, payload)};
+    SoapResult out{200, hl7v3::soap_content_type(response_action),
+                   hl7v3::write_envelope(reply, payload)};
+    out.transaction = "ITI-47";
+    out.disclosed = answer.cancel_ack ? 0 : static_cast<int>(answer.response.matches.size());
+    return out;
   } catch (const hl7v3::SoapFault& f) {
     return fault(f, 0);
   } catch (const Error& e) {

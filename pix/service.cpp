@@ -121,7 +121,8 @@ hl7v3::AckMessage Service::handle_iti44(const hl7v3::PatientFeed& feed, const Fe
   return out;
 }
 
-hl7v3::PixQueryResponse Service::handle_iti45(const hl7v3::PixQuery& q) {
+hl7v3::PixQueryResponse Service::handle_iti45(const hl7v3::PixQuery& q,
+                                              const IdentityFilter* scope) {
   hl7v3::PixQueryResponse r;
   r.header = reply_to(q.header, "PRPA_IN201310UV02");
   r.ack.target_message = q.header.id;
@@ -135,6 +136,26 @@ hl7v3::PixQueryResponse Service::handle_iti45(const hl7v3::PixQuery& q) {
   };
   // One round trip on the common path; the domain is looked at only to say which error.
   auto refs = store_.cross_references({q.patient_id.root, q.patient_id.extension}, 1000);
+  if (refs && scope) {
+    // Within the caller's scope: an identity it may not see is unknown to it (the same
+    // answer as one that does not exist), and so are the cross-references it may not see.
+    const auto answer = *scope ? (*scope)({*refs}) : std::vector<std::vector<bool>>();
+    const std::vector<bool> shown = answer.empty() ? std::vector<bool>() : answer.front();
+    std::vector<IdentityKey> kept;
+    bool asked_visible = false;
+    for (std::size_t i = 0; i < refs->size(); ++i) {
+      if (i >= shown.size() || !shown[i])
+        continue;
+      const IdentityKey& k = (*refs)[i];
+      if (k.authority == q.patient_id.root && k.local_id == q.patient_id.extension)
+        asked_visible = true;
+      kept.push_back(k);
+    }
+    if (asked_visible)
+      *refs = std::move(kept);
+    else
+      refs.reset();
+  }
   if (!refs) {
     // IHE ITI-45 case 4 (unknown domain) or case 3 (unknown id in a known domain).
     return error(store_.domain_known(q.patient_id.root) ? "unknown patient identifier"
@@ -165,7 +186,7 @@ hl7v3::PixQueryResponse Service::handle_iti45(const hl7v3::PixQuery& q) {
 }
 
 SoapResult Service::handle_pix_soap(std::string_view body, std::string_view content_type,
-                                    const FeedSender* sender) {
+                                    const FeedSender* sender, const IdentityFilter* scope) {
   hl7v3::Addressing request;
   try {
     hl7v3::Envelope env = hl7v3::parse_envelope(body, content_type, settings_.limits);
@@ -189,6 +210,9 @@ SoapResult Service::handle_pix_soap(std::string_view body, std::string_view cont
     }
     std::string response_action;
     std::function<void(xml::Writer&)> payload;
+    std::string transaction;
+    std::optional<IdentityKey> queried;
+    int disclosed = 0;
     if (feed) {
       hl7v3::AckMessage ack;
       try {
@@ -205,7 +229,7 @@ SoapResult Service::handle_pix_soap(std::string_view body, std::string_view cont
       hl7v3::PixQueryResponse r;
       try {
         q = hl7v3::parse_pix_query(env.payload);
-        r = handle_iti45(q);
+        r = handle_iti45(q, scope);
       } catch (const hl7v3::MessageError& e) {
         q.header = hl7v3::parse_header(env.payload);
         r.header = reply_to(q.header, "PRPA_IN201310UV02");
@@ -214,10 +238,18 @@ SoapResult Service::handle_pix_soap(std::string_view body, std::string_view cont
       }
       response_action = action_for("PRPA_IN201310UV02");
       payload = [q, r](xml::Writer& w) { hl7v3::write_pix_response(w, r, q); };
+      transaction = "ITI-45";
+      queried = IdentityKey{q.patient_id.root, q.patient_id.extension};
+      disclosed = static_cast<int>(r.ids.size());
     }
     const hl7v3::Addressing reply =
         hl7v3::reply_addressing(env.addressing, response_action, "urn:uuid:" + new_uuid());
-    return {200, hl7v3::soap_content_type(response_action), hl7v3::write_envelope(reply, payload)};
+    SoapResult out{200, hl7v3::soap_content_type(response_action),
+                   hl7v3::write_envelope(reply, payload)};
+    out.transaction = std::move(transaction);
+    out.queried = std::move(queried);
+    out.disclosed = disclosed;
+    return out;
   } catch (const hl7v3::SoapFault& f) {
     return fault(f, request, *this);
   } catch (const Error& e) {

@@ -36,12 +36,27 @@ struct SoapResult {
   int http_status = 200;
   std::string content_type;
   std::string body;
+  // For a query, what the answer disclosed (the caller's audit record): "ITI-45" or "ITI-47"
+  // (empty for feeds and faults), the identity asked about (ITI-45) and how many identities
+  // (ITI-45) or persons (ITI-47) the answer lists.
+  std::string transaction;
+  std::optional<IdentityKey> queried;
+  int disclosed = 0;
 };
 
 // Which persons the caller may see (portal: the user's consent/role scope). PDQ results
 // for which it returns false are left out as if they did not exist. An empty filter allows
 // nobody (default deny): a caller that may see everyone (a trusted node) says so explicitly.
 using PersonFilter = std::function<bool(std::int64_t person_id)>;
+
+// What a calling node may learn (ITI-45, ITI-47): given persons, each as its active
+// identities, which identities of each it may see (the same shape, position by position; one
+// call per answer, so the portal decides a page in one statement). A person with no visible
+// identity is answered as if it did not exist; an answer lists only the visible identities
+// and takes its demographics from them. An empty filter shows nothing (default deny).
+using PersonIdentities = std::vector<IdentityKey>;
+using IdentityFilter =
+    std::function<std::vector<std::vector<bool>>(const std::vector<PersonIdentities>& persons)>;
 
 // A person found by search_persons: its id and its active identities with demographics.
 struct PersonMatch {
@@ -68,16 +83,19 @@ class Service {
 
   // Without a sender the feed is trusted as is (tests, tools); the portal always passes the
   // calling node, and a feed it may not send gets an MCCI AR (see feed_screen.hpp).
+  // ITI-45 answers within `scope` (nullptr: the whole registry, for tests and tools).
   SoapResult handle_pix_soap(std::string_view body, std::string_view content_type,
-                             const FeedSender* sender = nullptr);
+                             const FeedSender* sender = nullptr,
+                             const IdentityFilter* scope = nullptr);
   SoapResult handle_pdq_soap(std::string_view body, std::string_view content_type,
-                             const PersonFilter& allow);
+                             const IdentityFilter& scope);
 
   hl7v3::AckMessage handle_iti44(const hl7v3::PatientFeed& feed,
                                  const FeedSender* sender = nullptr);
-  hl7v3::PixQueryResponse handle_iti45(const hl7v3::PixQuery& query);
-  PdqAnswer handle_iti47(const hl7v3::PdqQuery& query, const PersonFilter& allow);
-  PdqAnswer handle_pdq_continuation(const hl7v3::PdqContinuation& c, const PersonFilter& allow);
+  hl7v3::PixQueryResponse handle_iti45(const hl7v3::PixQuery& query,
+                                       const IdentityFilter* scope = nullptr);
+  PdqAnswer handle_iti47(const hl7v3::PdqQuery& query, const IdentityFilter& scope);
+  PdqAnswer handle_pdq_continuation(const hl7v3::PdqContinuation& c, const IdentityFilter& scope);
 
   // Demographic search for the portal's own UI, through the same allow hook as PDQ (the
   // store's search is never exposed without it). At most `limit` persons.
@@ -97,9 +115,12 @@ class Service {
 
  private:
   hl7v3::MessageHeader reply_to(const hl7v3::MessageHeader& request, std::string_view interaction);
+  // The visible active identities of each person (same order; empty where none is).
+  std::vector<std::vector<IdentityRecord>> visible_members(const std::vector<std::int64_t>& persons,
+                                                           const IdentityFilter& scope);
   hl7v3::PdqResponse page(const std::vector<std::int64_t>& persons, std::size_t from,
                           std::size_t count, const std::vector<std::string>& scoping,
-                          const SearchCriteria& criteria);
+                          const SearchCriteria& criteria, const IdentityFilter& scope);
 
   IdentityStore& store_;
   ServiceSettings settings_;

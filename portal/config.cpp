@@ -71,6 +71,22 @@ PortalConfig load_portal_config(const std::string& path) {
       consumer.finish();
     }
     c.pix.notify_interval = n->millis_or("notify_interval_ms", c.pix.notify_interval);
+    for (auto& node : n->array_or_empty("registry_wide_nodes")) {
+      RegistryWideNode e{node.string("name"), node.string("sha256"), node.string("reason")};
+      node.finish();
+      if (e.sha256.size() != 64 ||
+          e.sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        throw config::ConfigError(
+            "configuration key 'pix.registry_wide_nodes[].sha256' must be a lower-case hex "
+            "SHA-256 certificate fingerprint (64 digits)");
+      }
+      if (e.reason.empty()) {
+        throw config::ConfigError(
+            "configuration key 'pix.registry_wide_nodes[].reason' must say why the node may "
+            "query the whole registry (it is written to the audit of each query)");
+      }
+      c.pix.registry_wide_nodes.push_back(std::move(e));
+    }
     n->finish();
   }
   if (auto n = root.optional_child("hpd")) {

@@ -20,12 +20,22 @@ struct DatabaseSettings {
   int pool_size = 16;
 };
 
+// A configured exception: the node with this certificate may query the whole registry.
+struct RegistryWideNode {
+  std::string name;    // who it is, for the audit ("mpi-review-tool")
+  std::string sha256;  // its certificate's SHA-256 fingerprint (lower-case hex)
+  std::string reason;  // why it may (the decision that allowed it), audited with each query
+};
+
 struct PixSettings {
   std::string device_oid;  // this identity manager's device id (default: network root + ".0.1")
   double auto_link_threshold = 20;
   double review_threshold = 10;
   std::map<std::string, std::string> consumers;  // ITI-46 consumer name -> URL
   std::chrono::milliseconds notify_interval{2000};
+  // Nodes that may query the whole registry (ITI-45/47) rather than their facility's patients:
+  // a configured exception, named in the audit record of each of their queries.
+  std::vector<RegistryWideNode> registry_wide_nodes;
 };
 
 // The IHE HPD directory (/hpd): its DIT suffixes, the server size limit and which nodes

@@ -182,6 +182,7 @@ struct Daemon::Impl {
   hpd_feed::FeedSender feed_sender;
   stats::StatsRollup stats_rollup;
   stats::StatsServices stats;
+  NodeScope node_scope{pool, config.pix.registry_wide_nodes};
   std::unique_ptr<PixNotifier> notifier;
   std::unique_ptr<AtnaSender> atna;
   std::shared_ptr<http::Router> web = std::make_shared<http::Router>();
@@ -226,7 +227,8 @@ void Daemon::start() {
       return r[0][0].as<std::string>();
     });
   };
-  add_pix_routes(*d.nodes, d.pix_service, facility_of, d.config.network_root_oid);
+  add_pix_routes(*d.nodes, d.pix_service, facility_of, d.config.network_root_oid, d.node_scope,
+                 d.audit);
   add_locator_routes(*d.nodes, d.locators, facility_of);
 
   add_hpd_routes(*d.nodes, d.hpd_service,

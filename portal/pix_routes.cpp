@@ -1,5 +1,7 @@
 #include "portal/pix_routes.hpp"
 
+#include <chrono>
+
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "hpd/oid.hpp"
@@ -30,29 +32,72 @@ pix::FeedSender feed_sender(const http::Request& req, const NodeFacilityLookup& 
   return sender;
 }
 
+// The audit record of a node's query (ITI-45, ITI-47): who asked, what about, how much the
+// answer disclosed, and the exception it used if any. Written before the answer leaves; when
+// it cannot be written the answer is not sent (a SOAP Receiver fault, 503).
+audit::AuditEvent query_event(const NodeCaller& caller, const pix::SoapResult& r) {
+  audit::AuditEvent e;
+  e.type = audit::EventType::kSearch;
+  e.outcome = audit::Outcome::kSuccess;
+  e.actor_user = caller.name;
+  e.actor_facility = caller.facility_oid;
+  if (r.queried) {
+    e.patient_authority = r.queried->authority;
+    e.patient_local_id = r.queried->local_id;
+  }
+  e.reason = caller.exception ? "registry_wide_exception" : "node_query";
+  e.detail = r.transaction + ": " + std::to_string(r.disclosed) +
+             (r.transaction == "ITI-45" ? " cross-references" : " persons");
+  if (caller.exception)
+    e.detail += " (exception: " + caller.exception->reason + ")";
+  return e;
+}
+
+http::Response answer_audited(pix::SoapResult r, const NodeCaller& caller, audit::AuditLog& audit,
+                              pix::Service& service) {
+  if (!r.transaction.empty()) {
+    try {
+      audit.append(query_event(caller, r), std::chrono::system_clock::now());
+    } catch (const std::exception&) {
+      log::error("node query not answered: its audit record could not be written",
+                 {.component = "pix", .peer = caller.name});
+      const hl7v3::SoapFault f(hl7v3::FaultCode::kReceiver,
+                               "the identity manager could not record the query; retry later");
+      return http::Response::text(
+          503, hl7v3::write_fault(f, {}, service.new_uuid()),
+          hl7v3::soap_content_type("http://www.w3.org/2005/08/addressing/soap/fault"));
+    }
+  }
+  return http::Response::text(r.http_status, std::move(r.body), r.content_type);
+}
+
 }  // namespace
 
 void add_pix_routes(http::Router& nodes, pix::Service& service, NodeFacilityLookup facility_of,
-                    std::string network_root) {
+                    std::string network_root, const NodeScope& scope, audit::AuditLog& audit) {
   nodes.add_blocking(
       "POST", "/pix/v3",
-      [&service, facility_of, network_root](http::Request& req) {
+      [&service, facility_of, network_root, &scope, &audit](http::Request& req) {
         const pix::FeedSender sender = feed_sender(req, facility_of, network_root);
-        auto r =
-            service.handle_pix_soap(req.body, req.header("Content-Type").value_or(""), &sender);
-        return http::Response::text(r.http_status, std::move(r.body), r.content_type);
+        const NodeCaller caller = scope.caller(req);
+        const pix::IdentityFilter filter = scope.filter(caller);
+        return answer_audited(
+            service.handle_pix_soap(req.body, req.header("Content-Type").value_or(""), &sender,
+                                    &filter),
+            caller, audit, service);
       },
       {.body_limit = kSoapBodyLimit, .summary = "IHE PIX V3: ITI-44 feed, ITI-45 query"});
-  nodes.add_blocking(
-      "POST", "/pdq/v3",
-      [&service](http::Request& req) {
-        // Callers here are network nodes authenticated by mutual TLS. Users search through
-        // the viewer API, which filters by consent; see docs/conformance.md.
-        auto r = service.handle_pdq_soap(req.body, req.header("Content-Type").value_or(""),
-                                         [](std::int64_t) { return true; });
-        return http::Response::text(r.http_status, std::move(r.body), r.content_type);
-      },
-      {.body_limit = kSoapBodyLimit, .summary = "IHE PDQ V3: ITI-47 query"});
+  nodes.add_blocking("POST", "/pdq/v3",
+                     [&service, &scope, &audit](http::Request& req) {
+                       // Within the calling node's scope (node_scope.hpp); users search through the
+                       // viewer API, which decides per user. See docs/security-model.md.
+                       const NodeCaller caller = scope.caller(req);
+                       return answer_audited(service.handle_pdq_soap(
+                                                 req.body, req.header("Content-Type").value_or(""),
+                                                 scope.filter(caller)),
+                                             caller, audit, service);
+                     },
+                     {.body_limit = kSoapBodyLimit, .summary = "IHE PDQ V3: ITI-47 query"});
 }
 
 PixNotifier::PixNotifier(pix::IdentityStore& store, pix::Service& service,

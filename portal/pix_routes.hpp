@@ -15,6 +15,8 @@
 #include "common/http_client.hpp"
 #include "common/router.hpp"
 #include "pix/service.hpp"
+#include "portal/audit/audit_log.hpp"
+#include "portal/node_scope.hpp"
 
 namespace hareyaka::portal {
 
@@ -24,9 +26,9 @@ using NodeFacilityLookup = std::function<std::optional<std::string>(const std::s
 
 // ITI-44 feeds are accepted only from a registered node, and only for its own facility's
 // patient id domain (a gateway cannot publish under another facility's OID). Queries (ITI-45,
-// ITI-47) are open to every node of the network (mutual TLS).
+// ITI-47) answer within the calling node's scope (node_scope.hpp), each one audited.
 void add_pix_routes(http::Router& nodes, pix::Service& service, NodeFacilityLookup facility_of,
-                    std::string network_root);
+                    std::string network_root, const NodeScope& scope, audit::AuditLog& audit);
 
 struct NotificationConsumer {
   std::string name;  // as stored in the outbox

@@ -11,10 +11,12 @@
 
 #include "common/http_client.hpp"
 #include "common/pg.hpp"
+#include "consent/pg_consent_store.hpp"
 #include "hpd/pg_directory_store.hpp"
 #include "pix/pg_identity_store.hpp"
 #include "proto/hl7v3/ack.hpp"
 #include "proto/hl7v3/feed.hpp"
+#include "proto/hl7v3/pdq_query.hpp"
 #include "proto/hl7v3/pix_query.hpp"
 #include "proto/hl7v3/soap.hpp"
 #include "proto/xml/document.hpp"
@@ -81,6 +83,7 @@ class PixOverHttps : public ::testing::Test {
       f.kind = hpd::FacilityKind::kHospital;
       f.municipality_code = "331007";
       f.discloses = true;
+      f.views = true;
       f.gateway_url = "https://127.0.0.1:1";
       f.gateway_cert_sha256 = testing::cert_fingerprint(dev_pki().cert(node));
       directory.create_facility(f);
@@ -125,7 +128,9 @@ class PixOverHttps : public ::testing::Test {
     return parse_ack_message(payload_of(doc)).ack.code;
   }
 
-  std::vector<std::string> query(const std::string& authority, const std::string& id) {
+  // ITI-45 as a gateway asks it: by default the gateway of the facility the id belongs to.
+  std::vector<std::string> query(const std::string& authority, const std::string& id,
+                                 http::BlockingHttpClient* via = nullptr) {
     PixQuery q;
     q.header.id = {"1.2.392.200284.99", std::to_string(++seq_), ""};
     q.header.creation_time = "20261124000000";
@@ -135,7 +140,10 @@ class PixOverHttps : public ::testing::Test {
     q.patient_id = {authority, id, ""};
     xml::Writer w;
     write_pix_query(w, q);
-    auto r = parse_pix_response(payload_of(post(w.finish(), "PRPA_IN201309UV02")));
+    auto r = parse_pix_response(payload_of(
+        post(w.finish(), "PRPA_IN201309UV02",
+             via ? via : (clients_.count(authority) ? clients_.at(authority).get() : client_))));
+    last_query_ack_ = r.ack.code;
     std::vector<std::string> out;
     for (const auto& i : r.ids)
       out.push_back(i.root + "^" + i.extension);
@@ -160,10 +168,28 @@ class PixOverHttps : public ::testing::Test {
 
   virtual void configure(json&) {}
 
+  // A live consent: the patient `local_id` of `authority` lets `viewer` (every facility when
+  // empty) see the records of the facility the authority belongs to.
+  void consent(const std::string& authority, const std::string& local_id,
+               const std::string& viewer = "") {
+    pg::Pool pool({.conninfo = db_, .size = 1});
+    consent::PgConsentStore store(pool);
+    consent::NewConsent c;
+    c.patient = {authority, local_id};
+    c.source_facility = authority.substr(0, authority.size() - 2);  // the domain is oid + ".1"
+    if (!viewer.empty())
+      c.viewer_facility = viewer;
+    c.starts_at = std::chrono::system_clock::now() - std::chrono::hours(1);
+    c.registered_by = "test";
+    c.document_ref = "paper-1";
+    store.give(c, std::chrono::system_clock::now());
+  }
+
   std::string db_;
   std::unique_ptr<testing::Daemon> portal_;
   std::map<std::string, std::unique_ptr<http::BlockingHttpClient>> clients_;  // by domain
   http::BlockingHttpClient* client_ = nullptr;
+  AckCode last_query_ack_ = AckCode::kAA;
   int seq_ = 0;
 };
 
@@ -181,6 +207,9 @@ TEST_F(PixOverHttps, KanaVariantsFromTwoFacilitiesBecomeOnePersonAndOthersStayAp
                  person(kClinicC, "C-77", "岡田", "オカダ", "ミチコ", "19480302", "086-999-0000")),
             AckCode::kAA);
 
+  // Each facility's consent lets the other see her records (and so her id there).
+  consent(kHospitalA, "0001000052", "1.2.392.200284.33.2000001");
+  consent(kClinicB, "12-345", "1.2.392.200284.33.1310001");
   // ITI-45 answers with the person's other ids, never the one asked about (ITI TF-2b
   // 3.45.4.2.3); a patient known only in its own domain has none (NF).
   EXPECT_EQ(query(kHospitalA, "0001000052"),
@@ -196,6 +225,9 @@ TEST_F(PixOverHttps, MergeAndUnlinkBehave) {
   feed(FeedKind::kAdd,
        person(kHospitalA, "A-2", "晴山", "ハレヤマ", "ハナコ", "19500101", "086-1"));
   feed(FeedKind::kAdd, person(kClinicB, "B-1", "晴山", "ハレヤマ", "ハナコ", "19500101", "086-1"));
+  for (const char* id : {"A-1", "A-2"})
+    consent(kHospitalA, id);
+  consent(kClinicB, "B-1");
   // Same-authority duplicates are never linked automatically...
   auto before = query(kHospitalA, "A-2");
   EXPECT_EQ(std::count(before.begin(), before.end(), std::string(kHospitalA) + "^A-1"), 0);
@@ -265,8 +297,141 @@ TEST_F(PixOverHttps, AFacilityCannotFeedAnotherFacilitysDomain) {
   q.patient_id = {kClinicB, "B-999", ""};
   xml::Writer qw;
   write_pix_query(qw, q);
-  EXPECT_EQ(parse_pix_response(payload_of(post(qw.finish(), "PRPA_IN201309UV02"))).ack.code,
+  EXPECT_EQ(parse_pix_response(
+                payload_of(post(qw.finish(), "PRPA_IN201309UV02", clients_.at(kClinicB).get())))
+                .ack.code,
             AckCode::kAE);
+}
+
+// Issue #15 leak 2 (the 2024 Osaka pattern): a node learns only what its role needs.
+class NodeScopeOverHttps : public PixOverHttps {
+ protected:
+  // ITI-47 by family name (kana prefix allowed) as `via`: "authority^id" of each match, sorted,
+  // one string per patient ("a|b" for a patient listed with two ids).
+  std::vector<std::string> pdq(const std::string& family, http::BlockingHttpClient* via) {
+    std::string q = testing::read_file(testing::ihe_dir() +
+                                       "/samples/pdqv3/PDQ_connectathon2011_namespaces_issue.xml");
+    q.replace(q.find("<ns1:given>CHIP</ns1:given>"), 27, "");
+    q.replace(q.find("MOORE"), 5, family);
+    auto res = via->request({.method = "POST",
+                             .url = portal_->url("nodes", "/pdq/v3"),
+                             .headers = {{"Content-Type", "application/soap+xml"}},
+                             .body = soap(q, "urn:hl7-org:v3:PRPA_IN201305UV02")});
+    EXPECT_EQ(res.status, 200) << res.body;
+    const auto r = parse_pdq_response(payload_of(xml::parse(res.body)));
+    std::vector<std::string> out;
+    for (const auto& p : r.patients) {
+      std::vector<std::string> ids;
+      for (const auto& i : p.ids)
+        ids.push_back(i.root + "^" + i.extension);
+      std::sort(ids.begin(), ids.end());
+      std::string joined;
+      for (const auto& i : ids)
+        joined += (joined.empty() ? "" : "|") + i;
+      out.push_back(joined);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  // "outcome|reason|detail" of the audit records of `actor`'s node queries, in order.
+  std::vector<std::string> node_audit(const std::string& actor) {
+    pg::Pool pool({.conninfo = db_, .size = 1});
+    return pg::transact(pool, [&](pg::Tx& tx) {
+      std::vector<std::string> out;
+      for (const auto& row :
+           tx.raw().exec_params("SELECT outcome || '|' || reason || '|' || detail FROM audit_log "
+                                "WHERE event_type = 'search' AND actor_user = $1 ORDER BY seq",
+                                actor)) {
+        out.push_back(row[0].as<std::string>());
+      }
+      return out;
+    });
+  }
+
+  void SetUp() override {
+    PixOverHttps::SetUp();
+    // Aoki is hospital A's patient, and clinic B's; Abe only clinic B's and consented to
+    // nobody; Arai only clinic C's, consented to every facility.
+    feed(FeedKind::kAdd,
+         person(kHospitalA, "A-10", "青木", "アオキ", "ハナコ", "19500101", "086-10"));
+    feed(FeedKind::kAdd,
+         person(kClinicB, "B-10", "青木", "アオキ", "ハナコ", "19500101", "086-10"));
+    feed(FeedKind::kAdd, person(kClinicB, "B-20", "阿部", "アベ", "ハナコ", "19600101", "086-20"));
+    feed(FeedKind::kAdd,
+         person(kClinicC, "C-30", "新井", "アライ", "ハナコ", "19700101", "086-30"));
+    consent(kClinicC, "C-30");
+  }
+
+  const std::string a10 = std::string(kHospitalA) + "^A-10";
+  const std::string b10 = std::string(kClinicB) + "^B-10";
+};
+
+TEST_F(NodeScopeOverHttps, AGatewaySeesItsOwnPatientsAndTheCrossReferencesTheirConsentCovers) {
+  http::BlockingHttpClient* gateway_a = clients_.at(kHospitalA).get();
+  // A prefix sweep of the kana syllabary finds hospital A's own patient only, and without
+  // clinic B's id while clinic B's consent does not cover hospital A.
+  EXPECT_EQ(pdq("ア*", gateway_a), std::vector<std::string>{a10});
+  EXPECT_EQ(query(kHospitalA, "A-10"), std::vector<std::string>{});
+  EXPECT_EQ(last_query_ack_, AckCode::kAA);  // known, nothing to show: NF
+  // Another facility's patients are unknown to it, consented or not (the same answer as an
+  // id that does not exist).
+  EXPECT_TRUE(query(kClinicB, "B-20", gateway_a).empty());
+  EXPECT_EQ(last_query_ack_, AckCode::kAE);
+  EXPECT_TRUE(query(kClinicC, "C-30", gateway_a).empty());
+  EXPECT_EQ(last_query_ack_, AckCode::kAE);
+  // Once clinic B's consent covers hospital A, the cross-reference is part of the answer.
+  consent(kClinicB, "B-10", "1.2.392.200284.33.1310001");
+  EXPECT_EQ(pdq("ア*", gateway_a), std::vector<std::string>{a10 + "|" + b10});
+  EXPECT_EQ(query(kHospitalA, "A-10"), std::vector<std::string>{b10});
+  // Clinic B sees its two patients, and hospital A's id of Aoki only with A's consent.
+  EXPECT_EQ(pdq("ア*", clients_.at(kClinicB).get()),
+            (std::vector<std::string>{b10, std::string(kClinicB) + "^B-20"}));
+  // Every node query is in the audit, with what it disclosed.
+  EXPECT_EQ(
+      node_audit("gateway:1.2.392.200284.33.1310001"),
+      (std::vector<std::string>{
+          "success|node_query|ITI-47: 1 persons", "success|node_query|ITI-45: 0 cross-references",
+          "success|node_query|ITI-45: 0 cross-references",
+          "success|node_query|ITI-45: 0 cross-references", "success|node_query|ITI-47: 1 persons",
+          "success|node_query|ITI-45: 1 cross-references"}));
+}
+
+TEST_F(NodeScopeOverHttps, ACertificateOfNoFacilitySeesNobody) {
+  // The portal's own certificate is a network certificate but no facility's gateway.
+  http::ClientSettings cs;
+  cs.tls = {.ca_file = dev_pki().ca(),
+            .cert_file = dev_pki().cert("portal"),
+            .key_file = dev_pki().key("portal")};
+  http::BlockingHttpClient stranger(cs);
+  EXPECT_TRUE(pdq("ア*", &stranger).empty());
+  EXPECT_TRUE(query(kHospitalA, "A-10", &stranger).empty());
+  EXPECT_EQ(last_query_ack_, AckCode::kAE);
+  EXPECT_EQ(node_audit("unregistered").size(), 2u);
+}
+
+// The configured exception: a registry tool may see everyone, and each query says so.
+class RegistryWideNodeOverHttps : public NodeScopeOverHttps {
+ protected:
+  void configure(json& cfg) override {
+    cfg["pix"] = {{"registry_wide_nodes",
+                   json::array({{{"name", "mpi-review"},
+                                 {"sha256", testing::cert_fingerprint(dev_pki().cert("portal"))},
+                                 {"reason", "secretariat decision 2026-12 (duplicate review)"}}})}};
+  }
+};
+
+TEST_F(RegistryWideNodeOverHttps, SeesTheWholeRegistryAndIsAuditedAsAnException) {
+  http::ClientSettings cs;
+  cs.tls = {.ca_file = dev_pki().ca(),
+            .cert_file = dev_pki().cert("portal"),
+            .key_file = dev_pki().key("portal")};
+  http::BlockingHttpClient tool(cs);
+  EXPECT_EQ(pdq("ア*", &tool).size(), 3u);
+  EXPECT_EQ(
+      node_audit("node:mpi-review"),
+      std::vector<std::string>{"success|registry_wide_exception|ITI-47: 3 persons "
+                               "(exception: secretariat decision 2026-12 (duplicate review))"});
 }
 
 TEST_F(PixOverHttps, MalformedEnvelopeIsASoapFault) {

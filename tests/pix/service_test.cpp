@@ -41,6 +41,31 @@ std::string sample(const std::string& rel) {
 }
 
 const PersonFilter kEveryone = [](std::int64_t) { return true; };
+// A node that sees the whole registry (the configured exception), and one that sees nothing.
+const IdentityFilter kWholeRegistry = [](const std::vector<PersonIdentities>& persons) {
+  std::vector<std::vector<bool>> out;
+  for (const auto& p : persons)
+    out.emplace_back(p.size(), true);
+  return out;
+};
+const IdentityFilter kNothing = [](const std::vector<PersonIdentities>& persons) {
+  std::vector<std::vector<bool>> out;
+  for (const auto& p : persons)
+    out.emplace_back(p.size(), false);
+  return out;
+};
+// Only the identities of one assigning authority (a gateway's own domain).
+IdentityFilter only_domain(std::string authority) {
+  return [authority](const std::vector<PersonIdentities>& persons) {
+    std::vector<std::vector<bool>> out;
+    for (const auto& p : persons) {
+      out.emplace_back();
+      for (const auto& k : p)
+        out.back().push_back(k.authority == authority);
+    }
+    return out;
+  };
+}
 
 struct Reply {
   SoapResult raw;
@@ -64,7 +89,7 @@ class ServiceTest : public ::testing::Test {
   }
 
   Reply call(const std::string& body, const std::string& action, bool pdq = false,
-             bool action_in_header = true, PersonFilter allow = kEveryone) {
+             bool action_in_header = true, IdentityFilter allow = kWholeRegistry) {
     const std::string ct =
         action_in_header ? "application/soap+xml; charset=UTF-8" : soap_content_type(action);
     Reply r;
@@ -129,7 +154,7 @@ class ServiceTest : public ::testing::Test {
     return w.finish();
   }
 
-  ParsedPdqResponse pdq(const std::string& xml, PersonFilter allow = kEveryone) {
+  ParsedPdqResponse pdq(const std::string& xml, IdentityFilter allow = kWholeRegistry) {
     Reply r = call(xml, "urn:hl7-org:v3:PRPA_IN201305UV02", true, true, std::move(allow));
     EXPECT_EQ(r.raw.http_status, 200);
     return parse_pdq_response(r.payload);
@@ -441,8 +466,36 @@ TEST_F(ServiceTest, JapaneseFeedsLinkAcrossFacilitiesAndPixAnswersFromEitherId) 
   std::string q = sample("pdqv3/PDQ_connectathon2011_namespaces_issue.xml");
   q.replace(q.find("CHIP"), 4, "洋子");
   q.replace(q.find("MOORE"), 5, "渡辺");
-  EXPECT_EQ(pdq(q, [](std::int64_t) { return false; }).query_response_code, "NF");
-  EXPECT_EQ(pdq(q, PersonFilter{}).query_response_code, "NF");  // no filter: default deny
+  EXPECT_EQ(pdq(q, kNothing).query_response_code, "NF");
+  EXPECT_EQ(pdq(q, IdentityFilter{}).query_response_code, "NF");  // no filter: default deny
+  // A caller that sees only the clinic's identities gets the clinic's id alone, and the
+  // clinic's demographics (the hospital's kanji and phone never leave).
+  // The clinic typed the whole name as the family name: the hospital's identity is what
+  // matches 渡辺/洋子, so a caller that sees only the clinic's identity does not find her by it
+  // (a hidden identity neither finds nor ranks a person)...
+  EXPECT_EQ(pdq(q, only_domain(clinic)).query_response_code, "NF");
+  // ...but does by what the clinic holds, and gets the clinic's id and demographics alone.
+  std::string by_prefix = sample("pdqv3/PDQ_connectathon2011_namespaces_issue.xml");
+  by_prefix.replace(by_prefix.find("CHIP"), 4, "");
+  by_prefix.replace(by_prefix.find("MOORE"), 5, "渡辺*");
+  ParsedPdqResponse clinic_only = pdq(by_prefix, only_domain(clinic));
+  ASSERT_EQ(clinic_only.patients.size(), 1u);
+  EXPECT_EQ(clinic_only.patients[0].ids, (std::vector<Ii>{at_clinic}));
+  ASSERT_FALSE(clinic_only.patients[0].names.empty());
+  for (const auto& n : clinic_only.patients[0].names)
+    EXPECT_EQ(n.family.find("渡邊"), std::string::npos) << n.family;  // the hospital's spelling
+  // A caller holding none of her identities does not learn she exists.
+  EXPECT_EQ(pdq(by_prefix, only_domain(third)).query_response_code, "NF");
+  EXPECT_EQ(pdq(by_prefix, kWholeRegistry).patients.size(), 1u);
+  // ITI-45 in a scope: the hidden cross-reference is left out (NF), and an identity the
+  // caller may not see is answered as unknown (AE), like one that does not exist.
+  PixQuery scoped;
+  scoped.patient_id = at_hospital;
+  const IdentityFilter hospital_only = only_domain(hospital);
+  EXPECT_EQ(service_->handle_iti45(scoped, &hospital_only).response, QueryResponse::kNotFound);
+  const IdentityFilter clinic_scope = only_domain(clinic);
+  EXPECT_EQ(service_->handle_iti45(scoped, &clinic_scope).ack.code, AckCode::kAE);
+  EXPECT_EQ(service_->handle_iti45(scoped, &kWholeRegistry).ids, (std::vector<Ii>{at_clinic}));
   const std::int64_t person = store_->find({hospital, "0001000052"})->person_id;
   auto ui = service_->search_persons({.family = "ﾜﾀﾅﾍﾞ"}, kEveryone, 10);
   ASSERT_EQ(ui.size(), 1u);

@@ -1,0 +1,111 @@
+#include "portal/node_scope.hpp"
+
+#include <algorithm>
+
+#include "hpd/oid.hpp"
+#include "pix/pg_identity_sql.hpp"
+
+namespace hareyaka::portal {
+namespace {
+
+constexpr pg::Statement kGatewayFacility{
+    "node_scope_gateway_facility",
+    "SELECT oid FROM facilities WHERE gateway_cert_sha256 = $1 AND status = 'active'"};
+
+// For each identity (in the order given): whether a live consent at its source facility
+// (active, disclosing) lets the calling facility ($1) see it; the predicate of the viewer's
+// patient list (consent_visible), so a gateway learns no more of another facility's patient
+// than its own users could.
+constexpr pg::Statement kConsentVisible{"node_scope_consent_visible", R"sql(
+SELECT EXISTS (
+         SELECT 1 FROM consents c JOIN facilities s ON s.oid = c.source_facility
+         WHERE c.viewer_key IN ($1, '*') AND c.withdrawn_at IS NULL
+           AND c.patient_authority = k.authority AND c.patient_local_id = k.local_id
+           AND c.starts_at <= now() AND (c.expires_at IS NULL OR c.expires_at > now())
+           AND s.status = 'active' AND s.discloses)
+FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS k(authority, local_id, n)
+ORDER BY k.n)sql"};
+
+}  // namespace
+
+NodeCaller NodeScope::caller(const http::Request& req) const {
+  NodeCaller c{.name = "unregistered"};
+  const std::string fingerprint = req.peer ? req.peer->sha256_fingerprint : "";
+  if (fingerprint.empty())
+    return c;
+  for (const RegistryWideNode& e : exceptions_) {
+    if (e.sha256 == fingerprint) {
+      c.name = "node:" + e.name;
+      c.exception = e;
+      return c;
+    }
+  }
+  pg::read(pool_, [&](pg::Tx& tx) {
+    auto r = tx.exec(kGatewayFacility, fingerprint);
+    if (!r.empty()) {
+      c.facility_oid = r[0][0].as<std::string>();
+      c.name = "gateway:" + c.facility_oid;
+    }
+  });
+  return c;
+}
+
+pix::IdentityFilter NodeScope::filter(const NodeCaller& caller) const {
+  using Shown = std::vector<std::vector<bool>>;
+  if (caller.exception) {
+    return [](const std::vector<pix::PersonIdentities>& persons) {
+      Shown out;
+      for (const auto& p : persons)
+        out.emplace_back(p.size(), true);
+      return out;
+    };
+  }
+  if (caller.facility_oid.empty())
+    return {};
+  const std::string facility = caller.facility_oid;
+  const std::string own = hpd::patient_id_domain(facility);
+  return [this, facility, own](const std::vector<pix::PersonIdentities>& persons) {
+    Shown out(persons.size());
+    // Only the patients the facility holds itself; of those, every own identity and the
+    // cross-references the consent covers (asked for all persons in one statement).
+    std::vector<std::string> authorities, local_ids;
+    for (std::size_t i = 0; i < persons.size(); ++i) {
+      const auto& p = persons[i];
+      out[i].assign(p.size(), false);
+      if (std::none_of(p.begin(), p.end(), [&](const auto& k) { return k.authority == own; }))
+        continue;
+      for (std::size_t j = 0; j < p.size(); ++j) {
+        if (p[j].authority == own) {
+          out[i][j] = true;
+        } else {
+          authorities.push_back(p[j].authority);
+          local_ids.push_back(p[j].local_id);
+        }
+      }
+    }
+    if (authorities.empty())
+      return out;
+    std::vector<bool> consented;
+    pg::read(pool_, [&](pg::Tx& tx) {
+      for (const auto& row : tx.exec(kConsentVisible, facility, pix::sql::text_array(authorities),
+                                     pix::sql::text_array(local_ids))) {
+        consented.push_back(row[0].as<bool>());
+      }
+    });
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < persons.size(); ++i) {
+      const auto& p = persons[i];
+      if (std::none_of(p.begin(), p.end(), [&](const auto& k) { return k.authority == own; }))
+        continue;
+      for (std::size_t j = 0; j < p.size(); ++j) {
+        if (p[j].authority != own) {
+          out[i][j] = at < consented.size() && consented[at];
+          ++at;
+        }
+      }
+    }
+    return out;
+  };
+}
+
+}  // namespace hareyaka::portal
