@@ -222,6 +222,11 @@ http::ListenerSettings read_listener(const ConfigNode& node, const std::string& 
     throw ConfigError("configuration key '" + node.path() +
                       ".client_ca_file' is required when client_auth is '" + auth + "'");
   }
+  s.tls.crl_file = node.string_or("client_crl_file", "");
+  if (!s.tls.crl_file.empty() && s.tls.client_auth != tls::ClientAuth::kRequire) {
+    throw ConfigError("configuration key '" + node.path() +
+                      ".client_crl_file' needs client_auth 'require' (the handshake checks it)");
+  }
   s.handshake_timeout = node.millis_or("handshake_timeout_ms", s.handshake_timeout);
   s.read_timeout = node.millis_or("read_timeout_ms", s.read_timeout);
   s.write_timeout = node.millis_or("write_timeout_ms", s.write_timeout);

@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 
 #include <boost/asio/ssl/context.hpp>
 
@@ -72,6 +73,16 @@ std::shared_ptr<ssl::context> make_server_context(const ServerSettings& s) {
     if (!names)
       fail("CA names in " + s.ca_file);
     SSL_CTX_set_client_CA_list(native, names);
+    if (!s.crl_file.empty()) {
+      if (s.client_auth != ClientAuth::kRequire)
+        fail("crl_file is checked at handshake only with client_auth require");
+      X509_STORE* store = SSL_CTX_get_cert_store(native);
+      X509_LOOKUP* lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file());
+      if (!lookup || X509_load_crl_file(lookup, s.crl_file.c_str(), X509_FILETYPE_PEM) < 1)
+        fail("CRL file " + s.crl_file);
+      // Every certificate of the client's chain is checked, not only the leaf.
+      X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+    }
     if (s.client_auth == ClientAuth::kRequire) {
       SSL_CTX_set_verify(native, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
     } else {

@@ -22,6 +22,10 @@ struct ServerSettings {
   std::string cert_file;  // PEM chain
   std::string key_file;   // PEM private key
   std::string ca_file;  // CA(s) for client certificates (kRequest: advertised, kRequire: enforced)
+  // PEM CRL(s) of those CAs (kRequire): a revoked client certificate fails the handshake, and so
+  // does every client once a CRL is past its nextUpdate (fail closed; reissue it in time). Read
+  // at start.
+  std::string crl_file;
   ClientAuth client_auth = ClientAuth::kNone;
 };
 

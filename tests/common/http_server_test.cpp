@@ -285,6 +285,23 @@ TEST(Tls, MutualTlsRefusesClientsWithoutANetworkCertificate) {
   EXPECT_THROW(anonymous.request({.url = server.url("/echo/1")}), Error);
 }
 
+TEST(Tls, MutualTlsWithACrlRefusesARevokedCertificate) {
+  auto s = listener(tls::ClientAuth::kRequire);
+  // Without the CRL the revoked node still gets in: the CRL is what refuses it.
+  TestServer without(s, router_with_routes());
+  EXPECT_EQ(BlockingHttpClient(client("revoked")).request({.url = without.url("/echo/1")}).status,
+            200);
+  s.tls.crl_file = dev_pki().crl();
+  TestServer server(s, router_with_routes());
+  EXPECT_EQ(BlockingHttpClient(client("gateway-a")).request({.url = server.url("/echo/1")}).status,
+            200);
+  BlockingHttpClient revoked(client("revoked"));
+  EXPECT_THROW(revoked.request({.url = server.url("/echo/1")}), Error);
+  // A CRL file that is not one is a start-up error, not a listener without the check.
+  s.tls.crl_file = dev_pki().ca();
+  EXPECT_THROW(TestServer(s, router_with_routes()), std::exception);
+}
+
 TEST(Tls, ClientRefusesAServerOutsideTheNetwork) {
   auto s = listener();
   s.tls.cert_file = testing::dev_pki().other_dir + "/stranger.pem";

@@ -22,6 +22,8 @@ nlohmann::json dev_listener(const std::string& node, int port, const std::string
                    {"client_auth", client_auth}};
   if (client_auth != "none")
     l["client_ca_file"] = dev_pki().ca();
+  if (client_auth == "require")
+    l["client_crl_file"] = dev_pki().crl();
   return l;
 }
 
@@ -46,7 +48,8 @@ const DevPki& dev_pki() {
     holder->pki.dir = holder->tmp.path() + "/network";
     holder->pki.other_dir = holder->tmp.path() + "/other";
     const std::string script = source_dir() + "/deploy/dev-pki";
-    run_checked({script, holder->pki.dir, "portal", "gateway-a", "gateway-b", "client"});
+    run_checked({script, holder->pki.dir, "portal", "gateway-a", "gateway-b", "client", "revoked"});
+    run_checked({script, holder->pki.dir, "--revoke", "revoked"});
     run_checked({script, holder->pki.other_dir, "stranger"});
   });
   return holder->pki;

@@ -9,9 +9,11 @@
 namespace hareyaka::testing {
 
 struct DevPki {
-  std::string dir;        // network CA: ca.pem, portal.pem/.key, gateway-a..., client...
+  std::string dir;        // network CA: ca.pem, ca.crl, portal.pem/.key, gateway-a..., client...
+                          // and "revoked" (a node certificate listed in ca.crl)
   std::string other_dir;  // another CA: ca.pem, stranger.pem/.key
   std::string ca() const { return dir + "/ca.pem"; }
+  std::string crl() const { return dir + "/ca.crl"; }
   std::string cert(const std::string& node) const { return dir + "/" + node + ".pem"; }
   std::string key(const std::string& node) const { return dir + "/" + node + ".key"; }
 };
