@@ -66,6 +66,7 @@ struct Network {
     // Fixed ports, as in production: the directory keeps each gateway's address.
     return {{"facility_oid", oid},
             {"assertion_public_key", dev_pki().dir + "/assertion.pub"},
+            {"node_readers", {testing::cert_fingerprint(dev_pki().cert("portal"))}},
             {"listener", testing::dev_listener(node, testing::free_loopback_port(), "require")},
             {"storage", {{"ssmix2_root", dir + "/ssmix2"}, {"state_dir", dir + "/state"}}},
             {"portal",
