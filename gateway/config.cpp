@@ -65,8 +65,10 @@ GatewayConfig load_gateway_config(const std::string& path) {
   }
   c.assertion_public_key = root.string("assertion_public_key");
   if (auto a = root.optional_child("assertions")) {
+    // At least the 60 s the portal signs for (portal/viewer/viewer_api.hpp), or every
+    // assertion would be refused.
     c.assertions.max_lifetime_s =
-        a->integer_or("max_lifetime_s", c.assertions.max_lifetime_s, 10, 3600);
+        a->integer_or("max_lifetime_s", c.assertions.max_lifetime_s, 60, 3600);
     c.assertions.skew_s = a->integer_or("clock_skew_s", c.assertions.skew_s, 0, 300);
     c.assertions.replay_cache_entries = static_cast<std::size_t>(a->integer_or(
         "replay_cache_entries", static_cast<std::int64_t>(c.assertions.replay_cache_entries), 1000,
