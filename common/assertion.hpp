@@ -88,7 +88,6 @@ class AssertionVerifier {
                                                        std::string_view audience,
                                                        std::string_view presenter_sha256,
                                                        std::int64_t now_s) const;
-  const AssertionPolicy& policy() const { return policy_; }
 
  private:
   struct Key;
