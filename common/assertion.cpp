@@ -2,11 +2,13 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "common/digest.hpp"
 #include "common/error.hpp"
 #include "common/tls.hpp"
 
@@ -75,6 +77,20 @@ EVP_PKEY* read_key(const std::string& file, bool is_private) {
   return k;
 }
 
+// 128 random bits: ids never collide in practice, so a refusal as "already used" is a replay.
+std::string fresh_id() {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    throw Error(ErrorCode::kInternal, "internal error",
+                "no random bytes for an assertion id: " + tls::drain_openssl_errors());
+  }
+  return to_hex(std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
+}
+
+bool is_fingerprint(std::string_view s) {
+  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
 }  // namespace
 
 const char* describe(AssertionError e) {
@@ -91,6 +107,14 @@ const char* describe(AssertionError e) {
       return "access assertion not yet valid";
     case AssertionError::kWrongAudience:
       return "access assertion is for another facility";
+    case AssertionError::kTooLong:
+      return "access assertion lifetime is longer than this gateway accepts";
+    case AssertionError::kWrongPresenter:
+      return "access assertion was issued to another node";
+    case AssertionError::kReplayed:
+      return "access assertion already used";
+    case AssertionError::kTooManyInFlight:
+      return "too many access assertions in flight";
   }
   return "invalid access assertion";
 }
@@ -106,16 +130,26 @@ struct AssertionSigner::Key {
   ~Key() { EVP_PKEY_free(pkey); }
 };
 
-AssertionSigner::AssertionSigner(const std::string& file) : key_(std::make_unique<Key>()) {
+AssertionSigner::AssertionSigner(const std::string& file, std::string presenter_sha256)
+    : key_(std::make_unique<Key>()), presenter_(std::move(presenter_sha256)) {
   key_->pkey = read_key(file, true);
 }
 AssertionSigner::~AssertionSigner() = default;
 
 std::string AssertionSigner::sign(const AccessAssertion& a) const {
-  const nlohmann::json claims{{"usr", a.user},      {"prof", a.profession}, {"fac", a.facility_oid},
-                              {"aud", a.audience},  {"aa", a.authority},    {"pid", a.local_id},
-                              {"cat", a.category},  {"pur", a.purpose},     {"rid", a.request_id},
-                              {"iat", a.issued_at}, {"exp", a.expires_at}};
+  const nlohmann::json claims{{"usr", a.user},
+                              {"prof", a.profession},
+                              {"fac", a.facility_oid},
+                              {"aud", a.audience},
+                              {"aa", a.authority},
+                              {"pid", a.local_id},
+                              {"cat", a.category},
+                              {"pur", a.purpose},
+                              {"rid", a.request_id},
+                              {"iat", a.issued_at},
+                              {"exp", a.expires_at},
+                              {"prs", a.presenter.empty() ? presenter_ : a.presenter},
+                              {"jti", a.id.empty() ? fresh_id() : a.id}};
   const std::string payload = b64url(claims.dump());
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   unsigned char sig[64];
@@ -134,15 +168,19 @@ struct AssertionVerifier::Key {
   ~Key() { EVP_PKEY_free(pkey); }
 };
 
-AssertionVerifier::AssertionVerifier(const std::string& file) : key_(std::make_unique<Key>()) {
+AssertionVerifier::AssertionVerifier(const std::string& file, AssertionPolicy policy)
+    : key_(std::make_unique<Key>()),
+      policy_(policy),
+      seen_(std::make_unique<ReplayCache>(policy.replay_cache_entries)) {
   key_->pkey = read_key(file, false);
 }
 AssertionVerifier::~AssertionVerifier() = default;
 
 std::variant<AccessAssertion, AssertionError> AssertionVerifier::verify(std::string_view token,
                                                                         std::string_view audience,
-                                                                        std::int64_t now,
-                                                                        std::int64_t skew) const {
+                                                                        std::string_view presenter,
+                                                                        std::int64_t now) const {
+  const std::int64_t skew = policy_.skew_s;
   if (token.empty())
     return AssertionError::kMissing;
   const auto dot = token.find('.');
@@ -176,15 +214,38 @@ std::variant<AccessAssertion, AssertionError> AssertionVerifier::verify(std::str
     a.request_id = j.at("rid").get<std::string>();
     a.issued_at = j.at("iat").get<std::int64_t>();
     a.expires_at = j.at("exp").get<std::int64_t>();
+    a.presenter = j.at("prs").get<std::string>();
+    a.id = j.at("jti").get<std::string>();
   } catch (const nlohmann::json::exception&) {
     return AssertionError::kMalformed;
   }
-  if (a.expires_at + skew < now)
-    return AssertionError::kExpired;
+  // An assertion without a presenter or an id (the format before both) is refused: it
+  // could be presented by anyone, any number of times.
+  if (!is_fingerprint(a.presenter) || a.id.empty() || a.id.size() > 64 || a.issued_at < 0 ||
+      a.expires_at < a.issued_at) {
+    return AssertionError::kMalformed;
+  }
+  // In this order no sum overflows: 0 <= iat <= exp, then iat <= now + skew bounds exp.
+  if (a.expires_at - a.issued_at > policy_.max_lifetime_s)
+    return AssertionError::kTooLong;
   if (a.issued_at - skew > now)
     return AssertionError::kNotYetValid;
+  if (a.expires_at + skew < now)
+    return AssertionError::kExpired;
   if (a.audience != audience)
     return AssertionError::kWrongAudience;
+  if (a.presenter != presenter)
+    return AssertionError::kWrongPresenter;
+  // Last, so only genuine assertions for this node and this presenter take a place in the
+  // cache; kept as long as the window above would still accept it.
+  switch (seen_->remember(a.id, a.expires_at + skew, now)) {
+    case ReplayCache::Result::kReplay:
+      return AssertionError::kReplayed;
+    case ReplayCache::Result::kFull:
+      return AssertionError::kTooManyInFlight;
+    case ReplayCache::Result::kFirstUse:
+      break;
+  }
   return a;
 }
 

@@ -1,6 +1,7 @@
 #include "gateway/access.hpp"
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 
 namespace hareyaka::gateway {
 
@@ -18,16 +19,32 @@ AccessAssertion authorize(const AccessChecker& checker, const http::Request& req
       entry[k] = v;
   }
   const std::string token = req.header(kAssertionHeader).value_or("");
-  auto result = checker.verifier.verify(token, checker.facility_oid, unix_now());
+  const std::string presenter = req.peer ? req.peer->sha256_fingerprint : "";
+  entry["presenter"] = presenter;
+  auto result = checker.verifier.verify(token, checker.facility_oid, presenter, unix_now());
   if (auto* err = std::get_if<AssertionError>(&result)) {
     entry["outcome"] = "refused";
     entry["reason"] = describe(*err);
     checker.audit.append(entry);
-    throw Error(
-        *err == AssertionError::kWrongAudience ? ErrorCode::kForbidden : ErrorCode::kUnauthorized,
-        describe(*err));
+    // A genuine assertion used twice or by the wrong node means a copy is out there: worth
+    // an operator's look, unlike a plain expiry.
+    if (*err == AssertionError::kReplayed || *err == AssertionError::kWrongPresenter ||
+        *err == AssertionError::kTooManyInFlight) {
+      log::warn("access assertion refused",
+                {.request_id = req.request_id,
+                 .component = "access",
+                 .peer = req.peer ? std::string_view(req.peer->subject) : std::string_view(),
+                 .detail = describe(*err)});
+    }
+    ErrorCode code = ErrorCode::kUnauthorized;
+    if (*err == AssertionError::kWrongAudience || *err == AssertionError::kWrongPresenter)
+      code = ErrorCode::kForbidden;
+    else if (*err == AssertionError::kTooManyInFlight)
+      code = ErrorCode::kUnavailable;
+    throw Error(code, describe(*err));
   }
   const auto& a = std::get<AccessAssertion>(result);
+  entry["assertion_id"] = a.id;
   entry["viewer"] = {{"user", a.user},
                      {"profession", a.profession},
                      {"facility", a.facility_oid},

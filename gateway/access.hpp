@@ -1,6 +1,7 @@
 // The one access check of the gateway's patient routes (SS-MIX2 data and DICOM alike): the
-// request's access assertion must be signed by the portal, addressed to this gateway, for
-// the patient and category asked, and every attempt, allowed or refused, is written to the
+// request's access assertion must be signed by the portal, addressed to this gateway, bound
+// to the TLS client certificate presenting it, unused so far, for the patient and category
+// asked, and every attempt, allowed or refused, is written to the
 // local audit before anything is disclosed.
 #pragma once
 
@@ -37,9 +38,10 @@ struct AccessRequest {
   nlohmann::json detail;  // added to the audit entry (e.g. the study UID)
 };
 
-// Returns the verified assertion; throws Error (401 for a missing or invalid assertion, 403
-// for another gateway, a user the directory refuses, another patient or category, or a
-// refusal by `check`) after auditing.
+// Returns the verified assertion; throws Error (401 for a missing, invalid, expired,
+// too long-lived or replayed assertion, 403 for another gateway, another presenter, a user
+// the directory refuses, another patient or category, or a refusal by `check`; 503 when the
+// replay cache is full) after auditing.
 AccessAssertion authorize(const AccessChecker& checker, const http::Request& req,
                           const AccessRequest& access);
 

@@ -64,6 +64,25 @@ GatewayConfig load_gateway_config(const std::string& path) {
     throw config::ConfigError("configuration key 'patient_authority' must be an OID");
   }
   c.assertion_public_key = root.string("assertion_public_key");
+  if (auto a = root.optional_child("assertions")) {
+    // At least the 60 s the portal signs for (portal/viewer/viewer_api.hpp), or every
+    // assertion would be refused.
+    c.assertions.max_lifetime_s =
+        a->integer_or("max_lifetime_s", c.assertions.max_lifetime_s, 60, 3600);
+    c.assertions.skew_s = a->integer_or("clock_skew_s", c.assertions.skew_s, 0, 300);
+    c.assertions.replay_cache_entries = static_cast<std::size_t>(a->integer_or(
+        "replay_cache_entries", static_cast<std::int64_t>(c.assertions.replay_cache_entries), 1000,
+        10'000'000));
+    a->finish();
+  }
+  c.node_readers = root.strings_or("node_readers", {});
+  for (const auto& fp : c.node_readers) {
+    if (fp.size() != 64 || fp.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      throw config::ConfigError(
+          "configuration key 'node_readers' must list lower-case hex SHA-256 certificate "
+          "fingerprints (64 digits)");
+    }
+  }
   c.listener = config::read_listener(root.child("listener"), "nodes");
   if (c.listener.tls.client_auth != tls::ClientAuth::kRequire) {
     throw config::ConfigError(

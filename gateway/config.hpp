@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/assertion.hpp"
 #include "common/config.hpp"
 #include "common/http_client.hpp"
 #include "common/http_server.hpp"
@@ -62,7 +63,12 @@ struct GatewayConfig {
   std::string facility_oid;
   std::string patient_authority;     // default: facility_oid + ".1"
   std::string assertion_public_key;  // the portal's Ed25519 public key (PEM)
-  http::ListenerSettings listener;   // the portal's calls: mutual TLS with the network CA
+  AssertionPolicy assertions;        // "assertions": lifetime, clock skew, replay cache size
+  // Certificates (lower-case hex SHA-256 of the DER) that may read the node endpoints
+  // (/gw/v1/stats, /gw/v1/problems, /gw/v1/publish/status): the portal's client
+  // certificates and the operators' monitoring. Empty: nobody.
+  std::vector<std::string> node_readers;
+  http::ListenerSettings listener;  // the portal's calls: mutual TLS with the network CA
   StorageSettings storage;
   PortalSettings portal;
   DirectorySettings directory;

@@ -14,6 +14,7 @@
 #include "gateway/dicom_service.hpp"
 #include "gateway/directory/directory_puller.hpp"
 #include "gateway/local_audit.hpp"
+#include "gateway/node_readers.hpp"
 #include "gateway/openapi_document.hpp"
 #include "gateway/publish/outbox.hpp"
 #include "gateway/publish/publisher.hpp"
@@ -27,13 +28,15 @@ struct Daemon::Impl {
   explicit Impl(GatewayConfig c)
       : config(std::move(c)),
         runtime(config.runtime),
-        verifier(config.assertion_public_key),
+        verifier(config.assertion_public_key, config.assertions),
+        readers(config.node_readers),
         audit(config.storage.state_dir + "/audit.jsonl"),
         directory(config.storage.state_dir + "/directory.json") {}
 
   GatewayConfig config;
   Runtime runtime;
   AssertionVerifier verifier;
+  NodeReaders readers;
   LocalAudit audit;
   record::ParsedFiles parsed_files;
   DirectoryCache directory;
@@ -172,13 +175,17 @@ void Daemon::start() {
                                            .patient_authority = d.config.patient_authority,
                                            .unknown_users = d.config.directory.unknown_users},
                               .directory = d.directory_puller ? &d.directory : nullptr,
-                              .parsed_files = &d.parsed_files});
+                              .parsed_files = &d.parsed_files,
+                              .readers = &d.readers});
   if (d.directory_puller)
     d.directory_puller->start();
   if (d.publisher) {
     d.router->add_blocking(
         "GET", "/gw/v1/publish/status",
-        [&d](http::Request&) { return http::Response::json(200, d.publisher->status().dump()); },
+        [&d](http::Request& req) {
+          d.readers.require(req);
+          return http::Response::json(200, d.publisher->status().dump());
+        },
         {.body_limit = 0, .summary = "what the portal has not acknowledged yet"});
   }
   d.runtime.server().listen(d.config.listener, d.router);

@@ -101,6 +101,7 @@ void add_data_routes(http::Router& router, DataApiParts parts) {
 
   router.add_blocking("GET", "/gw/v1/problems",
                       [p](Request& req) {
+                        p->readers->require(req);
                         const auto offset = size_param(req, "offset", 0, 100'000'000);
                         const auto limit = size_param(req, "limit", 100, 1000);
                         return Response::json(200,
@@ -109,7 +110,10 @@ void add_data_routes(http::Router& router, DataApiParts parts) {
                       {.body_limit = 0, .summary = "files that cannot be used, with the reason"});
 
   router.add_blocking("GET", "/gw/v1/stats",
-                      [p](Request&) { return Response::json(200, record::stats(p->index).dump()); },
+                      [p](Request& req) {
+                        p->readers->require(req);
+                        return Response::json(200, record::stats(p->index).dump());
+                      },
                       {.body_limit = 0, .summary = "counts per data type"});
 }
 

@@ -10,6 +10,7 @@
 #include "common/router.hpp"
 #include "gateway/directory/directory_cache.hpp"
 #include "gateway/local_audit.hpp"
+#include "gateway/node_readers.hpp"
 #include "gateway/record/parsed_files.hpp"
 #include "gateway/storage/storage_index.hpp"
 
@@ -32,6 +33,8 @@ struct DataApiParts {
   // Parsed files shared by the requests (gateway/record/parsed_files.hpp). Null: every
   // request reads and parses its files.
   record::ParsedFiles* parsed_files = nullptr;
+  // Who may read /gw/v1/problems and /gw/v1/stats (never null).
+  const NodeReaders* readers = nullptr;
 };
 
 void add_data_routes(http::Router& router, DataApiParts parts);

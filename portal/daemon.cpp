@@ -8,6 +8,7 @@
 #include "common/http_client.hpp"
 #include "common/migrations.hpp"
 #include "common/openapi.hpp"
+#include "common/peer_certificate.hpp"
 #include "common/pg.hpp"
 #include "common/router.hpp"
 #include "consent/decision.hpp"
@@ -43,6 +44,15 @@ namespace {
 constexpr pg::Statement kFacilityByGatewayCert{
     "portal_facility_by_gateway_cert",
     "SELECT oid FROM facilities WHERE gateway_cert_sha256 = $1 AND status = 'active'"};
+
+std::string client_certificate_sha256(const tls::ClientSettings& tls) {
+  if (tls.cert_file.empty()) {
+    log::warn("client_tls has no cert_file: gateways will refuse this portal's assertions",
+              {.component = "viewer"});
+    return {};
+  }
+  return http::certificate_file_sha256(tls.cert_file);
+}
 
 pix::StoreSettings pix_store_settings(const PortalConfig& c) {
   pix::StoreSettings s;
@@ -131,7 +141,9 @@ struct Daemon::Impl {
         persons(pool, config.network_root_oid),
         locators(pool),
         decider(pool),
-        signer(config.assertion_signing_key),
+        // Every assertion names the certificate the portal presents to gateways, so that
+        // no other node's connection can use it.
+        signer(config.assertion_signing_key, client_certificate_sha256(config.client_tls)),
         // Every view calls each source gateway at once: keep enough connections per gateway
         // for a burst of concurrent users, or each burst pays new TLS handshakes.
         gateways(runtime.io().get_executor(),

@@ -6,8 +6,10 @@
 //   dicom_bench_tool count <storage-root>                   (instances in the index)
 //   dicom_bench_tool import <storage-root> <folder>         (folder import, timed)
 //   dicom_bench_tool uids <storage-root>                    ("study series sop" per instance)
-//   dicom_bench_tool assert <key.pem> <audience> <local-id> (an imaging access assertion,
-//                                                           valid one hour, for the HTTP bench)
+//   dicom_bench_tool assert <key.pem> <audience> <local-id> <cert.pem> <count>
+//                                         (<count> imaging access assertions, one a line, for
+//                                         the HTTP bench: each presented with <cert.pem>, each
+//                                         accepted once, valid five minutes)
 #include <signal.h>
 
 #include <chrono>
@@ -17,6 +19,7 @@
 
 #include "common/assertion.hpp"
 #include "common/error.hpp"
+#include "common/peer_certificate.hpp"
 #include "gateway/dicom/codecs.hpp"
 #include "gateway/dicom/importer.hpp"
 #include "gateway/dicom/render.hpp"
@@ -33,21 +36,23 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string mode = argv[1];
-  if (mode == "assert" && argc == 5) {
-    hareyaka::AssertionSigner signer(argv[2]);
+  if (mode == "assert" && argc == 7) {
+    hareyaka::AssertionSigner signer(argv[2], hareyaka::http::certificate_file_sha256(argv[5]));
     const auto now = hareyaka::unix_now();
-    std::printf("%s\n", signer
-                            .sign({.user = "bench",
-                                   .profession = "doctor",
-                                   .facility_oid = "1.2.392.200284.33.2000001",
-                                   .audience = argv[3],
-                                   .authority = std::string(argv[3]) + ".1",
-                                   .local_id = argv[4],
-                                   .category = "imaging",
-                                   .request_id = "bench",
-                                   .issued_at = now - 1,
-                                   .expires_at = now + 3600})
-                            .c_str());
+    for (int i = std::atoi(argv[6]); i > 0; --i) {
+      std::printf("%s\n", signer
+                              .sign({.user = "bench",
+                                     .profession = "doctor",
+                                     .facility_oid = "1.2.392.200284.33.2000001",
+                                     .audience = argv[3],
+                                     .authority = std::string(argv[3]) + ".1",
+                                     .local_id = argv[4],
+                                     .category = "imaging",
+                                     .request_id = "bench",
+                                     .issued_at = now - 1,
+                                     .expires_at = now + 298})
+                              .c_str());
+    }
     return 0;
   }
   register_codecs();

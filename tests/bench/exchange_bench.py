@@ -365,9 +365,14 @@ class Bench:
     # ---- 2. document ---------------------------------------------------------------------
     def assertion(self):
         now = int(time.time())
+        # Presented with the portal's certificate (directly or by nginx), accepted once, and
+        # short-lived, as the gateway requires (docs/security-model.md "Nodes").
+        der = subprocess.run(["openssl", "x509", "-in", self.pki + "/portal.pem", "-outform",
+                              "der"], check=True, capture_output=True).stdout
         claims = {"usr": "bench-direct", "prof": "doctor", "fac": CLINIC, "aud": hospital(0),
                   "aa": hospital(0) + ".1", "pid": self.pid, "cat": "documents",
-                  "pur": "treatment", "rid": "bench", "iat": now, "exp": now + 600}
+                  "pur": "treatment", "rid": "bench", "iat": now, "exp": now + 60,
+                  "prs": hashlib.sha256(der).hexdigest(), "jti": os.urandom(16).hex()}
         b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
         payload = b64(json.dumps(claims, separators=(",", ":")).encode())
         # Ed25519 signs in one shot: openssl needs the input as a file, not a pipe.

@@ -53,6 +53,27 @@ TEST(GatewayConfig, TheShippedExampleLoads) {
   EXPECT_TRUE(c.dicom->pacs);
 }
 
+TEST(GatewayConfig, AssertionLimitsAndNodeReaders) {
+  const auto defaults = load(base());
+  EXPECT_EQ(defaults.assertions.max_lifetime_s, 300);
+  EXPECT_EQ(defaults.assertions.skew_s, 30);
+  EXPECT_TRUE(defaults.node_readers.empty());  // nobody reads the node endpoints
+  json j = base();
+  const std::string fp(64, 'c');
+  j["assertions"] = {{"max_lifetime_s", 120}, {"clock_skew_s", 5}, {"replay_cache_entries", 5000}};
+  j["node_readers"] = {fp};
+  const auto c = load(j);
+  EXPECT_EQ(c.assertions.max_lifetime_s, 120);
+  EXPECT_EQ(c.assertions.skew_s, 5);
+  EXPECT_EQ(c.assertions.replay_cache_entries, 5000u);
+  EXPECT_EQ(c.node_readers, std::vector<std::string>{fp});
+  j["assertions"]["max_lifetime_s"] = 1'000'000'000;
+  EXPECT_NE(error_of(j).find("assertions.max_lifetime_s"), std::string::npos) << error_of(j);
+  j = base();
+  j["node_readers"] = {"CN=portal"};
+  EXPECT_NE(error_of(j).find("node_readers"), std::string::npos);
+}
+
 TEST(GatewayConfig, DicomIsOptional) {
   EXPECT_FALSE(load(base()).dicom.has_value());
 }

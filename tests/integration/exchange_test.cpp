@@ -13,6 +13,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "common/error.hpp"
 #include "common/http_client.hpp"
@@ -66,6 +67,7 @@ struct Network {
     // Fixed ports, as in production: the directory keeps each gateway's address.
     return {{"facility_oid", oid},
             {"assertion_public_key", dev_pki().dir + "/assertion.pub"},
+            {"node_readers", {testing::cert_fingerprint(dev_pki().cert("portal"))}},
             {"listener", testing::dev_listener(node, testing::free_loopback_port(), "require")},
             {"storage", {{"ssmix2_root", dir + "/ssmix2"}, {"state_dir", dir + "/state"}}},
             {"portal",
@@ -280,6 +282,36 @@ TEST_F(Exchange, ConsentedDoctorSeesBothHospitalsInOnePerson) {
     } else {
       EXPECT_FALSE(sources.empty()) << cat;
     }
+  }
+}
+
+// Issue #15 leak 7: what the portal sends is bound to its own certificate and used once, and
+// the gateways' node endpoints answer the portal, not another gateway.
+TEST_F(Exchange, ThePortalsAssertionsNameItsCertificateAndEachIsUsedOnce) {
+  auto& dr = login("dr-clinic");
+  const std::string pid = shared_person(dr);
+  ASSERT_FALSE(pid.empty());
+  for (const char* cat : {"encounters", "diagnoses", "encounters"})
+    ASSERT_EQ(dr.get("/api/v1/persons/" + pid + "/" + cat).status, 200) << cat;
+  const std::string portal_cert = testing::cert_fingerprint(dev_pki().cert("portal"));
+  std::set<std::string> ids;
+  std::size_t allowed = 0;
+  std::istringstream lines(testing::read_file(net->tmp.path() + "/a/state/audit.jsonl"));
+  for (std::string line; std::getline(lines, line);) {
+    const json e = json::parse(line);
+    if (e.value("outcome", "") != "allowed" || e["viewer"].value("user", "") != "dr-clinic")
+      continue;
+    ++allowed;
+    EXPECT_EQ(e["presenter"], portal_cert) << line;
+    EXPECT_TRUE(ids.insert(e["assertion_id"].get<std::string>()).second) << line;
+  }
+  EXPECT_GE(allowed, 3u);
+
+  http::BlockingHttpClient as_b(node_client("gateway-b"));
+  for (const char* path : {"/gw/v1/publish/status", "/gw/v1/stats", "/gw/v1/problems"}) {
+    EXPECT_EQ(as_b.request({.url = net->gw_a->url("nodes", path)}).status, 403) << path;
+    http::BlockingHttpClient as_portal(node_client("portal"));
+    EXPECT_EQ(as_portal.request({.url = net->gw_a->url("nodes", path)}).status, 200) << path;
   }
 }
 

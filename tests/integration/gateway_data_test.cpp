@@ -32,6 +32,10 @@ class GatewayData : public ::testing::Test {
              fs::copy_options::recursive);
     json cfg{{"facility_oid", kFacility},
              {"assertion_public_key", dev_pki().dir + "/assertion.pub"},
+             // The portal, and an operator's monitoring ("client").
+             {"node_readers",
+              {testing::cert_fingerprint(dev_pki().cert("portal")),
+               testing::cert_fingerprint(dev_pki().cert("client"))}},
              {"listener",
               {{"port", 0},
                {"cert_file", dev_pki().cert("gateway-a")},
@@ -55,7 +59,8 @@ class GatewayData : public ::testing::Test {
 
   std::string assertion(const std::string& local_id, const std::string& category,
                         std::int64_t expires_in = 60) {
-    static AssertionSigner signer(dev_pki().dir + "/assertion.key");
+    static AssertionSigner signer(dev_pki().dir + "/assertion.key",
+                                  testing::cert_fingerprint(dev_pki().cert("portal")));
     const auto now = unix_now();
     return signer.sign({.user = "dr-test",
                         .profession = "doctor",
@@ -65,7 +70,9 @@ class GatewayData : public ::testing::Test {
                         .local_id = local_id,
                         .category = category,
                         .request_id = "it-1",
-                        .issued_at = now - 1,
+                        // An expired one was issued a minute before it expired (an assertion
+                        // that expires before it is issued is malformed, not expired).
+                        .issued_at = std::min(now - 1, now + expires_in - 60),
                         .expires_at = now + expires_in});
   }
 
@@ -74,6 +81,20 @@ class GatewayData : public ::testing::Test {
     if (!token.empty())
       r.headers[kAssertionHeader] = token;
     return client_->request(r);
+  }
+
+  // The same request over another node's TLS client certificate (dev PKI node name).
+  http::ClientResponse get_as(const std::string& node, const std::string& path,
+                              const std::string& token) {
+    http::ClientSettings cs;
+    cs.tls = {.ca_file = dev_pki().ca(),
+              .cert_file = dev_pki().cert(node),
+              .key_file = dev_pki().key(node)};
+    http::BlockingHttpClient client(cs);
+    http::ClientRequest r{.url = gw_->url("nodes", path)};
+    if (!token.empty())
+      r.headers[kAssertionHeader] = token;
+    return client.request(r);
   }
 
   testing::TempDir tmp_;
@@ -160,6 +181,62 @@ TEST_F(GatewayData, RefusesMissingExpiredForgedAndMisdirectedAssertions) {
   EXPECT_NE(text.find("access assertion signature invalid"), std::string::npos);
   EXPECT_NE(text.find("access assertion is for another patient"), std::string::npos);
   EXPECT_NE(text.find("no access assertion"), std::string::npos);
+}
+
+// Issue #15 leak 7: an assertion is good once, for the node it names, for a short time.
+TEST_F(GatewayData, RefusesAReplayedAssertion) {
+  const std::string token = assertion("9999013", "demographics");
+  ASSERT_EQ(get("/gw/v1/patients/9999013", token).status, 200);
+  auto again = get("/gw/v1/patients/9999013", token);
+  EXPECT_EQ(again.status, 401) << again.body;
+  EXPECT_EQ(json::parse(again.body)["message"], "access assertion already used");
+  // A fresh one for the same request is fine: the cache holds ids, not requests.
+  EXPECT_EQ(get("/gw/v1/patients/9999013", assertion("9999013", "demographics")).status, 200);
+  const std::string text = testing::read_file(tmp_.path() + "/state/audit.jsonl");
+  EXPECT_NE(text.find("access assertion already used"), std::string::npos) << text;
+}
+
+TEST_F(GatewayData, RefusesAnAssertionPresentedByAnotherNode) {
+  // Signed by the portal's key for the portal's certificate, presented by gateway-b's.
+  auto stolen =
+      get_as("gateway-b", "/gw/v1/patients/9999013", assertion("9999013", "demographics"));
+  EXPECT_EQ(stolen.status, 403) << stolen.body;
+  EXPECT_EQ(json::parse(stolen.body)["message"], "access assertion was issued to another node");
+  // The node named presents it: served.
+  EXPECT_EQ(get("/gw/v1/patients/9999013", assertion("9999013", "demographics")).status, 200);
+  const std::string text = testing::read_file(tmp_.path() + "/state/audit.jsonl");
+  EXPECT_NE(text.find("access assertion was issued to another node"), std::string::npos);
+}
+
+TEST_F(GatewayData, RefusesAnAssertionLivingTooLongOrIssuedInTheFuture) {
+  auto forever =
+      get("/gw/v1/patients/9999013", assertion("9999013", "demographics", 1'000'000'000));
+  EXPECT_EQ(forever.status, 401) << forever.body;
+  EXPECT_EQ(json::parse(forever.body)["message"],
+            "access assertion lifetime is longer than this gateway accepts");
+  // Ten minutes ahead is beyond the clock skew: not yet valid, however short its life.
+  static AssertionSigner signer(dev_pki().dir + "/assertion.key",
+                                testing::cert_fingerprint(dev_pki().cert("portal")));
+  const auto later = unix_now() + 600;
+  auto future = signer.sign({.user = "dr-test",
+                             .profession = "doctor",
+                             .facility_oid = "1.2.392.200284.33.2000001",
+                             .audience = kFacility,
+                             .authority = kAuthority,
+                             .local_id = "9999013",
+                             .category = "demographics",
+                             .issued_at = later,
+                             .expires_at = later + 60});
+  EXPECT_EQ(get("/gw/v1/patients/9999013", future).status, 401);
+}
+
+TEST_F(GatewayData, NodeEndpointsAnswerOnlyThePortalAndOperators) {
+  for (const char* path : {"/gw/v1/stats", "/gw/v1/problems"}) {
+    EXPECT_EQ(get(path, "").status, 200) << path;               // the portal
+    EXPECT_EQ(get_as("client", path, "").status, 200) << path;  // an operator
+    auto other = get_as("gateway-b", path, "");                 // another network node
+    EXPECT_EQ(other.status, 403) << path << " " << other.body;
+  }
 }
 
 TEST_F(GatewayData, ReportsBrokenFilesAndKeepsServing) {

@@ -23,7 +23,8 @@ constexpr const char* kHospital = "1.2.392.200284.33.1310001";
 // GET on the gateway's data API as the portal would, with an assertion for `user`.
 http::ClientResponse gateway_get(testing::Daemon& gw, const std::string& user,
                                  const std::string& facility) {
-  static AssertionSigner signer(testing::dev_pki().dir + "/assertion.key");
+  static AssertionSigner signer(testing::dev_pki().dir + "/assertion.key",
+                                testing::cert_fingerprint(testing::dev_pki().cert("portal")));
   static http::BlockingHttpClient client(
       http::ClientSettings{.tls = {.ca_file = testing::dev_pki().ca(),
                                    .cert_file = testing::dev_pki().cert("portal"),

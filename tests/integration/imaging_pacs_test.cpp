@@ -118,7 +118,8 @@ class ImagingPacs : public ::testing::Test {
   }
 
   static std::string assertion(const std::string& local_id) {
-    static AssertionSigner signer(dev_pki().dir + "/assertion.key");
+    static AssertionSigner signer(dev_pki().dir + "/assertion.key",
+                                  testing::cert_fingerprint(dev_pki().cert("portal")));
     const auto now = unix_now();
     return signer.sign({.user = "dr-test",
                         .profession = "doctor",

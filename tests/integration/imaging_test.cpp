@@ -236,7 +236,8 @@ class Imaging : public ::testing::Test {
   }
 
   std::string assertion(const std::string& local_id, const std::string& category) {
-    static AssertionSigner signer(dev_pki().dir + "/assertion.key");
+    static AssertionSigner signer(dev_pki().dir + "/assertion.key",
+                                  testing::cert_fingerprint(dev_pki().cert("portal")));
     const auto now = unix_now();
     // A user the network directory knows (the gateway pulls it from the portal and refuses
     // unknown viewers).
@@ -484,16 +485,16 @@ TEST_F(Imaging, PydicomFilesRenderOrSayWhyWithTheRawDicomAlwaysServed) {
     const PatientKeys k = keys_of(e.path());
     if (k.sop.empty() || k.patient_id.empty() || !seen.insert(k.sop).second)
       continue;
-    const std::string token = assertion(k.patient_id, "imaging");
+    // One assertion per request: a gateway accepts each once.
     const std::string wado = "/gw/v1/wado?requestType=WADO&studyUID=" + k.study +
                              "&seriesUID=" + k.series + "&objectUID=" + k.sop;
-    auto raw = gw_get(wado + "&contentType=application/dicom", token);
+    auto raw = gw_get(wado + "&contentType=application/dicom", assertion(k.patient_id, "imaging"));
     if (raw.status != 200)
       continue;  // refused at import (the importer logged why), or a duplicate UID
     ++stored;
     EXPECT_EQ(raw.headers["Content-Type"], "application/dicom");
     EXPECT_EQ(raw.body.substr(128, 4), "DICM") << e.path();
-    auto img = gw_get(wado + "&contentType=image/jpeg", token);
+    auto img = gw_get(wado + "&contentType=image/jpeg", assertion(k.patient_id, "imaging"));
     if (img.status == 200) {
       ++rendered;
       EXPECT_EQ(img.headers["Content-Type"], "image/jpeg") << e.path();

@@ -119,6 +119,7 @@ struct FullDaemons {
     std::filesystem::create_directories(dir + "/ssmix2");
     json gc{{"facility_oid", kHospitalOid},
             {"assertion_public_key", dev_pki().dir + "/assertion.pub"},
+            {"node_readers", {testing::cert_fingerprint(dev_pki().cert("portal"))}},
             {"listener", testing::dev_listener("gateway-a", 0, "require")},
             {"storage", {{"ssmix2_root", dir + "/ssmix2"}, {"state_dir", dir + "/state"}}},
             {"portal",
@@ -161,7 +162,8 @@ TEST(OpenApi, EachListenerDocumentsExactlyItsRoutes) {
 }
 
 std::string assertion_for(const std::string& local_id, const std::string& category) {
-  static AssertionSigner signer(dev_pki().dir + "/assertion.key");
+  static AssertionSigner signer(dev_pki().dir + "/assertion.key",
+                                testing::cert_fingerprint(dev_pki().cert("portal")));
   const auto now = unix_now();
   return signer.sign({.user = "openapi-test",
                       .profession = "doctor",
@@ -339,6 +341,10 @@ TEST(OpenApi, RealAnswersMatchTheSchemas) {
     http::ClientRequest r{.url = full.gateway->url("nodes", "/gw/v1/publish/status")};
     EXPECT_EQ(gw_full.add("GET", "/gw/v1/publish/status", node_client("portal").request(r)).status,
               200);
+    // Another network node is not in node_readers (issue #15 leak 7).
+    EXPECT_EQ(
+        gw_full.add("GET", "/gw/v1/publish/status", node_client("gateway-b").request(r)).status,
+        403);
     http::ClientRequest q{.url = full.gateway->url("nodes", "/gw/v1/dicomweb/studies")};
     q.headers[kAssertionHeader] = assertion_for(m.local_id, "imaging");
     EXPECT_EQ(

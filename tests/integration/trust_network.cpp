@@ -155,6 +155,7 @@ TrustNetwork::TrustNetwork() {
                tmp.path() + "/extended", "--patients", "4", "--visits", "14", "--seed", "5"});
   json gw{{"facility_oid", kHospitalOid},
           {"assertion_public_key", dev_pki().dir + "/assertion.pub"},
+          {"node_readers", {sha256_of_cert(dev_pki().cert("portal"))}},
           {"listener", listener("gateway-a", "require", dev_pki().ca())},
           {"storage",
            {{"ssmix2_root", storage},
@@ -204,7 +205,8 @@ TrustNetwork::TrustNetwork() {
 }
 
 json TrustNetwork::gateway_get(const std::string& local_id, const std::string& category) {
-  static AssertionSigner signer(dev_pki().dir + "/assertion.key");
+  static AssertionSigner signer(dev_pki().dir + "/assertion.key",
+                                testing::cert_fingerprint(dev_pki().cert("portal")));
   const auto now = unix_now();
   auto token = signer.sign({.user = "trust-test",
                             .profession = "doctor",

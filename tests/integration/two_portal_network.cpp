@@ -93,6 +93,7 @@ json ExchangeNetwork::gateway_config(const std::string& oid, const std::string& 
     storage["extended_root"] = dir + "/extended";
   return {{"facility_oid", oid},
           {"assertion_public_key", dev_pki().dir + "/assertion.pub"},
+          {"node_readers", {testing::cert_fingerprint(dev_pki().cert("portal"))}},
           {"listener", testing::dev_listener(node, testing::free_loopback_port(), "require")},
           {"storage", storage},
           {"portal",
