@@ -534,7 +534,8 @@ awaitable<bool> Server::Impl::write(Listener& l, beast::ssl_stream<beast::tcp_st
   co_return !e;
 }
 
-void add_builtin_routes(Router& router, Metrics& metrics, ReadinessCheck ready, bool with_metrics) {
+void add_builtin_routes(Router& router, Metrics& metrics, ReadinessCheck ready,
+                        const PeerAllowlist* metrics_readers) {
   router.add(
       "GET", "/healthz",
       [](Request&) -> awaitable<Response> { co_return Response::json(200, R"({"status":"ok"})"); },
@@ -548,10 +549,11 @@ void add_builtin_routes(Router& router, Metrics& metrics, ReadinessCheck ready, 
                                                                   R"(,"checks":)" + detail + "}");
                       },
                       {.body_limit = 0, .summary = "the daemon can serve"});
-  if (!with_metrics)
+  if (!metrics_readers)
     return;
   router.add("GET", "/metrics",
-             [&metrics](Request&) -> awaitable<Response> {
+             [&metrics, metrics_readers](Request& req) -> awaitable<Response> {
+               metrics_readers->require(req);
                co_return Response::text(200, metrics.render(), "text/plain; version=0.0.4");
              },
              {.body_limit = 0, .summary = "Prometheus metrics"});

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/peer_allowlist.hpp"
 #include "common/router.hpp"
 #include "common/tls.hpp"
 
@@ -69,9 +70,10 @@ class Server {
 // /healthz (the process answers), /readyz (ready() says the daemon can serve: JSON body
 // with its checks; 503 when not), /metrics (Prometheus).
 using ReadinessCheck = std::function<bool(std::string& detail_json)>;
-// /healthz and /readyz; /metrics too when with_metrics (not on a listener that faces the
-// public: the counters describe the network's use and its routes).
+// /healthz and /readyz; /metrics too when given who may read it (never on a listener that
+// faces the public, and on a node listener only for the listed certificates: the counters
+// describe the network's use and its routes).
 void add_builtin_routes(Router& router, Metrics& metrics, ReadinessCheck ready,
-                        bool with_metrics = true);
+                        const PeerAllowlist* metrics_readers);
 
 }  // namespace hareyaka::http

@@ -8,13 +8,13 @@
 #include "common/assertion.hpp"
 #include "common/error.hpp"
 #include "common/openapi.hpp"
+#include "common/peer_allowlist.hpp"
 #include "common/router.hpp"
 #include "gateway/data_api.hpp"
 #include "gateway/dicom_api.hpp"
 #include "gateway/dicom_service.hpp"
 #include "gateway/directory/directory_puller.hpp"
 #include "gateway/local_audit.hpp"
-#include "gateway/node_readers.hpp"
 #include "gateway/openapi_document.hpp"
 #include "gateway/publish/outbox.hpp"
 #include "gateway/publish/publisher.hpp"
@@ -29,14 +29,14 @@ struct Daemon::Impl {
       : config(std::move(c)),
         runtime(config.runtime),
         verifier(config.assertion_public_key, config.assertions),
-        readers(config.node_readers),
+        readers(config.node_readers, "the gateway's status"),
         audit(config.storage.state_dir + "/audit.jsonl"),
         directory(config.storage.state_dir + "/directory.json") {}
 
   GatewayConfig config;
   Runtime runtime;
   AssertionVerifier verifier;
-  NodeReaders readers;
+  http::PeerAllowlist readers;
   LocalAudit audit;
   record::ParsedFiles parsed_files;
   DirectoryCache directory;
@@ -152,8 +152,9 @@ Daemon::~Daemon() {
 
 void Daemon::start() {
   Impl& d = *impl_;
-  http::add_builtin_routes(*d.router, d.runtime.metrics(),
-                           [this](std::string& detail) { return impl_->ready(detail); });
+  http::add_builtin_routes(
+      *d.router, d.runtime.metrics(), [this](std::string& detail) { return impl_->ready(detail); },
+      &d.readers);
   http::add_openapi_route(*d.router, openapi_document(), "nodes");
   if (d.dicom) {
     // Before the data routes: /gw/v1/patients/{id}/imaging is more specific than {category}.

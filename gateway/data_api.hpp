@@ -7,10 +7,10 @@
 #include <string>
 
 #include "common/assertion.hpp"
+#include "common/peer_allowlist.hpp"
 #include "common/router.hpp"
 #include "gateway/directory/directory_cache.hpp"
 #include "gateway/local_audit.hpp"
-#include "gateway/node_readers.hpp"
 #include "gateway/record/parsed_files.hpp"
 #include "gateway/storage/storage_index.hpp"
 
@@ -34,7 +34,7 @@ struct DataApiParts {
   // request reads and parses its files.
   record::ParsedFiles* parsed_files = nullptr;
   // Who may read /gw/v1/problems and /gw/v1/stats (never null).
-  const NodeReaders* readers = nullptr;
+  const http::PeerAllowlist* readers = nullptr;
 };
 
 void add_data_routes(http::Router& router, DataApiParts parts);

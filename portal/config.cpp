@@ -114,6 +114,14 @@ PortalConfig load_portal_config(const std::string& path) {
     n->finish();
   }
   c.assertion_signing_key = root.string("assertion_signing_key");
+  c.metrics_readers = root.strings_or("metrics_readers", {});
+  for (const auto& fp : c.metrics_readers) {
+    if (fp.size() != 64 || fp.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      throw config::ConfigError(
+          "configuration key 'metrics_readers' must list lower-case hex SHA-256 certificate "
+          "fingerprints (64 digits)");
+    }
+  }
   c.web_root = root.string_or("web_root", "");
   c.atna.source.enterprise_site_id = c.network_root_oid;
   if (auto n = root.optional_child("audit_export")) {

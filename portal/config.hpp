@@ -81,6 +81,9 @@ struct PortalConfig {
   AtnaSettings atna;     // export of the audit log to an ATNA repository (syslog/TLS)
   std::string web_root;  // the web UI's files (portal/web); empty: no UI on this portal
   std::string assertion_signing_key;  // Ed25519 private key (PEM) for access assertions
+  // SHA-256 fingerprints of the certificates that may scrape /metrics on the node listener
+  // (the operators' monitoring); empty: nobody.
+  std::vector<std::string> metrics_readers;
   std::chrono::milliseconds gateway_deadline{3000};
   tls::ClientSettings client_tls;  // the portal as a client of gateways and consumers
   HpdFeedSettings hpd_feed;        // uses client_tls towards the connected systems

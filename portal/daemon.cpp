@@ -195,6 +195,7 @@ struct Daemon::Impl {
   stats::StatsRollup stats_rollup;
   stats::StatsServices stats;
   NodeScope node_scope{pool, config.pix.registry_wide_nodes};
+  http::PeerAllowlist metrics_readers{config.metrics_readers, "the portal's metrics"};
   std::unique_ptr<PixNotifier> notifier;
   std::unique_ptr<AtnaSender> atna;
   std::shared_ptr<http::Router> web = std::make_shared<http::Router>();
@@ -217,9 +218,10 @@ void Daemon::start() {
   log::info("schema ready", {.count = report.applied});
   secure_totp_secrets_at_start(d.pool, d.config.auth.totp_box);
   auto ready = [&d](std::string& detail) { return d.ready(detail); };
-  // /metrics only on the node listener (mutual TLS with the network CA), never for browsers.
-  http::add_builtin_routes(*d.web, d.runtime.metrics(), ready, /*with_metrics=*/false);
-  http::add_builtin_routes(*d.nodes, d.runtime.metrics(), ready);
+  // /metrics only on the node listener (mutual TLS with the network CA), never for browsers,
+  // and only for the certificates in metrics_readers (the network's use is in its counters).
+  http::add_builtin_routes(*d.web, d.runtime.metrics(), ready, nullptr);
+  http::add_builtin_routes(*d.nodes, d.runtime.metrics(), ready, &d.metrics_readers);
   http::add_openapi_route(*d.web, openapi_document(), "web");
   http::add_openapi_route(*d.nodes, openapi_document(), "nodes");
   add_session_routes(*d.web, d.web_services);

@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   rs.worker_threads = 2;
   Runtime runtime(rs);
   auto router = std::make_shared<http::Router>();
-  http::add_builtin_routes(*router, runtime.metrics(), [](std::string& d) { return true; });
+  http::add_builtin_routes(
+      *router, runtime.metrics(), [](std::string& d) { return true; }, nullptr);
   http::ListenerSettings l;
   l.name = "bench";
   l.tls.cert_file = argv[1];

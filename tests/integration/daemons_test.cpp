@@ -32,6 +32,7 @@ json portal_config(const std::string& conninfo) {
   return {{"log", {{"format", "json"}}},
           {"runtime", {{"io_threads", 2}, {"worker_threads", 4}}},
           {"assertion_signing_key", dev_pki().dir + "/assertion.key"},
+          {"metrics_readers", {testing::cert_fingerprint(dev_pki().cert("client"))}},
           {"database", {{"conninfo", {{"env", "HAREYAKA_TEST_DB"}}}, {"pool_size", 4}}},
           {"listeners",
            {{"web", listener("portal", "none")}, {"nodes", listener("portal", "require")}}}};
@@ -66,9 +67,12 @@ TEST(Daemons, PortalIsReadyOverTlsAndStopsCleanlyOnSigterm) {
   EXPECT_THROW(web.request({.url = portal.url("nodes", "/readyz")}), Error);
   http::BlockingHttpClient node(client("gateway-a"));
   EXPECT_EQ(node.request({.url = portal.url("nodes", "/healthz")}).status, 200);
-  // Metrics: not on the public web listener, only for network nodes.
+  // Metrics: not on the public web listener, and on the node listener only for the
+  // certificates in metrics_readers (a gateway's is not one).
   EXPECT_EQ(web.request({.url = portal.url("web", "/metrics")}).status, 404);
-  auto metrics = node.request({.url = portal.url("nodes", "/metrics")});
+  EXPECT_EQ(node.request({.url = portal.url("nodes", "/metrics")}).status, 403);
+  http::BlockingHttpClient monitoring(client("client"));
+  auto metrics = monitoring.request({.url = portal.url("nodes", "/metrics")});
   EXPECT_NE(metrics.body.find("hareyaka_http_requests_total"), std::string::npos);
   // The database password never reaches the log; the log is JSON lines.
   EXPECT_EQ(portal.child().stop(), 0) << portal.log();

@@ -231,7 +231,7 @@ TEST_F(GatewayData, RefusesAnAssertionLivingTooLongOrIssuedInTheFuture) {
 }
 
 TEST_F(GatewayData, NodeEndpointsAnswerOnlyThePortalAndOperators) {
-  for (const char* path : {"/gw/v1/stats", "/gw/v1/problems"}) {
+  for (const char* path : {"/gw/v1/stats", "/gw/v1/problems", "/metrics"}) {
     EXPECT_EQ(get(path, "").status, 200) << path;               // the portal
     EXPECT_EQ(get_as("client", path, "").status, 200) << path;  // an operator
     auto other = get_as("gateway-b", path, "");                 // another network node

@@ -264,7 +264,12 @@ TEST(OpenApi, RealAnswersMatchTheSchemas) {
   auto directory = node_get("/api/gw/v1/directory", "/api/gw/v1/directory?since=0&limit=50");
   EXPECT_EQ(directory.status, 200) << directory.body;
   EXPECT_EQ(node_get("/readyz", "/readyz").status, 200);
-  EXPECT_EQ(node_get("/metrics", "/metrics").status, 200);
+  EXPECT_EQ(node_get("/metrics", "/metrics").status, 403);  // a gateway is no metrics reader
+  EXPECT_EQ(nodes
+                .add("GET", "/metrics",
+                     node_client("client").request({.url = net().portal->url("nodes", "/metrics")}))
+                .status,
+            200);
   EXPECT_EQ(nodes
                 .add("GET", "/api/gw/v1/directory",
                      node_client("portal").request(

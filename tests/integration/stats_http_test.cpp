@@ -123,12 +123,18 @@ TEST(StatsHttp, SecretariatReadsExportsChecksAndRebuildsAClinicianIsRefused) {
       << "a state-changing call without the CSRF token";
 
   // The same counters for the operations dashboards, on /metrics (published by the rollup).
-  // /metrics is on the node listener only: scraped with a network certificate.
-  http::ClientSettings scraper;
-  scraper.tls = {.ca_file = hareyaka::testing::dev_pki().ca(),
-                 .cert_file = hareyaka::testing::dev_pki().cert("gateway-a"),
-                 .key_file = hareyaka::testing::dev_pki().key("gateway-a")};
-  http::BlockingHttpClient node(scraper);
+  // /metrics is on the node listener only, for the certificates in metrics_readers: the
+  // operators' monitoring may scrape it, a gateway may not (the network's use is in it).
+  auto scraper_as = [](const std::string& node) {
+    http::ClientSettings s;
+    s.tls = {.ca_file = hareyaka::testing::dev_pki().ca(),
+             .cert_file = hareyaka::testing::dev_pki().cert(node),
+             .key_file = hareyaka::testing::dev_pki().key(node)};
+    return s;
+  };
+  http::BlockingHttpClient gateway(scraper_as("gateway-a"));
+  EXPECT_EQ(gateway.request({.url = net().portal->url("nodes", "/metrics")}).status, 403);
+  http::BlockingHttpClient node(scraper_as("client"));
   auto metrics = node.request({.url = net().portal->url("nodes", "/metrics")});
   ASSERT_EQ(metrics.status, 200) << metrics.body;
   EXPECT_NE(metrics.body.find("hareyaka_stats_views_total{category=\"imaging\"} 36\n"),

@@ -120,6 +120,8 @@ json TrustNetwork::make_portal_config(int session_idle_s) const {
   return {{"log", {{"format", "json"}}},
           {"runtime", {{"io_threads", 2}, {"worker_threads", 6}}},
           {"assertion_signing_key", dev_pki().dir + "/assertion.key"},
+          // The operators' monitoring scrapes /metrics with the "client" certificate.
+          {"metrics_readers", {sha256_of_cert(dev_pki().cert("client"))}},
           {"database", {{"conninfo", db}, {"pool_size", 10}}},
           {"listeners",
            {{"web", listener("portal", "request", hpki + "/ca.pem")},
