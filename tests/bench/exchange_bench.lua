@@ -3,7 +3,7 @@
 -- (a non-empty "missing": a gateway timed out, refused or was down). With THINK_MS > 0 each
 -- connection (one user) waits that long between an answer and its next request; wrk's latency
 -- excludes the wait.
---   wrk ... -s exchange_bench.lua URL -- PATH COOKIE_FILE [THINK_MS]
+--   wrk ... -s exchange_bench.lua URL -- PATH[,PATH...] COOKIE_FILE [THINK_MS]
 local threads = {}
 local counter = 1
 
@@ -14,7 +14,10 @@ function setup(thread)
 end
 
 function init(args)
-  path = args[1]
+  -- One path, or several separated by commas (mixed views: each request takes the next).
+  paths = {}
+  for p in string.gmatch(args[1], "[^,]+") do paths[#paths + 1] = p end
+  next_path = id
   cookies = {}
   for line in io.lines(args[2]) do
     if #line > 0 then cookies[#cookies + 1] = line end
@@ -30,11 +33,14 @@ end
 
 function request()
   next_cookie = next_cookie % #cookies + 1
-  return wrk.format("GET", path, { ["Cookie"] = cookies[next_cookie] })
+  next_path = next_path % #paths + 1
+  return wrk.format("GET", paths[next_path], { ["Cookie"] = cookies[next_cookie] })
 end
 
 function response(status, headers, body)
-  if status == 200 and not string.find(body, '"missing":[]', 1, true) then
+  -- Views that fan out carry "missing"; a search does not, and is never partial.
+  if status == 200 and string.find(body, '"missing":[', 1, true)
+      and not string.find(body, '"missing":[]', 1, true) then
     partial = partial + 1
   end
 end

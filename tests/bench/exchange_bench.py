@@ -362,6 +362,92 @@ class Bench:
                     log(out)
         return results
 
+    # ---- 3. soak -------------------------------------------------------------------------
+    def soak(self):
+        """USERS sessions, CONNECTIONS concurrent clients, mixed views for SOAK seconds: errors,
+        and the resident memory and open descriptors of every daemon after warm-up."""
+        lua = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exchange_bench.lua")
+        p = f"/api/v1/persons/{self.person}"
+        paths = [p, p + "/encounters", p + "/lab_results", p + "/prescriptions",
+                 p + "/diagnoses", "/api/v1/persons?local_id=" + self.pid]
+        for path in paths[:3]:
+            self.check_view(path)
+        url = f"https://127.0.0.1:{self.web}{paths[0]}"
+        procs = {"portal": self.portal_proc.pid, "postgres": self.pg_pid()}  # + its backends
+        # (postgres: RssAnon of the postmaster and its backends; the others: VmRSS)
+        for name, proc in self.procs:
+            if name.startswith("gw"):
+                procs[name] = proc.pid
+        samples = []  # (t, {name: (rss kB, fds)})
+
+        def sample(t0):
+            row = {}
+            for name, pid in procs.items():
+                # PostgreSQL: the postmaster and every backend (one per pooled connection).
+                pids = [pid] + (children(pid) if name == "postgres" else [])
+                rss = fds = 0
+                for q in pids:
+                    try:
+                        fds += len(os.listdir(f"/proc/{q}/fd"))
+                        # PostgreSQL's backends map the shared buffers: their RSS grows as
+                        # they touch pages of it; what is theirs alone is RssAnon.
+                        rss += proc_status(q, "RssAnon" if name == "postgres" else "VmRSS")
+                    except OSError:
+                        pass
+                row[name] = (rss, fds)
+            samples.append((time.time() - t0, row))
+
+        log(f"\n3. soak: {self.a.connections} concurrent clients, {len(self.cookies)} sessions, "
+            f"{len(paths)} views in rotation (summary, encounters, lab results, prescriptions, "
+            f"diagnoses, patient search), {self.a.soak} s, wrk -t{self.a.threads}, "
+            f"cores={os.cpu_count()}, load before {loadavg()}")
+        t0 = time.time()
+        sample(t0)
+        w = subprocess.Popen(["wrk", f"-t{self.a.threads}", f"-c{self.a.connections}",
+                              f"-d{self.a.soak}s", "--latency", "--timeout", "30s", "-s", lua,
+                              url, "--", ",".join(paths), self.cookie_file, "0"],
+                             stdout=subprocess.PIPE, text=True)
+        every = max(5, self.a.soak // 30)
+        while w.poll() is None:
+            time.sleep(every)
+            sample(t0)
+        out = w.stdout.read()
+        sample(t0)
+        r = parse_wrk(out)
+        warm = next((s for s in samples if s[0] >= min(60, self.a.soak / 5)), samples[-1])
+        last = samples[-1]
+        log(f"requests {r.get('requests', 0)}  req/s {r['rps']:.1f}  p50 {r['p50']}  "
+            f"p99 {r['p99']}  max {r['max']}  non-2xx {r['non2xx']}  partial {r['partial']}  "
+            f"load after {loadavg()}")
+        if r["errors"]:
+            log("  wrk: " + r["errors"])
+        log(f"{'process':12} {'RSS MB start':>13} {'after warm-up':>14} {'end':>8} {'growth':>7}"
+            f"  {'fds start':>9} {'warm':>5} {'end':>5}")
+        grown = []
+        for name in procs:
+            r0, f0 = samples[0][1][name]
+            rw, fw = warm[1][name]
+            re_, fe = last[1][name]
+            g = (re_ - rw) / rw * 100 if rw else 0
+            gf = (fe - fw) / fw * 100 if fw > 0 else 0
+            log(f"{name:12} {r0 / 1024:13.1f} {rw / 1024:14.1f} {re_ / 1024:8.1f} {g:6.1f}%"
+                f"  {f0:9d} {fw:5d} {fe:5d}")
+            if g > 10 or gf > 10:
+                grown.append(name)
+        if self.a.verbose:
+            for t, row in samples:
+                log(f"  t={t:6.0f}s " + "  ".join(f"{n} {v[0] / 1024:.1f}MB/{v[1]}fd"
+                                                  for n, v in row.items()))
+        failed = r["non2xx"] or r["errors"] or grown
+        log("soak: " + ("FAILED: " + ", ".join(filter(None, [
+            f"{r['non2xx']} non-2xx" if r["non2xx"] else "", r["errors"],
+            ("growth > 10 % after warm-up: " + ", ".join(grown)) if grown else ""]))
+            if failed else "0 errors; memory and descriptors flat (< 10 % after warm-up)"))
+        return not failed
+
+    def pg_pid(self):
+        return int(open(self.pg + "/data/postmaster.pid").readline())
+
     # ---- 2. document ---------------------------------------------------------------------
     def assertion(self):
         now = int(time.time())
@@ -507,6 +593,18 @@ def proc_status(pid, key):
     return 0
 
 
+def children(pid):
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                if int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
 def parse_wrk(out):
     r = {"rps": 0.0, "p50": "-", "p99": "-", "max": "-", "non2xx": 0, "partial": 0, "errors": ""}
     for line in out.splitlines():
@@ -559,7 +657,9 @@ def main():
     p.add_argument("--runs", type=int, default=5, help="document fetches per way")
     p.add_argument("--synchronous-commit", choices=["on", "off"], default="on",
                    help="PostgreSQL's setting (on: every audit append waits for the WAL flush)")
-    p.add_argument("--only", choices=["timeline", "document"])
+    p.add_argument("--only", choices=["timeline", "document", "soak"])
+    p.add_argument("--soak", type=int, default=600,
+                   help="with --only soak: seconds of mixed views by --connections clients")
     p.add_argument("--portal", default="portal/hareyaka-portal",
                    help="portal binary (relative to BUILD or absolute), e.g. an older build's")
     p.add_argument("--gateway", default="gateway/hareyaka-gateway",
@@ -587,6 +687,10 @@ def main():
                 f"person {b.person}, cookie {b.cookies[0]}, gateways {b.gw}, "
                 f"portal pid {b.portal_proc.pid}")
             signal.pause()
+        if a.only == "soak":
+            if not b.soak():
+                raise SystemExit(1)
+            return
         if a.only != "document":
             results = b.timeline()
             # (Partial answers under load depend on the machine's load against the gateway
