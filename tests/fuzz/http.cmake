@@ -6,6 +6,7 @@ if(TARGET hareyaka_common)
     LIBS hareyaka_common
     MUTATIONS 100000
     FUZZED_SOURCES ${PROJECT_SOURCE_DIR}/common/router.cpp ${PROJECT_SOURCE_DIR}/common/http_types.cpp
+                   ${PROJECT_SOURCE_DIR}/common/error.cpp
                    ${PROJECT_SOURCE_DIR}/common/asio_impl.cpp
     FUZZED_LIBS Boost::headers Boost::url OpenSSL::SSL OpenSSL::Crypto)
   if(HAREYAKA_FUZZ)
