@@ -4,10 +4,14 @@
 // on disk (fdatasync) before append() returns, so before the response is sent; concurrent
 // appends share one write and one fdatasync (group commit: whoever finds no write in progress
 // writes every line queued so far, the others wait for the write that carries their line).
+// A write that fails (a full disk) refuses the disclosures it carried, naming the cause, and
+// is cut off again, so the file holds whole lines only and the next append, once there is
+// space, continues it.
 #pragma once
 
+#include <sys/types.h>
+
 #include <condition_variable>
-#include <cstdio>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -30,14 +34,18 @@ class LocalAudit {
     std::string lines;
     bool done = false;
     bool ok = false;
+    int error = 0;  // errno of a failed write
   };
+  // Writes `lines` at the end and syncs; on failure truncates back and returns the errno.
+  int write_all(const std::string& lines);
 
   std::string path_;
   std::mutex mutex_;
   std::condition_variable written_;
   std::shared_ptr<Batch> open_ = std::make_shared<Batch>();  // lines waiting for a write
   bool writing_ = false;
-  std::FILE* file_ = nullptr;
+  int fd_ = -1;
+  off_t size_ = 0;  // the file's length up to its last whole, synced line
 };
 
 }  // namespace hareyaka::gateway

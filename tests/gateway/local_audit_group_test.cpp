@@ -1,8 +1,10 @@
 // gateway/local_audit: concurrent appends share writes (group commit) but every line arrives
 // whole, exactly once, and append() reports a failed write to every caller whose line it held.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -69,6 +71,43 @@ TEST(LocalAudit, AFailedWriteFailsEveryAppendInIt) {
   for (auto& th : threads)
     th.join();
   EXPECT_EQ(failures.load(), 80);
+}
+
+TEST(LocalAudit, AFullDiskRefusesNamingTheCauseLeavesWholeLinesAndRecovers) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("local_audit_full_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "audit.jsonl").string();
+  LocalAudit audit(path);
+  audit.append({{"n", 0}});
+  // The file may not grow past here: as a full disk would, a write stops part way.
+  const auto before = std::filesystem::file_size(path);
+  std::signal(SIGXFSZ, SIG_IGN);
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  rlimit tight = old;
+  tight.rlim_cur = before + 20;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &tight), 0);
+  std::string why;
+  try {
+    audit.append({{"n", 1}, {"pad", std::string(200, 'x')}});
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kUnavailable);
+    why = e.internal();
+  }
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old), 0);
+  std::signal(SIGXFSZ, SIG_DFL);
+  EXPECT_NE(why.find("File too large"), std::string::npos) << why;  // the cause, named
+  EXPECT_EQ(std::filesystem::file_size(path), before);              // nothing torn left
+  // Space again: the next append continues the file with whole lines.
+  audit.append({{"n", 2}});
+  std::ifstream in(path);
+  std::string line;
+  std::vector<int> ns;
+  while (std::getline(in, line))
+    ns.push_back(nlohmann::json::parse(line)["n"].get<int>());
+  EXPECT_EQ(ns, (std::vector<int>{0, 2}));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
