@@ -6,3 +6,12 @@ if(TARGET hareyaka-portal AND TARGET hareyaka-gateway AND TARGET hareyaka-ssmix2
     COMMAND ${CMAKE_CURRENT_LIST_DIR}/exchange_bench.py ${PROJECT_BINARY_DIR} --smoke)
   set_tests_properties(exchange_bench_smoke PROPERTIES TIMEOUT 180 LABELS bench)
 endif()
+# kill -9 of a gateway, the portal and PostgreSQL under load, and a full disk at a gateway
+# (faults_under_load.py): its checks are invariants (nothing acknowledged lost, the audit
+# chain verifies, no disclosure without its record, refusal and recovery), not timings.
+if(TARGET hareyaka-portal AND TARGET hareyaka-gateway AND TARGET hareyaka-audit-verify)
+  add_test(NAME faults_under_load
+    COMMAND ${CMAKE_CURRENT_LIST_DIR}/faults_under_load.py ${PROJECT_BINARY_DIR}
+            --load 30 --connections 20 --users 20)
+  set_tests_properties(faults_under_load PROPERTIES TIMEOUT 600)
+endif()

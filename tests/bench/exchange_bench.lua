@@ -24,6 +24,8 @@ function init(args)
   end
   next_cookie = id  -- threads start at different users
   partial = 0
+  disclosed = 0
+  statuses = {}
   think = tonumber(args[3] or "0")
 end
 
@@ -39,6 +41,10 @@ end
 
 function response(status, headers, body)
   -- Views that fan out carry "missing"; a search does not, and is never partial.
+  statuses[status] = (statuses[status] or 0) + 1
+  if status == 200 and string.find(body, '"items":[{', 1, true) then
+    disclosed = disclosed + 1
+  end
   if status == 200 and string.find(body, '"missing":[', 1, true)
       and not string.find(body, '"missing":[]', 1, true) then
     partial = partial + 1
@@ -46,7 +52,19 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local n = 0
-  for _, t in ipairs(threads) do n = n + t:get("partial") end
+  local n, d = 0, 0
+  for _, t in ipairs(threads) do
+    n = n + t:get("partial")
+    d = d + t:get("disclosed")
+  end
   io.write(string.format("partial: %d\n", n))
+  io.write(string.format("disclosed: %d\n", d))
+  local all = {}
+  for _, t in ipairs(threads) do
+    local st = t:get("statuses")
+    for code, count in pairs(st) do all[code] = (all[code] or 0) + count end
+  end
+  local line = "statuses:"
+  for code, count in pairs(all) do line = line .. string.format(" %d=%d", code, count) end
+  io.write(line .. "\n")
 end

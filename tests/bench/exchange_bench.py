@@ -623,6 +623,10 @@ def parse_wrk(out):
             r["non2xx"] = int(f[-1])
         elif f[0] == "partial:":
             r["partial"] = int(f[1])
+        elif f[0] == "disclosed:":
+            r["disclosed"] = int(f[1])
+        elif f[0] == "statuses:":
+            r["statuses"] = " ".join(f[1:])
         elif f[0] == "Socket":
             r["errors"] = line.strip()
         elif len(f) >= 3 and f[1] == "requests" and f[2] == "in":
