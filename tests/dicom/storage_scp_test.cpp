@@ -4,6 +4,8 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmnet/scu.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -47,6 +49,35 @@ TEST(StorageScp, AnswersEchoOnAnEphemeralPortAndChecksTheCalledAe) {
   EXPECT_TRUE(echo(s.port(), "HAREYAKA"));
   EXPECT_FALSE(echo(s.port(), "SOMEONE_ELSE"));
   EXPECT_TRUE(echo(s.port(), "HAREYAKA"));  // still serving
+}
+
+TEST(StorageScp, AMixedAssociationIsAcceptedWithOnlyItsUnsupportedContextsRejected) {
+  // An SCU that proposes Study Root C-FIND beside CT storage (PS3.8: the association is
+  // accepted, each unsupported context is rejected on its own).
+  RunningScp s;
+  DcmSCU scu;
+  scu.setAETitle("STORESCU");
+  scu.setPeerAETitle("HAREYAKA");
+  scu.setPeerHostName("127.0.0.1");
+  scu.setPeerPort(static_cast<Uint16>(std::stoi(s.port())));
+  OFList<OFString> syntaxes;
+  syntaxes.push_back(UID_LittleEndianExplicitTransferSyntax);
+  syntaxes.push_back(UID_LittleEndianImplicitTransferSyntax);
+  ASSERT_TRUE(scu.addPresentationContext(UID_FINDStudyRootQueryRetrieveInformationModel, syntaxes)
+                  .good());
+  ASSERT_TRUE(scu.addPresentationContext(UID_CTImageStorage, syntaxes).good());
+  ASSERT_TRUE(scu.initNetwork().good());
+  const OFCondition negotiated = scu.negotiateAssociation();
+  ASSERT_TRUE(negotiated.good()) << negotiated.text();
+  EXPECT_EQ(scu.findPresentationContextID(UID_FINDStudyRootQueryRetrieveInformationModel, ""), 0)
+      << "C-FIND is not offered, so its context is not accepted";
+  const T_ASC_PresentationContextID ct = scu.findPresentationContextID(UID_CTImageStorage, "");
+  ASSERT_NE(ct, 0);
+  Uint16 status = 0xFFFF;
+  EXPECT_TRUE(scu.sendSTORERequest(ct, kCt.c_str(), nullptr, status).good());
+  EXPECT_EQ(status, 0x0000);
+  scu.releaseAssociation();
+  EXPECT_EQ(s.store->index().instance_count(), 1u);
 }
 
 TEST(StorageScp, RefusesCallingAesOutsideTheAllowList) {
