@@ -48,7 +48,9 @@ Keys keys_of(const fs::path& file) {
 
 class ImagingPacs : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
+  static void SetUpTestSuite() { start("cmove"); }
+  // Orthanc as the hospital's PACS, the gateway fetching from it by C-MOVE or C-GET.
+  static void start(const std::string& mode) {
     dir_ = new testing::TempDir;
     const int pacs_port = testing::free_loopback_port(), http_port = testing::free_loopback_port(),
               scp_port = testing::free_loopback_port();
@@ -64,6 +66,7 @@ class ImagingPacs : public ::testing::Test {
                  {"DicomAlwaysAllowStore", true},
                  {"DicomAlwaysAllowFind", true},
                  {"DicomAlwaysAllowMove", true},
+                 {"DicomAlwaysAllowGet", true},
                  {"Plugins", json::array()},
                  {"DicomModalities", {{"gateway", {"HAREYAKA_A", "127.0.0.1", scp_port}}}}};
     std::ofstream(dir_->path() + "/orthanc.json") << orthanc.dump(2);
@@ -100,7 +103,7 @@ class ImagingPacs : public ::testing::Test {
                 {{"called_ae", "ORTHANC"},
                  {"host", "127.0.0.1"},
                  {"port", pacs_port},
-                 {"mode", "cmove"},
+                 {"mode", mode},
                  {"timeout_ms", 20000}}}}}};
     gw_ = new testing::Daemon("gateway/hareyaka-gateway", cfg, "gateway");
     http::ClientSettings cs;
@@ -185,6 +188,28 @@ TEST_F(ImagingPacs, NeverFetchesAnotherPatientsStudy) {
                ct.patient);
   EXPECT_EQ(w.status, 404) << w.body;
   // Still only at the PACS.
+  EXPECT_EQ(location_of(mr.patient, mr.study), "pacs");
+}
+
+// The same through C-GET (the study comes back on the association the gateway opened: no
+// C-MOVE destination to configure at the PACS).
+class ImagingPacsCGet : public ImagingPacs {
+ protected:
+  static void SetUpTestSuite() { start("cget"); }
+};
+
+TEST_F(ImagingPacsCGet, FetchesAStudyByCGetOnFirstUseAndOnlyThePatientsOwn) {
+  const Keys ct = keys_of(kFiles / "CT_small.dcm");
+  const Keys mr = keys_of(kFiles / "MR_small.dcm");
+  EXPECT_EQ(location_of(ct.patient, ct.study), "pacs");
+  auto dicom = get("/gw/v1/wado?requestType=WADO&studyUID=" + ct.study + "&seriesUID=" + ct.series +
+                       "&objectUID=" + ct.sop + "&contentType=application/dicom",
+                   ct.patient);
+  ASSERT_EQ(dicom.status, 200) << dicom.body << gw_->log();
+  EXPECT_EQ(dicom.body.substr(128, 4), "DICM");
+  EXPECT_EQ(location_of(ct.patient, ct.study), "gateway");
+  auto other = get("/gw/v1/dicomweb/studies/" + mr.study + "/series", ct.patient);
+  EXPECT_EQ(other.status, 404) << other.body;
   EXPECT_EQ(location_of(mr.patient, mr.study), "pacs");
 }
 
