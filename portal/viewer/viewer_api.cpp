@@ -137,7 +137,6 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
   }
   plan.person = std::move(*person);
   FacilityNames names{sv.web.directory, {}};
-  plan.person_json = person_summary_json(plan.person, names);
   const auto user = user_context(plan.caller);
   const auto& cat = categories().at(category);
 
@@ -166,7 +165,8 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
 
   const auto locators = person_locators(sv.locators, plan.person);
   // Every decision of this request in one database read: per source facility, the requested
-  // category and (for the summary) each category, each answer what decide() would give.
+  // category and (for the summary) each category and demographics, each answer what decide()
+  // would give.
   std::vector<consent::DecisionQuery> queries;
   for (const auto& identity : plan.person.identities) {
     const consent::PatientRef ref{identity.authority, identity.local_id};
@@ -174,13 +174,35 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
     if (with_summary) {
       for (const auto& [name, c] : categories())
         queries.push_back({ref, identity.facility_oid, c.first});
+      queries.push_back({ref, identity.facility_oid, consent::Category::kDemographics});
     }
   }
   const auto answers = sv.decider.decide_many(user, queries, now);
-  const std::size_t per_identity = with_summary ? 1 + categories().size() : 1;
-  // One audit record per source facility, appended together (one chain-head lock and one
-  // commit per request) before any gateway is asked.
+  const std::size_t per_identity = with_summary ? 2 + categories().size() : 1;
+  // One audit record per source facility (and for the summary one more for its
+  // demographics), appended together (one chain-head lock and one commit per request) before
+  // any gateway is asked.
   std::vector<audit::AuditEvent> decisions;
+  if (with_summary) {
+    // The summary's header (name, sex, birth date, identifiers) is demographics: only the
+    // identities whose source allows it, and no summary at all when none does.
+    PersonView shown{plan.person.person_id, {}};
+    for (std::size_t n = 0; n < plan.person.identities.size(); ++n) {
+      const auto& identity = plan.person.identities[n];
+      const consent::Decision& d = answers[n * per_identity + per_identity - 1];
+      decisions.push_back(view_event(
+          plan.caller, plan.person, identity, consent::to_string(consent::Category::kDemographics),
+          d.allowed ? audit::Outcome::kSuccess : audit::Outcome::kDenied,
+          d.allowed ? "" : std::string(consent::to_string(d.reason)), req.request_id));
+      if (d.allowed)
+        shown.identities.push_back(identity);
+    }
+    if (shown.identities.empty()) {
+      sv.web.audit.append_all(decisions, now);
+      throw Error(ErrorCode::kNotFound, "no such person");
+    }
+    plan.person_json = person_summary_json(shown, names);
+  }
   for (std::size_t n = 0; n < plan.person.identities.size(); ++n) {
     const auto& identity = plan.person.identities[n];
     const consent::Decision* answer = &answers[n * per_identity];
@@ -363,22 +385,22 @@ void add_viewer_routes(http::Router& web, ViewerServices& sv) {
         s.limit = int_param(req, "page_size", s.limit, 1, 200);
         if (auto v = req.query_param("cursor"); v && !v->empty())
           s.after = int_param(req, "cursor", 0, 0, std::numeric_limits<long long>::max());
-        auto people = sv.persons.search(c.user.facility_oid, s, hpd::Clock::now());
+        auto page = sv.persons.search(user_context(c), s, hpd::Clock::now());
         FacilityNames names{sv.web.directory, {}};
         json items = json::array();
-        for (const auto& p : people)
+        for (const auto& p : page.items)
           items.push_back(person_summary_json(p, names));
         audit::AuditEvent e{.type = audit::EventType::kSearch,
                             .actor_user = c.user.login_id,
                             .actor_profession = std::string(hpd::to_string(c.user.profession)),
                             .actor_facility = c.user.facility_oid,
-                            .detail = "results=" + std::to_string(people.size()),
+                            .detail = "results=" + std::to_string(page.items.size()),
                             .request_id = req.request_id};
         sv.web.audit.append(e, hpd::Clock::now());
         json out{{"items", items}};
-        if (static_cast<int>(people.size()) == std::clamp(s.limit, 1, 200)) {
-          out["next_cursor"] = std::to_string(people.back().person_id);
-        }
+        // From the candidates, not the items: a page the decisions thinned is not the last.
+        if (page.next_after != 0)
+          out["next_cursor"] = std::to_string(page.next_after);
         return Response::json(200, out.dump());
       },
       {.body_limit = 0, .summary = "persons the user's facility may see"});
