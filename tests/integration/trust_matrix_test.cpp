@@ -320,5 +320,43 @@ TEST(TrustMatrix, IdentitiesOfAFacilityWithoutConsentAreNotShown) {
     EXPECT_EQ(fac["oid"], testing::kHospitalOid);
 }
 
+// A suspended viewing facility: its users' sessions that were open before list and open
+// nothing any more (docs/security-model.md); reactivated, a new login sees again.
+TEST(TrustMatrix, ASuspendedFacilitysOpenSessionsSeeNothing) {
+  Matrix& m = matrix();
+  const std::string viewer = testing::add_viewing_facility(3900002, "clinic", "停止クリニック");
+  auto c = net().admin->call("POST", "/api/v1/admin/consents",
+                             {{"authority", testing::kHospitalDomain},
+                              {"local_id", m.local_id},
+                              {"viewer_facility_oid", viewer}});
+  ASSERT_EQ(c.status, 201) << c.body;
+  testing::add_user("l5.doctor", viewer, "doctor");
+  Browser b(net().portal->port("web"));
+  const std::string secret = testing::enrol(b, "l5.doctor");
+  const std::string person = "/api/v1/persons/" + m.person_id;
+  ASSERT_EQ(person_ids(b.call("GET", "/api/v1/persons")).count(m.person_id), 1u);
+  ASSERT_EQ(b.call("GET", person).status, 200);
+  ASSERT_EQ(b.call("GET", person + "/diagnoses").status, 200);
+  auto set_status = [&](const char* status) {
+    auto r = net().admin->call("PUT", "/api/v1/admin/facilities/" + viewer, {{"status", status}});
+    ASSERT_EQ(r.status, 200) << r.body;
+  };
+  set_status("suspended");
+  for (const std::string& path :
+       {std::string("/api/v1/persons"), "/api/v1/persons?q=" + url_encode(m.family_kanji), person,
+        person + "/diagnoses", person + "/allergies"}) {
+    auto r = b.call("GET", path);
+    EXPECT_EQ(r.status, 401) << path << ": " << r.body;
+    EXPECT_EQ(r.body.find(m.family_kanji), std::string::npos) << path;
+    EXPECT_EQ(r.body.find(m.local_id), std::string::npos) << path;
+  }
+  // The session ended: reactivating the facility does not bring it back.
+  set_status("active");
+  EXPECT_EQ(b.call("GET", "/api/v1/persons").status, 401);
+  Browser again(net().portal->port("web"));
+  ASSERT_EQ(again.login("l5.doctor", kPassword, secret, 1).status, 200);
+  EXPECT_EQ(person_ids(again.call("GET", "/api/v1/persons")).count(m.person_id), 1u);
+}
+
 }  // namespace
 }  // namespace hareyaka
