@@ -14,6 +14,7 @@
 #include "portal/viewer/fanout.hpp"
 #include "portal/viewer/locator_view.hpp"
 #include "portal/viewer/viewer_access.hpp"
+#include "proto/hl7v2/charset.hpp"
 
 namespace hareyaka::portal {
 namespace {
@@ -53,6 +54,35 @@ long long int_param(const Request& req, std::string_view name, long long fallbac
                                             "': an integer from " + std::to_string(lo) + " to " +
                                             std::to_string(hi) + " is expected");
   return out;
+}
+
+[[noreturn]] void bad_param(std::string_view name, std::string_view expected) {
+  throw Error(ErrorCode::kBadRequest,
+              "invalid parameter '" + std::string(name) + "': " + std::string(expected));
+}
+
+// A text query parameter ("" when absent); bytes that are not UTF-8 are a 400 naming it
+// (PostgreSQL would refuse them deep inside a statement: a 500).
+std::string text_param(const Request& req, std::string_view name) {
+  std::string v = req.query_param(name).value_or("");
+  if (!hl7v2::is_valid_utf8(v))
+    bad_param(name, "not UTF-8 text");
+  return v;
+}
+
+// YYYY-MM-DD (or YYYYMMDD when `compact_ok`), "" when absent.
+std::string date_param(const Request& req, std::string_view name, bool compact_ok) {
+  std::string v = text_param(req, name);
+  const bool dashed = v.size() == 10 && v[4] == '-' && v[7] == '-';
+  std::string digits = v;
+  if (dashed)
+    std::erase(digits, '-');
+  const bool ok = v.empty() || ((dashed || (compact_ok && v.size() == 8)) && digits.size() == 8 &&
+                                std::all_of(digits.begin(), digits.end(),
+                                            [](char c) { return c >= '0' && c <= '9'; }));
+  if (!ok)
+    bad_param(name, "a date YYYY-MM-DD is expected");
+  return v;
 }
 
 std::string iso_date(const std::string& yyyymmdd) {
@@ -142,8 +172,8 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
 
   std::string query;
   for (const char* key : {"from", "to"}) {
-    if (auto v = req.query_param(key); v && !v->empty())
-      query += std::string("&") + key + "=" + encode(*v);
+    if (auto v = date_param(req, key, true); !v.empty())
+      query += std::string("&") + key + "=" + encode(v);
   }
   const int page_size = int_param(req, "page_size", 50, 1, 200);
   json offsets = json::object();
@@ -377,11 +407,14 @@ void add_viewer_routes(http::Router& web, ViewerServices& sv) {
       [&sv](Request& req) {
         Caller c = require_caller(sv.web, req);
         PersonSearch s;
-        s.q = req.query_param("q").value_or("");
-        s.birth_date = req.query_param("birth_date").value_or("");
+        s.q = text_param(req, "q");
+        s.birth_date = date_param(req, "birth_date", true);
         std::erase(s.birth_date, '-');
-        s.sex = req.query_param("sex").value_or("");
-        s.local_id = req.query_param("local_id").value_or("");
+        s.sex = text_param(req, "sex");
+        if (!s.sex.empty() && (s.sex.size() != 1 ||
+                               std::string_view("MFOU").find(s.sex[0]) == std::string_view::npos))
+          bad_param("sex", "one of M F O U is expected");
+        s.local_id = text_param(req, "local_id");
         s.limit = int_param(req, "page_size", s.limit, 1, 200);
         if (auto v = req.query_param("cursor"); v && !v->empty())
           s.after = int_param(req, "cursor", 0, 0, std::numeric_limits<long long>::max());
