@@ -140,6 +140,11 @@ Response edit(AdminServices& sv, const Caller& c, const Request& req) {
   apply(body, f);
   if (auto problem = hpd::validate(f, sv.network_root))
     throw Error(ErrorCode::kUnprocessable, *problem);
+  // A facility that is not active ends its users' sessions: the administrator's own would
+  // end with no one left to undo it.
+  if (f.oid == c.facility.oid && f.status != hpd::FacilityStatus::kActive)
+    throw Error(ErrorCode::kUnprocessable,
+                "status: you cannot suspend or retire your own facility");
   sv.web.directory.update_facility(f);
   audit_admin(sv, c, req, "facility_update", f.oid);
   return json_response(200, facility_json(f, sv.network_root));

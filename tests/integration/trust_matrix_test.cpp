@@ -350,6 +350,11 @@ TEST(TrustMatrix, ASuspendedFacilitysOpenSessionsSeeNothing) {
     EXPECT_EQ(r.body.find(m.family_kanji), std::string::npos) << path;
     EXPECT_EQ(r.body.find(m.local_id), std::string::npos) << path;
   }
+  // The secretariat cannot suspend its own facility (that would end its own sessions).
+  auto own =
+      net().admin->call("PUT", std::string("/api/v1/admin/facilities/") + testing::kSecretariatOid,
+                        {{"status", "suspended"}});
+  EXPECT_EQ(own.status, 422) << own.body;
   // The session ended: reactivating the facility does not bring it back.
   set_status("active");
   EXPECT_EQ(b.call("GET", "/api/v1/persons").status, 401);
