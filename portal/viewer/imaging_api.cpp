@@ -66,7 +66,8 @@ Target plan(ViewerServices& sv, const Request& req, const std::string& upstream_
                         .actor_profession = std::string(hpd::to_string(caller.user.profession)),
                         .actor_facility = caller.user.facility_oid,
                         .person_id = req.param("person_id"),
-                        .source_facility = facility_oid,
+                        // Only an OID goes on record (other bytes may not even be text).
+                        .source_facility = is_uid(facility_oid) ? facility_oid : "",
                         .category = std::string(kCategory),
                         .reason = std::string(consent::to_string(consent::DenyReason::kNoConsent)),
                         .request_id = req.request_id};

@@ -281,6 +281,12 @@ TEST(TrustAdmin, AMalformedQueryParameterIsA400NamingIt) {
     EXPECT_EQ(r.status, 400) << path << ": " << r.body;
     EXPECT_NE(r.body.find(name), std::string::npos) << path << ": " << r.body;
   }
+  // Path parameters that are not UTF-8 name nothing that exists.
+  for (const char* method : {"GET", "PUT"}) {
+    auto r = admin.call(method, "/api/v1/admin/facilities/%FF",
+                        std::string(method) == "GET" ? json(nullptr) : json::object());
+    EXPECT_EQ(r.status, 404) << method << ": " << r.body;
+  }
   // The viewer's list and search, as a doctor whose facility has the matrix's consent.
   Browser b(net().portal->port("web"));
   testing::add_user("bad-param.doctor",
@@ -301,6 +307,12 @@ TEST(TrustAdmin, AMalformedQueryParameterIsA400NamingIt) {
     auto r = b.call("GET", path);
     EXPECT_EQ(r.status, 400) << path << ": " << r.body;
     EXPECT_NE(r.body.find(name), std::string::npos) << path << ": " << r.body;
+  }
+  for (const std::string path : {"/api/v1/persons/" + m.person_id + "/documents/%FF/x",
+                                 "/api/v1/persons/" + m.person_id + "/imaging/%FF/dicomweb/studies",
+                                 std::string("/api/v1/persons/%FF")}) {
+    auto r = b.call("GET", path);
+    EXPECT_EQ(r.status, 404) << path << ": " << r.body;
   }
 }
 
