@@ -9,7 +9,8 @@ namespace hareyaka::hpd {
 namespace {
 
 [[noreturn]] void bad_cursor() {
-  throw Error(ErrorCode::kBadRequest, "invalid paging cursor", "paging cursor does not parse");
+  throw Error(ErrorCode::kBadRequest, "invalid parameter 'cursor': not a cursor of this list",
+              "paging cursor does not parse");
 }
 
 }  // namespace
@@ -44,6 +45,9 @@ std::pair<std::string, std::string> decode_pair_cursor(std::string_view cursor) 
     bad_cursor();
   std::string_view rest = cursor.substr(colon + 1);
   if (len > rest.size())
+    bad_cursor();
+  // A cut inside a UTF-8 sequence would make both keys invalid text for PostgreSQL.
+  if (len < rest.size() && (static_cast<unsigned char>(rest[len]) & 0xC0) == 0x80)
     bad_cursor();
   return {std::string(rest.substr(0, len)), std::string(rest.substr(len))};
 }

@@ -165,6 +165,12 @@ Caller require_caller(WebServices& sv, const Request& req) {
   auto facility = sv.directory.find_facility(user->facility_oid);
   if (!facility)
     throw Error(ErrorCode::kForbidden, "your facility is not registered");
+  // A suspended or retired facility's staff see nothing from then on, including sessions
+  // opened before: the session ends, as for a locked account.
+  if (facility->status != hpd::FacilityStatus::kActive) {
+    sv.sessions.logout(*token);
+    throw Error(ErrorCode::kUnauthorized, "your facility is not active in the network");
+  }
   Caller c{*user, *facility, *session, user->profession == hpd::Profession::kSecretariatAdmin};
   return c;
 }

@@ -5,6 +5,7 @@
 
 #include "common/error.hpp"
 #include "portal/audit/audit_log.hpp"
+#include "proto/hl7v2/charset.hpp"
 
 namespace hareyaka::admin {
 
@@ -49,6 +50,10 @@ std::optional<std::string> query(const http::Request& req, const char* name) {
   auto v = req.query_param(name);
   if (!v || v->empty())
     return std::nullopt;
+  // PostgreSQL refuses bytes that are not UTF-8 (a 500 from deep inside a statement).
+  if (!hl7v2::is_valid_utf8(*v))
+    throw Error(ErrorCode::kBadRequest,
+                "invalid parameter '" + std::string(name) + "': not UTF-8 text");
   return v;
 }
 
@@ -59,7 +64,8 @@ hpd::PageRequest page_request(const http::Request& req, int max) {
     int n = 0;
     auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
     if (ec != std::errc() || end != v->data() + v->size() || n < 1 || n > max) {
-      throw Error(ErrorCode::kBadRequest, "page_size must be 1.." + std::to_string(max));
+      throw Error(ErrorCode::kBadRequest, "invalid parameter 'page_size': an integer from 1 to " +
+                                              std::to_string(max) + " is expected");
     }
     p.limit = n;
   }

@@ -41,7 +41,7 @@ std::optional<bool> opt_bool(const json& j, const char* name);
 
 // page_size (1..max, default 50) and cursor from the query string.
 hpd::PageRequest page_request(const http::Request& req, int max = 200);
-// A non-empty query parameter.
+// A non-empty query parameter; kBadRequest naming it when it is not UTF-8.
 std::optional<std::string> query(const http::Request& req, const char* name);
 
 // UTC ISO 8601 with seconds ("2026-11-24T03:00:00Z").

@@ -86,7 +86,7 @@ Response list_for_person(AdminServices& sv, const std::string& person, hpd::Page
     auto [i, c] = hpd::decode_pair_cursor(page.after);
     auto [end, ec] = std::from_chars(i.data(), i.data() + i.size(), index);
     if (ec != std::errc() || end != i.data() + i.size())
-      throw Error(ErrorCode::kBadRequest, "bad cursor");
+      throw Error(ErrorCode::kBadRequest, "invalid parameter 'cursor': not a cursor of this list");
     inner = c;
   }
   const auto now = hpd::Clock::now();

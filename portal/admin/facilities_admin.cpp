@@ -4,6 +4,7 @@
 #include "hpd/oid.hpp"
 #include "portal/admin/admin_routes.hpp"
 #include "portal/admin/directory_queries.hpp"
+#include "proto/hl7v2/charset.hpp"
 
 namespace hareyaka::admin {
 namespace {
@@ -120,6 +121,9 @@ Response create(AdminServices& sv, const Caller& c, const Request& req) {
 }
 
 hpd::Facility existing(AdminServices& sv, const Request& req) {
+  // An OID is ASCII; other bytes would fail inside the statement (a 500).
+  if (!hl7v2::is_valid_utf8(req.param("oid")))
+    throw Error(ErrorCode::kNotFound, "no such facility");
   auto f = sv.web.directory.find_facility(req.param("oid"));
   if (!f)
     throw Error(ErrorCode::kNotFound, "no such facility");
@@ -140,6 +144,11 @@ Response edit(AdminServices& sv, const Caller& c, const Request& req) {
   apply(body, f);
   if (auto problem = hpd::validate(f, sv.network_root))
     throw Error(ErrorCode::kUnprocessable, *problem);
+  // A facility that is not active ends its users' sessions: the administrator's own would
+  // end with no one left to undo it.
+  if (f.oid == c.facility.oid && f.status != hpd::FacilityStatus::kActive)
+    throw Error(ErrorCode::kUnprocessable,
+                "status: you cannot suspend or retire your own facility");
   sv.web.directory.update_facility(f);
   audit_admin(sv, c, req, "facility_update", f.oid);
   return json_response(200, facility_json(f, sv.network_root));

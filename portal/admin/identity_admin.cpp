@@ -45,7 +45,7 @@ json identity_json(AdminServices& sv, const pix::IdentityKey& key) {
 
 Response queue(AdminServices& sv, const Caller& c, const Request& req) {
   const auto page = page_request(req);
-  const std::int64_t after = page.after.empty() ? 0 : number(page.after, "cursor");
+  const std::int64_t after = page.after.empty() ? 0 : hpd::decode_int_cursor(page.after);
   const int limit = page.clamped_limit();
   auto items = sv.identities.open_reviews(after, limit);
   json out = json::array();

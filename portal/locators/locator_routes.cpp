@@ -7,6 +7,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "hpd/oid.hpp"
+#include "proto/hl7v2/charset.hpp"
 
 namespace hareyaka::portal {
 namespace {
@@ -210,6 +211,9 @@ void add_locator_routes(http::Router& nodes, LocatorStore& store, NodeFacilityLo
             throw Error(ErrorCode::kBadRequest, "'limit' must be 1 to 1000");
         }
         const std::string after = req.query_param("after").value_or("");
+        // A local id is text: other bytes would fail inside the statement (a 500).
+        if (!hl7v2::is_valid_utf8(after))
+          throw Error(ErrorCode::kBadRequest, "invalid parameter 'after': not UTF-8 text");
         auto rows = store.page(facility, hpd::patient_id_domain(facility), after, limit);
         json items = json::array();
         for (const auto& r : rows) {

@@ -25,12 +25,22 @@ struct Target {
   std::string assertion;
 };
 
+// A DICOM UID: digits and dots, at most 64 characters.
+bool is_uid(std::string_view s) {
+  return !s.empty() && s.size() <= 64 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+}
+
 // What in the browser's request names the resource: the study UID when present, for the
-// audit record (UIDs carry no patient data).
+// audit record (UIDs carry no patient data). Anything else as studyUID is a 400 naming it
+// (it would have gone into the audit record: not UTF-8, a 500 after the decision).
 std::string resource_detail(const Request& req, const std::string& upstream_path) {
   std::string detail = upstream_path.substr(0, upstream_path.find('?'));
-  if (auto s = req.query_param("studyUID"))
+  if (auto s = req.query_param("studyUID")) {
+    if (!is_uid(*s))
+      throw Error(ErrorCode::kBadRequest, "invalid parameter 'studyUID': a DICOM UID is expected");
     detail += " study=" + *s;
+  }
   return detail.substr(0, 300);
 }
 
@@ -38,6 +48,7 @@ std::string resource_detail(const Request& req, const std::string& upstream_path
 // upstream_path: the gateway path and query ("/gw/v1/wado?...").
 Target plan(ViewerServices& sv, const Request& req, const std::string& upstream_path) {
   Caller caller = require_caller(sv.web, req);
+  const std::string detail = resource_detail(req, upstream_path);
   const auto now = hpd::Clock::now();
   const std::string& facility_oid = req.param("facility_oid");
   auto person = sv.persons.visible_person(caller.user.facility_oid, person_id_of(req), now);
@@ -55,7 +66,8 @@ Target plan(ViewerServices& sv, const Request& req, const std::string& upstream_
                         .actor_profession = std::string(hpd::to_string(caller.user.profession)),
                         .actor_facility = caller.user.facility_oid,
                         .person_id = req.param("person_id"),
-                        .source_facility = facility_oid,
+                        // Only an OID goes on record (other bytes may not even be text).
+                        .source_facility = is_uid(facility_oid) ? facility_oid : "",
                         .category = std::string(kCategory),
                         .reason = std::string(consent::to_string(consent::DenyReason::kNoConsent)),
                         .request_id = req.request_id};
@@ -64,7 +76,6 @@ Target plan(ViewerServices& sv, const Request& req, const std::string& upstream_
   }
   auto d = sv.decider.decide(user_context(caller), {identity->authority, identity->local_id},
                              facility_oid, consent::Category::kImaging, now);
-  const std::string detail = resource_detail(req, upstream_path);
   audit_view(sv.web, caller, *person, *identity, kCategory,
              d.allowed ? audit::Outcome::kSuccess : audit::Outcome::kDenied,
              d.allowed ? "" : std::string(consent::to_string(d.reason)), req.request_id, detail);

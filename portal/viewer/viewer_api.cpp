@@ -14,6 +14,7 @@
 #include "portal/viewer/fanout.hpp"
 #include "portal/viewer/locator_view.hpp"
 #include "portal/viewer/viewer_access.hpp"
+#include "proto/hl7v2/charset.hpp"
 
 namespace hareyaka::portal {
 namespace {
@@ -53,6 +54,35 @@ long long int_param(const Request& req, std::string_view name, long long fallbac
                                             "': an integer from " + std::to_string(lo) + " to " +
                                             std::to_string(hi) + " is expected");
   return out;
+}
+
+[[noreturn]] void bad_param(std::string_view name, std::string_view expected) {
+  throw Error(ErrorCode::kBadRequest,
+              "invalid parameter '" + std::string(name) + "': " + std::string(expected));
+}
+
+// A text query parameter ("" when absent); bytes that are not UTF-8 are a 400 naming it
+// (PostgreSQL would refuse them deep inside a statement: a 500).
+std::string text_param(const Request& req, std::string_view name) {
+  std::string v = req.query_param(name).value_or("");
+  if (!hl7v2::is_valid_utf8(v))
+    bad_param(name, "not UTF-8 text");
+  return v;
+}
+
+// YYYY-MM-DD (or YYYYMMDD when `compact_ok`), "" when absent.
+std::string date_param(const Request& req, std::string_view name, bool compact_ok) {
+  std::string v = text_param(req, name);
+  const bool dashed = v.size() == 10 && v[4] == '-' && v[7] == '-';
+  std::string digits = v;
+  if (dashed)
+    std::erase(digits, '-');
+  const bool ok = v.empty() || ((dashed || (compact_ok && v.size() == 8)) && digits.size() == 8 &&
+                                std::all_of(digits.begin(), digits.end(),
+                                            [](char c) { return c >= '0' && c <= '9'; }));
+  if (!ok)
+    bad_param(name, "a date YYYY-MM-DD is expected");
+  return v;
 }
 
 std::string iso_date(const std::string& yyyymmdd) {
@@ -137,14 +167,13 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
   }
   plan.person = std::move(*person);
   FacilityNames names{sv.web.directory, {}};
-  plan.person_json = person_summary_json(plan.person, names);
   const auto user = user_context(plan.caller);
   const auto& cat = categories().at(category);
 
   std::string query;
   for (const char* key : {"from", "to"}) {
-    if (auto v = req.query_param(key); v && !v->empty())
-      query += std::string("&") + key + "=" + encode(*v);
+    if (auto v = date_param(req, key, true); !v.empty())
+      query += std::string("&") + key + "=" + encode(v);
   }
   const int page_size = int_param(req, "page_size", 50, 1, 200);
   json offsets = json::object();
@@ -166,7 +195,8 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
 
   const auto locators = person_locators(sv.locators, plan.person);
   // Every decision of this request in one database read: per source facility, the requested
-  // category and (for the summary) each category, each answer what decide() would give.
+  // category and (for the summary) each category and demographics, each answer what decide()
+  // would give.
   std::vector<consent::DecisionQuery> queries;
   for (const auto& identity : plan.person.identities) {
     const consent::PatientRef ref{identity.authority, identity.local_id};
@@ -174,13 +204,35 @@ Plan plan_category(ViewerServices& sv, const Request& req, const std::string& ca
     if (with_summary) {
       for (const auto& [name, c] : categories())
         queries.push_back({ref, identity.facility_oid, c.first});
+      queries.push_back({ref, identity.facility_oid, consent::Category::kDemographics});
     }
   }
   const auto answers = sv.decider.decide_many(user, queries, now);
-  const std::size_t per_identity = with_summary ? 1 + categories().size() : 1;
-  // One audit record per source facility, appended together (one chain-head lock and one
-  // commit per request) before any gateway is asked.
+  const std::size_t per_identity = with_summary ? 2 + categories().size() : 1;
+  // One audit record per source facility (and for the summary one more for its
+  // demographics), appended together (one chain-head lock and one commit per request) before
+  // any gateway is asked.
   std::vector<audit::AuditEvent> decisions;
+  if (with_summary) {
+    // The summary's header (name, sex, birth date, identifiers) is demographics: only the
+    // identities whose source allows it, and no summary at all when none does.
+    PersonView shown{plan.person.person_id, {}};
+    for (std::size_t n = 0; n < plan.person.identities.size(); ++n) {
+      const auto& identity = plan.person.identities[n];
+      const consent::Decision& d = answers[n * per_identity + per_identity - 1];
+      decisions.push_back(view_event(
+          plan.caller, plan.person, identity, consent::to_string(consent::Category::kDemographics),
+          d.allowed ? audit::Outcome::kSuccess : audit::Outcome::kDenied,
+          d.allowed ? "" : std::string(consent::to_string(d.reason)), req.request_id));
+      if (d.allowed)
+        shown.identities.push_back(identity);
+    }
+    if (shown.identities.empty()) {
+      sv.web.audit.append_all(decisions, now);
+      throw Error(ErrorCode::kNotFound, "no such person");
+    }
+    plan.person_json = person_summary_json(shown, names);
+  }
   for (std::size_t n = 0; n < plan.person.identities.size(); ++n) {
     const auto& identity = plan.person.identities[n];
     const consent::Decision* answer = &answers[n * per_identity];
@@ -355,30 +407,33 @@ void add_viewer_routes(http::Router& web, ViewerServices& sv) {
       [&sv](Request& req) {
         Caller c = require_caller(sv.web, req);
         PersonSearch s;
-        s.q = req.query_param("q").value_or("");
-        s.birth_date = req.query_param("birth_date").value_or("");
+        s.q = text_param(req, "q");
+        s.birth_date = date_param(req, "birth_date", true);
         std::erase(s.birth_date, '-');
-        s.sex = req.query_param("sex").value_or("");
-        s.local_id = req.query_param("local_id").value_or("");
+        s.sex = text_param(req, "sex");
+        if (!s.sex.empty() && (s.sex.size() != 1 ||
+                               std::string_view("MFOU").find(s.sex[0]) == std::string_view::npos))
+          bad_param("sex", "one of M F O U is expected");
+        s.local_id = text_param(req, "local_id");
         s.limit = int_param(req, "page_size", s.limit, 1, 200);
         if (auto v = req.query_param("cursor"); v && !v->empty())
           s.after = int_param(req, "cursor", 0, 0, std::numeric_limits<long long>::max());
-        auto people = sv.persons.search(c.user.facility_oid, s, hpd::Clock::now());
+        auto page = sv.persons.search(user_context(c), s, hpd::Clock::now());
         FacilityNames names{sv.web.directory, {}};
         json items = json::array();
-        for (const auto& p : people)
+        for (const auto& p : page.items)
           items.push_back(person_summary_json(p, names));
         audit::AuditEvent e{.type = audit::EventType::kSearch,
                             .actor_user = c.user.login_id,
                             .actor_profession = std::string(hpd::to_string(c.user.profession)),
                             .actor_facility = c.user.facility_oid,
-                            .detail = "results=" + std::to_string(people.size()),
+                            .detail = "results=" + std::to_string(page.items.size()),
                             .request_id = req.request_id};
         sv.web.audit.append(e, hpd::Clock::now());
         json out{{"items", items}};
-        if (static_cast<int>(people.size()) == std::clamp(s.limit, 1, 200)) {
-          out["next_cursor"] = std::to_string(people.back().person_id);
-        }
+        // From the candidates, not the items: a page the decisions thinned is not the last.
+        if (page.next_after != 0)
+          out["next_cursor"] = std::to_string(page.next_after);
         return Response::json(200, out.dump());
       },
       {.body_limit = 0, .summary = "persons the user's facility may see"});

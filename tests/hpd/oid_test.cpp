@@ -83,6 +83,7 @@ TEST(Paging, CursorsRoundTripAndRejectGarbage) {
   EXPECT_THROW(decode_int_cursor(""), Error);
   EXPECT_THROW(decode_pair_cursor("99:abc"), Error);
   EXPECT_THROW(decode_pair_cursor("abc"), Error);
+  EXPECT_THROW(decode_pair_cursor("1:\xE3\x81\x82"), Error);  // cut inside a character
   EXPECT_EQ(PageRequest{.limit = 100000}.clamped_limit(), kMaxPageSize);
   EXPECT_EQ(PageRequest{.limit = -3}.clamped_limit(), 1);
 }

@@ -439,6 +439,12 @@ TEST_F(Imaging, TheStudyOfARadiologyResultOpensForTheDoctorAndNotForThePharmacis
                      "&contentType=image/jpeg&windowCenter=40&windowWidth=400&rows=64");
   ASSERT_EQ(jpeg.status, 200) << jpeg.body;
   EXPECT_EQ(jpeg.headers["Content-Type"], "image/jpeg");
+  // A study UID that is not one is a 400 naming it (it goes into the audit record).
+  for (const char* bad : {"%FF", "1.2.x"}) {
+    auto r = dr.get(base + "/wado?requestType=WADO&studyUID=" + bad);
+    EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
+    EXPECT_NE(r.body.find("studyUID"), std::string::npos) << bad << ": " << r.body;
+  }
   ASSERT_GT(jpeg.body.size(), 100u);
   EXPECT_EQ(static_cast<unsigned char>(jpeg.body[0]), 0xFF);
   EXPECT_EQ(static_cast<unsigned char>(jpeg.body[1]), 0xD8);

@@ -222,6 +222,9 @@ TEST_F(Locators, AGatewayWritesOnlyItsOwnFacilityAndBadInputIsRefused) {
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(json::parse(r.body)["items"].size(), a.size());
   EXPECT_EQ(node_call("gateway-a", "GET", "/api/gw/v1/locators?limit=0").status, 400);
+  auto bad_after = node_call("gateway-a", "GET", "/api/gw/v1/locators?after=%FF");
+  EXPECT_EQ(bad_after.status, 400) << bad_after.body;
+  EXPECT_NE(bad_after.body.find("'after'"), std::string::npos) << bad_after.body;
 }
 
 TEST_F(Locators, TheSummaryComesFromTheLocatorsForAllowedCategoriesOnly) {

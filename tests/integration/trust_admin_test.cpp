@@ -240,6 +240,82 @@ TEST(TrustAdmin, AccessReportIdentityQueueAndUnlink) {
   EXPECT_NE(std::to_string(identities.find({domain, "X-1"})->person_id), m.person_id);
 }
 
+// Every list and filter of the admin console and the viewer answers a malformed query
+// parameter with a 400 that names it, never a 500 (a cursor of another list, a number that
+// is not one, bytes that are not UTF-8).
+TEST(TrustAdmin, AMalformedQueryParameterIsA400NamingIt) {
+  Browser& admin = *net().admin;
+  Matrix& m = matrix();
+  const std::string consents =
+      "/api/v1/admin/consents?authority=" + std::string(testing::kHospitalDomain) +
+      "&local_id=" + m.local_id;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"/api/v1/admin/users?cursor=abc", "cursor"},
+      {"/api/v1/admin/users?cursor=%FF", "cursor"},
+      {"/api/v1/admin/users?page_size=ten", "page_size"},
+      {"/api/v1/admin/users?q=%FF", "q"},
+      {"/api/v1/admin/users?facility_oid=%FF", "facility_oid"},
+      {"/api/v1/admin/facilities?cursor=abc", "cursor"},
+      {"/api/v1/admin/facilities?cursor=1:%FF", "cursor"},
+      {"/api/v1/admin/facilities?q=%FF", "q"},
+      {"/api/v1/admin/facilities?page_size=0", "page_size"},
+      {"/api/v1/admin/identity-review?cursor=abc", "cursor"},
+      {consents + "&cursor=abc", "cursor"},
+      {consents + "&cursor=1:%FF", "cursor"},
+      {"/api/v1/admin/consents?person_id=" + m.person_id + "&cursor=abc", "cursor"},
+      {"/api/v1/admin/consents?person_id=" + m.person_id + "&cursor=1:x", "cursor"},
+      {"/api/v1/admin/consents?authority=%FF&local_id=1", "authority"},
+      {"/api/v1/admin/consents/1/history?cursor=abc", "cursor"},
+      {"/api/v1/admin/audit?cursor=abc", "cursor"},
+      {"/api/v1/admin/audit?page_size=-1", "page_size"},
+      {"/api/v1/admin/audit?from=yesterday", "from"},
+      {"/api/v1/admin/audit?to=2026-13-45", "to"},
+      {"/api/v1/admin/audit?event=peek", "event"},
+      {"/api/v1/admin/audit?user=%FF", "user"},
+      {"/api/v1/admin/persons/" + m.person_id + "/access-report?cursor=abc", "cursor"},
+      {"/api/v1/admin/stats?from=x", "from"},
+      {"/api/v1/admin/stats?from=2026-01-01&to=x", "to"},
+  };
+  for (const auto& [path, name] : cases) {
+    auto r = admin.call("GET", path);
+    EXPECT_EQ(r.status, 400) << path << ": " << r.body;
+    EXPECT_NE(r.body.find(name), std::string::npos) << path << ": " << r.body;
+  }
+  // Path parameters that are not UTF-8 name nothing that exists.
+  for (const char* method : {"GET", "PUT"}) {
+    auto r = admin.call(method, "/api/v1/admin/facilities/%FF",
+                        std::string(method) == "GET" ? json(nullptr) : json::object());
+    EXPECT_EQ(r.status, 404) << method << ": " << r.body;
+  }
+  // The viewer's list and search, as a doctor whose facility has the matrix's consent.
+  Browser b(net().portal->port("web"));
+  testing::add_user("bad-param.doctor",
+                    m.facility.at({hpd::FacilityKind::kHospital, testing::State::kGiven}),
+                    "doctor");
+  enrol(b, "bad-param.doctor");
+  for (const auto& [path, name] : std::vector<std::pair<std::string, std::string>>{
+           {"/api/v1/persons?q=%FF", "q"},
+           {"/api/v1/persons?local_id=%FF", "local_id"},
+           {"/api/v1/persons?birth_date=%FF", "birth_date"},
+           {"/api/v1/persons?sex=%FF", "sex"},
+           {"/api/v1/persons?cursor=abc", "cursor"},
+           {"/api/v1/persons?birth_date=1960-1-1", "birth_date"},
+           {"/api/v1/persons?sex=X", "sex"},
+           {"/api/v1/persons/" + m.person_id + "/encounters?from=%FF", "from"},
+           {"/api/v1/persons/" + m.person_id + "/encounters?to=2026-1-1", "to"},
+       }) {
+    auto r = b.call("GET", path);
+    EXPECT_EQ(r.status, 400) << path << ": " << r.body;
+    EXPECT_NE(r.body.find(name), std::string::npos) << path << ": " << r.body;
+  }
+  for (const std::string path : {"/api/v1/persons/" + m.person_id + "/documents/%FF/x",
+                                 "/api/v1/persons/" + m.person_id + "/imaging/%FF/dicomweb/studies",
+                                 std::string("/api/v1/persons/%FF")}) {
+    auto r = b.call("GET", path);
+    EXPECT_EQ(r.status, 404) << path << ": " << r.body;
+  }
+}
+
 // Last: it breaks the chain on purpose.
 TEST(TrustAdmin, ZzTamperedAuditRowIsFoundByVerification) {
   Browser& admin = *net().admin;
