@@ -1,8 +1,10 @@
 #include "gateway/data_api.hpp"
 
 #include <charconv>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "common/attachment.hpp"
 #include "common/error.hpp"
 #include "gateway/access.hpp"
 #include "gateway/record/record_query.hpp"
@@ -94,6 +96,9 @@ void add_data_routes(http::Router& router, DataApiParts parts) {
                           throw Error(ErrorCode::kNotFound, "no such document");
                         Response res;
                         res.headers["Content-Type"] = doc->media_type;
+                        // A download, never rendered (common/attachment.hpp).
+                        http::serve_as_attachment(
+                            res, std::filesystem::path(doc->path).filename().string());
                         res.body = http::FileBody{doc->path};
                         return res;
                       },

@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 
+#include "common/attachment.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "gateway/dicom/multipart.hpp"
@@ -326,6 +327,8 @@ void add_routes(http::Router& r, const Parts& p) {
         auto w = dicom::serve_wado_uri(p->store, request);
         Response res;
         res.headers["Content-Type"] = w.content_type;
+        // A stored object: a download, never rendered (common/attachment.hpp).
+        http::serve_as_attachment(res, "");
         if (!w.file.empty())
           res.body = http::FileBody{w.file};
         else

@@ -122,7 +122,7 @@ struct Daemon::Impl {
         directory(pool, config.network_root_oid),
         identities(pool, pix_store_settings(config)),
         pix_service(identities, pix_service_settings(config)),
-        authenticator(directory, authenticator_settings(config)),
+        authenticator(directory, pool, authenticator_settings(config)),
         sessions(pool,
                  {.idle = config.auth.session_idle, .absolute = config.auth.session_absolute}),
         audit(pool),

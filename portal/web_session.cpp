@@ -64,10 +64,19 @@ void audit_login(WebServices& sv, const Request& req, audit::Outcome outcome,
   sv.audit.append(e, hpd::Clock::now());
 }
 
-Response login_refused(const auth::LoginResult& r, const Request& req) {
+// The answer to a refused login. A disabled account (locked by the secretariat or retired)
+// gets the answer of a wrong password even after the right one, so the answer never confirms
+// a password; the audit record keeps the true reason. HPKI keeps account_disabled: the card
+// already identifies its holder and no guessable secret is confirmed.
+Response login_refused(const auth::LoginResult& r, const Request& req, bool password_flow) {
   int status = 401;
   std::string code = "unauthorized";
-  if (r.status == auth::LoginStatus::kLocked) {
+  std::string message = r.message;
+  auth::LoginStatus shown = r.status;
+  if (password_flow && r.status == auth::LoginStatus::kAccountDisabled) {
+    shown = auth::LoginStatus::kInvalidCredentials;
+    message = auth::kBadCredentialsMessage;
+  } else if (r.status == auth::LoginStatus::kLocked) {
     status = 423;
     code = "locked";
   } else if (r.status == auth::LoginStatus::kAccountDisabled) {
@@ -77,12 +86,19 @@ Response login_refused(const auth::LoginResult& r, const Request& req) {
     code = "totp_required";
   }
   json body{{"error", code},
-            {"message", r.message},
+            {"message", message},
             {"request_id", req.request_id},
-            {"reason", auth::to_string(r.status)}};
+            {"reason", auth::to_string(shown)}};
   if (r.locked_until)
     body["locked_until"] = iso_time(*r.locked_until);
   return Response::json(status, body.dump());
+}
+
+// The audit reason of a login that ended in an Error (the facility does not view, the TOTP
+// key is missing, a malformed body, ...): every failed login is audited, not only the
+// refusals the authenticator answers as values.
+std::string failure_reason(const Error& e) {
+  return std::string(to_string(e.code())) + ": " + e.external();
 }
 
 Response start_session(WebServices& sv, const Request& req, const hpd::User& u,
@@ -186,30 +202,37 @@ void add_session_routes(http::Router& web, WebServices& sv) {
   web.add_blocking(
       "POST", "/api/v1/session",
       [&sv](Request& req) {
-        const json body = parse_body(req);
-        const std::string login_id = field(body, "login_id");
-        const std::string password = field(body, "password");
-        const std::string totp = field(body, "totp", false);
-        const std::string enrolment_secret = field(body, "enrolment_secret", false);
-        const auto now = hpd::Clock::now();
-        auth::LoginResult r = sv.authenticator.login(login_id, password, totp, now);
-        if (r.status == auth::LoginStatus::kTotpEnrolmentRequired && r.user) {
-          if (enrolment_secret.empty() || totp.empty()) {
-            auto e = sv.authenticator.begin_enrolment(*r.user);
+        std::string login_id;
+        try {
+          const json body = parse_body(req);
+          login_id = field(body, "login_id");
+          const std::string password = field(body, "password");
+          const std::string totp = field(body, "totp", false);
+          // Only compared with the secret the portal offered (never enrolled itself).
+          const std::string enrolment_secret = field(body, "enrolment_secret", false);
+          const auto now = hpd::Clock::now();
+          auth::LoginResult r = sv.authenticator.login(login_id, password, totp, now);
+          if (r.status == auth::LoginStatus::kTotpEnrolmentRequired && r.user && !totp.empty())
+            r = sv.authenticator.complete_enrolment(r.user->id, totp, now, enrolment_secret);
+          if (r.status == auth::LoginStatus::kTotpEnrolmentRequired && r.user) {
+            auto e = sv.authenticator.begin_enrolment(*r.user, now);
             return Response::json(200, json{{"enrolment_required", true},
                                             {"otpauth_uri", e.otpauth_uri},
                                             {"secret", e.secret_base32},
                                             {"message", r.message}}
                                            .dump());
           }
-          r = sv.authenticator.complete_enrolment(r.user->id, enrolment_secret, totp, now);
+          if (!r.ok() || !r.user) {
+            audit_login(sv, req, audit::Outcome::kDenied, login_id, r.user ? &*r.user : nullptr,
+                        auth::to_string(r.status), "password_totp");
+            return login_refused(r, req, true);
+          }
+          return start_session(sv, req, *r.user, auth::AuthMethod::kPasswordTotp);
+        } catch (const Error& e) {
+          audit_login(sv, req, audit::Outcome::kDenied, login_id, nullptr, failure_reason(e),
+                      "password_totp");
+          throw;
         }
-        if (!r.ok() || !r.user) {
-          audit_login(sv, req, audit::Outcome::kDenied, login_id, r.user ? &*r.user : nullptr,
-                      auth::to_string(r.status), "password_totp");
-          return login_refused(r, req);
-        }
-        return start_session(sv, req, *r.user, auth::AuthMethod::kPasswordTotp);
       },
       {.body_limit = 4096, .summary = "log in with ID, password and one-time code"});
 
@@ -218,17 +241,25 @@ void add_session_routes(http::Router& web, WebServices& sv) {
       [&sv](Request& req) {
         if (!sv.hpki)
           throw Error(ErrorCode::kNotFound, "HPKI login is not configured here");
-        if (!req.peer || req.peer->der.empty()) {
-          throw Error(ErrorCode::kUnauthorized,
-                      "no HPKI card certificate was presented; insert the card and try again");
+        std::optional<hpd::User> user;
+        try {
+          if (!req.peer || req.peer->der.empty()) {
+            throw Error(ErrorCode::kUnauthorized,
+                        "no HPKI card certificate was presented; insert the card and try again");
+          }
+          auto r = sv.authenticator.login_hpki(*sv.hpki, req.peer->der, hpd::Clock::now());
+          user = r.user;
+          if (!r.ok() || !r.user) {
+            audit_login(sv, req, audit::Outcome::kDenied, r.user ? r.user->login_id : "",
+                        r.user ? &*r.user : nullptr, auth::to_string(r.status), "hpki");
+            return login_refused(r, req, false);
+          }
+          return start_session(sv, req, *r.user, auth::AuthMethod::kHpki);
+        } catch (const Error& e) {
+          audit_login(sv, req, audit::Outcome::kDenied, user ? user->login_id : "",
+                      user ? &*user : nullptr, failure_reason(e), "hpki");
+          throw;
         }
-        auto r = sv.authenticator.login_hpki(*sv.hpki, req.peer->der, hpd::Clock::now());
-        if (!r.ok() || !r.user) {
-          audit_login(sv, req, audit::Outcome::kDenied, r.user ? r.user->login_id : "",
-                      r.user ? &*r.user : nullptr, auth::to_string(r.status), "hpki");
-          return login_refused(r, req);
-        }
-        return start_session(sv, req, *r.user, auth::AuthMethod::kHpki);
       },
       {.body_limit = 1024, .summary = "log in with an HPKI card (TLS client certificate)"});
 

@@ -1,5 +1,7 @@
 #include "portal/auth/authenticator.hpp"
 
+#include <openssl/crypto.h>
+
 #include <ctime>
 
 #include "common/error.hpp"
@@ -33,7 +35,7 @@ LoginResult locked(hpd::TimePoint until) {
   return r;
 }
 
-constexpr const char* kBadCredentials = "The login id or the password is wrong.";
+constexpr const char* kBadCredentials = kBadCredentialsMessage;
 
 }  // namespace
 
@@ -65,9 +67,11 @@ std::string_view to_string(LoginStatus s) {
   return "unknown";
 }
 
-Authenticator::Authenticator(hpd::DirectoryStore& directory, AuthenticatorSettings settings)
+Authenticator::Authenticator(hpd::DirectoryStore& directory, pg::Pool& pool,
+                             AuthenticatorSettings settings)
     : directory_(directory),
       settings_(std::move(settings)),
+      offers_(pool, settings_.totp_box),
       dummy_hash_(hash_password("hareyaka-dummy-password", settings_.hashing)) {}
 
 std::string Authenticator::stored_totp_secret(const hpd::User& u) const {
@@ -176,17 +180,18 @@ LoginResult Authenticator::login_hpki(const HpkiVerifier& verifier, std::string_
   return r;
 }
 
-TotpEnrolment Authenticator::begin_enrolment(const hpd::User& user) const {
+TotpEnrolment Authenticator::begin_enrolment(const hpd::User& user, hpd::TimePoint now) {
   TotpEnrolment e;
   e.secret_base32 = generate_totp_secret();
   e.otpauth_uri =
       otpauth_uri(settings_.totp_issuer, user.login_id, e.secret_base32, settings_.totp);
+  offers_.offer(user.id, e.secret_base32, now);
   return e;
 }
 
-LoginResult Authenticator::complete_enrolment(std::int64_t user_id,
-                                              const std::string& secret_base32,
-                                              std::string_view code, hpd::TimePoint now) {
+LoginResult Authenticator::complete_enrolment(std::int64_t user_id, std::string_view code,
+                                              hpd::TimePoint now,
+                                              std::string_view presented_secret) {
   auto user = directory_.find_user(user_id);
   if (!user || user->status != hpd::UserStatus::kActive) {
     return result(LoginStatus::kAccountDisabled, "This account is not active.");
@@ -196,9 +201,21 @@ LoginResult Authenticator::complete_enrolment(std::int64_t user_id,
                   "A one-time code app is already set up for this account. Ask the secretariat "
                   "to reset it.");
   }
-  auto key = base32_decode(secret_base32);
-  if (!key || key->size() < 16) {
-    return result(LoginStatus::kInvalidSecondFactor, "The enrolment secret is not valid.");
+  const std::optional<std::string> offered = offers_.held(user_id, now);
+  if (!offered) {
+    LoginResult r = result(LoginStatus::kTotpEnrolmentRequired,
+                           "The set-up has expired. Set up your one-time code app again.");
+    r.user = std::move(user);
+    return r;
+  }
+  const std::string& secret_base32 = *offered;
+  if (!presented_secret.empty() &&
+      (presented_secret.size() != secret_base32.size() ||
+       CRYPTO_memcmp(presented_secret.data(), secret_base32.data(), secret_base32.size()) != 0)) {
+    return counted_failure(*user, LoginStatus::kInvalidSecondFactor,
+                           "This is not the secret the portal offered. Set up the app with the "
+                           "code shown on the screen.",
+                           now);
   }
   auto step = verify_totp(secret_base32, code, now, settings_.totp);
   if (!step) {
@@ -210,6 +227,7 @@ LoginResult Authenticator::complete_enrolment(std::int64_t user_id,
           ? settings_.totp_box.seal(secret_base32, totp_associated_data(user_id))
           : secret_base32;
   directory_.set_totp_secret(user_id, stored);
+  offers_.withdraw(user_id);
   directory_.claim_totp_step(user_id, *step);
   directory_.record_login_success(user_id);
   LoginResult r = result(LoginStatus::kOk, "ok");

@@ -6,9 +6,11 @@
 //   2. locked_until in the future -> kLocked, with the time; nothing else is checked
 //   3. wrong password -> the failure is counted; at max_failures the account is locked for
 //      lock_for (kLocked), else kInvalidCredentials
-//   4. status locked/retired -> kAccountDisabled (after a correct password only)
-//   5. no TOTP secret yet -> kTotpEnrolmentRequired: the HTTP layer calls begin_enrolment()
-//      and then complete_enrolment() with the first code (first-login enrolment)
+//   4. status locked/retired -> kAccountDisabled (after a correct password only; the HTTP
+//      layer answers it like a wrong password and audits the true reason)
+//   5. no TOTP secret yet -> kTotpEnrolmentRequired: the HTTP layer calls begin_enrolment(),
+//      which makes a secret and holds it server-side (TotpOffers), and then
+//      complete_enrolment() with the first code, checked against the held secret only
 //   6. no code -> kTotpRequired; a secret this portal's keys do not open -> Error(kUnavailable)
 //      naming the key id (an operator error, not counted against the user); a wrong code counts as
 //      a failure (kInvalidSecondFactor or kLocked); a code whose step was used before ->
@@ -28,6 +30,7 @@
 #include "portal/auth/password.hpp"
 #include "portal/auth/secret_box.hpp"
 #include "portal/auth/totp.hpp"
+#include "portal/auth/totp_offers.hpp"
 
 namespace hareyaka::auth {
 
@@ -50,6 +53,9 @@ enum class LoginStatus {
   kProfessionMismatch,
 };
 std::string_view to_string(LoginStatus s);
+
+// What a wrong login id or password is told (also a disabled account, by the HTTP layer).
+inline constexpr const char* kBadCredentialsMessage = "The login id or the password is wrong.";
 
 struct LoginResult {
   LoginStatus status = LoginStatus::kInvalidCredentials;
@@ -77,19 +83,23 @@ struct AuthenticatorSettings {
 
 class Authenticator {
  public:
-  Authenticator(hpd::DirectoryStore& directory, AuthenticatorSettings settings);
+  // `pool` holds the pending enrolment offers (table totp_offers).
+  Authenticator(hpd::DirectoryStore& directory, pg::Pool& pool, AuthenticatorSettings settings);
 
   LoginResult login(const std::string& login_id, std::string_view password,
                     std::string_view totp_code, hpd::TimePoint now);
   LoginResult login_hpki(const HpkiVerifier& verifier, std::string_view certificate,
                          hpd::TimePoint now);
 
-  // A fresh secret and its URI; nothing is stored until complete_enrolment succeeds.
-  TotpEnrolment begin_enrolment(const hpd::User& user) const;
-  // Stores the secret if `code` is valid for it now (and claims that step). Only for a user
-  // without a secret (a reset by the secretariat clears it first).
-  LoginResult complete_enrolment(std::int64_t user_id, const std::string& secret_base32,
-                                 std::string_view code, hpd::TimePoint now);
+  // A fresh secret and its URI, held as the user's enrolment offer (replacing an older one);
+  // the user's secret is stored only when complete_enrolment succeeds.
+  TotpEnrolment begin_enrolment(const hpd::User& user, hpd::TimePoint now);
+  // Enrols the offered secret if `code` is valid for it now (and claims that step). Only for
+  // a user without a secret (a reset by the secretariat clears it first). `presented_secret`
+  // is what the client says it was offered (may be empty): a different one is refused and
+  // counted, never used. Without a live offer: kTotpEnrolmentRequired (offer again).
+  LoginResult complete_enrolment(std::int64_t user_id, std::string_view code, hpd::TimePoint now,
+                                 std::string_view presented_secret = {});
 
   // Checks the rules, hashes and stores; returns the rule broken, if any.
   std::optional<PasswordCheck> set_password(std::int64_t user_id, std::string_view new_password,
@@ -104,6 +114,7 @@ class Authenticator {
 
   hpd::DirectoryStore& directory_;
   AuthenticatorSettings settings_;
+  TotpOffers offers_;  // after settings_: holds a reference to its box
   std::string dummy_hash_;
 };
 

@@ -68,13 +68,18 @@ HpkiResult fail(HpkiError e, std::string message) {
   return {e, std::move(message), std::nullopt};
 }
 
-HpkiResult map_verify_error(int err) {
+HpkiResult map_verify_error(int err, int depth) {
   switch (err) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
       return fail(HpkiError::kExpired, "the HPKI certificate has expired");
     case X509_V_ERR_CERT_NOT_YET_VALID:
       return fail(HpkiError::kNotYetValid, "the HPKI certificate is not valid yet");
     case X509_V_ERR_CERT_REVOKED:
+      if (depth > 0) {
+        return fail(HpkiError::kRevoked,
+                    "the HPKI certificate has been revoked: the certification authority that "
+                    "issued it has been revoked");
+      }
       return fail(HpkiError::kRevoked, "the HPKI certificate has been revoked");
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
@@ -178,14 +183,18 @@ HpkiResult HpkiVerifier::verify(std::string_view certificate, hpd::TimePoint now
     throw Error(ErrorCode::kInternal, "internal error", "X509_STORE_CTX_init failed");
   }
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_CRL_CHECK);
+  // CRL_CHECK_ALL: every certificate of the chain up to the trust anchor must be covered by
+  // a current CRL of its issuer, so a revoked intermediate CA revokes the cards it issued
+  // (CRL_CHECK alone looks at the user's certificate only).
+  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
   X509_VERIFY_PARAM_set_time(param, std::chrono::system_clock::to_time_t(now));
   X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_CLIENT);
   const int rc = X509_verify_cert(ctx.get());
   const int err = X509_STORE_CTX_get_error(ctx.get());
+  const int depth = X509_STORE_CTX_get_error_depth(ctx.get());
   ERR_clear_error();
   if (rc != 1)
-    return map_verify_error(err);
+    return map_verify_error(err, depth);
 
   HcRoleResult roles = read_hc_roles(cert.get());
   if (!roles.error.empty()) {

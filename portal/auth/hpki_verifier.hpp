@@ -1,6 +1,7 @@
 // HPKI client-certificate checks for login: the chain against the configured HPKI CA
-// certificates, revocation against their CRLs (X509_V_FLAG_CRL_CHECK: the user certificate
-// must be covered by a current CRL of its issuer), validity at `now`, then the hcRole and
+// certificates, revocation against their CRLs (X509_V_FLAG_CRL_CHECK_ALL: every
+// certificate of the chain, the user's and each CA's up to the trust anchor, must be covered
+// by a current CRL of its issuer), validity at `now`, then the hcRole and
 // its profession. Every outcome is a value with a reason a user can read.
 //
 // The verifier is immutable: to pick up new CRLs, build a new one (e.g. on a timer) and
@@ -22,7 +23,8 @@ namespace hareyaka::auth {
 
 struct HpkiSettings {
   std::vector<std::string> ca_files;   // PEM, one or more certificates each
-  std::vector<std::string> crl_files;  // PEM or DER CRLs of those CAs
+  std::vector<std::string> crl_files;  // PEM or DER CRLs of those CAs (one per file), the
+                                       // root's included
 };
 
 enum class HpkiError {

@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "common/digest.hpp"
 #include "common/error.hpp"
 
@@ -17,12 +19,17 @@ constexpr pg::Statement kInsert{
     "auth_session_insert",
     "INSERT INTO sessions (token_hash, user_id, csrf_token, auth_method, created_at, "
     "last_seen_at, absolute_expiry) VALUES ($1, $2, $3, $4, hy_ts($5), hy_ts($5), hy_ts($6))"};
+constexpr pg::Statement kFind{
+    "auth_session_find",
+    "SELECT user_id, auth_method, csrf_token, hy_us(created_at), hy_us(last_seen_at), "
+    "hy_us(absolute_expiry) FROM sessions WHERE token_hash = $1 AND last_seen_at > hy_ts($2) - "
+    "$3 * interval '1 second' AND absolute_expiry > hy_ts($2)"};
+// Only when the stored time is at least $3 µs old: of two replicas touching at once, the
+// second finds the row already moved on (READ COMMITTED re-checks the WHERE) and writes nothing.
 constexpr pg::Statement kTouch{
     "auth_session_touch",
-    "UPDATE sessions SET last_seen_at = greatest(last_seen_at, hy_ts($2)) WHERE token_hash = $1 "
-    "AND last_seen_at > hy_ts($2) - $3 * interval '1 second' AND absolute_expiry > hy_ts($2) "
-    "RETURNING user_id, auth_method, csrf_token, hy_us(created_at), hy_us(last_seen_at), "
-    "hy_us(absolute_expiry)"};
+    "UPDATE sessions SET last_seen_at = hy_ts($2) WHERE token_hash = $1 AND last_seen_at <= "
+    "hy_ts($2) - $3 * interval '1 microsecond'"};
 constexpr pg::Statement kDelete{"auth_session_delete",
                                 "DELETE FROM sessions WHERE token_hash = $1"};
 constexpr pg::Statement kDeleteUser{"auth_session_delete_user",
@@ -87,7 +94,7 @@ std::optional<Session> SessionStore::lookup(std::string_view token, TimePoint no
     return std::nullopt;
   const std::string h = token_hash(token);
   return pg::transact(pool_, [&](pg::Tx& tx) -> std::optional<Session> {
-    auto res = tx.exec(kTouch, h, hpd::to_us(now), static_cast<long long>(settings_.idle.count()));
+    auto res = tx.exec(kFind, h, hpd::to_us(now), static_cast<long long>(settings_.idle.count()));
     if (res.empty()) {
       tx.exec(kDelete, h);  // expired (or unknown): make sure it cannot come back
       return std::nullopt;
@@ -100,8 +107,20 @@ std::optional<Session> SessionStore::lookup(std::string_view token, TimePoint no
     s.created_at = hpd::from_us(r[3].as<std::int64_t>());
     s.last_seen_at = hpd::from_us(r[4].as<std::int64_t>());
     s.absolute_expiry = hpd::from_us(r[5].as<std::int64_t>());
+    const auto every = touch_interval();
+    if (now - s.last_seen_at >= every) {
+      const auto every_us = std::chrono::duration_cast<std::chrono::microseconds>(every).count();
+      if (tx.exec(kTouch, h, hpd::to_us(now), static_cast<long long>(every_us)).affected_rows())
+        s.last_seen_at = now;
+    }
     return s;
   });
+}
+
+std::chrono::microseconds SessionStore::touch_interval() const {
+  using std::chrono::microseconds;
+  return std::min(std::chrono::duration_cast<microseconds>(settings_.touch_every),
+                  std::chrono::duration_cast<microseconds>(settings_.idle) / 10);
 }
 
 bool SessionStore::logout(std::string_view token) {

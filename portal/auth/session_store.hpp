@@ -1,8 +1,12 @@
 // Portal sessions in PostgreSQL, so every portal replica sees them. The session id is 256
 // random bits (base64url, 43 characters) given to the browser in a cookie; only its SHA-256
 // is stored. A session ends at logout, after `idle` without a request, or `absolute` after
-// login, whichever comes first. Each session has a CSRF token (another 256 random bits)
-// that every state-changing request must echo (header), checked in constant time.
+// login, whichever comes first. The time of the last request (last_seen_at) is written at
+// most once per touch_every (default 60 s; a tenth of `idle` when that is shorter), not on
+// every request: a request only reads its session. So the idle timer runs from the last
+// write, and a session ends up to that interval early (never late) after its last request. Each
+// session has a CSRF token (another 256 random bits) that every state-changing request must echo
+// (header), checked in constant time.
 //
 // Cookie attributes (set by the HTTP layer): Secure; HttpOnly; SameSite=Strict; Path=/.
 #pragma once
@@ -25,6 +29,7 @@ std::string_view to_string(AuthMethod m);
 struct SessionSettings {
   std::chrono::seconds idle{std::chrono::minutes(30)};
   std::chrono::seconds absolute{std::chrono::hours(12)};
+  std::chrono::seconds touch_every{std::chrono::minutes(1)};  // see the top of this file
 };
 
 struct Session {
@@ -46,7 +51,8 @@ class SessionStore {
   SessionStore(pg::Pool& pool, SessionSettings settings) : pool_(pool), settings_(settings) {}
 
   NewSession create(std::int64_t user_id, AuthMethod method, TimePoint now);
-  // The live session for a token, its idle timer restarted; std::nullopt when unknown,
+  // The live session for a token, its idle timer restarted (written only when the stored
+  // time is older than the touch interval); std::nullopt when unknown,
   // malformed, idle too long or past its absolute expiry (an expired one is deleted).
   std::optional<Session> lookup(std::string_view token, TimePoint now);
   // Ends the session; false if there was none.
@@ -60,6 +66,7 @@ class SessionStore {
   static bool check_csrf(const Session& s, std::string_view presented);
 
  private:
+  std::chrono::microseconds touch_interval() const;
   pg::Pool& pool_;
   SessionSettings settings_;
 };

@@ -5,6 +5,7 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include "common/attachment.hpp"
 #include "common/error.hpp"
 #include "portal/viewer/viewer_access.hpp"
 
@@ -143,6 +144,11 @@ net::awaitable<Response> proxy(ViewerServices& sv, Request& req, std::string ups
       out.headers[h] = it->second;
   }
   out.headers["Cache-Control"] = "private, no-store";
+  if (res.status == 200) {
+    // DICOM objects and renderings are stored content too: a download when opened directly
+    // (an <img> or a fetch is not affected), never a document in the portal's origin.
+    http::serve_as_attachment(out, http::disposition_file_name(out.headers["Content-Disposition"]));
+  }
   if (res.status != 200) {
     // A clear error from the gateway (unknown study, "cannot render this transfer syntax",
     // a bad parameter): small, passed on whole.

@@ -10,6 +10,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/attachment.hpp"
 #include "common/error.hpp"
 #include "portal/viewer/fanout.hpp"
 #include "portal/viewer/locator_view.hpp"
@@ -471,7 +472,9 @@ void add_viewer_routes(http::Router& web, ViewerServices& sv) {
               throw Error(ErrorCode::kNotFound, "no such document");
             Response out;
             out.headers["Content-Type"] = res.headers["Content-Type"];
-            out.headers["Content-Disposition"] = "inline";
+            // A download, never rendered in the portal's origin (common/attachment.hpp).
+            http::serve_as_attachment(
+                out, http::disposition_file_name(res.headers["Content-Disposition"]));
             out.body = res.next;
             co_return out;
           },

@@ -33,9 +33,9 @@ class AuthenticatorTest : public ::testing::Test {
   std::string enrol(hpd::TimePoint t) {
     auto first = auth_.login("dr.sato", kPassword, "", t);
     EXPECT_EQ(first.status, LoginStatus::kTotpEnrolmentRequired) << first.message;
-    auto e = auth_.begin_enrolment(*first.user);
+    auto e = auth_.begin_enrolment(*first.user, t);
     EXPECT_NE(e.otpauth_uri.find("secret=" + e.secret_base32), std::string::npos);
-    auto done = auth_.complete_enrolment(user_, e.secret_base32, code_at(e.secret_base32, t), t);
+    auto done = auth_.complete_enrolment(user_, code_at(e.secret_base32, t), t);
     EXPECT_TRUE(done.ok()) << done.message;
     return e.secret_base32;
   }
@@ -44,7 +44,7 @@ class AuthenticatorTest : public ::testing::Test {
   hpd::PgDirectoryStore dir_{*pool_};
   AuthenticatorSettings settings_{.hashing = PasswordHashing::fastest_for_tests(),
                                   .lockout = {.max_failures = 5, .lock_for = minutes(15)}};
-  Authenticator auth_{dir_, settings_};
+  Authenticator auth_{dir_, *pool_, settings_};
   std::string facility_;
   std::int64_t user_ = 0;
   hpd::TimePoint t0_ = hpd::TimePoint(seconds(1'800'000'000));
@@ -67,7 +67,41 @@ TEST_F(AuthenticatorTest, PasswordPlusTotpWithFirstLoginEnrolmentAndReplayGuard)
   EXPECT_EQ(auth_.login("dr.sato", kPassword, "000000", t + minutes(2)).status,
             LoginStatus::kInvalidSecondFactor);
   // Enrolment cannot be redone over an existing secret.
-  EXPECT_FALSE(auth_.complete_enrolment(user_, generate_totp_secret(), "123456", t).ok());
+  EXPECT_FALSE(auth_.complete_enrolment(user_, "123456", t).ok());
+}
+
+TEST_F(AuthenticatorTest, EnrolmentTakesOnlyTheSecretThePortalOffered) {
+  auto first = auth_.login("dr.sato", kPassword, "", t0_);
+  ASSERT_EQ(first.status, LoginStatus::kTotpEnrolmentRequired);
+  // Without an offer there is nothing to enrol: a code is not enough.
+  const std::string chosen = generate_totp_secret();
+  auto no_offer = auth_.complete_enrolment(user_, code_at(chosen, t0_), t0_, chosen);
+  EXPECT_EQ(no_offer.status, LoginStatus::kTotpEnrolmentRequired) << no_offer.message;
+  auto offered = auth_.begin_enrolment(*first.user, t0_);
+  // A secret the client chose itself, with a valid code for it: refused and counted.
+  auto own = auth_.complete_enrolment(user_, code_at(chosen, t0_), t0_, chosen);
+  EXPECT_EQ(own.status, LoginStatus::kInvalidSecondFactor) << own.message;
+  EXPECT_TRUE(dir_.find_user(user_)->totp_secret.empty());
+  EXPECT_EQ(dir_.find_user(user_)->failed_attempts, 1);
+  // A code from the chosen secret without naming it is checked against the offer: refused.
+  EXPECT_FALSE(auth_.complete_enrolment(user_, code_at(chosen, t0_), t0_).ok());
+  // A newer offer replaces the old one; the old secret no longer enrols.
+  auto newer = auth_.begin_enrolment(*first.user, t0_);
+  ASSERT_NE(newer.secret_base32, offered.secret_base32);
+  EXPECT_FALSE(auth_.complete_enrolment(user_, code_at(offered.secret_base32, t0_), t0_).ok());
+  // An offer expires (10 minutes).
+  const auto late = t0_ + minutes(11);
+  EXPECT_EQ(auth_.complete_enrolment(user_, code_at(newer.secret_base32, late), late).status,
+            LoginStatus::kTotpEnrolmentRequired);
+  // The live offer enrols (sent back or not), once.
+  auto last = auth_.begin_enrolment(*first.user, late);
+  auto done =
+      auth_.complete_enrolment(user_, code_at(last.secret_base32, late), late, last.secret_base32);
+  ASSERT_TRUE(done.ok()) << done.message;
+  const auto t = late + seconds(30);
+  EXPECT_TRUE(auth_.login("dr.sato", kPassword, code_at(last.secret_base32, t), t).ok());
+  EXPECT_FALSE(auth_.complete_enrolment(user_, code_at(chosen, t), t, chosen).ok());
+  EXPECT_EQ(dir_.find_user(user_)->totp_secret, last.secret_base32);
 }
 
 TEST_F(AuthenticatorTest, LockoutAfterRepeatedFailuresWithAClearMessage) {
@@ -131,7 +165,7 @@ TEST_F(AuthenticatorTest, StrongerParametersUpgradeTheHashAtLogin) {
   const std::string secret = enrol(t0_);
   AuthenticatorSettings stronger = settings_;
   stronger.hashing.ops_limit += 1;
-  Authenticator upgraded(dir_, stronger);
+  Authenticator upgraded(dir_, *pool_, stronger);
   const auto t = t0_ + minutes(3);
   ASSERT_TRUE(needs_rehash(dir_.find_user(user_)->password_hash, stronger.hashing));
   ASSERT_TRUE(upgraded.login("dr.sato", kPassword, code_at(secret, t), t).ok());

@@ -51,6 +51,30 @@ TEST(Hpki, AcceptsDerAsTheTlsLayerGivesIt) {
   EXPECT_EQ(r.identity->profession, hpd::Profession::kDoctor);
 }
 
+// Revocation is checked for every certificate of the chain up to the trust anchor, not the
+// user's certificate alone: a card issued by a revoked intermediate CA is refused.
+TEST(Hpki, ARevokedIntermediateCaRevokesTheCardsItIssued) {
+  const auto& pki = testing::DevHpki::get();
+  const HpkiSettings all{
+      .ca_files = {pki.path("ca.pem"), pki.path("sub-ca.pem"), pki.path("revoked-sub-ca.pem")},
+      .crl_files = {pki.path("ca.crl"), pki.path("sub-ca.crl"), pki.path("revoked-sub-ca.crl")}};
+  HpkiVerifier v(all);
+  const auto now = hpd::Clock::now();
+  auto good = v.verify(pki.read("sub-doctor.pem"), now);
+  ASSERT_TRUE(good.ok()) << good.message;
+  EXPECT_EQ(good.identity->profession, hpd::Profession::kDoctor);
+  EXPECT_TRUE(v.verify(pki.read("doctor.pem"), now).ok());
+  auto under_revoked = v.verify(pki.read("revoked-sub-doctor.pem"), now);
+  EXPECT_EQ(under_revoked.error, HpkiError::kRevoked) << under_revoked.message;
+  EXPECT_NE(under_revoked.message.find("revoked"), std::string::npos) << under_revoked.message;
+
+  // Without the root's CRL the intermediate's status is unknown: refused, not assumed good.
+  HpkiVerifier no_root_crl({.ca_files = all.ca_files,
+                            .crl_files = {pki.path("sub-ca.crl"), pki.path("revoked-sub-ca.crl")}});
+  auto unknown = no_root_crl.verify(pki.read("sub-doctor.pem"), now);
+  EXPECT_EQ(unknown.error, HpkiError::kCrlUnavailable) << unknown.message;
+}
+
 TEST(Hpki, WithoutACrlNothingIsAccepted) {
   const auto& pki = testing::DevHpki::get();
   HpkiVerifier v({.ca_files = {pki.path("ca.pem")}});

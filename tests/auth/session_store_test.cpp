@@ -67,6 +67,31 @@ TEST_F(SessionTest, IdleTimeoutWithInjectedClock) {
   EXPECT_FALSE(store_.lookup(s.token, t0_ + minutes(59)));
 }
 
+TEST_F(SessionTest, LastSeenIsWrittenAtMostOncePerMinute) {
+  auto s = store_.create(user_, AuthMethod::kPasswordTotp, t0_);
+  // The row's version (xmin) changes with every write, even one that stores the same value.
+  auto version = [&] {
+    return pg::transact(*pool_, [&](pg::Tx& tx) {
+      auto r = tx.exec_trusted("SELECT xmin::text, hy_us(last_seen_at) FROM sessions");
+      return std::pair{r[0][0].as<std::string>(), r[0][1].as<std::int64_t>()};
+    });
+  };
+  const auto created = version();
+  for (int sec : {1, 10, 30, 59}) {
+    ASSERT_TRUE(store_.lookup(s.token, t0_ + seconds(sec))) << sec;
+    EXPECT_EQ(version(), created) << "written at +" << sec << " s";
+  }
+  ASSERT_TRUE(store_.lookup(s.token, t0_ + seconds(61)));
+  const auto touched = version();
+  EXPECT_NE(touched.first, created.first);
+  EXPECT_EQ(touched.second, hpd::to_us(t0_ + seconds(61)));
+  ASSERT_TRUE(store_.lookup(s.token, t0_ + seconds(100)));
+  EXPECT_EQ(version(), touched);
+  // The idle timeout counts from the last write (+61 s), not the last request (+100 s): a
+  // session ends at most a minute early, never late.
+  EXPECT_FALSE(store_.lookup(s.token, t0_ + seconds(61) + minutes(30)));
+}
+
 TEST_F(SessionTest, AbsoluteTimeoutDespiteActivity) {
   auto s = store_.create(user_, AuthMethod::kPasswordTotp, t0_);
   auto t = t0_;

@@ -39,7 +39,7 @@ class TotpAtRestTest : public ::testing::Test {
   }
   LoginResult login(const SecretBox& box, int i, std::int64_t step_offset = 0) {
     AuthenticatorSettings s{.hashing = PasswordHashing::fastest_for_tests(), .totp_box = box};
-    Authenticator a(dir_, s);
+    Authenticator a(dir_, *pool_, s);
     const auto t = t0_ + seconds(30 * (step_offset + logins_++));
     return a.login("user" + std::to_string(i), kPassword,
                    totp_code(*base32_decode(secrets_[i]), totp_step(t)), t);
@@ -135,11 +135,16 @@ TEST_F(TotpAtRestTest, ASealedSecretMovedToAnotherUserDoesNotOpen) {
 TEST_F(TotpAtRestTest, EnrolmentStoresASealedSecret) {
   pg::transact(*pool_, [&](pg::Tx& tx) { tx.exec(kPut, ids_[2], ""); });
   AuthenticatorSettings s{.hashing = PasswordHashing::fastest_for_tests(), .totp_box = box1_};
-  Authenticator a(dir_, s);
+  Authenticator a(dir_, *pool_, s);
   auto first = a.login("user2", kPassword, "", t0_);
   ASSERT_EQ(first.status, LoginStatus::kTotpEnrolmentRequired);
-  auto e = a.begin_enrolment(*first.user);
-  auto done = a.complete_enrolment(ids_[2], e.secret_base32,
+  auto e = a.begin_enrolment(*first.user, t0_);
+  // The offer waiting for its first code is sealed too.
+  const auto offer = pg::transact(*pool_, [&](pg::Tx& tx) {
+    return tx.exec_trusted("SELECT secret FROM totp_offers")[0][0].as<std::string>();
+  });
+  EXPECT_TRUE(offer.starts_with("v1:k1:")) << offer;
+  auto done = a.complete_enrolment(ids_[2],
                                    totp_code(*base32_decode(e.secret_base32), totp_step(t0_)), t0_);
   ASSERT_TRUE(done.ok()) << done.message;
   EXPECT_TRUE(stored(ids_[2]).starts_with("v1:k1:"));

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The web UI's end-to-end tests (tests/e2e/tests/portal_e2e.test.js) in headless Chromium
+# The web UI's end-to-end tests (tests/e2e/tests/portal_e2e.test.js and
+# document_sandbox.test.js) in headless Chromium
 # against the real demo network: PostgreSQL, the portal and two gateways started by
 # deploy/demo, its demo users, and a gateway stalled with SIGSTOP for the partial banner.
 set -euo pipefail
@@ -45,5 +46,7 @@ export HAREYAKA_ADMIN=admin HAREYAKA_ADMIN_PASSWORD=Hareyaka-Demo-2026 \
   HAREYAKA_ADMIN_TOTP_SECRET=JBSWY3DPEHPK3PXPADMIN234
 export HAREYAKA_STOP_GATEWAY_CMD="kill -STOP $gw_b"
 export HAREYAKA_START_GATEWAY_CMD="kill -CONT $gw_b"
+# Where document_sandbox.test.js puts its XHTML probe (each hospital's extended storage).
+export HAREYAKA_EXTENDED_ROOTS="1.2.392.200284.33.1310001=$demo/gateway-a/extended;1.2.392.200284.33.1310002=$demo/gateway-b/extended"
 export HAREYAKA_ARTIFACTS=${HAREYAKA_ARTIFACTS:-$build/e2e-artifacts}
-"$root/tests/e2e/run.sh" tests/portal_e2e.test.js
+"$root/tests/e2e/run.sh" tests/portal_e2e.test.js tests/document_sandbox.test.js

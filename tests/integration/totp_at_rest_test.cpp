@@ -218,6 +218,14 @@ TEST_F(TotpAtRestIntegration, EncryptedAtStartEnrolledSealedRotatedAndStillLoggi
     EXPECT_EQ(r.body.find("k9"), std::string::npos) << r.body;
     EXPECT_NE(portal.log().find("key id 'k9'"), std::string::npos) << portal.log();
     EXPECT_EQ(portal.log().find(kDirectSecret), std::string::npos);
+    // The failed login is audited as denied, with the reason.
+    const auto reason = pg::transact(*pool, [&](pg::Tx& tx) {
+      auto rows = tx.exec_trusted(
+          "SELECT reason FROM audit_log WHERE actor_user = 'direct' AND event_type = 'login' "
+          "AND outcome = 'denied' ORDER BY seq DESC LIMIT 1");
+      return rows.empty() ? std::string() : rows[0][0].as<std::string>();
+    });
+    EXPECT_NE(reason.find("unavailable"), std::string::npos) << "'" << reason << "'";
     pg::transact(*pool, [&](pg::Tx& tx) {
       tx.exec(kPutSecret, "direct",
               auth::SecretBox({auth::BoxKey{"k2", read_key(k2)}})

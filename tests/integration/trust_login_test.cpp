@@ -63,6 +63,93 @@ TEST(TrustLogin, FirstLoginEnrolsTheOneTimeCodeThenLogsIn) {
   EXPECT_EQ(body_of(no_code)["error"], "totp_required");
 }
 
+// The latest denied login audit records of a user, newest first.
+json denied_logins(const std::string& login) {
+  auto r =
+      net().admin->call("GET", "/api/v1/admin/audit?user=" + login + "&event=login&outcome=denied");
+  EXPECT_EQ(r.status, 200) << r.body;
+  return body_of(r)["items"];
+}
+
+TEST(TrustLogin, EnrolmentTakesOnlyTheSecretThePortalOffered) {
+  add_user("dr-chooser", clinic(), "doctor");
+  Browser b(net().portal->port("web"));
+  auto first =
+      b.call("POST", "/api/v1/session", {{"login_id", "dr-chooser"}, {"password", kPassword}});
+  ASSERT_TRUE(body_of(first).value("enrolment_required", false)) << first.body;
+  const std::string offered = body_of(first)["secret"];
+  // A client that sends its own secret and a valid code for it is refused: it would hold
+  // the second factor without the app.
+  const std::string chosen = auth::generate_totp_secret();
+  auto code_of = [](const std::string& secret) {
+    return auth::totp_code(*auth::base32_decode(secret), auth::totp_step(hpd::Clock::now()));
+  };
+  auto own = b.call("POST", "/api/v1/session",
+                    {{"login_id", "dr-chooser"},
+                     {"password", kPassword},
+                     {"enrolment_secret", chosen},
+                     {"totp", code_of(chosen)}});
+  EXPECT_EQ(own.status, 401) << own.body;
+  EXPECT_EQ(own.headers.count("Set-Cookie"), 0u);
+  EXPECT_EQ(denied_logins("dr-chooser")[0]["reason"], "invalid_second_factor");
+  // The offered secret enrols; the client need not send it back.
+  auto done =
+      b.call("POST", "/api/v1/session",
+             {{"login_id", "dr-chooser"}, {"password", kPassword}, {"totp", code_of(offered)}});
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_FALSE(body_of(done).value("enrolment_required", false)) << done.body;
+  EXPECT_EQ(Browser(net().portal->port("web")).login("dr-chooser", kPassword, offered, 1).status,
+            200);
+}
+
+TEST(TrustLogin, ADisabledAccountIsAnsweredLikeAWrongPasswordAndAuditedTruly) {
+  add_user("dr-retired", clinic(), "doctor");
+  Browser b(net().portal->port("web"));
+  const std::string secret = enrol(b, "dr-retired");
+  auto wrong = b.call("POST", "/api/v1/session",
+                      {{"login_id", "dr-retired"}, {"password", "Wrong-password-1"}});
+  ASSERT_EQ(wrong.status, 401) << wrong.body;
+  for (const char* status : {"retired", "locked"}) {
+    auto put = net().admin->call("PUT", "/api/v1/admin/users/dr-retired", {{"status", status}});
+    ASSERT_EQ(put.status, 200) << put.body;
+    // The right password and code: the same answer as a wrong password, nothing confirmed.
+    auto right = Browser(net().portal->port("web")).login("dr-retired", kPassword, secret, 1);
+    EXPECT_EQ(right.status, wrong.status) << status << ": " << right.body;
+    json a = body_of(right), w = body_of(wrong);
+    for (const char* k : {"error", "message", "reason"})
+      EXPECT_EQ(a[k], w[k]) << status << " " << k << ": " << right.body;
+    EXPECT_EQ(right.headers.count("Set-Cookie"), 0u);
+    // The audit keeps the true reason.
+    EXPECT_EQ(denied_logins("dr-retired")[0]["reason"], "account_disabled") << status;
+  }
+}
+
+TEST(TrustLogin, EveryFailedLoginIsAudited) {
+  // A user of a suspended facility: the password and code are right, the login
+  // fails after the authenticator (it was not audited).
+  const std::string oid = testing::add_viewing_facility(2000555, "clinic", "閲覧しない診療所");
+  auto off = net().admin->call("PUT", "/api/v1/admin/facilities/" + oid, {{"status", "suspended"}});
+  ASSERT_EQ(off.status, 200) << off.body;
+  ASSERT_EQ(body_of(off)["status"], "suspended") << off.body;
+  add_user("dr-noview", oid, "doctor");
+  Browser b(net().portal->port("web"));
+  auto first =
+      b.call("POST", "/api/v1/session", {{"login_id", "dr-noview"}, {"password", kPassword}});
+  const std::string secret = body_of(first).value("secret", "");
+  ASSERT_FALSE(secret.empty()) << first.body;
+  auto r = b.call("POST", "/api/v1/session",
+                  {{"login_id", "dr-noview"},
+                   {"password", kPassword},
+                   {"enrolment_secret", secret},
+                   {"totp", auth::totp_code(*auth::base32_decode(secret),
+                                            auth::totp_step(hpd::Clock::now()))}});
+  EXPECT_EQ(r.status, 403) << r.body;
+  json denied = denied_logins("dr-noview");
+  ASSERT_FALSE(denied.empty());
+  EXPECT_NE(denied[0]["reason"].get<std::string>().find("forbidden"), std::string::npos)
+      << denied.dump();
+}
+
 TEST(TrustLogin, WrongPasswordThenLockoutWithAClearMessageAndAdminReset) {
   add_user("dr-lock", clinic(), "doctor");
   Browser b(net().portal->port("web"));

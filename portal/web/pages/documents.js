@@ -1,7 +1,11 @@
-// 文書: the person's documents. PDFs are shown inline from a blob URL (the portal's CSP
-// allows frame-src blob:), images likewise, and HL7 CDA R2 XML is parsed with DOMParser
-// and rebuilt as plain DOM nodes from a fixed list of narrative elements, so nothing in a
-// document can run script, load a resource or style the page.
+// 文書: the person's documents, fetched as data (the portal serves them as attachments with
+// a sandbox policy, so opening a document's URL directly downloads it and never renders it
+// in the portal's origin). PDFs are shown from a blob URL (the portal's CSP allows
+// frame-src blob:), raster images likewise; HL7 CDA R2 XML is parsed with DOMParser and
+// rebuilt as plain DOM nodes from a fixed list of narrative elements, and any other XML
+// (XHTML, SVG) is shown as its text, so nothing in a document can run script, load a
+// resource or style the page. SVG is not shown as an image: a blob URL has the portal's
+// origin, and an SVG opened from it would be a document with script.
 
 import { h, replace } from '../dom.js';
 import { t, formatDate, formatDateTime, formatSize } from '../i18n.js';
@@ -11,6 +15,7 @@ import { envelopeView, envOptions } from './tabs.js';
 import * as norm from '../normalize.js';
 
 const CDA_NS = 'urn:hl7-org:v3';
+const RASTER_IMAGES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/bmp'];
 let currentBlobUrl = null;
 
 export function render(panel, ctx) {
@@ -44,10 +49,11 @@ async function openDocument(viewer, ctx, doc) {
     const type = (res.headers.get('Content-Type') || doc.content_type || '').split(';')[0].trim().toLowerCase();
     const heading = h('h3', { class: 'doc-heading' }, doc.title || '', ' ', facilityTag(doc));
     if (type === 'application/pdf') {
-      currentBlobUrl = URL.createObjectURL(await res.blob());
+      // The blob's type is fixed here, whatever the body is: Chromium's PDF viewer or nothing.
+      currentBlobUrl = URL.createObjectURL(new Blob([await res.arrayBuffer()], { type: 'application/pdf' }));
       replace(viewer, heading, h('iframe', { class: 'pdf-frame', src: currentBlobUrl, title: doc.title || 'PDF', 'data-testid': 'pdf-frame' }));
-    } else if (type.startsWith('image/')) {
-      currentBlobUrl = URL.createObjectURL(await res.blob());
+    } else if (RASTER_IMAGES.includes(type)) {
+      currentBlobUrl = URL.createObjectURL(new Blob([await res.arrayBuffer()], { type }));
       replace(viewer, heading, h('img', { class: 'doc-image', src: currentBlobUrl, alt: doc.title || '' }));
     } else if (type === 'text/xml' || type === 'application/xml' || type.endsWith('+xml')) {
       replace(viewer, heading, renderCda(await res.text()));
