@@ -9,11 +9,19 @@ bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+// Trims unescaped white space: an escaped trailing space ("cn=a\<space>") is part of the
+// value (RFC 4514 2.4).
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front()))
     s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back()))
+  while (!s.empty() && is_space(s.back())) {
+    std::size_t backslashes = 0;
+    for (std::size_t i = s.size() - 1; i > 0 && s[i - 1] == '\\'; --i)
+      ++backslashes;
+    if (backslashes % 2 == 1)
+      break;  // escaped: part of the value
     s.remove_suffix(1);
+  }
   return s;
 }
 
@@ -99,13 +107,17 @@ std::string escape_value(std::string_view v) {
   std::string out;
   for (std::size_t i = 0; i < v.size(); ++i) {
     const char c = v[i];
-    const bool edge_space = c == ' ' && (i == 0 || i + 1 == v.size());
-    if (c == ',' || c == '+' || c == '"' || c == '\\' || c == '<' || c == '>' || c == ';' ||
-        c == '=' || edge_space || (i == 0 && c == '#')) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || (c == ' ' && (i == 0 || i + 1 == v.size()))) {
+      // Control characters and an edge space in hex: none of them is lost to trimming.
+      static constexpr char kHex[] = "0123456789abcdef";
+      out.push_back('\\');
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 15]);
+    } else if (c == ',' || c == '+' || c == '"' || c == '\\' || c == '<' || c == '>' || c == ';' ||
+               c == '=' || (i == 0 && c == '#')) {
       out.push_back('\\');
       out.push_back(c);
-    } else if (c == '\0') {
-      out += "\\00";
     } else {
       out.push_back(c);
     }

@@ -2,6 +2,9 @@
 // of the seed corpus, then a bounded number of deterministic random mutations of them.
 // CI runs it as a normal test; a crash or sanitizer report fails the test.
 //   <target>_replay CORPUS_DIR [--mutations N] [--seed S] [--max-len BYTES]
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -79,9 +82,29 @@ std::string mutate(std::mt19937_64& rng, const std::vector<std::string>& corpus,
   return s;
 }
 
+// The input being run, printed in hex by the abort handler: a failing mutation can be
+// added to the corpus (and the bug fixed) without a libFuzzer build.
+const std::string* g_current = nullptr;
+
+void on_abort(int) {
+  static const char kHex[] = "0123456789abcdef";
+  static const char kHead[] = "\nreplay: the failing input, in hex:\n";
+  (void)!::write(2, kHead, sizeof kHead - 1);
+  if (g_current) {
+    for (unsigned char c : *g_current) {
+      const char pair[2] = {kHex[c >> 4], kHex[c & 15]};
+      (void)!::write(2, pair, 2);
+    }
+  }
+  (void)!::write(2, "\n", 1);
+  std::signal(SIGABRT, SIG_DFL);
+  std::abort();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::signal(SIGABRT, on_abort);
   if (argc < 2) {
     std::fprintf(stderr, "usage: %s CORPUS_DIR [--mutations N] [--seed S] [--max-len BYTES]\n",
                  argv[0]);
@@ -108,11 +131,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   for (const auto& input : corpus) {
+    g_current = &input;
     LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(input.data()), input.size());
   }
   std::mt19937_64 rng(seed);
   for (long i = 0; i < mutations; ++i) {
     std::string input = mutate(rng, corpus, max_len);
+    g_current = &input;
     LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(input.data()), input.size());
   }
   std::printf("ran %zu corpus inputs and %ld mutations\n", corpus.size(), mutations);

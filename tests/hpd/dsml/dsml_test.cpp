@@ -262,6 +262,17 @@ TEST(Dn, ParsesNormalizesAndRelates) {
   EXPECT_TRUE(dn->is_under(*parse_dn("o=hpdtest, dc=hpd, c=us")));
   EXPECT_FALSE(dn->is_under(*parse_dn("o=other,dc=hpd,c=us")));
   EXPECT_EQ(dn->parent().rdns.size(), 4u);
+  // An escaped edge space is part of the value and survives the DN's own string form (found
+  // by the DSML fuzz target: "j=\20").
+  for (const char* text :
+       {"j=\\20", "cn=a\\ ,c=JP", "cn=\\ a,c=JP", "j=\\\r", "cn=a\\0d\\09,c=JP"}) {
+    auto edge = parse_dn(text, &why);
+    ASSERT_TRUE(edge) << text << ": " << why;
+    auto again = parse_dn(edge->to_string(), &why);
+    ASSERT_TRUE(again) << edge->to_string() << ": " << why;
+    EXPECT_EQ(again->rdns[0].value, edge->rdns[0].value) << text;
+  }
+  EXPECT_EQ(parse_dn("cn=a\\ ,c=JP")->rdns[0].value, "a ");
 }
 
 }  // namespace
