@@ -17,11 +17,14 @@ using nlohmann::json;
 
 constexpr pg::Statement kResolvePeriod{
     "stats_resolve_period",
-    "SELECT to_char(coalesce(nullif($1, '')::date, d_to - "
-    "  (extract(day FROM d_to)::int - 1) - interval '11 months')::date, 'YYYY-MM-DD'), "
-    "  to_char(d_to, 'YYYY-MM-DD') "
-    "FROM (SELECT coalesce(nullif($2, '')::date, "
-    "  ((now() AT TIME ZONE 'UTC') + interval '9 hours')::date) AS d_to) p"};
+    "SELECT to_char(d_from, 'YYYY-MM-DD'), to_char(d_to, 'YYYY-MM-DD'), "
+    "  extract(day FROM d_from) = 1 AND (d_to >= today OR "
+    "    d_to = (date_trunc('month', d_to) + interval '1 month - 1 day')::date), "
+    "  d_to >= today "
+    "FROM (SELECT coalesce(nullif($1, '')::date, d_to - "
+    "  (extract(day FROM d_to)::int - 1) - interval '11 months')::date AS d_from, d_to, today "
+    "  FROM (SELECT coalesce(nullif($2, '')::date, today) AS d_to, today "
+    "    FROM (SELECT ((now() AT TIME ZONE 'UTC') + interval '9 hours')::date AS today) t) q) p"};
 
 constexpr pg::Statement kFacilities{
     "stats_facilities",
@@ -41,8 +44,10 @@ constexpr pg::Statement kConsents{
     "    FROM consents, b WHERE created_at < b.t AND starts_at < b.t "
     "    AND (expires_at IS NULL OR expires_at >= b.t) "
     "    AND (withdrawn_at IS NULL OR withdrawn_at >= b.t)), "
-    " (SELECT count(DISTINCT patient) FROM stats_view_day "
-    "    WHERE day > $2::date - 90 AND day <= $2::date)"};
+    " CASE WHEN $3 THEN (SELECT count(*) FROM stats_patient_last "
+    "    WHERE last_day > $2::date - 90) "
+    "  ELSE (SELECT count(DISTINCT patient) FROM stats_view_day "
+    "    WHERE day > $2::date - 90 AND day <= $2::date) END"};
 
 constexpr pg::Statement kByCategory{
     "stats_views_by_category",
@@ -62,6 +67,22 @@ constexpr pg::Statement kBySource{
     "  sum(v.views), count(DISTINCT v.patient) "
     "FROM stats_view_day v LEFT JOIN facilities f ON f.oid = v.source_facility "
     "WHERE " HY_STATS_IN_PERIOD " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"};
+
+// The same three sections from the month cells, for a period of whole months.
+constexpr pg::Statement kByCategoryCells{
+    "stats_cells_by_category",
+    "SELECT to_char(month, 'YYYY-MM'), k1, views, patients FROM stats_month_cell "
+    "WHERE section = 'category' AND month >= $1::date AND month <= $2::date ORDER BY 1, 2"};
+constexpr pg::Statement kByViewerCells{
+    "stats_cells_by_viewer",
+    "SELECT to_char(month, 'YYYY-MM'), k1, k2, views, patients FROM stats_month_cell "
+    "WHERE section = 'viewer' AND month >= $1::date AND month <= $2::date ORDER BY 1, 2, 3"};
+constexpr pg::Statement kBySourceCells{
+    "stats_cells_by_source",
+    "SELECT to_char(c.month, 'YYYY-MM'), c.k1, coalesce(f.name_kanji, ''), c.views, c.patients "
+    "FROM stats_month_cell c LEFT JOIN facilities f ON f.oid = c.k1 "
+    "WHERE c.section = 'source' AND c.month >= $1::date AND c.month <= $2::date "
+    "ORDER BY 1, 2, 3"};
 
 constexpr pg::Statement kFreshness{
     "stats_freshness",
@@ -132,7 +153,8 @@ Period resolve_period(pg::Pool& pool, const std::string& from, const std::string
     throw Error(ErrorCode::kBadRequest, "to must be a date YYYY-MM-DD");
   Period p = pg::transact(pool, [&](pg::Tx& tx) {
     auto r = tx.exec(kResolvePeriod, from, to);
-    return Period{r[0][0].as<std::string>(), r[0][1].as<std::string>()};
+    return Period{r[0][0].as<std::string>(), r[0][1].as<std::string>(), r[0][2].as<bool>(),
+                  r[0][3].as<bool>()};
   });
   // ISO dates compare as strings.
   if (p.from > p.to)
@@ -164,7 +186,7 @@ json build_report(pg::Pool& pool, const Period& period, bool suppress) {
         }
         out["facilities"] = std::move(facilities);
 
-        auto c = tx.exec(kConsents, period.from, period.to)[0];
+        auto c = tx.exec(kConsents, period.from, period.to, period.to_today)[0];
         json patients = json::object();
         put_count(patients, "consents_given", c[0].as<std::int64_t>(), suppress);
         put_count(patients, "consents_withdrawn", c[1].as<std::int64_t>(), suppress);
@@ -182,7 +204,8 @@ json build_report(pg::Pool& pool, const Period& period, bool suppress) {
         out["patients"] = std::move(patients);
 
         json by_category = json::array();
-        for (const auto& r : tx.exec(kByCategory, period.from, period.to)) {
+        for (const auto& r : tx.exec(period.whole_months ? kByCategoryCells : kByCategory,
+                                     period.from, period.to)) {
           by_category.push_back(
               view_cell({{"month", r[0].as<std::string>()}, {"category", r[1].as<std::string>()}},
                         r[2].as<std::int64_t>(), r[3].as<std::int64_t>(), suppress));
@@ -190,7 +213,8 @@ json build_report(pg::Pool& pool, const Period& period, bool suppress) {
         out["views_by_category"] = std::move(by_category);
 
         json by_viewer = json::array();
-        for (const auto& r : tx.exec(kByViewer, period.from, period.to)) {
+        for (const auto& r :
+             tx.exec(period.whole_months ? kByViewerCells : kByViewer, period.from, period.to)) {
           by_viewer.push_back(view_cell({{"month", r[0].as<std::string>()},
                                          {"kind", r[1].as<std::string>()},
                                          {"municipality", r[2].as<std::string>()}},
@@ -200,7 +224,8 @@ json build_report(pg::Pool& pool, const Period& period, bool suppress) {
         out["views_by_viewer"] = std::move(by_viewer);
 
         json by_source = json::array();
-        for (const auto& r : tx.exec(kBySource, period.from, period.to)) {
+        for (const auto& r :
+             tx.exec(period.whole_months ? kBySourceCells : kBySource, period.from, period.to)) {
           by_source.push_back(view_cell({{"month", r[0].as<std::string>()},
                                          {"facility_oid", r[1].as<std::string>()},
                                          {"facility_name", r[2].as<std::string>()}},

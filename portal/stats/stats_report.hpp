@@ -23,6 +23,11 @@ inline constexpr int kActiveDays = 90;
 struct Period {
   std::string from;  // YYYY-MM-DD, a Japan day, inclusive
   std::string to;    // YYYY-MM-DD, inclusive
+  // From the first of a month to the last of one, or to today: the report reads the month
+  // cells (exact, a few hundred rows) instead of the daily rows.
+  bool whole_months = false;
+  // `to` is today (or later): "actively shared" is the patients' last-view index.
+  bool to_today = false;
 };
 
 // Checks YYYY-MM-DD (kBadRequest naming `field`). Empty `to` is today in Japan; empty

@@ -30,6 +30,59 @@ constexpr pg::Statement kAddBatch{
     " GROUP BY 1, 2, 3, 4, 5 "
     "ON CONFLICT (day, category, viewer_facility, source_facility, patient) "
     "DO UPDATE SET views = stats_view_day.views + EXCLUDED.views"};
+// The batch's month cells (sql/0002_month_cells.sql): membership first, so a patient new to
+// a month and cell adds one to its patients, and the views always add.
+constexpr pg::Statement kAddCells{
+    "stats_add_month_cells",
+    "WITH b AS (SELECT date_trunc('month', " HY_STATS_DAY
+    ")::date AS month, category, "
+    "    actor_facility AS viewer, source_facility AS source, " HY_STATS_PATIENT
+    " AS patient, "
+    "    count(*) AS views "
+    "  FROM audit_log WHERE seq > $1 AND seq <= $2 AND " HY_STATS_VIEWS
+    " GROUP BY 1, 2, 3, 4, 5), "
+    "k AS (SELECT b.month, s.section, s.k1, s.k2, b.patient, sum(b.views) AS views "
+    "  FROM b LEFT JOIN facilities f ON f.oid = b.viewer, "
+    "    LATERAL (VALUES ('category', b.category, ''), "
+    "      ('viewer', coalesce(f.kind, ''), coalesce(f.municipality_code, '')), "
+    "      ('source', b.source, '')) AS s(section, k1, k2) "
+    "  GROUP BY 1, 2, 3, 4, 5), "
+    "fresh AS (INSERT INTO stats_month_patient (month, section, k1, k2, patient) "
+    "  SELECT month, section, k1, k2, patient FROM k ON CONFLICT DO NOTHING "
+    "  RETURNING month, section, k1, k2), "
+    "n AS (SELECT month, section, k1, k2, count(*) AS patients FROM fresh GROUP BY 1, 2, 3, 4), "
+    "c AS (SELECT month, section, k1, k2, sum(views) AS views FROM k GROUP BY 1, 2, 3, 4) "
+    "INSERT INTO stats_month_cell (month, section, k1, k2, views, patients) "
+    "SELECT c.month, c.section, c.k1, c.k2, c.views, coalesce(n.patients, 0) "
+    "FROM c LEFT JOIN n USING (month, section, k1, k2) "
+    "ON CONFLICT (month, section, k1, k2) DO UPDATE SET "
+    "  views = stats_month_cell.views + EXCLUDED.views, "
+    "  patients = stats_month_cell.patients + EXCLUDED.patients"};
+constexpr pg::Statement kAddPatientLast{
+    "stats_add_patient_last",
+    "INSERT INTO stats_patient_last (patient, last_day) "
+    "SELECT " HY_STATS_PATIENT ", max(" HY_STATS_DAY
+    ") FROM audit_log "
+    "WHERE seq > $1 AND seq <= $2 AND " HY_STATS_VIEWS
+    " GROUP BY 1 "
+    "ON CONFLICT (patient) DO UPDATE SET "
+    "  last_day = greatest(stats_patient_last.last_day, EXCLUDED.last_day)"};
+// Month cells that differ from a recount of the daily rows (same keys, same facilities).
+constexpr pg::Statement kCheckCells{
+    "stats_check_month_cells",
+    "WITH r AS (SELECT date_trunc('month', v.day)::date AS month, s.section, s.k1, s.k2, "
+    "    sum(v.views) AS views, count(DISTINCT v.patient) AS patients "
+    "  FROM stats_view_day v LEFT JOIN facilities f ON f.oid = v.viewer_facility, "
+    "    LATERAL (VALUES ('category', v.category, ''), "
+    "      ('viewer', coalesce(f.kind, ''), coalesce(f.municipality_code, '')), "
+    "      ('source', v.source_facility, '')) AS s(section, k1, k2) "
+    "  GROUP BY 1, 2, 3, 4) "
+    "SELECT count(*) FROM r FULL JOIN stats_month_cell c USING (month, section, k1, k2) "
+    "WHERE r.views IS DISTINCT FROM c.views OR r.patients IS DISTINCT FROM c.patients"};
+constexpr pg::Statement kClearCells{"stats_clear_month_cells", "DELETE FROM stats_month_cell"};
+constexpr pg::Statement kClearMembers{"stats_clear_month_patients",
+                                      "DELETE FROM stats_month_patient"};
+constexpr pg::Statement kClearLast{"stats_clear_patient_last", "DELETE FROM stats_patient_last"};
 constexpr pg::Statement kAddTotals{
     "stats_add_totals",
     "INSERT INTO stats_view_totals (category, views) "
@@ -83,6 +136,8 @@ std::int64_t roll_up_to_head(pg::Tx& tx, std::int64_t from, std::int64_t batch) 
     return 0;
   const std::int64_t to = std::min(head, from + batch);
   tx.exec(kAddBatch, from, to);
+  tx.exec(kAddCells, from, to);
+  tx.exec(kAddPatientLast, from, to);
   tx.exec(kAddTotals, from, to);
   tx.exec(kMoveCursor, to);
   return to - from;
@@ -149,6 +204,9 @@ std::int64_t StatsRollup::rebuild() {
   return pg::transact(pool_, [&](pg::Tx& tx) {
     tx.exec(kLockCursor);
     tx.exec(kClear);
+    tx.exec(kClearCells);
+    tx.exec(kClearMembers);
+    tx.exec(kClearLast);
     tx.exec(kClearTotals);
     tx.exec(kMoveCursor, std::int64_t{0});
     std::int64_t total = 0;
@@ -168,7 +226,9 @@ CheckResult StatsRollup::check() {
                         c.cells = r[0][0].as<std::int64_t>();
                         c.mismatched_cells = r[0][1].as<std::int64_t>();
                         c.mismatched_totals = tx.exec(kCheckTotals)[0][0].as<std::int64_t>();
-                        c.ok = c.mismatched_cells == 0 && c.mismatched_totals == 0;
+                        c.mismatched_month_cells = tx.exec(kCheckCells)[0][0].as<std::int64_t>();
+                        c.ok = c.mismatched_cells == 0 && c.mismatched_totals == 0 &&
+                               c.mismatched_month_cells == 0;
                         return c;
                       },
                       {.isolation = pg::Isolation::kRepeatableRead});

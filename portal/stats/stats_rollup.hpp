@@ -31,6 +31,10 @@ struct CheckResult {
   std::int64_t cells = 0;              // rollup rows
   std::int64_t mismatched_cells = 0;   // rows missing on either side or with other counts
   std::int64_t mismatched_totals = 0;  // per-category totals that differ from the rows
+  // month cells that differ from a recount of the rows (also after a facility changed kind
+  // or municipality: the cells keep what it was when the views were rolled up; rebuild
+  // re-attributes)
+  std::int64_t mismatched_month_cells = 0;
 };
 
 class StatsRollup {

@@ -114,7 +114,8 @@ Response check(StatsServices& sv, const Caller& c, const Request& req) {
                   {"last_seq", r.last_seq},
                   {"cells", r.cells},
                   {"mismatched_cells", r.mismatched_cells},
-                  {"mismatched_totals", r.mismatched_totals}});
+                  {"mismatched_totals", r.mismatched_totals},
+                  {"mismatched_month_cells", r.mismatched_month_cells}});
 }
 
 }  // namespace
