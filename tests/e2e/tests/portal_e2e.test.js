@@ -321,7 +321,11 @@ test('administrator: usage statistics page, suppressed for the prefecture, print
     await page.check('input[name=suppress]');
     await page.click('[data-testid=stats-period] button[type=submit]');
     await page.waitForSelector('[data-testid=stats-suppressed-note]');
-    assert.equal(await page.locator('[data-testid=stats-trend] circle').count(), points - imaging.length);
+    // Every category-month cell of fewer than 10 patients goes: the generated imaging views,
+    // and any small cell the demo's own use made (e.g. the summaries' demographics views).
+    const small = api.views_by_category.filter((c) => c.patients < 10);
+    assert.ok(small.length >= imaging.length);
+    assert.equal(await page.locator('[data-testid=stats-trend] circle').count(), points - small.length);
     const open_ = await page.evaluate(async (q) => {
       const r = await fetch(`/api/v1/admin/stats/export?format=json&from=${q.from}&to=${q.to}`, { credentials: 'same-origin' });
       return r.json();
