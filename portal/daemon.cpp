@@ -41,10 +41,6 @@
 namespace hareyaka::portal {
 namespace {
 
-constexpr pg::Statement kFacilityByGatewayCert{
-    "portal_facility_by_gateway_cert",
-    "SELECT oid FROM facilities WHERE gateway_cert_sha256 = $1 AND status = 'active'"};
-
 std::string client_certificate_sha256(const tls::ClientSettings& tls) {
   if (tls.cert_file.empty()) {
     log::warn("client_tls has no cert_file: gateways will refuse this portal's assertions",
@@ -233,16 +229,10 @@ void Daemon::start() {
   hpd_feed::add_feed_admin_routes(*d.web, d.admin);
   stats::add_stats_routes(*d.web, d.stats);
   hpd_feed::add_directory_pull_routes(*d.nodes, d.pool);
-  NodeFacilityLookup facility_of = [&d](const std::string& sha256) -> std::optional<std::string> {
-    return pg::transact(d.pool, [&](pg::Tx& tx) -> std::optional<std::string> {
-      auto r = tx.exec(kFacilityByGatewayCert, sha256);
-      if (r.empty())
-        return std::nullopt;
-      return r[0][0].as<std::string>();
-    });
+  NodeFacilityLookup facility_of = [&d](const std::string& sha256) {
+    return d.node_scope.facility_of(sha256);
   };
-  add_pix_routes(*d.nodes, d.pix_service, facility_of, d.config.network_root_oid, d.node_scope,
-                 d.audit);
+  add_pix_routes(*d.nodes, d.pix_service, d.config.network_root_oid, d.node_scope, d.audit);
   add_locator_routes(*d.nodes, d.locators, facility_of);
 
   add_hpd_routes(*d.nodes, d.hpd_service,

@@ -28,25 +28,30 @@ ORDER BY k.n)sql"};
 
 }  // namespace
 
+std::optional<std::string> NodeScope::facility_of(const std::string& sha256) const {
+  return pg::read(pool_, [&](pg::Tx& tx) -> std::optional<std::string> {
+    auto r = tx.exec(kGatewayFacility, sha256);
+    if (r.empty())
+      return std::nullopt;
+    return r[0][0].as<std::string>();
+  });
+}
+
 NodeCaller NodeScope::caller(const http::Request& req) const {
   NodeCaller c{.name = "unregistered"};
   const std::string fingerprint = req.peer ? req.peer->sha256_fingerprint : "";
   if (fingerprint.empty())
     return c;
+  if (auto facility = facility_of(fingerprint)) {
+    c.facility_oid = *facility;
+    c.name = "gateway:" + c.facility_oid;
+  }
   for (const RegistryWideNode& e : exceptions_) {
     if (e.sha256 == fingerprint) {
       c.name = "node:" + e.name;
       c.exception = e;
-      return c;
     }
   }
-  pg::read(pool_, [&](pg::Tx& tx) {
-    auto r = tx.exec(kGatewayFacility, fingerprint);
-    if (!r.empty()) {
-      c.facility_oid = r[0][0].as<std::string>();
-      c.name = "gateway:" + c.facility_oid;
-    }
-  });
   return c;
 }
 
@@ -69,10 +74,12 @@ pix::IdentityFilter NodeScope::filter(const NodeCaller& caller) const {
     // Only the patients the facility holds itself; of those, every own identity and the
     // cross-references the consent covers (asked for all persons in one statement).
     std::vector<std::string> authorities, local_ids;
+    std::vector<bool> held(persons.size());
     for (std::size_t i = 0; i < persons.size(); ++i) {
       const auto& p = persons[i];
       out[i].assign(p.size(), false);
-      if (std::none_of(p.begin(), p.end(), [&](const auto& k) { return k.authority == own; }))
+      held[i] = std::any_of(p.begin(), p.end(), [&](const auto& k) { return k.authority == own; });
+      if (!held[i])
         continue;
       for (std::size_t j = 0; j < p.size(); ++j) {
         if (p[j].authority == own) {
@@ -95,7 +102,7 @@ pix::IdentityFilter NodeScope::filter(const NodeCaller& caller) const {
     std::size_t at = 0;
     for (std::size_t i = 0; i < persons.size(); ++i) {
       const auto& p = persons[i];
-      if (std::none_of(p.begin(), p.end(), [&](const auto& k) { return k.authority == own; }))
+      if (!held[i])
         continue;
       for (std::size_t j = 0; j < p.size(); ++j) {
         if (p[j].authority != own) {

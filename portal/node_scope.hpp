@@ -28,6 +28,8 @@ class NodeScope {
   NodeScope(pg::Pool& pool, std::vector<RegistryWideNode> exceptions)
       : pool_(pool), exceptions_(std::move(exceptions)) {}
 
+  // The active facility whose registered gateway certificate has this SHA-256, if any.
+  std::optional<std::string> facility_of(const std::string& sha256) const;
   // Who presented this request's TLS client certificate.
   NodeCaller caller(const http::Request& req) const;
   // What it may see; an empty filter for a certificate that is neither (default deny).

@@ -18,14 +18,13 @@ constexpr std::size_t kSoapBodyLimit = 4 * 1024 * 1024;
 namespace {
 
 // The calling node as pix::Service screens its feeds: the patient id domain of the facility
-// whose gateway certificate it presented (none if unregistered), and which domains belong
-// to facilities of this network. The rule itself is in pix/feed_screen.cpp.
-pix::FeedSender feed_sender(const http::Request& req, const NodeFacilityLookup& facility_of,
-                            const std::string& network_root) {
+// whose gateway certificate it presented (none if unregistered; the same lookup NodeScope made
+// for its queries), and which domains belong to facilities of this network. The rule itself
+// is in pix/feed_screen.cpp.
+pix::FeedSender feed_sender(const NodeCaller& caller, const std::string& network_root) {
   pix::FeedSender sender;
-  const std::string fingerprint = req.peer ? req.peer->sha256_fingerprint : "";
-  if (const auto facility = fingerprint.empty() ? std::nullopt : facility_of(fingerprint))
-    sender.own_domain = hpd::patient_id_domain(*facility);
+  if (!caller.facility_oid.empty())
+    sender.own_domain = hpd::patient_id_domain(caller.facility_oid);
   sender.is_facility_domain = [network_root](std::string_view authority) {
     return hpd::facility_of_patient_domain(authority, network_root).has_value();
   };
@@ -73,13 +72,13 @@ http::Response answer_audited(pix::SoapResult r, const NodeCaller& caller, audit
 
 }  // namespace
 
-void add_pix_routes(http::Router& nodes, pix::Service& service, NodeFacilityLookup facility_of,
-                    std::string network_root, const NodeScope& scope, audit::AuditLog& audit) {
+void add_pix_routes(http::Router& nodes, pix::Service& service, std::string network_root,
+                    const NodeScope& scope, audit::AuditLog& audit) {
   nodes.add_blocking(
       "POST", "/pix/v3",
-      [&service, facility_of, network_root, &scope, &audit](http::Request& req) {
-        const pix::FeedSender sender = feed_sender(req, facility_of, network_root);
-        const NodeCaller caller = scope.caller(req);
+      [&service, network_root, &scope, &audit](http::Request& req) {
+        const NodeCaller caller = scope.caller(req);  // one directory lookup per request
+        const pix::FeedSender sender = feed_sender(caller, network_root);
         const pix::IdentityFilter filter = scope.filter(caller);
         return answer_audited(
             service.handle_pix_soap(req.body, req.header("Content-Type").value_or(""), &sender,

@@ -27,8 +27,8 @@ using NodeFacilityLookup = std::function<std::optional<std::string>(const std::s
 // ITI-44 feeds are accepted only from a registered node, and only for its own facility's
 // patient id domain (a gateway cannot publish under another facility's OID). Queries (ITI-45,
 // ITI-47) answer within the calling node's scope (node_scope.hpp), each one audited.
-void add_pix_routes(http::Router& nodes, pix::Service& service, NodeFacilityLookup facility_of,
-                    std::string network_root, const NodeScope& scope, audit::AuditLog& audit);
+void add_pix_routes(http::Router& nodes, pix::Service& service, std::string network_root,
+                    const NodeScope& scope, audit::AuditLog& audit);
 
 struct NotificationConsumer {
   std::string name;  // as stored in the outbox
