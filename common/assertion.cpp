@@ -11,53 +11,10 @@
 #include "common/digest.hpp"
 #include "common/error.hpp"
 #include "common/tls.hpp"
+#include "proto/encoding/base64.hpp"
 
 namespace hareyaka {
 namespace {
-
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string b64url(std::string_view in) {
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    out += kB64[v & 63];
-  }
-  if (i < in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size())
-      v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    if (i + 1 < in.size())
-      out += kB64[(v >> 6) & 63];
-  }
-  return out;
-}
-
-bool unb64url(std::string_view in, std::string& out) {
-  out.clear();
-  unsigned buf = 0;
-  int bits = 0;
-  for (char c : in) {
-    const char* p = std::char_traits<char>::find(kB64, 64, c);
-    if (!p)
-      return false;
-    buf = (buf << 6) | static_cast<unsigned>(p - kB64);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buf >> bits) & 0xff);
-    }
-  }
-  return true;
-}
 
 EVP_PKEY* read_key(const std::string& file, bool is_private) {
   FILE* f = std::fopen(file.c_str(), "r");
@@ -150,7 +107,7 @@ std::string AssertionSigner::sign(const AccessAssertion& a) const {
                               {"exp", a.expires_at},
                               {"prs", a.presenter.empty() ? presenter_ : a.presenter},
                               {"jti", a.id.empty() ? fresh_id() : a.id}};
-  const std::string payload = b64url(claims.dump());
+  const std::string payload = base64_encode(claims.dump(), Base64Alphabet::kUrlNoPadding);
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   unsigned char sig[64];
   std::size_t len = sizeof sig;
@@ -160,7 +117,9 @@ std::string AssertionSigner::sign(const AccessAssertion& a) const {
     throw Error(ErrorCode::kInternal, "internal error",
                 "signing an access assertion failed: " + tls::drain_openssl_errors());
   }
-  return payload + "." + b64url(std::string_view(reinterpret_cast<char*>(sig), len));
+  return payload + "." +
+         base64_encode(std::string_view(reinterpret_cast<char*>(sig), len),
+                       Base64Alphabet::kUrlNoPadding);
 }
 
 struct AssertionVerifier::Key {
@@ -187,10 +146,12 @@ std::variant<AccessAssertion, AssertionError> AssertionVerifier::verify(std::str
   if (dot == std::string_view::npos || token.size() > 8192)
     return AssertionError::kMalformed;
   const std::string_view payload = token.substr(0, dot);
-  std::string sig, json;
-  if (!unb64url(token.substr(dot + 1), sig) || sig.size() != 64 || !unb64url(payload, json)) {
+  const auto decoded_sig = base64_decode(token.substr(dot + 1), Base64Alphabet::kUrlNoPadding);
+  const auto decoded_json = base64_decode(payload, Base64Alphabet::kUrlNoPadding);
+  if (!decoded_sig || decoded_sig->size() != 64 || !decoded_json)
     return AssertionError::kMalformed;
-  }
+  const std::string& sig = *decoded_sig;
+  const std::string& json = *decoded_json;
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   const bool ok =
       EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_->pkey) == 1 &&

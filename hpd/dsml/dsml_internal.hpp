@@ -16,7 +16,6 @@ bool is_attribute_description(std::string_view s);
 std::string value_of(xml::Node value);
 // True when a value must travel as base64 (not valid UTF-8 text for XML 1.0).
 bool needs_base64(std::string_view v);
-std::string base64_encode(std::string_view bytes);
 
 }  // namespace hareyaka::hpd::dsml
 

@@ -3,53 +3,13 @@
 
 #include "hpd/dsml/dn.hpp"
 #include "hpd/dsml/dsml_internal.hpp"
+#include "proto/encoding/base64.hpp"
 
 namespace hareyaka::hpd::dsml {
 namespace {
 
 constexpr std::string_view kXsiNs = "http://www.w3.org/2001/XMLSchema-instance";
 constexpr std::size_t kMaxRequests = 10000;
-
-int b64(char c) {
-  if (c >= 'A' && c <= 'Z')
-    return c - 'A';
-  if (c >= 'a' && c <= 'z')
-    return c - 'a' + 26;
-  if (c >= '0' && c <= '9')
-    return c - '0' + 52;
-  if (c == '+')
-    return 62;
-  if (c == '/')
-    return 63;
-  return -1;
-}
-
-std::string base64_decode(std::string_view in) {
-  std::string out;
-  unsigned buf = 0;
-  int bits = 0;
-  std::size_t pad = 0;
-  for (char c : in) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
-      continue;
-    if (c == '=') {
-      ++pad;
-      continue;
-    }
-    const int v = b64(c);
-    if (v < 0 || pad > 0)
-      throw DsmlError("invalid base64 value");
-    buf = (buf << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buf >> bits) & 0xff));
-    }
-  }
-  if (pad > 2)
-    throw DsmlError("invalid base64 padding");
-  return out;
-}
 
 std::string trim_copy(std::string_view s) {
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
@@ -304,8 +264,12 @@ std::string value_of(xml::Node value) {
   if (type) {
     const auto colon = type->find(':');
     const std::string local = colon == std::string::npos ? *type : type->substr(colon + 1);
-    if (local == "base64Binary")
-      return base64_decode(value.text());
+    if (local == "base64Binary") {
+      auto bytes = base64_decode(value.text(), Base64Alphabet::kStandard, /*skip_xml_space=*/true);
+      if (!bytes)
+        throw DsmlError("invalid base64 value");
+      return std::move(*bytes);
+    }
   }
   return trim_copy(value.text());
 }

@@ -1,5 +1,6 @@
 // DSMLv2 batchRequest and batchResponse writing.
 #include "hpd/dsml/dsml_internal.hpp"
+#include "proto/encoding/base64.hpp"
 
 namespace hareyaka::hpd::dsml {
 namespace {
@@ -198,30 +199,6 @@ void write_response(xml::Writer& w, const Response& r) {
 
 bool needs_base64(std::string_view v) {
   return !valid_utf8(v);
-}
-
-std::string base64_encode(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const unsigned n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                       (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                       static_cast<unsigned char>(bytes[i + 2]);
-    for (int s : {18, 12, 6, 0})
-      out.push_back(kAlphabet[(n >> s) & 63]);
-  }
-  if (i < bytes.size()) {
-    unsigned n = static_cast<unsigned char>(bytes[i]) << 16;
-    if (i + 1 < bytes.size())
-      n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
 }
 
 void write_batch_request(xml::Writer& w, const BatchRequest& batch) {

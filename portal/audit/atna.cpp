@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "common/error.hpp"
+#include "proto/encoding/base64.hpp"
 
 namespace hareyaka::audit {
 namespace {
@@ -106,32 +107,6 @@ class Writer {
   xmlTextWriterPtr w_ = nullptr;
 };
 
-std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i < in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size())
-      v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string format_utc(TimePoint t) {
@@ -217,13 +192,13 @@ std::string to_dicom_audit_xml(const AuditRecord& r, const AtnaSource& source) {
     if (!r.category.empty()) {
       w.start("ParticipantObjectDetail");
       w.attr("type", "category");
-      w.attr("value", base64(r.category));
+      w.attr("value", base64_encode(r.category));
       w.end();
     }
     if (!r.request_id.empty()) {
       w.start("ParticipantObjectDetail");
       w.attr("type", "request-id");
-      w.attr("value", base64(r.request_id));
+      w.attr("value", base64_encode(r.request_id));
       w.end();
     }
     w.end();

@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 
 #include "common/error.hpp"
+#include "proto/encoding/base64.hpp"
 
 namespace hareyaka::auth {
 namespace {
@@ -63,41 +64,6 @@ struct SecretBox::Keys {
     return nullptr;
   }
 };
-
-std::string base64_encode(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes(in),
-                                static_cast<int>(in.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view in) {
-  if (in.empty())
-    return std::string();
-  if (in.size() % 4 != 0)
-    return std::nullopt;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    const bool pad_ok = c == '=' && i + 2 >= in.size() && (i + 1 == in.size() || in[i + 1] == '=');
-    if (!alnum && c != '+' && c != '/' && !pad_ok)
-      return std::nullopt;
-  }
-  std::string out(3 * in.size() / 4, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes(in),
-                                static_cast<int>(in.size()));
-  if (n < 0)
-    return std::nullopt;
-  std::size_t len = static_cast<std::size_t>(n);
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  if (in.back() == '=')
-    --len;
-  if (in.size() >= 2 && in[in.size() - 2] == '=')
-    --len;
-  out.resize(len);
-  return out;
-}
 
 BoxKey make_box_key(std::string id, std::string_view key_base64) {
   if (!valid_key_id(id))

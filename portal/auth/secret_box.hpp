@@ -21,10 +21,6 @@ struct BoxKey {
   std::string key;  // 32 raw bytes
 };
 
-// Standard base64 with padding; decode returns std::nullopt on anything malformed.
-std::string base64_encode(std::string_view bytes);
-std::optional<std::string> base64_decode(std::string_view text);
-
 // A key from the configuration's id and base64 text. Throws std::invalid_argument saying
 // what is wrong (the message never holds key material).
 BoxKey make_box_key(std::string id, std::string_view key_base64);

@@ -4,7 +4,7 @@ if(TARGET hareyaka_hpd)
        ${PROJECT_SOURCE_DIR}/hpd/hpd_filter.cpp ${PROJECT_SOURCE_DIR}/hpd/hpd_schema.cpp
        ${PROJECT_SOURCE_DIR}/hpd/hpd_mapping.cpp ${PROJECT_SOURCE_DIR}/hpd/oid.cpp
        ${PROJECT_SOURCE_DIR}/hpd/facility.cpp ${PROJECT_SOURCE_DIR}/hpd/user.cpp
-       ${PROJECT_SOURCE_DIR}/proto/xml/*.cpp)
+       ${PROJECT_SOURCE_DIR}/proto/xml/*.cpp ${PROJECT_SOURCE_DIR}/proto/encoding/*.cpp)
   hareyaka_fuzz_target(dsml
     SOURCES dsml_fuzz.cpp
     LIBS hareyaka_hpd

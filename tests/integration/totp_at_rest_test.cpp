@@ -15,6 +15,7 @@
 #include "hpd/time.hpp"
 #include "portal/auth/secret_box.hpp"
 #include "portal/auth/totp.hpp"
+#include "proto/encoding/base64.hpp"
 #include "tests/integration/trust_network.hpp"
 #include "tests/support/daemon.hpp"
 #include "tests/support/dev_pki.hpp"
@@ -47,8 +48,7 @@ class TotpAtRestIntegration : public ::testing::Test {
     unsigned char raw[32];
     EXPECT_EQ(RAND_bytes(raw, sizeof raw), 1);
     const std::string path = tmp.path() + "/" + name + ".key";
-    std::ofstream(path) << auth::base64_encode(
-                               std::string(reinterpret_cast<char*>(raw), sizeof raw))
+    std::ofstream(path) << base64_encode(std::string(reinterpret_cast<char*>(raw), sizeof raw))
                         << "\n";
     return path;
   }
@@ -57,7 +57,7 @@ class TotpAtRestIntegration : public ::testing::Test {
     std::string text = read_file(path);
     while (!text.empty() && text.back() == '\n')
       text.pop_back();
-    return *auth::base64_decode(text);
+    return *base64_decode(text);
   }
 
   json config(const std::vector<std::pair<std::string, std::string>>& keys) const {
