@@ -30,7 +30,10 @@ struct NewConsent {
   std::optional<std::string> person_id;        // the PIX person, when known
   std::string source_facility;                 // D, the disclosing facility
   std::optional<std::string> viewer_facility;  // V; std::nullopt: every participating facility
-  std::optional<std::set<Category>> scope;     // std::nullopt: all categories
+  // Instead of V: a peer community (another regional network, by its homeCommunityId) that
+  // may discover the patient over IHE XCPD. Never implied by "every participating facility".
+  std::optional<std::string> viewer_community;
+  std::optional<std::set<Category>> scope;  // std::nullopt: all categories
   TimePoint starts_at;
   std::optional<TimePoint> expires_at;
   std::string registered_by;  // login id of who registered it

@@ -16,16 +16,17 @@ using hpd::to_us;
   "id, patient_authority, patient_local_id, person_id, source_facility, viewer_facility, "     \
   "array_to_string(scope, ','), hy_us(starts_at), hy_us(expires_at), hy_us(withdrawn_at), "    \
   "coalesce(withdrawn_by, ''), coalesce(withdrawal_reason, ''), registered_by, document_ref, " \
-  "hy_us(created_at)"
+  "hy_us(created_at), viewer_community"
 
 constexpr pg::Statement kFacilityRoles{
     "consent_facility_roles", "SELECT discloses, views, status FROM facilities WHERE oid = $1"};
 constexpr pg::Statement kInsert{
     "consent_insert",
     "INSERT INTO consents (patient_authority, patient_local_id, person_id, source_facility, "
-    "viewer_facility, scope, starts_at, expires_at, registered_by, document_ref, created_at) "
+    "viewer_facility, scope, starts_at, expires_at, registered_by, document_ref, created_at, "
+    "viewer_community) "
     "VALUES ($1, $2, $3, $4, $5, string_to_array($6, ','), hy_ts($7), hy_ts($8), $9, $10, "
-    "hy_ts($11)) RETURNING " HY_CONSENT_COLUMNS};
+    "hy_ts($11), $12) RETURNING " HY_CONSENT_COLUMNS};
 constexpr pg::Statement kInsertHistory{
     "consent_insert_history",
     "INSERT INTO consent_history (consent_id, action, at, actor, detail) "
@@ -109,6 +110,8 @@ Consent from_row(const pqxx::row& r) {
   c.registered_by = r[12].as<std::string>();
   c.document_ref = r[13].as<std::string>();
   c.created_at = from_us(r[14].as<std::int64_t>());
+  if (!r[15].is_null())
+    c.viewer_community = r[15].as<std::string>();
   return c;
 }
 
@@ -128,7 +131,10 @@ void check_facility(pg::Tx& tx, const std::string& oid, bool disclosing, const c
 }
 
 std::string describe(const NewConsent& c) {
-  std::string d = "viewer=" + c.viewer_facility.value_or("*") + " scope=";
+  std::string d =
+      "viewer=" +
+      (c.viewer_community ? "community:" + *c.viewer_community : c.viewer_facility.value_or("*")) +
+      " scope=";
   if (!c.scope) {
     d += "all";
   } else {
@@ -163,6 +169,12 @@ Consent PgConsentStore::give_in(pg::Tx& tx, const NewConsent& c, TimePoint now) 
   check_facility(tx, c.source_facility, true, "source_facility");
   if (c.viewer_facility)
     check_facility(tx, *c.viewer_facility, false, "viewer_facility");
+  if (c.viewer_community) {
+    if (c.viewer_facility)
+      unprocessable("viewer_community: a consent names a facility or a community, not both");
+    if (!hpd::is_valid_oid(*c.viewer_community))
+      unprocessable("viewer_community: not an OID (the peer network's homeCommunityId)");
+  }
 
   std::optional<std::string> scope;
   if (c.scope) {
@@ -180,7 +192,7 @@ Consent PgConsentStore::give_in(pg::Tx& tx, const NewConsent& c, TimePoint now) 
   auto res = tx.exec(kInsert, c.patient.authority, c.patient.local_id, hpd::or_null(c.person_id),
                      c.source_facility, hpd::or_null(c.viewer_facility), hpd::or_null(scope),
                      to_us(c.starts_at), hpd::or_null(hpd::text_of(expires)), c.registered_by,
-                     c.document_ref, to_us(now));
+                     c.document_ref, to_us(now), hpd::or_null(c.viewer_community));
   Consent out = from_row(res[0]);
   tx.exec(kInsertHistory, out.id, std::string("given"), to_us(now), c.registered_by, describe(c));
   return out;

@@ -70,6 +70,13 @@ struct PdqAnswer {
   std::string query_by_parameter;  // echoed in the response
 };
 
+// This network as an IHE XCPD responding community (ITI-55).
+struct XcpdSettings {
+  std::string home_community_id;     // OID of this community: the custodian of every answer
+  std::string patient_id_authority;  // OID of the community patient ids (one per PIX person)
+  int minimum_degree = 90;           // a match below this is not a match across the border
+};
+
 // An ITI-46 update notification ready to POST to a consumer.
 struct OutgoingMessage {
   std::string action;
@@ -96,6 +103,16 @@ class Service {
                                        const IdentityFilter* scope = nullptr);
   PdqAnswer handle_iti47(const hl7v3::PdqQuery& query, const IdentityFilter& scope);
   PdqAnswer handle_pdq_continuation(const hl7v3::PdqContinuation& c, const IdentityFilter& scope);
+  // ITI-55 Cross Gateway Patient Discovery from a peer community (`caller_community`, the
+  // homeCommunityId its certificate is configured for; the message's sender must say the
+  // same). Answers one patient or none: a query that matches several patients above the
+  // minimum degree answers none and asks for the attributes that would tell them apart.
+  // Identifiers of domains this network does not know (the peer's own) are ignored.
+  SoapResult handle_xcpd_soap(std::string_view body, std::string_view content_type,
+                              const IdentityFilter& scope, const XcpdSettings& xcpd,
+                              std::string_view caller_community);
+  PdqAnswer handle_iti55(const hl7v3::PdqQuery& query, const IdentityFilter& scope,
+                         const XcpdSettings& xcpd, std::string_view caller_community);
 
   // Demographic search for the portal's own UI, through the same allow hook as PDQ (the
   // store's search is never exposed without it). At most `limit` persons.

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "hpd/dsml/dn.hpp"
+#include "hpd/oid.hpp"
 
 namespace hareyaka::portal {
 namespace {
@@ -86,6 +87,34 @@ PortalConfig load_portal_config(const std::string& path) {
             "query the whole registry (it is written to the audit of each query)");
       }
       c.pix.registry_wide_nodes.push_back(std::move(e));
+    }
+    n->finish();
+  }
+  if (auto n = root.optional_child("xcpd")) {
+    c.xcpd.home_community_id = n->string("home_community_id");
+    if (!hpd::is_valid_oid(c.xcpd.home_community_id)) {
+      throw config::ConfigError("configuration key 'xcpd.home_community_id' must be an OID");
+    }
+    c.xcpd.patient_id_authority =
+        n->string_or("patient_id_authority", c.xcpd.home_community_id + ".1");
+    if (!hpd::is_valid_oid(c.xcpd.patient_id_authority)) {
+      throw config::ConfigError("configuration key 'xcpd.patient_id_authority' must be an OID");
+    }
+    c.xcpd.minimum_degree = static_cast<int>(n->integer_or("minimum_degree", 90, 50, 100));
+    for (auto& peer : n->array_or_empty("peers")) {
+      PeerCommunity p{peer.string("name"), peer.string("home_community_id"), peer.string("sha256")};
+      peer.finish();
+      if (!hpd::is_valid_oid(p.home_community_id)) {
+        throw config::ConfigError(
+            "configuration key 'xcpd.peers[].home_community_id' must be an OID");
+      }
+      if (p.sha256.size() != 64 ||
+          p.sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        throw config::ConfigError(
+            "configuration key 'xcpd.peers[].sha256' must be a lower-case hex SHA-256 "
+            "certificate fingerprint (64 digits)");
+      }
+      c.xcpd.peers.push_back(std::move(p));
     }
     n->finish();
   }

@@ -38,6 +38,21 @@ struct PixSettings {
   std::vector<RegistryWideNode> registry_wide_nodes;
 };
 
+// A peer community (another regional network) that may ask this one over IHE XCPD.
+struct PeerCommunity {
+  std::string name;               // for the audit ("hm-net")
+  std::string home_community_id;  // its homeCommunityId (OID); its messages must say the same
+  std::string sha256;  // its responding/initiating gateway's certificate (lower-case hex)
+};
+
+// This network as an XCPD community: unset home_community_id answers nobody.
+struct XcpdConfig {
+  std::string home_community_id;
+  std::string patient_id_authority;  // default: home_community_id + ".1"
+  int minimum_degree = 90;
+  std::vector<PeerCommunity> peers;
+};
+
 // The IHE HPD directory (/hpd): its DIT suffixes, the server size limit and which nodes
 // (by certificate SHA-256 fingerprint) may send ITI-59 feeds.
 struct HpdDirectorySettings {
@@ -76,6 +91,7 @@ struct PortalConfig {
   http::ListenerSettings nodes;  // gateways and peers: mutual TLS with the network CA
   std::string network_root_oid = "1.2.392.200284";
   PixSettings pix;
+  XcpdConfig xcpd;
   HpdDirectorySettings hpd;
   AuthSettings auth;
   AtnaSettings atna;     // export of the audit log to an ATNA repository (syslog/TLS)

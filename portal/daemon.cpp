@@ -233,6 +233,7 @@ void Daemon::start() {
     return d.node_scope.facility_of(sha256);
   };
   add_pix_routes(*d.nodes, d.pix_service, d.config.network_root_oid, d.node_scope, d.audit);
+  add_xcpd_routes(*d.nodes, d.pix_service, d.config.xcpd, d.node_scope, d.audit);
   add_locator_routes(*d.nodes, d.locators, facility_of);
 
   add_hpd_routes(*d.nodes, d.hpd_service,

@@ -26,7 +26,52 @@ SELECT EXISTS (
 FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS k(authority, local_id, n)
 ORDER BY k.n)sql"};
 
+// For each identity: whether a live consent at its (active, disclosing) source facility names
+// the peer community ($1, its homeCommunityId) and covers demographics. A consent for every
+// participating facility ('*') does not reach across the border.
+constexpr pg::Statement kCommunityConsent{"node_scope_community_consent", R"sql(
+SELECT EXISTS (
+         SELECT 1 FROM consents c JOIN facilities s ON s.oid = c.source_facility
+         WHERE c.viewer_key = 'community:' || $1 AND c.withdrawn_at IS NULL
+           AND c.patient_authority = k.authority AND c.patient_local_id = k.local_id
+           AND c.starts_at <= now() AND (c.expires_at IS NULL OR c.expires_at > now())
+           AND (c.scope IS NULL OR 'demographics' = ANY (c.scope))
+           AND s.status = 'active' AND s.discloses)
+FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS k(authority, local_id, n)
+ORDER BY k.n)sql"};
+
 }  // namespace
+
+pix::IdentityFilter NodeScope::community_filter(std::string home_community_id) const {
+  return [this, community = std::move(home_community_id)](
+             const std::vector<pix::PersonIdentities>& persons) {
+    std::vector<std::vector<bool>> out(persons.size());
+    std::vector<std::string> authorities, local_ids;
+    for (std::size_t i = 0; i < persons.size(); ++i) {
+      out[i].assign(persons[i].size(), false);
+      for (const auto& k : persons[i]) {
+        authorities.push_back(k.authority);
+        local_ids.push_back(k.local_id);
+      }
+    }
+    if (authorities.empty())
+      return out;
+    std::vector<bool> consented;
+    pg::read(pool_, [&](pg::Tx& tx) {
+      for (const auto& row :
+           tx.exec(kCommunityConsent, community, pix::sql::text_array(authorities),
+                   pix::sql::text_array(local_ids))) {
+        consented.push_back(row[0].as<bool>());
+      }
+    });
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < persons.size(); ++i) {
+      for (std::size_t j = 0; j < persons[i].size(); ++j, ++at)
+        out[i][j] = at < consented.size() && consented[at];
+    }
+    return out;
+  };
+}
 
 std::optional<std::string> NodeScope::facility_of(const std::string& sha256) const {
   return pg::read(pool_, [&](pg::Tx& tx) -> std::optional<std::string> {

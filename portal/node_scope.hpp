@@ -34,6 +34,9 @@ class NodeScope {
   NodeCaller caller(const http::Request& req) const;
   // What it may see; an empty filter for a certificate that is neither (default deny).
   pix::IdentityFilter filter(const NodeCaller& caller) const;
+  // What a peer community (XCPD) may see: the identities whose consent names the community
+  // and covers demographics; nothing else (default deny across the border).
+  pix::IdentityFilter community_filter(std::string home_community_id) const;
 
  private:
   pg::Pool& pool_;

@@ -44,7 +44,9 @@ audit::AuditEvent query_event(const NodeCaller& caller, const pix::SoapResult& r
     e.patient_authority = r.queried->authority;
     e.patient_local_id = r.queried->local_id;
   }
-  e.reason = caller.exception ? "registry_wide_exception" : "node_query";
+  e.reason = caller.exception            ? "registry_wide_exception"
+             : r.transaction == "ITI-55" ? "cross_community_query"
+                                         : "node_query";
   e.detail = r.transaction + ": " + std::to_string(r.disclosed) +
              (r.transaction == "ITI-45" ? " cross-references" : " persons");
   if (caller.exception)
@@ -97,6 +99,38 @@ void add_pix_routes(http::Router& nodes, pix::Service& service, std::string netw
                                              caller, audit, service);
                      },
                      {.body_limit = kSoapBodyLimit, .summary = "IHE PDQ V3: ITI-47 query"});
+}
+
+void add_xcpd_routes(http::Router& nodes, pix::Service& service, const XcpdConfig& xcpd,
+                     const NodeScope& scope, audit::AuditLog& audit) {
+  nodes.add_blocking(
+      "POST", "/xcpd/v3",
+      [&service, &xcpd, &scope, &audit](http::Request& req) {
+        const std::string fingerprint = req.peer ? req.peer->sha256_fingerprint : "";
+        const PeerCommunity* peer = nullptr;
+        for (const PeerCommunity& p : xcpd.peers) {
+          if (!fingerprint.empty() && p.sha256 == fingerprint)
+            peer = &p;
+        }
+        if (!peer || xcpd.home_community_id.empty()) {
+          // Default deny: a certificate of this network's own nodes, or of nobody configured.
+          const hl7v3::SoapFault f(hl7v3::FaultCode::kSender,
+                                   "this certificate is not a configured peer community");
+          return http::Response::text(
+              403, hl7v3::write_fault(f, {}, service.new_uuid()),
+              hl7v3::soap_content_type("http://www.w3.org/2005/08/addressing/soap/fault"));
+        }
+        const pix::XcpdSettings settings{xcpd.home_community_id, xcpd.patient_id_authority,
+                                         xcpd.minimum_degree};
+        NodeCaller caller{.name = "community:" + peer->name + " (" + peer->home_community_id + ")"};
+        return answer_audited(
+            service.handle_xcpd_soap(req.body, req.header("Content-Type").value_or(""),
+                                     scope.community_filter(peer->home_community_id), settings,
+                                     peer->home_community_id),
+            caller, audit, service);
+      },
+      {.body_limit = kSoapBodyLimit,
+       .summary = "IHE XCPD: ITI-55 Cross Gateway Patient Discovery (responding gateway)"});
 }
 
 PixNotifier::PixNotifier(pix::IdentityStore& store, pix::Service& service,

@@ -30,6 +30,11 @@ using NodeFacilityLookup = std::function<std::optional<std::string>(const std::s
 void add_pix_routes(http::Router& nodes, pix::Service& service, std::string network_root,
                     const NodeScope& scope, audit::AuditLog& audit);
 
+// The responding gateway of IHE XCPD on the node listener: /xcpd/v3 answers ITI-55 for the
+// configured peer communities (by certificate fingerprint), within their consents, audited.
+void add_xcpd_routes(http::Router& nodes, pix::Service& service, const XcpdConfig& xcpd,
+                     const NodeScope& scope, audit::AuditLog& audit);
+
 struct NotificationConsumer {
   std::string name;  // as stored in the outbox
   std::string url;   // https://consumer/pix/v3

@@ -31,6 +31,7 @@ json consent_json(const consent::Consent& c, hpd::TimePoint now) {
          {"person_id", c.person_id ? json(*c.person_id) : json(nullptr)},
          {"source_facility_oid", c.source_facility},
          {"viewer_facility_oid", c.viewer_facility ? json(*c.viewer_facility) : json(nullptr)},
+         {"viewer_community_id", c.viewer_community ? json(*c.viewer_community) : json(nullptr)},
          {"categories", cats},
          {"start", iso_time(c.starts_at)},
          {"expiry", c.expires_at ? json(iso_time(*c.expires_at)) : json(nullptr)},
@@ -164,6 +165,8 @@ Response give(AdminServices& sv, const Caller& c, const Request& req) {
   n.source_facility = *source;
   if (auto v = opt_string(body, "viewer_facility_oid"); v && !v->empty())
     n.viewer_facility = *v;
+  if (auto v = opt_string(body, "viewer_community_id"); v && !v->empty())
+    n.viewer_community = *v;
   n.scope = categories(body);
   auto start = opt_string(body, "start");
   n.starts_at = start && !start->empty() ? parse_time(*start, "start") : now;

@@ -191,8 +191,20 @@ void write_pdq_response(xml::Writer& w, const PdqResponse& r,
     w.start("custodian").attr("typeCode", "CST");
     w.start("assignedEntity").attr("classCode", "ASSIGNED");
     write_ii(w, "id", {r.custodian, "", ""});
+    if (!r.health_data_locator.empty())
+      write_code(w, "code", r.health_data_locator, "1.3.6.1.4.1.19376.1.2.27.2");
     w.end().end();
     w.end().end();  // registrationEvent, subject
+  }
+  for (const std::string& attribute : r.requested_attributes) {
+    w.start("reasonOf").attr("typeCode", "RSON");
+    w.start("detectedIssueEvent").attr("classCode", "ALRT").attr("moodCode", "EVN");
+    write_code(w, "code", "ActAdministrativeDetectedIssueCode", "2.16.840.1.113883.5.4");
+    w.start("triggerFor").attr("typeCode", "TRIG");
+    w.start("actOrderRequired").attr("classCode", "ACT").attr("moodCode", "RQO");
+    write_code(w, "code", attribute, kXcpdRequestedAttributeSystem);
+    w.end().end();  // actOrderRequired, triggerFor
+    w.end().end();  // detectedIssueEvent, reasonOf
   }
   w.start("queryAck");
   write_ii(w, "queryId", r.query_id);
@@ -231,6 +243,16 @@ ParsedPdqResponse parse_pdq_response(xml::Node root) {
     }
     r.degrees.push_back(degree);
     r.patients.push_back(parse_patient(patient));
+    r.custodians.push_back(
+        attr_of(child(child(child(subject, "registrationEvent"), "custodian"), "assignedEntity"),
+                "id", "root")
+            .value_or(""));
+  }
+  for (xml::Node reason : children(cap, "reasonOf")) {
+    xml::Node order =
+        child(child(child(reason, "detectedIssueEvent"), "triggerFor"), "actOrderRequired");
+    if (auto code = attr_of(order, "code", "code"))
+      r.requested_attributes.push_back(*code);
   }
   xml::Node qa = child(cap, "queryAck");
   r.query_response_code = attr_of(qa, "queryResponseCode", "code").value_or("");

@@ -57,7 +57,17 @@ struct PdqResponse {
   int total = 0;      // resultTotalQuantity
   int remaining = 0;  // resultRemainingQuantity
   std::string custodian;
+  // IHE XCPD (ITI-55) only. The custodian's Health Data Locator capability
+  // (1.3.6.1.4.1.19376.1.2.27.2: "SupportsHealthDataLocator" or "NotHealthDataLocator"),
+  // written when set; and the attributes the responder asks for when the query matches
+  // more than one patient (1.3.6.1.4.1.19376.1.2.27.1, e.g.
+  // "LivingSubjectAdministrativeGenderRequested"), each a DetectedIssueEvent in reasonOf.
+  std::string health_data_locator;
+  std::vector<std::string> requested_attributes;
 };
+
+// The code system of the XCPD "more attributes requested" codes.
+inline constexpr std::string_view kXcpdRequestedAttributeSystem = "1.3.6.1.4.1.19376.1.2.27.1";
 
 void write_pdq_response(xml::Writer& w, const PdqResponse& r,
                         std::string_view query_by_parameter_xml);
@@ -67,7 +77,9 @@ struct ParsedPdqResponse {
   Acknowledgement ack;
   std::string query_response_code;
   std::vector<Patient> patients;
-  std::vector<int> degrees;  // queryMatchObservation per patient (-1 when absent)
+  std::vector<int> degrees;             // queryMatchObservation per patient (-1 when absent)
+  std::vector<std::string> custodians;  // per patient: custodian id root
+  std::vector<std::string> requested_attributes;  // XCPD DetectedIssueEvent codes
   int total = -1, current = -1, remaining = -1;
 };
 // For PDQ consumers and tests; also checks the echoed query (xsi:type of minimumDegreeMatch).

@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include "common/http_client.hpp"
@@ -526,6 +529,198 @@ TEST_F(PixUpdateNotification, ALinkIsNotifiedUntilTheConsumerAcknowledges) {
       << outbox_status();
   EXPECT_GE(registry_->bodies().size(), 2u);
   EXPECT_EQ(parse_feed(payload_of(xml::parse(registry_->bodies().back()))).patient.ids.size(), 2u);
+}
+
+// Issue #16: this network as an IHE XCPD responding community. The peer's gateway holds a
+// certificate of another CA (its own network's), trusted in the node listener's CA bundle and
+// pinned by fingerprint; the peer's homeCommunityId is the one of IPF's published sample, so
+// the sample is sent unmodified.
+class XcpdOverHttps : public NodeScopeOverHttps {
+ protected:
+  static constexpr const char* kHome = "1.2.392.200284.9001";
+  static constexpr const char* kPeer = "1.2.3.928.955";
+
+  void configure(json& cfg) override {
+    const std::string bundle = dev_pki().dir + "/network-and-peer-ca.pem";
+    std::ofstream(bundle) << testing::read_file(dev_pki().ca())
+                          << testing::read_file(dev_pki().other_dir + "/ca.pem");
+    cfg["listeners"]["nodes"]["client_ca_file"] = bundle;
+    cfg["xcpd"] = {
+        {"home_community_id", kHome},
+        {"peers", json::array({{{"name", "hm-net"},
+                                {"home_community_id", kPeer},
+                                {"sha256", testing::cert_fingerprint(dev_pki().other_dir +
+                                                                     "/stranger.pem")}}})}};
+  }
+
+  void SetUp() override {
+    NodeScopeOverHttps::SetUp();
+    http::ClientSettings cs;
+    cs.tls = {.ca_file = dev_pki().ca(),
+              .cert_file = dev_pki().other_dir + "/stranger.pem",
+              .key_file = dev_pki().other_dir + "/stranger.key"};
+    peer_ = std::make_unique<http::BlockingHttpClient>(cs);
+  }
+
+  // A consent of `local_id` at the facility of `authority` for the peer community.
+  void community_consent(const std::string& authority, const std::string& local_id,
+                         std::optional<std::set<consent::Category>> scope = std::nullopt) {
+    pg::Pool pool({.conninfo = db_, .size = 1});
+    consent::PgConsentStore store(pool);
+    consent::NewConsent c;
+    c.patient = {authority, local_id};
+    c.source_facility = authority.substr(0, authority.size() - 2);
+    c.viewer_community = kPeer;
+    c.scope = std::move(scope);
+    c.starts_at = std::chrono::system_clock::now() - std::chrono::hours(1);
+    c.registered_by = "test";
+    c.document_ref = "paper-xcpd";
+    store.give(c, std::chrono::system_clock::now());
+  }
+
+  static std::string sample() {
+    return testing::read_file(testing::ihe_dir() + "/samples/xcpd/iti55-sample-request.xml");
+  }
+
+  // The sample with this network's patient in place of Jimmy Jones (kana, as Japanese
+  // networks send them); sex "" leaves the gender out.
+  static std::string query_for(const std::string& family, const std::string& given,
+                               const std::string& birth, const std::string& sex) {
+    std::string q = sample();
+    auto put = [&q](const std::string& from, const std::string& to) {
+      q.replace(q.find(from), from.size(), to);
+    };
+    put("<given>Jimmy</given>", "<given>" + given + "</given>");
+    put("<family>Jones</family>", "<family>" + family + "</family>");
+    put("19630805", birth);
+    if (sex.empty()) {
+      const auto from = q.find("<livingSubjectAdministrativeGender>");
+      const std::string end = "</livingSubjectAdministrativeGender>";
+      q.erase(from, q.find(end) + end.size() - from);
+    } else {
+      put("<value code=\"M\"/>", "<value code=\"" + sex + "\"/>");
+    }
+    return q;
+  }
+
+  http::ClientResponse xcpd(const std::string& payload, http::BlockingHttpClient* via = nullptr) {
+    const std::string action = "urn:hl7-org:v3:PRPA_IN201305UV02:CrossGatewayPatientDiscovery";
+    return (via ? via : peer_.get())
+        ->request({.method = "POST",
+                   .url = portal_->url("nodes", "/xcpd/v3"),
+                   .headers = {{"Content-Type", soap_content_type(action)}},
+                   .body = soap(payload, action)});
+  }
+
+  // The parsed answer, after checking it is a valid PRPA_IN201306UV02 with the XCPD action.
+  ParsedPdqResponse answer(const std::string& payload) {
+    const auto res = xcpd(payload);
+    EXPECT_EQ(res.status, 200) << res.body;
+    EXPECT_NE(res.body.find("PRPA_IN201306UV02:CrossGatewayPatientDiscovery"), std::string::npos);
+    EXPECT_EQ(testing::validate_hl7_text(res.body), std::vector<std::string>{}) << res.body;
+    last_body_ = res.body;
+    return parse_pdq_response(payload_of(xml::parse(res.body)));
+  }
+
+  std::unique_ptr<http::BlockingHttpClient> peer_;
+  std::string last_body_;
+};
+
+TEST_F(XcpdOverHttps, ThePublishedSampleIsAcceptedUnmodifiedAndAnswersNoMatch) {
+  const auto r = answer(sample());
+  EXPECT_EQ(r.ack.code, AckCode::kAA);
+  EXPECT_EQ(r.query_response_code, "NF");
+  EXPECT_TRUE(r.patients.empty());
+  // The peer's own ids (its SSN-like domains) are ignored, not refused.
+  EXPECT_EQ(r.header.sender.organization_id, kHome);
+}
+
+TEST_F(XcpdOverHttps, OnlyAPatientWhoseConsentNamesThePeerIsDiscovered) {
+  // Aoki has not consented to the peer network: no match, as if unknown. Arai consented to
+  // every participating facility, which does not reach across the border.
+  EXPECT_TRUE(answer(query_for("アオキ", "ハナコ", "19500101", "F")).patients.empty());
+  EXPECT_TRUE(answer(query_for("アライ", "ハナコ", "19700101", "F")).patients.empty());
+  // A consent for the peer that leaves out demographics does not make her discoverable.
+  community_consent(kClinicB, "B-10",
+                    std::set<consent::Category>{consent::Category::kPrescriptions});
+  EXPECT_TRUE(answer(query_for("アオキ", "ハナコ", "19500101", "F")).patients.empty());
+  // With clinic B's consent for the peer, she is found once, under this community's
+  // patient id (one id: her PIX person), with this community as custodian; hospital A's
+  // identity (not consented) is not in it.
+  community_consent(kClinicB, "B-10");
+  const auto r = answer(query_for("アオキ", "ハナコ", "19500101", "F"));
+  EXPECT_EQ(r.query_response_code, "OK");
+  ASSERT_EQ(r.patients.size(), 1u);
+  ASSERT_EQ(r.patients[0].ids.size(), 1u);
+  EXPECT_EQ(r.patients[0].ids[0].root, std::string(kHome) + ".1");
+  EXPECT_EQ(r.custodians, std::vector<std::string>{kHome});
+  EXPECT_EQ(last_body_.find("A-10"), std::string::npos);
+  EXPECT_EQ(last_body_.find("B-10"), std::string::npos);
+  EXPECT_NE(last_body_.find("NotHealthDataLocator"), std::string::npos);
+  // The community patient id alone finds her again (what an XCA query will carry).
+  std::string by_id = sample();
+  by_id.replace(
+      by_id.find("root=\"1.2.840.114350.1.13.99997.2.3412\" extension=\"1234\""),
+      std::string("root=\"1.2.840.114350.1.13.99997.2.3412\" extension=\"1234\"").size(),
+      "root=\"" + std::string(kHome) + ".1\" extension=\"" + r.patients[0].ids[0].extension + "\"");
+  by_id.replace(by_id.find("<given>Jimmy</given>"), 20, "<given>ハナコ</given>");
+  by_id.replace(by_id.find("<family>Jones</family>"), 22, "<family>アオキ</family>");
+  by_id.replace(by_id.find("19630805"), 8, "19500101");
+  by_id.replace(by_id.find("<value code=\"M\"/>"), 17, "<value code=\"F\"/>");
+  EXPECT_EQ(answer(by_id).patients.size(), 1u);
+  // Every answer is audited on this side, with what it disclosed.
+  const auto audit = node_audit("community:hm-net (1.2.3.928.955)");
+  ASSERT_EQ(audit.size(), 5u);
+  EXPECT_EQ(audit[0], "success|cross_community_query|ITI-55: 0 persons");
+  EXPECT_EQ(audit[3], "success|cross_community_query|ITI-55: 1 persons");
+}
+
+TEST_F(XcpdOverHttps, AnAmbiguousMatchAsksForMoreAttributesInsteadOfGuessing) {
+  // Two different people with the same kana name and birth date, both consented to the peer.
+  Patient man = person(kClinicC, "C-40", "青木", "アオキ", "ハナコ", "19500101", "086-40");
+  man.sex = Sex::kMale;
+  man.names[0].given = "花男";
+  feed(FeedKind::kAdd, man);
+  community_consent(kClinicB, "B-10");
+  community_consent(kClinicC, "C-40");
+  const auto r = answer(query_for("アオキ", "ハナコ", "19500101", ""));
+  EXPECT_EQ(r.ack.code, AckCode::kAA);
+  EXPECT_EQ(r.query_response_code, "NF");
+  EXPECT_TRUE(r.patients.empty());
+  EXPECT_EQ(r.requested_attributes,
+            (std::vector<std::string>{"LivingSubjectAdministrativeGenderRequested",
+                                      "PatientTelecomRequested"}));
+  // With the gender, one of them is certain.
+  EXPECT_EQ(answer(query_for("アオキ", "ハナコ", "19500101", "F")).patients.size(), 1u);
+}
+
+TEST_F(XcpdOverHttps, WhoAsksAndHowIsChecked) {
+  community_consent(kClinicB, "B-10");
+  // A gateway of this network is not a peer community, nor is an unconfigured certificate.
+  const auto by_gateway =
+      xcpd(query_for("アオキ", "ハナコ", "19500101", "F"), clients_.at(kHospitalA).get());
+  EXPECT_EQ(by_gateway.status, 403);
+  EXPECT_NE(by_gateway.body.find("not a configured peer community"), std::string::npos);
+  // The peer's certificate with another community's id in the message.
+  std::string spoofed = query_for("アオキ", "ハナコ", "19500101", "F");
+  const std::string sender = "<id root=\"" + std::string(kPeer) + "\"/>";
+  spoofed.replace(spoofed.find(sender), sender.size(), "<id root=\"1.2.3.4.5\"/>");
+  auto r = answer(spoofed);
+  EXPECT_EQ(r.ack.code, AckCode::kAE);
+  EXPECT_TRUE(r.patients.empty());
+  // A wildcard or a partial birth date is not a cross-community query.
+  r = answer(query_for("アオ*", "ハナコ", "19500101", "F"));
+  EXPECT_EQ(r.ack.code, AckCode::kAE);
+  EXPECT_EQ(r.query_response_code, "QE");
+  r = answer(query_for("アオキ", "ハナコ", "1950", "F"));
+  EXPECT_EQ(r.query_response_code, "QE");
+  // The PDQ action on the XCPD endpoint is a SOAP fault.
+  const auto wrong = peer_->request({.method = "POST",
+                                     .url = portal_->url("nodes", "/xcpd/v3"),
+                                     .headers = {{"Content-Type", "application/soap+xml"}},
+                                     .body = soap(sample(), "urn:hl7-org:v3:PRPA_IN201305UV02")});
+  EXPECT_NE(wrong.status, 200);
+  EXPECT_NE(wrong.body.find("ActionNotSupported"), std::string::npos);
 }
 
 }  // namespace

@@ -43,6 +43,7 @@ enum class Access {
   kGatewayNode,  // a registered facility's gateway certificate only
   kNodeScoped,   // every network certificate, each answered within its scope (PIX/PDQ, HPD)
   kNodeReaders,  // only the listed certificates (metrics, a gateway's status)
+  kPeerCommunity,  // only a configured peer network's certificate (XCPD); none of this network's
   kAssertion,    // the gateway's data: a portal-signed access assertion, bound to the portal
 };
 
@@ -72,6 +73,7 @@ const std::map<Key, Access>& portal_entries() {
     e[{"nodes", "POST", "/pix/v3"}] = Access::kNodeScoped;
     e[{"nodes", "POST", "/pdq/v3"}] = Access::kNodeScoped;
     e[{"nodes", "POST", "/hpd"}] = Access::kNodeScoped;
+    e[{"nodes", "POST", "/xcpd/v3"}] = Access::kPeerCommunity;
     return e;
   }();
   return m;
@@ -252,6 +254,12 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
             // scopes themselves: pix_http_test, hpd_http_test).
             EXPECT_GE(as("portal").status, 400) << where;
             break;
+          case Access::kPeerCommunity:
+            // A SOAP fault before the body is read (the peers: pix_http_test).
+            EXPECT_EQ(as("portal").status, 403) << where;
+            EXPECT_EQ(as("gateway-a").status, 403) << where;
+            EXPECT_EQ(as("client").status, 403) << where;
+            break;
           default:
             ADD_FAILURE() << where << ": a web access class on the node listener";
         }
@@ -265,7 +273,7 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
     }
   }
   EXPECT_GT(routes, 60);
-  EXPECT_EQ(seen.size(), 8u - 1u) << "every portal access class is exercised (all but the "
+  EXPECT_EQ(seen.size(), 9u - 1u) << "every portal access class is exercised (all but the "
                                      "gateway's assertion)";
 }
 

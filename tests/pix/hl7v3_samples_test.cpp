@@ -128,6 +128,20 @@ TEST(PdqSamples, ResponsesParse) {
   }
 }
 
+// IPF's ITI-55 (XCPD) pair: the request is a PDQ V3 query with the asking community as the
+// sender's organisation; the response names each patient's custodian community.
+TEST(XcpdSamples, RequestAndResponseParse) {
+  auto q = parse_pdq_query(sample("xcpd/iti55-sample-request.xml").root());
+  EXPECT_EQ(q.header.sender.organization_id, "1.2.3.928.955");
+  EXPECT_EQ(q.birth_date, "19630805");
+  EXPECT_EQ(q.ids.size(), 2u);
+  EXPECT_EQ(q.minimum_degree_match, 100);
+  auto r = parse_pdq_response(sample("xcpd/iti55-sample-response.xml").root());
+  ASSERT_FALSE(r.patients.empty());
+  EXPECT_EQ(r.custodians.size(), r.patients.size());
+  EXPECT_EQ(r.custodians.front(), "1.2.840.114350.1.13.99998.8734");
+}
+
 TEST(ValidationSamples, SchemaAndProfileRulesTellGoodFromBad) {
   auto valid = sample("validation/prpa-valid.xml");
   EXPECT_TRUE(testing::validate_hl7(valid.root()).empty());

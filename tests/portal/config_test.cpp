@@ -110,5 +110,54 @@ TEST_F(PortalConfigTest, BadKeysStopTheStartNamingTheEntryNotTheKey) {
   EXPECT_NE(missing, "(no error)");
 }
 
+// xcpd: this network as a community and the peers that may ask it (docs/xcpd.md).
+TEST_F(PortalConfigTest, XcpdPeersAreCheckedAtStart) {
+  auto load = [&](const json& xcpd) {
+    json listener{{"port", 0}, {"cert_file", "c.pem"}, {"key_file", "k.pem"}};
+    json nodes = listener;
+    nodes["client_auth"] = "require";
+    nodes["client_ca_file"] = "ca.pem";
+    return load_portal_config(
+        file("xcpd.json", json{{"database", {{"conninfo", "dbname=x"}}},
+                               {"assertion_signing_key", "a.key"},
+                               {"listeners", {{"web", listener}, {"nodes", nodes}}},
+                               {"xcpd", xcpd}}
+                              .dump()));
+  };
+  const std::string pin(64, 'a');
+  const PortalConfig c = load({{"home_community_id", "1.2.392.200284.9001"},
+                               {"peers", json::array({{{"name", "hm-net"},
+                                                       {"home_community_id", "1.2.392.200300.1"},
+                                                       {"sha256", pin}}})}});
+  EXPECT_EQ(c.xcpd.patient_id_authority, "1.2.392.200284.9001.1");
+  EXPECT_EQ(c.xcpd.minimum_degree, 90);
+  ASSERT_EQ(c.xcpd.peers.size(), 1u);
+  EXPECT_EQ(c.xcpd.peers[0].sha256, pin);
+  EXPECT_TRUE(load_portal_config(write(json::object())).xcpd.home_community_id.empty());
+  auto error = [&](const json& xcpd) -> std::string {
+    try {
+      load(xcpd);
+    } catch (const config::ConfigError& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  EXPECT_NE(error({{"home_community_id", "urn:oid:1.2"}}).find("xcpd.home_community_id"),
+            std::string::npos);
+  EXPECT_NE(
+      error({{"home_community_id", "1.2.3"},
+             {"peers",
+              json::array({{{"name", "x"}, {"home_community_id", "1.2.4"}, {"sha256", "AB"}}})}})
+          .find("xcpd.peers[].sha256"),
+      std::string::npos);
+  EXPECT_NE(
+      error(
+          {{"home_community_id", "1.2.3"},
+           {"peers",
+            json::array({{{"name", "x"}, {"home_community_id", "not an oid"}, {"sha256", pin}}})}})
+          .find("xcpd.peers[].home_community_id"),
+      std::string::npos);
+}
+
 }  // namespace
 }  // namespace hareyaka::portal

@@ -283,6 +283,7 @@ function consents(panel) {
     field({ name: 'authority', label: t('consent.authority'), required: true }),
     field({ name: 'local_id', label: t('consent.local_id'), required: true }),
     field({ name: 'viewer_facility_oid', label: t('consent.viewer') }),
+    field({ name: 'viewer_community_id', label: t('consent.viewer_community') }),
     field({ name: 'start', label: t('consent.start'), type: 'date', value: todayJapan() }),
     field({ name: 'expiry', label: t('consent.expiry'), type: 'date' }),
     field({ name: 'document_ref', label: t('consent.document_ref') }),
@@ -293,6 +294,7 @@ function consents(panel) {
     const cats = CATEGORIES.filter((c) => v[`cat.${c}`]);
     await api.post(`${A}/consents`, {
       authority: v.authority, local_id: v.local_id, viewer_facility_oid: v.viewer_facility_oid || null,
+      viewer_community_id: v.viewer_community_id || null,
       categories: cats.length ? cats : null, start: v.start || null, expiry: v.expiry || null, document_ref: v.document_ref || null,
     });
     findForm.elements.authority.value = v.authority;
@@ -338,7 +340,7 @@ function consents(panel) {
       return;
     }
     replace(listSlot, genericPaged((cursor) => api.get(`${A}/consents`, { ...v, cursor, page_size: 50 }),
-      ['id', 'authority', 'local_id', 'viewer_facility_oid', 'categories', 'start', 'expiry', 'status', 'withdrawn_at', 'document_ref'], actions));
+      ['id', 'authority', 'local_id', 'viewer_facility_oid', 'viewer_community_id', 'categories', 'start', 'expiry', 'status', 'withdrawn_at', 'document_ref'], actions));
   }
   findForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
