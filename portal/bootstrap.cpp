@@ -101,6 +101,9 @@ int bootstrap(const PortalConfig& cfg, const json& seed) {
     if (c.contains("viewer_facility") && c["viewer_facility"].is_string()) {
       nc.viewer_facility = c["viewer_facility"].get<std::string>();
     }
+    if (c.contains("viewer_community") && c["viewer_community"].is_string()) {
+      nc.viewer_community = c["viewer_community"].get<std::string>();
+    }
     if (c.contains("categories") && c["categories"].is_array()) {
       std::set<consent::Category> scope;
       for (const auto& name : c["categories"]) {
@@ -114,7 +117,8 @@ int bootstrap(const PortalConfig& cfg, const json& seed) {
     // Idempotent: an identical live consent is not registered twice.
     bool exists = false;
     for (const auto& existing : consents.list_for_patient(nc.patient, {.limit = 200}).items) {
-      if (existing.viewer_facility == nc.viewer_facility && existing.scope == nc.scope &&
+      if (existing.viewer_facility == nc.viewer_facility &&
+          existing.viewer_community == nc.viewer_community && existing.scope == nc.scope &&
           existing.source_facility == nc.source_facility &&
           existing.state_at(now) == consent::ConsentState::kActive) {
         exists = true;

@@ -101,8 +101,16 @@ PortalConfig load_portal_config(const std::string& path) {
       throw config::ConfigError("configuration key 'xcpd.patient_id_authority' must be an OID");
     }
     c.xcpd.minimum_degree = static_cast<int>(n->integer_or("minimum_degree", 90, 50, 100));
+    c.xcpd.deadline = n->millis_or("deadline_ms", c.xcpd.deadline);
+    c.xcpd.cache_ttl =
+        std::chrono::seconds(n->integer_or("cache_ttl_s", c.xcpd.cache_ttl.count(), 0, 86400));
     for (auto& peer : n->array_or_empty("peers")) {
-      PeerCommunity p{peer.string("name"), peer.string("home_community_id"), peer.string("sha256")};
+      PeerCommunity p{peer.string("name"), peer.string("home_community_id"), peer.string("sha256"),
+                      peer.string_or("url", ""), peer.string_or("ca_file", "")};
+      if (!p.url.empty() && p.url.rfind("https://", 0) != 0) {
+        throw config::ConfigError(
+            "configuration key 'xcpd.peers[].url' must be an https:// URL (mutual TLS)");
+      }
       peer.finish();
       if (!hpd::is_valid_oid(p.home_community_id)) {
         throw config::ConfigError(

@@ -42,7 +42,9 @@ struct PixSettings {
 struct PeerCommunity {
   std::string name;               // for the audit ("hm-net")
   std::string home_community_id;  // its homeCommunityId (OID); its messages must say the same
-  std::string sha256;  // its responding/initiating gateway's certificate (lower-case hex)
+  std::string sha256;   // its responding/initiating gateway's certificate (lower-case hex)
+  std::string url;      // its responding gateway (ITI-55); empty: it asks us, we never ask it
+  std::string ca_file;  // the CA its server certificate chains to (default: client_tls.ca_file)
 };
 
 // This network as an XCPD community: unset home_community_id answers nobody.
@@ -51,6 +53,8 @@ struct XcpdConfig {
   std::string patient_id_authority;  // default: home_community_id + ".1"
   int minimum_degree = 90;
   std::vector<PeerCommunity> peers;
+  std::chrono::milliseconds deadline{3000};  // for each peer's answer
+  std::chrono::seconds cache_ttl{3600};      // a correlation with a peer is asked again after
 };
 
 // The IHE HPD directory (/hpd): its DIT suffixes, the server size limit and which nodes

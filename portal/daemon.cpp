@@ -37,6 +37,7 @@
 #include "portal/viewer/viewer_api.hpp"
 #include "portal/web_assets.hpp"
 #include "portal/web_session.hpp"
+#include "portal/xcpd_initiator.hpp"
 
 namespace hareyaka::portal {
 namespace {
@@ -191,6 +192,7 @@ struct Daemon::Impl {
   stats::StatsRollup stats_rollup;
   stats::StatsServices stats;
   NodeScope node_scope{pool, config.pix.registry_wide_nodes};
+  XcpdInitiator xcpd_initiator{config.xcpd, config.client_tls, node_scope, pix_service};
   http::PeerAllowlist metrics_readers{config.metrics_readers, "the portal's metrics"};
   std::unique_ptr<PixNotifier> notifier;
   std::unique_ptr<AtnaSender> atna;
@@ -221,6 +223,8 @@ void Daemon::start() {
   http::add_openapi_route(*d.web, openapi_document(), "web");
   http::add_openapi_route(*d.nodes, openapi_document(), "nodes");
   add_session_routes(*d.web, d.web_services);
+  // Before the viewer's /persons/{person_id}/{category}: the first matching route answers.
+  add_xcpd_discovery_route(*d.web, d.viewer, d.xcpd_initiator);
   add_viewer_routes(*d.web, d.viewer);
   add_imaging_routes(*d.web, d.viewer);
   // Last: its "/{file}" pattern must not shadow the API routes above.

@@ -125,6 +125,66 @@ PdqQuery parse_query_by_parameter(xml::Node qbp) {
   return q;
 }
 
+void write_xcpd_query(xml::Writer& w, const PdqQuery& q, std::string_view author_authority) {
+  MessageHeader h = q.header;
+  h.interaction_id = "PRPA_IN201305UV02";
+  start_message(w, h);
+  w.start("controlActProcess").attr("classCode", "CACT").attr("moodCode", "EVN");
+  write_code(w, "code", "PRPA_TE201305UV02", kInteractionRoot);
+  w.start("authorOrPerformer").attr("typeCode", "AUT");
+  w.start("assignedDevice").attr("classCode", "ASSIGNED");
+  write_ii(w, "id", {std::string(author_authority), "", ""});
+  w.end().end();
+  w.start("queryByParameter");
+  write_ii(w, "queryId", q.query_id);
+  write_code(w, "statusCode", "new");
+  write_code(w, "responseModalityCode", "R");
+  write_code(w, "responsePriorityCode", "I");
+  if (q.minimum_degree_match) {
+    w.start("matchCriterionList").start("minimumDegreeMatch");
+    w.start("value")
+        .attr_ns("xsi", "type", "INT")
+        .attr("value", std::to_string(*q.minimum_degree_match))
+        .end();
+    w.start("semanticsText").text("Degree of match requested").end();
+    w.end().end();
+  }
+  w.start("parameterList");
+  auto semantics = [&w](std::string_view text) { w.start("semanticsText").text(text).end(); };
+  if (q.sex) {
+    w.start("livingSubjectAdministrativeGender");
+    write_code(w, "value", to_code(*q.sex));
+    semantics("LivingSubject.administrativeGender");
+    w.end();
+  }
+  if (!q.birth_date.empty()) {
+    w.start("livingSubjectBirthTime");
+    w.start("value").attr("value", q.birth_date).end();
+    semantics("LivingSubject.birthTime");
+    w.end();
+  }
+  for (const Ii& id : q.ids) {
+    w.start("livingSubjectId");
+    write_ii(w, "value", id);
+    semantics("LivingSubject.id");
+    w.end();
+  }
+  if (!q.names.empty()) {
+    w.start("livingSubjectName");
+    write_name(w, "value", q.names.front());
+    semantics("LivingSubject.name");
+    w.end();
+  }
+  if (!q.telecoms.empty()) {
+    w.start("patientTelecom");
+    w.start("value").attr("value", q.telecoms.front()).end();
+    semantics("Patient.telecom");
+    w.end();
+  }
+  w.end().end().end();  // parameterList, queryByParameter, controlActProcess
+  w.end();              // PRPA_IN201305UV02
+}
+
 PdqContinuation parse_pdq_continuation(xml::Node root) {
   if (!root.is(kHl7Ns, "QUQI_IN000003UV01")) {
     throw MessageError(std::string(kDataTypeError), "not a QUQI_IN000003UV01 message",

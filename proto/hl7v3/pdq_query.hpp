@@ -30,6 +30,12 @@ struct PdqQuery {
 };
 
 PdqQuery parse_pdq_query(xml::Node root);
+// A PRPA_IN201305UV02 as an IHE XCPD Initiating Gateway sends it (ITI-55, immediate mode):
+// header.sender.organization_id is the asking homeCommunityId; `author_authority` (the
+// authorOrPerformer device id) the asking community's patient id domain. One value per
+// parameter, as XCPD allows: the first name, the sex, the birth date, the ids, the first
+// telecom.
+void write_xcpd_query(xml::Writer& w, const PdqQuery& q, std::string_view author_authority);
 // The queryByParameter element alone (no header): a stored query's criteria.
 PdqQuery parse_query_by_parameter(xml::Node qbp);
 

@@ -6,6 +6,7 @@
 #include "proto/hl7v3/feed.hpp"
 #include "proto/hl7v3/pdq_query.hpp"
 #include "proto/hl7v3/pix_query.hpp"
+#include "proto/xml/writer.hpp"
 #include "tests/pix/schema_support.hpp"
 
 namespace hareyaka::hl7v3 {
@@ -140,6 +141,38 @@ TEST(XcpdSamples, RequestAndResponseParse) {
   ASSERT_FALSE(r.patients.empty());
   EXPECT_EQ(r.custodians.size(), r.patients.size());
   EXPECT_EQ(r.custodians.front(), "1.2.840.114350.1.13.99998.8734");
+}
+
+// What the portal sends as an Initiating Gateway: schema-valid, and read back as it was meant.
+TEST(XcpdSamples, TheQueryWeSendIsValidAndRoundTrips) {
+  PdqQuery q;
+  q.header.id = {"5f0c0d3e-1111-4000-8000-000000000001", "", ""};
+  q.header.creation_time = "20261206040000";
+  q.header.sender = {"1.2.392.200284.9001.0.55", "1.2.392.200284.9001"};
+  q.header.receiver = {"1.2.392.200300.9001", ""};
+  q.query_id = {"1.2.392.200284.9001.0.55.1", "q-1", ""};
+  q.names.push_back({NameUse::kSyllabic, "アオキ", "ハナコ", ""});
+  q.sex = Sex::kFemale;
+  q.birth_date = "19500101";
+  q.ids.push_back({"1.2.392.200284.9001.1", "42", ""});
+  q.telecoms.push_back("tel:086-10");
+  q.minimum_degree_match = 90;
+  xml::Writer w;
+  write_xcpd_query(w, q, "1.2.392.200284.9001.1");
+  const std::string text = w.finish();
+  EXPECT_EQ(testing::validate_hl7_text(text), std::vector<std::string>{}) << text;
+  const auto doc = xml::parse(text);
+  const PdqQuery back = parse_pdq_query(doc.root());
+  EXPECT_EQ(back.header.sender.organization_id, "1.2.392.200284.9001");
+  ASSERT_EQ(back.names.size(), 1u);
+  EXPECT_EQ(back.names[0].family, "アオキ");
+  EXPECT_EQ(back.names[0].given, "ハナコ");
+  EXPECT_EQ(back.birth_date, "19500101");
+  EXPECT_EQ(back.sex, Sex::kFemale);
+  ASSERT_EQ(back.ids.size(), 1u);
+  EXPECT_EQ(back.ids[0].extension, "42");
+  EXPECT_EQ(back.minimum_degree_match, 90);
+  EXPECT_EQ(back.telecoms, std::vector<std::string>{"tel:086-10"});
 }
 
 TEST(ValidationSamples, SchemaAndProfileRulesTellGoodFromBad) {
