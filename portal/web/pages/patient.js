@@ -60,6 +60,25 @@ function visitsView(person) {
         t('patient.visit_range', { facility: f.name || f.oid, first: v.first || '', last: v.last || '', count: v.count })))));
 }
 
+// 他ネットワーク: which peer regional networks know this patient (IHE XCPD). Asked after the
+// page is shown, so a slow peer never holds the records; nothing is shown when no peer is
+// configured, and a failure only leaves the line out.
+async function fillPeers(slot, personId) {
+  let answer;
+  try {
+    answer = await api.get(`/api/v1/persons/${seg(personId)}/communities`);
+  } catch (e) {
+    return;
+  }
+  const peers = answer?.communities || [];
+  if (!peers.length || !slot.isConnected) return;
+  replace(slot, h('div', { class: 'ph-peers', 'data-testid': 'patient-peers' },
+    h('span', { class: 'ph-label' }, t('patient.peers')),
+    h('ul', { class: 'ids' }, peers.map((p) =>
+      h('li', { class: ['peer-tag', `peer-${p.status}`], 'data-status': p.status },
+        `${p.name} ${t(`peer.${p.status}`)}`)))));
+}
+
 function headerView(person, allowed) {
   const allergies = (person.allergies || []).map(allergy);
   return h('section', { class: 'patient-header', 'data-testid': 'patient-header' },
@@ -75,6 +94,7 @@ function headerView(person, allowed) {
       h('ul', { class: 'ids' }, (person.identifiers || []).map((i) =>
         h('li', { class: ['fac-tag', facilityClass(i.facility_oid)] }, `${i.facility_name || i.facility_oid} ${i.local_id}`)))),
     visitsView(person),
+    h('div', { class: 'ph-peers-slot', 'data-testid': 'patient-peers-slot' }),
     // "No allergies recorded" only when this user may see allergies at all: otherwise the
     // absence says nothing about the patient.
     !allowed.has('allergies') && allergies.length === 0 ? null : h('div', {
@@ -120,6 +140,8 @@ export async function render(main, ctx) {
     panel.appendChild(h('p', { class: 'empty' }, t('tab.none')));
     return;
   }
+  const peerSlot = main.querySelector('.ph-peers-slot');
+  if (peerSlot) fillPeers(peerSlot, personId);
   panel.dataset.tab = current.id;
   await current.render(panel, { ...ctx, person, personId, base: `/api/v1/persons/${seg(personId)}` });
 }

@@ -57,6 +57,11 @@ for (const [size, viewport] of Object.entries(VIEWPORTS)) {
       const visits = await page.textContent('[data-testid=patient-visits]');
       assert.match(visits, /晴れやか総合病院 2019-04-02〜2026-10-30（14件）/);
       assert.doesNotMatch(visits, /岡山中央病院/);
+      // 他ネットワーク (IHE XCPD): loaded after the page, each peer with its answer.
+      await page.waitForSelector('[data-testid=patient-peers]');
+      const peers = await page.textContent('[data-testid=patient-peers]');
+      assert.match(peers, /HM-net（広島） 登録あり/);
+      assert.match(peers, /おしどりネット（鳥取） 応答なし/);
       const allergyColour = await page.$eval('.ph-allergies .allergy', (el) => getComputedStyle(el).color);
       assert.equal(allergyColour, 'rgb(198, 40, 40)', 'allergies are red');
       const timeline = await page.textContent('[data-testid=timeline]');
