@@ -4,16 +4,34 @@ certificate fingerprints), demo users with pre-enrolled one-time-code secrets, a
 
   demo-seed.py DEMO_DIR GATEWAY_A_URL GATEWAY_B_URL > seed.json
 
+Environment, for the second network of `deploy/demo --networks 2`: SEED_NETWORK (1 or 2;
+facility OIDs, names and gateway certificates of that network), SEED_TRUTH (its truth.csv),
+SEED_PEER_COMMUNITY (the other network's homeCommunityId: the shared patients' consents
+then also name it, so they can be discovered across the border over IHE XCPD).
+
 Consents follow a seed network's typical state: every patient of both hospitals who is
 shared between them consented to all participating facilities; half of hospital A's other
 patients consented only to the clinic; the rest did not consent (the clinic never sees them).
 """
-import csv, hashlib, json, subprocess, sys
+import csv, hashlib, json, os, subprocess, sys
 
 demo, url_a, url_b = sys.argv[1], sys.argv[2], sys.argv[3]
-ROOT = "1.2.392.200284.33"
+NETWORK = os.environ.get("SEED_NETWORK", "1")
+PEER = os.environ.get("SEED_PEER_COMMUNITY", "")
+ROOT = "1.2.392.200284.33" if NETWORK == "1" else "1.2.392.200300.34"
+GATEWAYS = ("gateway-a", "gateway-b") if NETWORK == "1" else ("gateway-c", "gateway-d")
 A, B = ROOT + ".1310001", ROOT + ".1310002"
 CLINIC, PHARMACY = ROOT + ".2000001", ROOT + ".3000001"
+NAMES = {
+    "1": [("晴れやか総合病院", "ハレヤカソウゴウビョウイン", "Hareyaka General Hospital"),
+          ("岡山中央病院", "オカヤマチュウオウビョウイン", "Okayama Central Hospital"),
+          ("はれやか内科クリニック", "ハレヤカナイカクリニック", "Hareyaka Internal Medicine Clinic"),
+          ("さくら薬局", "サクラヤッキョク", "Sakura Pharmacy"), "331007"],
+    "2": [("もみじ総合病院", "モミジソウゴウビョウイン", "Momiji General Hospital"),
+          ("広島中央病院", "ヒロシマチュウオウビョウイン", "Hiroshima Central Hospital"),
+          ("もみじ内科クリニック", "モミジナイカクリニック", "Momiji Internal Medicine Clinic"),
+          ("ひまわり薬局", "ヒマワリヤッキョク", "Himawari Pharmacy"), "341002"],
+}[NETWORK]
 
 
 def fingerprint(node):
@@ -22,21 +40,20 @@ def fingerprint(node):
     return hashlib.sha256(der).hexdigest()
 
 
+def facility(oid, names, kind, discloses, url=None, node=None):
+    f = {"oid": oid, "name_kanji": names[0], "name_kana": names[1], "name_en": names[2],
+         "kind": kind, "municipality_code": NAMES[4], "discloses": discloses, "views": True}
+    if url:
+        f["gateway_url"] = url
+        f["gateway_cert_sha256"] = fingerprint(node)
+    return f
+
+
 facilities = [
-    {"oid": A, "name_kanji": "晴れやか総合病院", "name_kana": "ハレヤカソウゴウビョウイン",
-     "name_en": "Hareyaka General Hospital", "kind": "hospital", "municipality_code": "331007",
-     "discloses": True, "views": True, "gateway_url": url_a,
-     "gateway_cert_sha256": fingerprint("gateway-a")},
-    {"oid": B, "name_kanji": "岡山中央病院", "name_kana": "オカヤマチュウオウビョウイン",
-     "name_en": "Okayama Central Hospital", "kind": "hospital", "municipality_code": "331007",
-     "discloses": True, "views": True, "gateway_url": url_b,
-     "gateway_cert_sha256": fingerprint("gateway-b")},
-    {"oid": CLINIC, "name_kanji": "はれやか内科クリニック", "name_kana": "ハレヤカナイカクリニック",
-     "name_en": "Hareyaka Internal Medicine Clinic", "kind": "clinic",
-     "municipality_code": "331007", "discloses": False, "views": True},
-    {"oid": PHARMACY, "name_kanji": "さくら薬局", "name_kana": "サクラヤッキョク",
-     "name_en": "Sakura Pharmacy", "kind": "pharmacy", "municipality_code": "331007",
-     "discloses": False, "views": True},
+    facility(A, NAMES[0], "hospital", True, url_a, GATEWAYS[0]),
+    facility(B, NAMES[1], "hospital", True, url_b, GATEWAYS[1]),
+    facility(CLINIC, NAMES[2], "clinic", False),
+    facility(PHARMACY, NAMES[3], "pharmacy", False),
 ]
 
 PASSWORD = "Hareyaka-Demo-2026"
@@ -52,7 +69,8 @@ users = [
      "totp_secret": "JBSWY3DPEHPK3PXPADMIN234"},
 ]
 
-rows = list(csv.DictReader(open(f"{demo}/truth.csv", encoding="utf-8")))
+rows = list(csv.DictReader(open(os.environ.get("SEED_TRUTH", f"{demo}/truth.csv"),
+                              encoding="utf-8")))
 persons = {}
 for r in rows:
     persons.setdefault(r["person_id"], []).append(r)
@@ -66,6 +84,8 @@ for pid, ids in sorted(persons.items()):
              "viewer_facility": None, "categories": None, "document_ref": "demo-" + pid}
         if facs == {"A", "B"}:
             consents.append(c)
+            if PEER:
+                consents.append(dict(c, viewer_community=PEER, document_ref="demo-xcpd-" + pid))
         elif r["facility"] == "A":
             only_a += 1
             if only_a % 2 == 0:

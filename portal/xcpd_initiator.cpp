@@ -193,8 +193,9 @@ std::vector<PeerDiscovery> XcpdInitiator::discover(
     if (!pending[n].valid())
       continue;
     out[n] = pending[n].get();
-    // Answers are remembered; an unavailable peer is asked again next time.
-    if (out[n].status != "unavailable") {
+    // A correlation found is remembered; any other answer is asked again next time (the
+    // patient may be registered or consent at the peer in the meantime).
+    if (out[n].status == "found") {
       std::lock_guard lock(mu_);
       cache_[{shown.person_id, out[n].home_community_id}] = {keys[n], out[n],
                                                              now + config_.cache_ttl};

@@ -3,8 +3,8 @@
 // in parallel, within a deadline). Only the identities the user may see and whose consent
 // names that peer community are described to it (default deny: no consent, no question).
 // An answer is used only when the returned demographics agree with ours (birth date, kana or
-// kanji family name); the correlation is kept in memory for cache_ttl and asked again when our
-// demographics change. A peer that is down or slow is named in the answer, never an error.
+// kanji family name); a correlation found is kept in memory for cache_ttl and asked again when
+// our demographics change (other answers are never cached). A peer that is down or slow is named in the answer, never an error.
 #pragma once
 
 #include <chrono>

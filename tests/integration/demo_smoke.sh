@@ -4,10 +4,11 @@
 set -euo pipefail
 root=$1
 build=$2
+shift 2  # the rest: arguments of deploy/demo (e.g. --networks 2)
 demo=$(mktemp -d /tmp/hareyaka-demo-XXXXXX)
 chmod 755 "$demo" # the private PostgreSQL runs as postgres when we are root
 trap 'rm -rf "$demo"' EXIT
-HAREYAKA_DEMO_SKIP_BUILD=1 BUILD_DIR=$build HAREYAKA_DEMO_DIR=$demo "$root/deploy/demo" --smoke
+HAREYAKA_DEMO_SKIP_BUILD=1 BUILD_DIR=$build HAREYAKA_DEMO_DIR=$demo "$root/deploy/demo" --smoke "$@"
 left=$(pgrep -f -- "--config $demo/" || true)
 if [ -n "$left" ]; then
   echo "FAIL: daemons still running after the demo stopped: $left" >&2
