@@ -16,6 +16,7 @@
 #include "gateway/dicom/store.hpp"
 #include "gateway/dicom/wado_rs.hpp"
 #include "gateway/dicom/wado_uri.hpp"
+#include "proto/encoding/dates.hpp"
 
 namespace hareyaka::gateway {
 namespace {
@@ -153,12 +154,6 @@ std::size_t size_param(const Request& req, const char* name, std::size_t fallbac
   return dicom::parse_uint(name, *v, static_cast<std::uint32_t>(max));
 }
 
-std::string iso_date(const std::string& d) {
-  if (d.size() != 8)
-    return d;
-  return d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2);
-}
-
 template <typename Strings>
 std::string join(const Strings& values) {
   std::string out;
@@ -180,8 +175,8 @@ json study_list(const Parts& p, const std::string& patient_id, std::size_t offse
     local.insert(s.head.study_uid);
     items.push_back({{"kind", "study"},
                      {"study_uid", s.head.study_uid},
-                     {"date", iso_date(s.head.study_date)},
-                     {"performed_at", iso_date(s.head.study_date)},
+                     {"date", encoding::iso_date(s.head.study_date)},
+                     {"performed_at", encoding::iso_date(s.head.study_date)},
                      {"modality", join(s.modalities)},
                      {"modalities", s.modalities},
                      {"description", s.head.study_description},
@@ -198,8 +193,8 @@ json study_list(const Parts& p, const std::string& patient_id, std::size_t offse
         const std::vector<std::string> mods = dicom::split_list(s.modalities);
         items.push_back({{"kind", "study"},
                          {"study_uid", s.study_uid},
-                         {"date", iso_date(s.study_date)},
-                         {"performed_at", iso_date(s.study_date)},
+                         {"date", encoding::iso_date(s.study_date)},
+                         {"performed_at", encoding::iso_date(s.study_date)},
                          {"modality", join(mods)},
                          {"modalities", mods},
                          {"description", s.study_description},

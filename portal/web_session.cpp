@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
+#include "proto/encoding/dates.hpp"
 
 namespace hareyaka::portal {
 namespace {
@@ -13,15 +14,6 @@ using nlohmann::json;
 
 bool state_changing(const std::string& method) {
   return method != "GET" && method != "HEAD" && method != "OPTIONS";
-}
-
-std::string iso_time(hpd::TimePoint t) {
-  std::time_t tt = hpd::Clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string cookie(const std::string& token) {
@@ -44,7 +36,7 @@ json session_json(const hpd::User& u, const hpd::Facility& f, const auth::Sessio
         {"facility", {{"oid", f.oid}, {"name", f.name_kanji}, {"kind", hpd::to_string(f.kind)}}}}},
       {"csrf_token", s.csrf_token},
       {"idle_timeout_s", idle.count()},
-      {"expires_at", iso_time(s.absolute_expiry)}};
+      {"expires_at", encoding::iso_utc(s.absolute_expiry)}};
 }
 
 void audit_login(WebServices& sv, const Request& req, audit::Outcome outcome,
@@ -90,7 +82,7 @@ Response login_refused(const auth::LoginResult& r, const Request& req, bool pass
             {"request_id", req.request_id},
             {"reason", auth::to_string(shown)}};
   if (r.locked_until)
-    body["locked_until"] = iso_time(*r.locked_until);
+    body["locked_until"] = encoding::iso_utc(*r.locked_until);
   return Response::json(status, body.dump());
 }
 

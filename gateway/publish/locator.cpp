@@ -6,6 +6,7 @@
 #include <map>
 
 #include "common/digest.hpp"
+#include "proto/encoding/dates.hpp"
 #include "proto/ssmix2/data_type.hpp"
 
 namespace hareyaka::gateway::publish {
@@ -26,17 +27,11 @@ struct Range {
   }
 };
 
-std::string iso_date(std::uint32_t d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04u-%02u-%02u", d / 10000, d / 100 % 100, d % 100);
-  return buf;
-}
-
 json range_json(const Range& r) {
   json j{{"count", r.count}};
   if (r.first != 0) {
-    j["first"] = iso_date(r.first);
-    j["last"] = iso_date(r.last);
+    j["first"] = encoding::iso_date(r.first);
+    j["last"] = encoding::iso_date(r.last);
   }
   return j;
 }
@@ -75,7 +70,7 @@ std::optional<LocatorEntry> locator_entry(const storage::StorageIndex& index,
     for (const auto& s : refs) {
       json j{{"study_uid", s.study_uid}};
       if (s.date != 0)
-        j["date"] = iso_date(s.date);
+        j["date"] = encoding::iso_date(s.date);
       if (!s.modality.empty())
         j["modality"] = s.modality;
       study_list.push_back(std::move(j));

@@ -8,6 +8,7 @@
 #include <array>
 #include <set>
 
+#include "proto/encoding/dates.hpp"
 #include "proto/ssmix2/mapping.hpp"
 #include "proto/ssmix2/storage_path.hpp"
 
@@ -65,16 +66,6 @@ bool in_range(std::uint32_t date, const RecordQuery& q) {
   if (q.to && (date == 0 || date > q.to))
     return false;
   return true;
-}
-
-// "2011-08-31..." -> 20110831; 0 when it does not start with a full date.
-std::uint32_t iso_date(std::string_view s) {
-  if (s.size() < 10 || s[4] != '-' || s[7] != '-')
-    return 0;
-  std::string digits =
-      std::string(s.substr(0, 4)) + std::string(s.substr(5, 2)) + std::string(s.substr(8, 2));
-  auto d = ssmix2::parse_date_folder(digits);
-  return d ? *d : 0;
 }
 
 std::optional<std::string> read_file(const std::string& path) {
@@ -282,7 +273,7 @@ RecordQuery normalized(RecordQuery q) {
 
 std::optional<std::uint32_t> parse_query_date(std::string_view text) {
   if (text.size() == 10 && text[4] == '-' && text[7] == '-') {
-    std::uint32_t d = iso_date(text);
+    std::uint32_t d = encoding::compact_date(text);
     return d ? std::optional<std::uint32_t>(d) : std::nullopt;
   }
   if (text.size() == 8) {
@@ -360,7 +351,7 @@ std::optional<nlohmann::json> category(const StorageIndex& index, const std::str
         std::string start = item.value("established", "");
         if (start.empty())
           start = item.value("onset", "");
-        if (!in_range(iso_date(start), q))
+        if (!in_range(encoding::compact_date(start), q))
           continue;
       }
       if (skipped < q.offset) {

@@ -5,6 +5,7 @@
 
 #include "common/error.hpp"
 #include "portal/audit/audit_log.hpp"
+#include "proto/encoding/dates.hpp"
 #include "proto/hl7v2/charset.hpp"
 
 namespace hareyaka::admin {
@@ -74,12 +75,7 @@ hpd::PageRequest page_request(const http::Request& req, int max) {
 }
 
 std::string iso_time(hpd::TimePoint t) {
-  std::time_t tt = hpd::Clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return encoding::iso_utc(t);
 }
 
 namespace {

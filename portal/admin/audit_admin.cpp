@@ -6,6 +6,7 @@
 #include "common/error.hpp"
 #include "portal/admin/admin_routes.hpp"
 #include "portal/audit/audit_log.hpp"
+#include "proto/encoding/dates.hpp"
 
 namespace hareyaka::admin {
 namespace {
@@ -82,12 +83,6 @@ Response verify(AdminServices& sv, const Caller& c, const Request& req) {
   return json_response(200, out);
 }
 
-std::string iso_date(const std::string& yyyymmdd) {
-  if (yyyymmdd.size() != 8)
-    return yyyymmdd;
-  return yyyymmdd.substr(0, 4) + "-" + yyyymmdd.substr(4, 2) + "-" + yyyymmdd.substr(6, 2);
-}
-
 // Every identity's report uses the same seq bound (the cursor), so merging their pages by
 // seq and cutting at the page size is exact: the next page starts below the last seq shown.
 Response access_report(AdminServices& sv, const Caller& c, const Request& req) {
@@ -149,7 +144,7 @@ Response access_report(AdminServices& sv, const Caller& c, const Request& req) {
       {"person_id", std::to_string(person)},
       {"name_kanji", d.given_kanji.empty() ? d.family_kanji : d.family_kanji + " " + d.given_kanji},
       {"name_kana", d.given_kana.empty() ? d.family_kana : d.family_kana + " " + d.given_kana},
-      {"birth_date", iso_date(d.birth_date)}};
+      {"birth_date", encoding::iso_date(d.birth_date)}};
   auto e = admin_event(c, req, audit::EventType::kAdminAction, "access_report", "");
   e.person_id = std::to_string(person);
   sv.web.audit.append(e, hpd::Clock::now());

@@ -5,6 +5,7 @@
 
 #include "common/error.hpp"
 #include "portal/admin/admin_routes.hpp"
+#include "proto/encoding/dates.hpp"
 
 namespace hareyaka::admin {
 namespace {
@@ -21,12 +22,6 @@ std::int64_t number(const std::string& s, const char* what) {
   return v;
 }
 
-std::string iso_date(const std::string& yyyymmdd) {
-  if (yyyymmdd.size() != 8)
-    return yyyymmdd;
-  return yyyymmdd.substr(0, 4) + "-" + yyyymmdd.substr(4, 2) + "-" + yyyymmdd.substr(6, 2);
-}
-
 json identity_json(AdminServices& sv, const pix::IdentityKey& key) {
   json j{{"authority", key.authority}, {"local_id", key.local_id}};
   if (auto r = sv.identities.find(key)) {
@@ -34,7 +29,7 @@ json identity_json(AdminServices& sv, const pix::IdentityKey& key) {
     j["person_id"] = std::to_string(r->person_id);
     j["name_kanji"] = d.given_kanji.empty() ? d.family_kanji : d.family_kanji + " " + d.given_kanji;
     j["name_kana"] = d.given_kana.empty() ? d.family_kana : d.family_kana + " " + d.given_kana;
-    j["birth_date"] = iso_date(d.birth_date);
+    j["birth_date"] = encoding::iso_date(d.birth_date);
     j["sex"] = std::string(1, d.sex);
     j["address"] = d.address;
     j["postal_code"] = d.postal_code;

@@ -15,6 +15,7 @@
 #include "portal/viewer/fanout.hpp"
 #include "portal/viewer/locator_view.hpp"
 #include "portal/viewer/viewer_access.hpp"
+#include "proto/encoding/dates.hpp"
 #include "proto/hl7v2/charset.hpp"
 
 namespace hareyaka::portal {
@@ -86,12 +87,6 @@ std::string date_param(const Request& req, std::string_view name, bool compact_o
   return v;
 }
 
-std::string iso_date(const std::string& yyyymmdd) {
-  if (yyyymmdd.size() < 8)
-    return yyyymmdd;
-  return yyyymmdd.substr(0, 4) + "-" + yyyymmdd.substr(4, 2) + "-" + yyyymmdd.substr(6, 2);
-}
-
 struct FacilityNames {
   hpd::DirectoryStore& directory;
   std::map<std::string, std::optional<hpd::Facility>> cache;
@@ -125,7 +120,7 @@ json person_summary_json(const PersonView& p, FacilityNames& names) {
           {"name_kanji", join(best->family_kanji, best->given_kanji)},
           {"name_kana", join(best->family_kana, best->given_kana)},
           {"sex", best->sex},
-          {"birth_date", iso_date(best->birth_date)},
+          {"birth_date", encoding::iso_date(best->birth_date)},
           {"identifiers", ids}};
 }
 
