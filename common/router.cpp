@@ -42,12 +42,42 @@ void Router::add_blocking(std::string method, std::string pattern, BlockingHandl
   insert(std::move(r));
 }
 
+// Whether `a` is more specific than `b` (both of the same length): at the first segment where
+// one is a literal and the other a parameter, the literal wins.
+bool more_specific(const Route& a, const Route& b) {
+  for (std::size_t i = 0; i < a.segments.size(); ++i) {
+    const bool pa = is_param(a.segments[i]), pb = is_param(b.segments[i]);
+    if (pa != pb)
+      return !pa;
+  }
+  return false;
+}
+
+// The same method and the same shape: the same literals at the same places and parameters at
+// the same places (whatever their names). One of the two could never be reached.
+bool same_shape(const Route& a, const Route& b) {
+  if (a.method != b.method || a.segments.size() != b.segments.size())
+    return false;
+  for (std::size_t i = 0; i < a.segments.size(); ++i) {
+    const bool pa = is_param(a.segments[i]), pb = is_param(b.segments[i]);
+    if (pa != pb || (!pa && a.segments[i] != b.segments[i]))
+      return false;
+  }
+  return true;
+}
+
 void Router::insert(Route route) {
   if (route.pattern.empty() || route.pattern[0] != '/') {
     throw std::invalid_argument("route pattern must start with '/': " + route.pattern);
   }
   for (auto seg : split_path(route.pattern))
     route.segments.emplace_back(seg);
+  for (const Route& r : routes_) {
+    if (same_shape(r, route)) {
+      throw std::invalid_argument("route " + route.method + " " + route.pattern +
+                                  " is the same as " + r.pattern + ": one could never be reached");
+    }
+  }
   routes_.push_back(std::move(route));
 }
 
@@ -55,6 +85,7 @@ Router::Match Router::match(std::string_view method, std::string_view path,
                             std::map<std::string, std::string>& params) const {
   const auto parts = split_path(path);
   Match result;
+  std::map<std::string, std::string> best_params;
   for (const Route& r : routes_) {
     if (r.segments.size() != parts.size())
       continue;
@@ -77,10 +108,15 @@ Router::Match Router::match(std::string_view method, std::string_view path,
       result.path_known = true;
       continue;
     }
-    params = std::move(found);
-    result.route = &r;
-    return result;
+    // Not the first registered but the most specific: /persons/{id}/communities wins over
+    // /persons/{id}/{category} whichever was added first.
+    if (!result.route || more_specific(r, *result.route)) {
+      result.route = &r;
+      best_params = std::move(found);
+    }
   }
+  if (result.route)
+    params = std::move(best_params);
   return result;
 }
 

@@ -2,6 +2,11 @@
 // parameters ("/api/v1/persons/{id}/encounters") and a handler. Handlers come in two kinds:
 // async ones run on the connection's strand and must not block; blocking ones (database
 // work) run on the server's worker pool. Each route may set its own body limit.
+//
+// A path is answered by the most specific route that matches it, whatever the order the
+// routes were added in: at the first segment where two matching patterns differ, a literal
+// beats a parameter (/persons/{id}/communities before /persons/{id}/{category}). Adding a
+// route of the same method and shape as an existing one (one of them unreachable) throws.
 #pragma once
 
 #include <cstddef>
