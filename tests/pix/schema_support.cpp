@@ -2,6 +2,7 @@
 
 #include <map>
 #include <mutex>
+#include <regex>
 #include <stdexcept>
 
 #include "proto/hl7v3/soap.hpp"
@@ -41,6 +42,26 @@ std::vector<std::string> validate_hl7_text(const std::string& text) {
     root = root.child(hl7v3::kSoap12Ns, "Body").elements().at(0);
   }
   return validate_hl7(root);
+}
+
+std::vector<std::string> validate_xds_text(const std::string& text) {
+  static const std::regex kInclude("<xop:Include[^>]*/>");
+  xml::Document doc = xml::parse(std::regex_replace(text, kInclude, "AA=="));
+  xml::Node root = doc.root();
+  if (root.is(hl7v3::kSoap12Ns, "Envelope"))
+    root = root.child(hl7v3::kSoap12Ns, "Body").elements().at(0);
+  static std::mutex mu;
+  static std::map<std::string, xml::Schema> schemas;
+  const std::string file =
+      root.ns() == "urn:ihe:iti:xds-b:2007" ? "IHE/hareyaka-xdsb.xsd" : "ebRS30/query.xsd";
+  std::lock_guard lock(mu);
+  auto it = schemas.find(file);
+  if (it == schemas.end())
+    it = schemas.emplace(file, xml::Schema::load(ihe_dir() + "/schemas/XDS/" + file)).first;
+  std::vector<std::string> out;
+  for (const auto& e : it->second.validate(xml::Document::copy_of(root)))
+    out.push_back(std::to_string(e.line) + ": " + e.message);
+  return out;
 }
 
 }  // namespace hareyaka::testing
