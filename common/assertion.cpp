@@ -94,19 +94,21 @@ AssertionSigner::AssertionSigner(const std::string& file, std::string presenter_
 AssertionSigner::~AssertionSigner() = default;
 
 std::string AssertionSigner::sign(const AccessAssertion& a) const {
-  const nlohmann::json claims{{"usr", a.user},
-                              {"prof", a.profession},
-                              {"fac", a.facility_oid},
-                              {"aud", a.audience},
-                              {"aa", a.authority},
-                              {"pid", a.local_id},
-                              {"cat", a.category},
-                              {"pur", a.purpose},
-                              {"rid", a.request_id},
-                              {"iat", a.issued_at},
-                              {"exp", a.expires_at},
-                              {"prs", a.presenter.empty() ? presenter_ : a.presenter},
-                              {"jti", a.id.empty() ? fresh_id() : a.id}};
+  nlohmann::json claims{{"usr", a.user},
+                        {"prof", a.profession},
+                        {"fac", a.facility_oid},
+                        {"aud", a.audience},
+                        {"aa", a.authority},
+                        {"pid", a.local_id},
+                        {"cat", a.category},
+                        {"pur", a.purpose},
+                        {"rid", a.request_id},
+                        {"iat", a.issued_at},
+                        {"exp", a.expires_at},
+                        {"prs", a.presenter.empty() ? presenter_ : a.presenter},
+                        {"jti", a.id.empty() ? fresh_id() : a.id}};
+  if (!a.community.empty())
+    claims["com"] = a.community;
   const std::string payload = base64_encode(claims.dump(), Base64Alphabet::kUrlNoPadding);
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   unsigned char sig[64];
@@ -177,6 +179,8 @@ std::variant<AccessAssertion, AssertionError> AssertionVerifier::verify(std::str
     a.expires_at = j.at("exp").get<std::int64_t>();
     a.presenter = j.at("prs").get<std::string>();
     a.id = j.at("jti").get<std::string>();
+    if (j.contains("com"))
+      a.community = j.at("com").get<std::string>();
   } catch (const nlohmann::json::exception&) {
     return AssertionError::kMalformed;
   }

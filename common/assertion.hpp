@@ -40,6 +40,10 @@ struct AccessAssertion {
   // Empty when signing: the signer's own presenter.
   std::string presenter;
   std::string id;  // unique id (jti); empty when signing: a fresh random one
+  // A cross-community request (IHE XCA): the homeCommunityId of the peer network on whose
+  // behalf the portal asks, its user being no user of this network's directory (`user` then
+  // names the community). Empty for this network's own users.
+  std::string community;
 };
 
 enum class AssertionError {

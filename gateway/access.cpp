@@ -53,7 +53,11 @@ AccessAssertion authorize(const AccessChecker& checker, const http::Request& req
   if (access.local_id.empty())
     entry["patient"]["local_id"] = a.local_id;
   std::string mismatch;
-  if (checker.directory) {
+  if (!a.community.empty()) {
+    // Asked by the portal for a peer network (IHE XCA) under that network's agreement and the
+    // patient's consent for it: no user of this directory, so named by its community.
+    entry["viewer"]["community"] = a.community;
+  } else if (checker.directory) {
     auto verdict = checker.directory->check(a.user, a.facility_oid, checker.unknown_users);
     if (verdict.viewer) {
       entry["viewer"]["display_name"] = verdict.viewer->display_name;

@@ -38,6 +38,13 @@ TEST(Assertion, SignedAssertionVerifiesAndRoundTrips) {
   EXPECT_EQ(a.category, "lab_results");
   EXPECT_EQ(a.presenter, kPortalCert);
   EXPECT_EQ(a.id.size(), 32u);
+  EXPECT_TRUE(a.community.empty());
+  // A cross-community request (IHE XCA) names the peer network it is made for.
+  AccessAssertion cross = sample(now);
+  cross.community = "1.2.392.200300.9001";
+  auto c = verifier.verify(signer.sign(cross), "1.2.392.200284.33.1310001", kPortalCert, now);
+  ASSERT_TRUE(std::holds_alternative<AccessAssertion>(c));
+  EXPECT_EQ(std::get<AccessAssertion>(c).community, "1.2.392.200300.9001");
 }
 
 TEST(Assertion, RefusesExpiredForgedTamperedAndMisaddressed) {
