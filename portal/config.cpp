@@ -4,6 +4,7 @@
 
 #include "hpd/dsml/dn.hpp"
 #include "hpd/oid.hpp"
+#include "portal/viewer/categories.hpp"
 
 namespace hareyaka::portal {
 namespace {
@@ -107,6 +108,18 @@ PortalConfig load_portal_config(const std::string& path) {
     for (auto& peer : n->array_or_empty("peers")) {
       PeerCommunity p{peer.string("name"), peer.string("home_community_id"), peer.string("sha256"),
                       peer.string_or("url", ""), peer.string_or("ca_file", "")};
+      p.categories = peer.strings_or("categories", {});
+      p.xca_url = peer.string_or("xca_url", "");
+      for (const auto& category : p.categories) {
+        if (!portal_categories().contains(category)) {
+          throw config::ConfigError("configuration key 'xcpd.peers[].categories' names '" +
+                                    category + "', which is not a data category");
+        }
+      }
+      if (!p.xca_url.empty() && p.xca_url.rfind("https://", 0) != 0) {
+        throw config::ConfigError(
+            "configuration key 'xcpd.peers[].xca_url' must be an https:// URL (mutual TLS)");
+      }
       if (!p.url.empty() && p.url.rfind("https://", 0) != 0) {
         throw config::ConfigError(
             "configuration key 'xcpd.peers[].url' must be an https:// URL (mutual TLS)");

@@ -45,6 +45,10 @@ struct PeerCommunity {
   std::string sha256;   // its responding/initiating gateway's certificate (lower-case hex)
   std::string url;      // its responding gateway (ITI-55); empty: it asks us, we never ask it
   std::string ca_file;  // the CA its server certificate chains to (default: client_tls.ca_file)
+  // The portal categories the agreement between the two networks covers: what it may query
+  // and retrieve over IHE XCA (ITI-38/39), within each patient's consent. Empty: nothing.
+  std::vector<std::string> categories;
+  std::string xca_url;  // its XCA responding gateway (ITI-38/39); empty: we never query it
 };
 
 // This network as an XCPD community: unset home_community_id answers nobody.

@@ -12,6 +12,7 @@
 
 #include "common/attachment.hpp"
 #include "common/error.hpp"
+#include "portal/viewer/categories.hpp"
 #include "portal/viewer/fanout.hpp"
 #include "portal/viewer/locator_view.hpp"
 #include "portal/viewer/viewer_access.hpp"
@@ -26,20 +27,8 @@ using http::Request;
 using http::Response;
 using nlohmann::json;
 
-// Portal category -> the gateway data API categories that make it up.
-const std::map<std::string, std::pair<consent::Category, std::vector<std::string>>>& categories() {
-  static const std::map<std::string, std::pair<consent::Category, std::vector<std::string>>> k = {
-      {"encounters", {consent::Category::kEncounters, {"encounters"}}},
-      {"diagnoses", {consent::Category::kDiagnoses, {"diagnoses"}}},
-      {"prescriptions", {consent::Category::kPrescriptions, {"prescriptions"}}},
-      {"injections", {consent::Category::kInjections, {"injections"}}},
-      {"allergies", {consent::Category::kAllergies, {"allergies"}}},
-      {"lab_results", {consent::Category::kLabResults, {"lab_results"}}},
-      {"imaging", {consent::Category::kImaging, {"radiology", "imaging"}}},  // + DICOM studies
-      {"reports", {consent::Category::kReports, {"radiology", "endoscopy", "physiology"}}},
-      {"documents", {consent::Category::kDocuments, {"documents"}}},
-  };
-  return k;
+const std::map<std::string, CategoryParts>& categories() {
+  return portal_categories();
 }
 
 // An integer query parameter in [lo, hi]; absent: fallback; anything else is a 400 that

@@ -157,6 +157,30 @@ TEST_F(PortalConfigTest, XcpdPeersAreCheckedAtStart) {
             json::array({{{"name", "x"}, {"home_community_id", "not an oid"}, {"sha256", pin}}})}})
           .find("xcpd.peers[].home_community_id"),
       std::string::npos);
+  // XCA: the agreement's categories are data categories; the endpoint is https.
+  const PortalConfig x =
+      load({{"home_community_id", "1.2.3"},
+            {"peers", json::array({{{"name", "x"},
+                                    {"home_community_id", "1.2.4"},
+                                    {"sha256", pin},
+                                    {"categories", {"diagnoses", "lab_results"}},
+                                    {"xca_url", "https://peer.example:8443/xca/v3"}}})}});
+  EXPECT_EQ(x.xcpd.peers[0].categories, (std::vector<std::string>{"diagnoses", "lab_results"}));
+  EXPECT_TRUE(c.xcpd.peers[0].categories.empty());  // no agreement: nothing over XCA
+  EXPECT_NE(error({{"home_community_id", "1.2.3"},
+                   {"peers", json::array({{{"name", "x"},
+                                           {"home_community_id", "1.2.4"},
+                                           {"sha256", pin},
+                                           {"categories", {"demographics"}}}})}})
+                .find("xcpd.peers[].categories"),
+            std::string::npos);
+  EXPECT_NE(error({{"home_community_id", "1.2.3"},
+                   {"peers", json::array({{{"name", "x"},
+                                           {"home_community_id", "1.2.4"},
+                                           {"sha256", pin},
+                                           {"xca_url", "http://peer/xca/v3"}}})}})
+                .find("xcpd.peers[].xca_url"),
+            std::string::npos);
 }
 
 }  // namespace
