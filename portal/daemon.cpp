@@ -37,6 +37,7 @@
 #include "portal/viewer/viewer_api.hpp"
 #include "portal/web_assets.hpp"
 #include "portal/web_session.hpp"
+#include "portal/xca_responder.hpp"
 #include "portal/xcpd_initiator.hpp"
 
 namespace hareyaka::portal {
@@ -193,6 +194,16 @@ struct Daemon::Impl {
   stats::StatsServices stats;
   NodeScope node_scope{pool, config.pix.registry_wide_nodes};
   XcpdInitiator xcpd_initiator{config.xcpd, config.client_tls, node_scope, pix_service};
+  XcaServices xca{.xcpd = config.xcpd,
+                  .network_root = config.network_root_oid,
+                  .pool = pool,
+                  .directory = directory,
+                  .locators = locators,
+                  .signer = signer,
+                  .gateways = gateways,
+                  .workers = runtime.workers(),
+                  .audit = audit,
+                  .gateway_deadline = config.gateway_deadline};
   http::PeerAllowlist metrics_readers{config.metrics_readers, "the portal's metrics"};
   std::unique_ptr<PixNotifier> notifier;
   std::unique_ptr<AtnaSender> atna;
@@ -238,6 +249,7 @@ void Daemon::start() {
   };
   add_pix_routes(*d.nodes, d.pix_service, d.config.network_root_oid, d.node_scope, d.audit);
   add_xcpd_routes(*d.nodes, d.pix_service, d.config.xcpd, d.node_scope, d.audit);
+  add_xca_routes(*d.nodes, d.xca);
   add_locator_routes(*d.nodes, d.locators, facility_of);
 
   add_hpd_routes(*d.nodes, d.hpd_service,

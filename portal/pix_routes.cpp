@@ -5,6 +5,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "hpd/oid.hpp"
+#include "portal/xca_responder.hpp"
 #include "proto/hl7v3/ack.hpp"
 #include "proto/hl7v3/feed.hpp"
 #include "proto/hl7v3/soap.hpp"
@@ -106,12 +107,7 @@ void add_xcpd_routes(http::Router& nodes, pix::Service& service, const XcpdConfi
   nodes.add_blocking(
       "POST", "/xcpd/v3",
       [&service, &xcpd, &scope, &audit](http::Request& req) {
-        const std::string fingerprint = req.peer ? req.peer->sha256_fingerprint : "";
-        const PeerCommunity* peer = nullptr;
-        for (const PeerCommunity& p : xcpd.peers) {
-          if (!fingerprint.empty() && p.sha256 == fingerprint)
-            peer = &p;
-        }
+        const PeerCommunity* peer = peer_of(xcpd, req);
         if (!peer || xcpd.home_community_id.empty()) {
           // Default deny: a certificate of this network's own nodes, or of nobody configured.
           const hl7v3::SoapFault f(hl7v3::FaultCode::kSender,

@@ -43,7 +43,7 @@ enum class Access {
   kGatewayNode,  // a registered facility's gateway certificate only
   kNodeScoped,   // every network certificate, each answered within its scope (PIX/PDQ, HPD)
   kNodeReaders,  // only the listed certificates (metrics, a gateway's status)
-  kPeerCommunity,  // only a configured peer network's certificate (XCPD); none of this network's
+  kPeerCommunity,  // only a configured peer network's certificate (XCPD, XCA); none of this network's
   kAssertion,    // the gateway's data: a portal-signed access assertion, bound to the portal
 };
 
@@ -74,6 +74,7 @@ const std::map<Key, Access>& portal_entries() {
     e[{"nodes", "POST", "/pdq/v3"}] = Access::kNodeScoped;
     e[{"nodes", "POST", "/hpd"}] = Access::kNodeScoped;
     e[{"nodes", "POST", "/xcpd/v3"}] = Access::kPeerCommunity;
+    e[{"nodes", "POST", "/xca/v3"}] = Access::kPeerCommunity;
     return e;
   }();
   return m;
@@ -255,7 +256,7 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
             EXPECT_GE(as("portal").status, 400) << where;
             break;
           case Access::kPeerCommunity:
-            // A SOAP fault before the body is read (the peers: pix_http_test).
+            // A SOAP fault before the body is read (the peers: pix_http_test, xca_network_test).
             EXPECT_EQ(as("portal").status, 403) << where;
             EXPECT_EQ(as("gateway-a").status, 403) << where;
             EXPECT_EQ(as("client").status, 403) << where;

@@ -73,17 +73,19 @@ ExchangeNetwork::~ExchangeNetwork() {
 }
 
 json ExchangeNetwork::portal_config(int i) const {
-  return {{"assertion_signing_key", dev_pki().dir + "/assertion.key"},
-          {"database", {{"conninfo", {{"env", "HAREYAKA_TEST_DB"}}}}},
-          {"listeners",
-           {{"web", testing::dev_listener("portal", 0, "none")},
-            {"nodes", testing::dev_listener("portal", nodes_ports[i], "require")}}},
-          {"client_tls",
-           {{"ca_file", dev_pki().ca()},
-            {"cert_file", dev_pki().cert("portal")},
-            {"key_file", dev_pki().key("portal")}}},
-          {"viewer", {{"gateway_deadline_ms", 1500}}},
-          {"auth", {{"fast_password_hashing_for_tests", true}}}};
+  json config = {{"assertion_signing_key", dev_pki().dir + "/assertion.key"},
+                 {"database", {{"conninfo", {{"env", "HAREYAKA_TEST_DB"}}}}},
+                 {"listeners",
+                  {{"web", testing::dev_listener("portal", 0, "none")},
+                   {"nodes", testing::dev_listener("portal", nodes_ports[i], "require")}}},
+                 {"client_tls",
+                  {{"ca_file", dev_pki().ca()},
+                   {"cert_file", dev_pki().cert("portal")},
+                   {"key_file", dev_pki().key("portal")}}},
+                 {"viewer", {{"gateway_deadline_ms", 1500}}},
+                 {"auth", {{"fast_password_hashing_for_tests", true}}}};
+  config.update(portal_extra);
+  return config;
 }
 
 json ExchangeNetwork::gateway_config(const std::string& oid, const std::string& node,
@@ -181,6 +183,10 @@ void ExchangeNetwork::seed() {
                           {"source_facility", kExB},
                           {"viewer_facility", viewer}});
     }
+  }
+  if (extra_consents) {
+    for (auto& c : extra_consents(shared_))
+      consents.push_back(std::move(c));
   }
   json seed{
       {"facilities",

@@ -4,6 +4,7 @@
 // the last portal), a clinic doctor and a pharmacist with consents for the shared patients.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -51,6 +52,12 @@ class ExchangeNetwork {
   WebUser login(int portal, const std::string& login_id);
   // A person with identities at both hospitals, as the user's person list shows it.
   std::string shared_person(const WebUser& user);
+
+  // Set before start(): merged into every portal's configuration (e.g. its "xcpd" section),
+  // and more consents for the shared patients ((A id, B id) pairs) in the seed.
+  nlohmann::json portal_extra = nlohmann::json::object();
+  std::function<nlohmann::json(const std::vector<std::pair<std::string, std::string>>&)>
+      extra_consents;
 
   TempDir tmp;
   std::string db;

@@ -1,0 +1,323 @@
+// IHE XCA between two networks (issue #16), this network (B, an exchange network with two real
+// gateways over generated SS-MIX2 storages) as the Responding Gateway and the test as network
+// A's Initiating Gateway with its own certificate: ITI-38 FindDocuments / GetDocuments over
+// the locator index and ITI-39 Cross Gateway Retrieve from the owning gateway, within the
+// agreement's categories and each patient's consent for network A; the profile's errors for
+// an unknown community, a missing homeCommunityId, an unknown patient and a refused document;
+// every message validated against the ebRS 3.0 / XDS.b schemas; audit on the responder and
+// at the gateway.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/http_client.hpp"
+#include "common/pg.hpp"
+#include "proto/hl7v3/soap.hpp"
+#include "proto/xds/ebrs.hpp"
+#include "proto/xds/mtom.hpp"
+#include "proto/xml/document.hpp"
+#include "tests/integration/two_portal_network.hpp"
+#include "tests/pix/schema_support.hpp"
+#include "tests/support/dev_pki.hpp"
+
+namespace hareyaka {
+namespace {
+
+using nlohmann::json;
+using testing::dev_pki;
+
+constexpr const char* kCommunityA = "1.2.392.200284.9001";  // the peer asking (the test)
+constexpr const char* kCommunityB = "1.2.392.200300.9001";  // this network
+constexpr std::string_view kQuery = "urn:ihe:iti:2007:CrossGatewayQuery";
+constexpr std::string_view kRetrieve = "urn:ihe:iti:2007:CrossGatewayRetrieve";
+
+testing::ExchangeNetwork* net = nullptr;
+
+class XcaNetwork : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    net = new testing::ExchangeNetwork(1);
+    net->portal_extra = {
+        {"xcpd",
+         {{"home_community_id", kCommunityB},
+          {"peers",
+           {{{"name", "okayama"},
+             {"home_community_id", kCommunityA},
+             {"sha256", testing::cert_fingerprint(dev_pki().cert("client"))},
+             {"categories", {"diagnoses", "lab_results", "prescriptions", "allergies"}}}}}}}};
+    // Hospital A discloses everything to network A; hospital B its diagnoses only.
+    net->extra_consents = [](const std::vector<std::pair<std::string, std::string>>& shared) {
+      json out = json::array();
+      for (const auto& [a, b] : shared) {
+        out.push_back({{"authority", std::string(testing::kExA) + ".1"},
+                       {"local_id", a},
+                       {"source_facility", testing::kExA},
+                       {"viewer_community", kCommunityA}});
+        out.push_back({{"authority", std::string(testing::kExB) + ".1"},
+                       {"local_id", b},
+                       {"source_facility", testing::kExB},
+                       {"viewer_community", kCommunityA},
+                       {"categories", {"diagnoses"}}});
+      }
+      return out;
+    };
+    net->start();
+  }
+  static void TearDownTestSuite() {
+    delete net;
+    net = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(
+        testing::poll_until([] { return net->published(*net->gw_a) && net->published(*net->gw_b); },
+                            std::chrono::seconds(180)));
+  }
+
+  // The PIX person of a shared patient (what XCPD gives the peer as the community patient id),
+  // with its identity at hospital A and at hospital B.
+  static std::string shared_person() {
+    pg::Pool pool({.conninfo = net->db, .size = 1});
+    return pg::transact(pool, [&](pg::Tx& tx) {
+      auto r = tx.raw().exec(
+          "SELECT a.person_id FROM pix_identities a JOIN pix_identities b USING (person_id) "
+          "WHERE a.authority = '" +
+          std::string(testing::kExA) + ".1' AND b.authority = '" + std::string(testing::kExB) +
+          ".1' AND a.status = 'active' ORDER BY 1 LIMIT 1");
+      return r.empty() ? std::string() : r[0][0].as<std::string>();
+    });
+  }
+
+  static http::ClientResponse post(const std::string& action, const std::string& payload,
+                                   const std::string& node = "client",
+                                   const std::string& content_type = "") {
+    hl7v3::Addressing a;
+    a.action = action;
+    a.message_id = "urn:uuid:7a1d3c52-0000-4000-8000-000000000001";
+    a.reply_to = hl7v3::kWsaAnonymous;
+    const std::string envelope = hl7v3::write_envelope(a, [&](xml::Writer& w) { w.raw(payload); });
+    http::BlockingHttpClient client(testing::node_client(node));
+    http::ClientRequest req{.method = "POST", .url = net->portal_nodes_url(0) + "/xca/v3"};
+    if (content_type == "mtom") {
+      auto m = xds::write_mtom(envelope, action, {}, "req1");
+      req.headers["Content-Type"] = m.content_type;
+      req.body = m.body;
+    } else {
+      req.headers["Content-Type"] = hl7v3::soap_content_type(action);
+      req.body = envelope;
+    }
+    return client.request(req);
+  }
+
+  static std::string find_documents(const std::string& patient, bool on_demand = true,
+                                    const std::string& home = kCommunityB) {
+    std::string q =
+        R"(<query:AdhocQueryRequest xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0" xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0"><query:ResponseOption returnComposedObjects="true" returnType="LeafClass"/><rim:AdhocQuery id="urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d" home="urn:oid:)" +
+        home + R"("><rim:Slot name="$XDSDocumentEntryPatientId"><rim:ValueList><rim:Value>')" +
+        patient +
+        R"(^^^&amp;1.2.392.200300.9001.1&amp;ISO'</rim:Value></rim:ValueList></rim:Slot><rim:Slot name="$XDSDocumentEntryStatus"><rim:ValueList><rim:Value>('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')</rim:Value></rim:ValueList></rim:Slot>)";
+    if (on_demand)
+      q +=
+          R"(<rim:Slot name="$XDSDocumentEntryType"><rim:ValueList><rim:Value>('urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1','urn:uuid:34268e47-fdf5-41a6-ba33-82133c465248')</rim:Value></rim:ValueList></rim:Slot>)";
+    return q + "</rim:AdhocQuery></query:AdhocQueryRequest>";
+  }
+
+  static xds::QueryResponse query(const std::string& payload) {
+    const auto res = post(std::string(kQuery), payload);
+    EXPECT_EQ(res.status, 200) << res.body;
+    EXPECT_EQ(testing::validate_xds_text(res.body), std::vector<std::string>{}) << res.body;
+    const auto doc = xml::parse(res.body);
+    return xds::parse_query_response(doc.root().child(hl7v3::kSoap12Ns, "Body").elements().at(0));
+  }
+
+  static std::string retrieve_request(
+      const std::vector<std::tuple<std::string, std::string, std::string>>& docs) {
+    std::string r = R"(<RetrieveDocumentSetRequest xmlns="urn:ihe:iti:xds-b:2007">)";
+    for (const auto& [home, repo, uid] : docs) {
+      r += "<DocumentRequest>";
+      if (!home.empty())
+        r += "<HomeCommunityId>" + home + "</HomeCommunityId>";
+      r += "<RepositoryUniqueId>" + repo + "</RepositoryUniqueId><DocumentUniqueId>" + uid +
+           "</DocumentUniqueId></DocumentRequest>";
+    }
+    return r + "</RetrieveDocumentSetRequest>";
+  }
+
+  static std::vector<std::string> audit(const std::string& reason) {
+    pg::Pool pool({.conninfo = net->db, .size = 1});
+    return pg::transact(pool, [&](pg::Tx& tx) {
+      std::vector<std::string> out;
+      for (const auto& row : tx.raw().exec_params(
+               "SELECT actor_user || '|' || outcome || '|' || category || '|' || source_facility "
+               "FROM audit_log WHERE reason = $1 ORDER BY seq",
+               reason)) {
+        out.push_back(row[0].as<std::string>());
+      }
+      return out;
+    });
+  }
+};
+
+const xds::DocumentEntry* entry_of(const xds::QueryResponse& r, const std::string& facility,
+                                   const std::string& category) {
+  for (const auto& e : r.entries) {
+    if (e.repository_unique_id == facility && e.class_code.code == category)
+      return &e;
+  }
+  return nullptr;
+}
+
+TEST_F(XcaNetwork, FindDocumentsListsTheAgreedAndConsentedCategoriesOnly) {
+  const std::string person = shared_person();
+  ASSERT_FALSE(person.empty());
+  const auto r = query(find_documents(person));
+  EXPECT_EQ(r.status, xds::kSuccess);
+  ASSERT_FALSE(r.entries.empty());
+  for (const auto& e : r.entries) {
+    EXPECT_EQ(e.object_type, xds::kOnDemandEntry);
+    EXPECT_EQ(e.home_community_id, std::string("urn:oid:") + kCommunityB);
+    EXPECT_EQ(e.patient_id.id, person);
+    // Within the agreement (no encounters, imaging, ...) ...
+    EXPECT_TRUE(e.class_code.code == "diagnoses" || e.class_code.code == "lab_results" ||
+                e.class_code.code == "prescriptions" || e.class_code.code == "allergies")
+        << e.class_code.code;
+    // ... and hospital B's consent covers its diagnoses only.
+    if (e.repository_unique_id == testing::kExB)
+      EXPECT_EQ(e.class_code.code, "diagnoses");
+  }
+  EXPECT_NE(entry_of(r, testing::kExA, "allergies"), nullptr);
+  EXPECT_NE(entry_of(r, testing::kExB, "diagnoses"), nullptr);
+  EXPECT_FALSE(audit("cross_community_query").empty());
+
+  // ITI-18's default: without $XDSDocumentEntryType only Stable entries, and we have none.
+  EXPECT_TRUE(query(find_documents(person, false)).entries.empty());
+  // GetDocuments by uniqueId: the same entry, within the same decision.
+  const auto* allergies = entry_of(r, testing::kExA, "allergies");
+  ASSERT_NE(allergies, nullptr);
+  const std::string get =
+      R"(<query:AdhocQueryRequest xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0" xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0"><query:ResponseOption returnComposedObjects="true" returnType="LeafClass"/><rim:AdhocQuery id="urn:uuid:5c4f972b-d56b-40ac-a5fc-c8ca9b40b9d4" home="urn:oid:)" +
+      std::string(kCommunityB) +
+      R"("><rim:Slot name="$XDSDocumentEntryUniqueId"><rim:ValueList><rim:Value>(')" +
+      allergies->unique_id + "','" +
+      allergies->unique_id.substr(0, allergies->unique_id.rfind('.')) +
+      ".9')</rim:Value></rim:ValueList></rim:Slot></rim:AdhocQuery></query:AdhocQueryRequest>";
+  const auto g = query(get);
+  ASSERT_EQ(g.entries.size(), 1u);
+  EXPECT_EQ(g.entries[0].entry_uuid, allergies->entry_uuid);
+}
+
+TEST_F(XcaNetwork, QueriesGetTheProfilesErrors) {
+  const std::string person = shared_person();
+  // A patient id this community never gave (or whose consent does not name network A).
+  auto unknown = query(find_documents("999999999"));
+  EXPECT_EQ(unknown.status, xds::kFailure);
+  ASSERT_EQ(unknown.errors.size(), 1u);
+  EXPECT_EQ(unknown.errors[0].code, "XDSUnknownPatientId");
+  auto other = query(find_documents(person, true, "1.2.392.999"));
+  ASSERT_EQ(other.errors.size(), 1u);
+  EXPECT_EQ(other.errors[0].code, "XDSUnknownCommunity");
+  EXPECT_EQ(other.errors[0].location, "urn:oid:1.2.392.999");
+  // IPF's published request, unmodified: an injection attempt in the patient id.
+  auto hostile = query(testing::read_file(testing::ihe_dir() + "/samples/xca/iti18request.xml"));
+  EXPECT_EQ(hostile.status, xds::kFailure);
+  ASSERT_EQ(hostile.errors.size(), 1u);
+  EXPECT_EQ(hostile.errors[0].location, "$XDSDocumentEntryPatientId");
+  // A certificate of this network's own gateway is no peer community.
+  EXPECT_EQ(post(std::string(kQuery), find_documents(person), "gateway-a").status, 403);
+  // Another action, and a body that is no SOAP.
+  EXPECT_EQ(post("urn:ihe:iti:2007:RegistryStoredQuery", find_documents(person)).status, 400);
+  http::BlockingHttpClient client(testing::node_client("client"));
+  EXPECT_EQ(client
+                .request({.method = "POST",
+                          .url = net->portal_nodes_url(0) + "/xca/v3",
+                          .headers = {{"Content-Type", "multipart/related; boundary=x"}},
+                          .body = "garbage"})
+                .status,
+            400);
+}
+
+TEST_F(XcaNetwork, RetrieveFetchesFromTheOwningGatewayWithinTheConsent) {
+  const std::string person = shared_person();
+  const auto r = query(find_documents(person));
+  const auto* allergies = entry_of(r, testing::kExA, "allergies");
+  const auto* diagnoses_b = entry_of(r, testing::kExB, "diagnoses");
+  ASSERT_NE(allergies, nullptr);
+  ASSERT_NE(diagnoses_b, nullptr);
+  // Hospital B's lab results exist in the index but are not consented for network A: the id
+  // a peer guesses from the pattern is refused like an unknown one.
+  const std::string home = std::string("urn:oid:") + kCommunityB;
+  for (const bool mtom : {false, true}) {
+    const auto res = post(std::string(kRetrieve),
+                          retrieve_request({{home, testing::kExA, allergies->unique_id},
+                                            {home, testing::kExB, diagnoses_b->unique_id},
+                                            {"", testing::kExA, allergies->unique_id},
+                                            {"urn:oid:1.2.3", testing::kExA, allergies->unique_id},
+                                            {home, testing::kExA, "1.2.3.4"}}),
+                          "client", mtom ? "mtom" : "");
+    ASSERT_EQ(res.status, 200) << res.body;
+    auto m = xds::parse_mtom(res.body, res.headers.at("Content-Type"));
+    ASSERT_TRUE(m) << "the response is MTOM";
+    EXPECT_EQ(testing::validate_xds_text(m->envelope), std::vector<std::string>{}) << m->envelope;
+    const auto doc = xml::parse(m->envelope);
+    const auto rr =
+        xds::parse_retrieve_response(doc.root().child(hl7v3::kSoap12Ns, "Body").elements().at(0));
+    EXPECT_EQ(rr.status, xds::kPartialSuccess);
+    ASSERT_EQ(rr.documents.size(), 2u);
+    std::vector<std::string> codes;
+    for (const auto& e : rr.errors)
+      codes.push_back(e.code);
+    EXPECT_EQ(codes, (std::vector<std::string>{"XDSMissingHomeCommunityId", "XDSUnknownCommunity",
+                                               "XDSDocumentUniqueIdError"}));
+    for (const auto& d : rr.documents) {
+      EXPECT_EQ(d.mime_type, "application/json");
+      EXPECT_TRUE(d.new_document_unique_id.starts_with(d.request.document_unique_id + "."));
+      const auto* part = m->find(d.content_id);
+      ASSERT_NE(part, nullptr);
+      const json body = json::parse(part->body);
+      EXPECT_EQ(body["facility_oid"], d.request.repository_unique_id);
+      EXPECT_EQ(body["complete"], true);
+      EXPECT_TRUE(body["items"].is_array());
+      if (d.request.repository_unique_id == testing::kExB) {
+        EXPECT_EQ(body["category"], "diagnoses");
+        EXPECT_FALSE(body["items"].empty()) << body.dump();
+      }
+    }
+  }
+  // Lab results at hospital B: not in the consent, so not retrievable even with the right id.
+  // (Category numbers in name order: diagnoses 2, lab_results 7.)
+  std::string lab_b = diagnoses_b->unique_id;
+  const std::string marker = ".3." + person + ".2.";
+  ASSERT_NE(lab_b.find(marker), std::string::npos) << lab_b;
+  lab_b.replace(lab_b.find(marker), marker.size(), ".3." + person + ".7.");
+  const auto res = post(std::string(kRetrieve), retrieve_request({{home, testing::kExB, lab_b}}));
+  auto m = xds::parse_mtom(res.body, res.headers.at("Content-Type"));
+  ASSERT_TRUE(m);
+  const auto doc = xml::parse(m->envelope);
+  const auto rr =
+      xds::parse_retrieve_response(doc.root().child(hl7v3::kSoap12Ns, "Body").elements().at(0));
+  EXPECT_EQ(rr.status, xds::kFailure);
+  EXPECT_TRUE(rr.documents.empty());
+  // On record: each document retrieved and the one refused, by the community.
+  const auto retrieved = audit("cross_community_retrieve");
+  EXPECT_GE(retrieved.size(), 4u);
+  EXPECT_EQ(retrieved.at(0).rfind("community:okayama|success|", 0), 0u) << retrieved.at(0);
+  // And at the owning gateway: its disclosure, to the community (no user of its directory).
+  std::istringstream lines(testing::read_file(net->tmp.path() + "/b/state/audit.jsonl"));
+  int by_community = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const json e = json::parse(line, nullptr, false);
+    if (e.is_object() && e.value("outcome", "") == "allowed" && e.contains("viewer") &&
+        e["viewer"].value("community", "") == kCommunityA && e["category"] == "diagnoses")
+      ++by_community;
+  }
+  EXPECT_GE(by_community, 2);
+  const auto refused = audit("no_consent");
+  ASSERT_FALSE(refused.empty());
+  EXPECT_NE(refused.back().find("|denied|lab_results|" + std::string(testing::kExB)),
+            std::string::npos)
+      << refused.back();
+}
+
+}  // namespace
+}  // namespace hareyaka
