@@ -37,6 +37,7 @@
 #include "portal/viewer/viewer_api.hpp"
 #include "portal/web_assets.hpp"
 #include "portal/web_session.hpp"
+#include "portal/xca_initiator.hpp"
 #include "portal/xca_responder.hpp"
 #include "portal/xcpd_initiator.hpp"
 
@@ -194,6 +195,7 @@ struct Daemon::Impl {
   stats::StatsServices stats;
   NodeScope node_scope{pool, config.pix.registry_wide_nodes};
   XcpdInitiator xcpd_initiator{config.xcpd, config.client_tls, node_scope, pix_service};
+  XcaInitiator xca_initiator{config.xcpd, config.client_tls};
   XcaServices xca{.xcpd = config.xcpd,
                   .network_root = config.network_root_oid,
                   .pool = pool,
@@ -236,6 +238,7 @@ void Daemon::start() {
   add_session_routes(*d.web, d.web_services);
   // Before the viewer's /persons/{person_id}/{category}: the first matching route answers.
   add_xcpd_discovery_route(*d.web, d.viewer, d.xcpd_initiator);
+  add_xca_records_route(*d.web, d.viewer, d.xcpd_initiator, d.xca_initiator, d.pool);
   add_viewer_routes(*d.web, d.viewer);
   add_imaging_routes(*d.web, d.viewer);
   // Last: its "/{file}" pattern must not shadow the API routes above.

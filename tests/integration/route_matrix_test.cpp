@@ -35,16 +35,17 @@ using testing::net;
 using testing::State;
 
 enum class Access {
-  kPublic,       // anyone who reaches the listener: health, this API's shape, the UI's files,
-                 // the two logins
-  kSession,      // a logged-in user of any role: the session itself
-  kViewer,       // a person's records: only where consent and the role policy allow
-  kAdmin,        // the secretariat's administrators only
-  kGatewayNode,  // a registered facility's gateway certificate only
-  kNodeScoped,   // every network certificate, each answered within its scope (PIX/PDQ, HPD)
-  kNodeReaders,  // only the listed certificates (metrics, a gateway's status)
-  kPeerCommunity,  // only a configured peer network's certificate (XCPD, XCA); none of this network's
-  kAssertion,    // the gateway's data: a portal-signed access assertion, bound to the portal
+  kPublic,         // anyone who reaches the listener: health, this API's shape, the UI's files,
+                   // the two logins
+  kSession,        // a logged-in user of any role: the session itself
+  kViewer,         // a person's records: only where consent and the role policy allow
+  kAdmin,          // the secretariat's administrators only
+  kGatewayNode,    // a registered facility's gateway certificate only
+  kNodeScoped,     // every network certificate, each answered within its scope (PIX/PDQ, HPD)
+  kNodeReaders,    // only the listed certificates (metrics, a gateway's status)
+  kPeerCommunity,  // only a configured peer network's certificate (XCPD, XCA); none of this
+                   // network's
+  kAssertion,      // the gateway's data: a portal-signed access assertion, bound to the portal
 };
 
 using Key = std::tuple<std::string, std::string, std::string>;  // listener, method, pattern
@@ -117,6 +118,7 @@ std::string instantiate(std::string pattern) {
                                                      {"{frames}", "1"},
                                                      {"{frame}", "1"},
                                                      {"{category}", "encounters"},
+                                                     {"{community}", "1.2.392.200300.9001"},
                                                      {"{file}", "app.js"},
                                                      {"{oid}", testing::kHospitalOid},
                                                      {"{login_id}", testing::kAdminLogin},

@@ -8,18 +8,23 @@
 // at the gateway.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "common/http_client.hpp"
 #include "common/pg.hpp"
+#include "proto/hl7v3/feed.hpp"
 #include "proto/hl7v3/soap.hpp"
 #include "proto/xds/ebrs.hpp"
 #include "proto/xds/mtom.hpp"
 #include "proto/xml/document.hpp"
 #include "tests/integration/two_portal_network.hpp"
+#include "tests/integration/web_login.hpp"
 #include "tests/pix/schema_support.hpp"
 #include "tests/support/dev_pki.hpp"
+#include "tests/support/pg_cluster.hpp"
 
 namespace hareyaka {
 namespace {
@@ -27,12 +32,28 @@ namespace {
 using nlohmann::json;
 using testing::dev_pki;
 
-constexpr const char* kCommunityA = "1.2.392.200284.9001";  // the peer asking (the test)
-constexpr const char* kCommunityB = "1.2.392.200300.9001";  // this network
+constexpr const char* kCommunityA = "1.2.392.200284.9001";       // the peer asking (the test)
+constexpr const char* kCommunityB = "1.2.392.200300.9001";       // this network
+constexpr const char* kHospitalA = "1.2.392.200284.33.1390001";  // network A's own
+constexpr const char* kClinicA = "1.2.392.200284.33.2900001";
+constexpr const char* kPharmacyA = "1.2.392.200284.33.3900001";
+constexpr const char* kPassword = "Xca-Network-2026";
+constexpr const char* kSecret = "JBSWY3DPEHPK3PXPJBSWY3DP";
 constexpr std::string_view kQuery = "urn:ihe:iti:2007:CrossGatewayQuery";
 constexpr std::string_view kRetrieve = "urn:ihe:iti:2007:CrossGatewayRetrieve";
 
 testing::ExchangeNetwork* net = nullptr;
+
+// Network A: a bare portal (no gateway of its own running) whose hospital knows the same
+// woman, as the Initiating Gateway towards B.
+struct NetworkA {
+  testing::TempDir tmp;
+  std::string db;
+  int nodes_port = testing::free_loopback_port();
+  std::unique_ptr<testing::Daemon> portal;
+  std::string nodes_url() const { return "https://127.0.0.1:" + std::to_string(nodes_port); }
+};
+NetworkA* net_a = nullptr;
 
 class XcaNetwork : public ::testing::Test {
  protected:
@@ -45,6 +66,11 @@ class XcaNetwork : public ::testing::Test {
            {{{"name", "okayama"},
              {"home_community_id", kCommunityA},
              {"sha256", testing::cert_fingerprint(dev_pki().cert("client"))},
+             {"categories", {"diagnoses", "lab_results", "prescriptions", "allergies"}}},
+            // Network A's portal (its initiating gateway presents the dev portal certificate).
+            {{"name", "okayama-portal"},
+             {"home_community_id", kCommunityA},
+             {"sha256", testing::cert_fingerprint(dev_pki().cert("portal"))},
              {"categories", {"diagnoses", "lab_results", "prescriptions", "allergies"}}}}}}}};
     // Hospital A discloses everything to network A; hospital B its diagnoses only.
     net->extra_consents = [](const std::vector<std::pair<std::string, std::string>>& shared) {
@@ -63,8 +89,112 @@ class XcaNetwork : public ::testing::Test {
       return out;
     };
     net->start();
+    start_network_a();
   }
+
+  static void start_network_a() {
+    net_a = new NetworkA;
+    net_a->db = testing::fresh_database();
+    const std::string pin = testing::cert_fingerprint(dev_pki().cert("portal"));
+    const json config{
+        {"assertion_signing_key", dev_pki().dir + "/assertion.key"},
+        {"database", {{"conninfo", {{"env", "HAREYAKA_TEST_DB"}}}}},
+        {"listeners",
+         {{"web", testing::dev_listener("portal", 0, "none")},
+          {"nodes", testing::dev_listener("portal", net_a->nodes_port, "require")}}},
+        {"client_tls",
+         {{"ca_file", dev_pki().ca()},
+          {"cert_file", dev_pki().cert("portal")},
+          {"key_file", dev_pki().key("portal")}}},
+        {"auth", {{"fast_password_hashing_for_tests", true}}},
+        {"xcpd",
+         {{"home_community_id", kCommunityA},
+          {"peers", json::array({{{"name", "hiroshima"},
+                                  {"home_community_id", kCommunityB},
+                                  {"sha256", pin},
+                                  {"url", net->portal_nodes_url(0) + "/xcpd/v3"},
+                                  {"xca_url", net->portal_nodes_url(0) + "/xca/v3"}}})}}}};
+    auto facility = [](const std::string& oid, const std::string& name, const std::string& kind,
+                       bool discloses) {
+      json f{{"oid", oid},    {"name_kanji", name},     {"kind", kind},
+             {"views", true}, {"discloses", discloses}, {"municipality_code", "331007"}};
+      if (discloses) {
+        f["gateway_url"] = "https://127.0.0.1:1";
+        f["gateway_cert_sha256"] = testing::cert_fingerprint(dev_pki().cert("gateway-a"));
+      }
+      return f;
+    };
+    auto user = [](const std::string& login, const std::string& fac, const std::string& prof) {
+      return json{{"login_id", login},  {"display_name", login}, {"facility_oid", fac},
+                  {"profession", prof}, {"password", kPassword}, {"totp_secret", kSecret}};
+    };
+    const std::string authority = std::string(kHospitalA) + ".1";
+    json consents = json::array();
+    for (const char* viewer : {kClinicA, kPharmacyA})
+      consents.push_back({{"authority", authority},
+                          {"local_id", "A-1"},
+                          {"source_facility", kHospitalA},
+                          {"viewer_facility", viewer}});
+    consents.push_back({{"authority", authority},
+                        {"local_id", "A-1"},
+                        {"source_facility", kHospitalA},
+                        {"viewer_community", kCommunityB}});
+    const json seed{
+        {"facilities",
+         {facility(kHospitalA, "岡山総合病院", "hospital", true),
+          facility(kClinicA, "おかやまクリニック", "clinic", false),
+          facility(kPharmacyA, "もも薬局", "pharmacy", false)}},
+        {"users",
+         {user("dr-okayama", kClinicA, "doctor"), user("ph-okayama", kPharmacyA, "pharmacist")}},
+        {"consents", consents}};
+    std::ofstream(net_a->tmp.path() + "/seed.json") << seed.dump();
+    std::ofstream(net_a->tmp.path() + "/portal.json") << config.dump();
+    testing::run_checked({"env", "HAREYAKA_TEST_DB=" + net_a->db,
+                          testing::binary_path("portal/hareyaka-portal"), "bootstrap", "--config",
+                          net_a->tmp.path() + "/portal.json", "--file",
+                          net_a->tmp.path() + "/seed.json"});
+    net_a->portal = std::make_unique<testing::Daemon>(
+        "portal/hareyaka-portal", config, "portal-a",
+        std::map<std::string, std::string>{{"HAREYAKA_TEST_DB", net_a->db}});
+    // The shared woman of B as A's hospital registered her (same names, birth date, sex).
+    pg::Pool pool({.conninfo = net->db, .size = 1});
+    const auto who = pg::transact(pool, [&](pg::Tx& tx) {
+      return tx.raw().exec_params(
+          "SELECT family_kanji, given_kanji, family_kana, given_kana, birth_date, sex "
+          "FROM pix_identities WHERE person_id = $1 AND authority = $2",
+          std::stoll(shared_person()), std::string(testing::kExA) + ".1");
+    });
+    ASSERT_EQ(who.size(), 1u);
+    hl7v3::PatientFeed f;
+    f.kind = hl7v3::FeedKind::kAdd;
+    f.header.id = {"1.2.392.200284.99", "feed-A-1", ""};
+    f.header.creation_time = "20261206000000";
+    f.header.sender = {"1.2.392.200284.33.9.1", authority};
+    f.header.receiver = {"1.2.392.200284.0.1", ""};
+    f.patient.ids = {{authority, "A-1", ""}};
+    f.patient.names = {
+        {hl7v3::NameUse::kIdeographic, who[0][0].as<std::string>(), who[0][1].as<std::string>(),
+         ""},
+        {hl7v3::NameUse::kSyllabic, who[0][2].as<std::string>(), who[0][3].as<std::string>(), ""}};
+    const std::string sex = who[0][5].as<std::string>();
+    f.patient.sex = sex == "M" ? hl7v3::Sex::kMale : hl7v3::Sex::kFemale;
+    f.patient.birth_date = who[0][4].as<std::string>();
+    f.custodian = kHospitalA;
+    hl7v3::Addressing a;
+    a.action = "urn:hl7-org:v3:PRPA_IN201301UV02";
+    a.message_id = "urn:uuid:5f0c0d3e-0000-4000-8000-000000000a01";
+    http::BlockingHttpClient client(testing::node_client("gateway-a"));
+    const auto res = client.request(
+        {.method = "POST",
+         .url = net_a->nodes_url() + "/pix/v3",
+         .headers = {{"Content-Type", hl7v3::soap_content_type(a.action)}},
+         .body = hl7v3::write_envelope(a, [&](xml::Writer& out) { hl7v3::write_feed(out, f); })});
+    ASSERT_EQ(res.status, 200) << res.body;
+  }
+
   static void TearDownTestSuite() {
+    delete net_a;
+    net_a = nullptr;
     delete net;
     net = nullptr;
   }
@@ -317,6 +447,66 @@ TEST_F(XcaNetwork, RetrieveFetchesFromTheOwningGatewayWithinTheConsent) {
   EXPECT_NE(refused.back().find("|denied|lab_results|" + std::string(testing::kExB)),
             std::string::npos)
       << refused.back();
+}
+
+// Network A's clinician: the woman's records held in network B, through XCPD then XCA, in
+// A's category view shape and labelled with the network and facility; A's role policy applied
+// before B is asked; B's consent (hospital B: diagnoses only) applied by B.
+TEST_F(XcaNetwork, AClinicianOfThePeerNetworkSeesTheRecordsHeldHere) {
+  ASSERT_NE(net_a, nullptr);
+  http::ClientSettings web;
+  web.tls.ca_file = dev_pki().ca();
+  http::BlockingHttpClient browser(web);
+  auto session = [&](const std::string& login) {
+    return testing::web_login(browser, net_a->portal->url("web", "/api/v1/session"), login,
+                              kPassword, kSecret);
+  };
+  const auto dr = session("dr-okayama");
+  auto get = [&](const testing::WebLogin& who, const std::string& path) {
+    return browser.request(
+        {.url = net_a->portal->url("web", path), .headers = {{"Cookie", who.cookie}}});
+  };
+  const auto list = json::parse(get(dr, "/api/v1/persons").body);
+  ASSERT_EQ(list["items"].size(), 1u) << list.dump();
+  const std::string person = list["items"][0]["person_id"];
+  const std::string base =
+      "/api/v1/persons/" + person + "/communities/" + std::string(kCommunityB) + "/";
+  auto diagnoses = get(dr, base + "diagnoses");
+  ASSERT_EQ(diagnoses.status, 200) << diagnoses.body;
+  const json d = json::parse(diagnoses.body);
+  EXPECT_EQ(d["community"]["status"], "ok") << d.dump();
+  EXPECT_EQ(d["community"]["name"], "hiroshima");
+  std::set<std::string> facilities;
+  for (const auto& item : d["items"]) {
+    EXPECT_EQ(item["community"], "hiroshima");
+    EXPECT_EQ(item["home_community_id"], kCommunityB);
+    EXPECT_FALSE(item["facility_name"].get<std::string>().empty());
+    facilities.insert(item["facility_oid"]);
+  }
+  EXPECT_EQ(facilities, (std::set<std::string>{testing::kExA, testing::kExB})) << d.dump();
+  // Lab results: hospital B's consent covers its diagnoses only.
+  const json labs = json::parse(get(dr, base + "lab_results").body);
+  EXPECT_EQ(labs["community"]["status"], "ok");
+  for (const auto& item : labs["items"])
+    EXPECT_EQ(item["facility_oid"], testing::kExA);
+  // A's pharmacist (at a pharmacy) may not see lab results in A: B is not asked.
+  const auto ph = session("ph-okayama");
+  EXPECT_EQ(get(ph, base + "lab_results").status, 403);
+  EXPECT_EQ(get(ph, base + "allergies").status, 200);
+  EXPECT_EQ(get(dr, "/api/v1/persons/" + person + "/communities/1.2.3/diagnoses").status, 404);
+  EXPECT_EQ(get(dr, base + "nothing").status, 404);
+  // On record at both ends.
+  pg::Pool pool_a({.conninfo = net_a->db, .size = 1});
+  const auto views = pg::transact(pool_a, [](pg::Tx& tx) {
+    return tx.raw()
+        .exec("SELECT count(*) FROM audit_log WHERE reason = 'cross_community_view'")[0][0]
+        .as<int>();
+  });
+  EXPECT_EQ(views, 3);  // diagnoses, lab_results by the doctor; allergies by the pharmacist
+  bool b_saw_a = false;
+  for (const auto& r : audit("cross_community_retrieve"))
+    b_saw_a = b_saw_a || r.rfind("community:okayama-portal|success|", 0) == 0;
+  EXPECT_TRUE(b_saw_a);
 }
 
 }  // namespace
