@@ -63,7 +63,7 @@ function visitsView(person) {
 // 他ネットワーク: which peer regional networks know this patient (IHE XCPD). Asked after the
 // page is shown, so a slow peer never holds the records; nothing is shown when no peer is
 // configured, and a failure only leaves the line out.
-async function fillPeers(slot, personId) {
+async function fillPeers(slot, personId, onFound) {
   let answer;
   try {
     answer = await api.get(`/api/v1/persons/${seg(personId)}/communities`);
@@ -77,6 +77,23 @@ async function fillPeers(slot, personId) {
     h('ul', { class: 'ids' }, peers.map((p) =>
       h('li', { class: ['peer-tag', `peer-${p.status}`], 'data-status': p.status },
         `${p.name} ${t(`peer.${p.status}`)}`)))));
+  for (const p of peers) if (p.status === 'found') onFound(p);
+}
+
+// The tabs whose records a peer network can send (IHE XCA): the list and lab views; images and
+// document downloads stay within this network.
+const PEER_TABS = new Set(['encounters', 'diagnoses', 'prescriptions', 'injections', 'allergies', 'lab_results', 'reports']);
+
+// 他ネットワークの記録: the current tab's records held in a peer network that knows the
+// patient, below this network's, under the network's name (each row names its facility).
+function peerSection(container, tab, ctx, peer) {
+  if (!PEER_TABS.has(tab.id) || !container.isConnected) return;
+  const inner = h('div', { class: 'peer-records-body' });
+  container.appendChild(h('section', {
+    class: 'peer-records', 'data-testid': 'peer-records', 'data-community': peer.home_community_id },
+  h('h2', { class: 'peer-records-title' }, t('patient.peer_records', { network: peer.name })),
+  inner));
+  tab.render(inner, { ...ctx, base: `/api/v1/persons/${seg(ctx.personId)}/communities/${seg(peer.home_community_id)}` });
 }
 
 function headerView(person, allowed) {
@@ -130,18 +147,21 @@ export async function render(main, ctx) {
       'aria-selected': tab === current ? 'true' : 'false', 'data-tab': tab.id,
     }, t(`tab.${tab.id}`))));
   const panel = h('section', { class: 'tab-panel', role: 'tabpanel', 'data-testid': 'tab-panel' });
+  const peerRecords = h('div', { class: 'peer-records-slot' });
   replace(main, h('div', { class: 'page patient-page' },
     h('a', { href: '#/patients', class: 'back' }, t('patient.back')),
     missingBanner(person.missing),
     headerView(person, allowed),
     tabBar,
-    panel));
+    panel,
+    peerRecords));
   if (!current) {
     panel.appendChild(h('p', { class: 'empty' }, t('tab.none')));
     return;
   }
+  const tabCtx = { ...ctx, person, personId, base: `/api/v1/persons/${seg(personId)}` };
   const peerSlot = main.querySelector('.ph-peers-slot');
-  if (peerSlot) fillPeers(peerSlot, personId);
+  if (peerSlot) fillPeers(peerSlot, personId, (peer) => peerSection(peerRecords, current, tabCtx, peer));
   panel.dataset.tab = current.id;
-  await current.render(panel, { ...ctx, person, personId, base: `/api/v1/persons/${seg(personId)}` });
+  await current.render(panel, tabCtx);
 }

@@ -62,6 +62,12 @@ for (const [size, viewport] of Object.entries(VIEWPORTS)) {
       const peers = await page.textContent('[data-testid=patient-peers]');
       assert.match(peers, /HM-net（広島） 登録あり/);
       assert.match(peers, /おしどりネット（鳥取） 応答なし/);
+      // The peer that knows her: its records below this network's (IHE XCA), under its name.
+      await page.waitForSelector('[data-testid=peer-records] [data-testid=timeline] li');
+      const peerRecords = await page.textContent('[data-testid=peer-records]');
+      assert.match(peerRecords, /他ネットワークの記録（HM-net（広島））/);
+      assert.match(peerRecords, /広島中央病院/);
+      assert.equal(await page.$$eval('[data-testid=peer-records]', (els) => els.length), 1, 'only the peer that knows her');
       const allergyColour = await page.$eval('.ph-allergies .allergy', (el) => getComputedStyle(el).color);
       assert.equal(allergyColour, 'rgb(198, 40, 40)', 'allergies are red');
       const timeline = await page.textContent('[data-testid=timeline]');
