@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Run by `deploy/demo --smoke --networks 2` (HAREYAKA_DEMO_THEN): the README's two-network demo
 does what it says. dr-sato logs in at network 1, opens a patient of both of its hospitals and
-finds the patient known at network 2 over IHE XCPD; network 2 answers the other way too."""
+finds the patient known at network 2 over IHE XCPD, and sees the diagnoses network 2's
+hospitals hold of them over IHE XCA; network 2 answers the other way too."""
 import http.cookiejar, json, os, ssl, subprocess, sys, time, urllib.request
 
 demo = os.environ["HAREYAKA_DEMO_DIR"]
@@ -39,6 +40,12 @@ def check(portal, peer):
             statuses = {c["name"]: c["status"] for c in answer}
             if statuses.get(peer) == "found":
                 print(f"  {portal}: a shared patient is known at {peer}")
+                hcid = next(c["home_community_id"] for c in answer if c["name"] == peer)
+                records = get(f"/api/v1/persons/{shared[0]['person_id']}/communities/{hcid}"
+                              "/diagnoses")
+                if records["community"]["status"] != "ok" or not records["items"]:
+                    sys.exit(f"{portal}: no diagnoses from {peer} over XCA: {records}")
+                print(f"  {portal}: {len(records['items'])} diagnoses from {peer} over XCA")
                 return
         time.sleep(1)
     sys.exit(f"{portal}: no shared patient found at {peer} within 90 s (last answer {statuses})")
