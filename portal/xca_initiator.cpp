@@ -1,9 +1,8 @@
 #include "portal/xca_initiator.hpp"
 
-#include <random>
-
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/uuid.hpp"
 #include "consent/policy_store.hpp"
 #include "hpd/time.hpp"
 #include "portal/viewer/categories.hpp"
@@ -20,18 +19,6 @@ using nlohmann::json;
 
 constexpr std::string_view kQuery = "urn:ihe:iti:2007:CrossGatewayQuery";
 constexpr std::string_view kRetrieve = "urn:ihe:iti:2007:CrossGatewayRetrieve";
-
-std::string fresh_uuid() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  char out[37];
-  const std::uint64_t a = (rng() & 0xFFFFFFFFFFFF0FFFULL) | 0x4000ULL;
-  const std::uint64_t b = (rng() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
-  std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFFF),
-                static_cast<unsigned>(b >> 48),
-                static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFULL));
-  return out;
-}
 
 // Values in stored query syntax: 'text' with quotes doubled.
 std::string sq_quoted(std::string_view v) {
@@ -101,7 +88,7 @@ PeerRecords XcaInitiator::category(const PeerCommunity& wanted, const std::strin
   auto post = [&](std::string_view action, const std::function<void(xml::Writer&)>& payload) {
     hl7v3::Addressing a;
     a.action = std::string(action);
-    a.message_id = "urn:uuid:" + fresh_uuid();
+    a.message_id = "urn:uuid:" + random_uuid();
     a.to = peer->config.xca_url;
     a.reply_to = std::string(hl7v3::kWsaAnonymous);
     http::ClientRequest req{.method = "POST",

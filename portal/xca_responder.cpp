@@ -5,10 +5,10 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <charconv>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "common/digest.hpp"
 #include "common/log.hpp"
+#include "common/uuid.hpp"
 #include "hpd/oid.hpp"
 #include "portal/viewer/categories.hpp"
 #include "portal/viewer/locator_view.hpp"
@@ -147,18 +147,6 @@ std::string entry_uuid(const std::string& uid) {
   h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];
   return "urn:uuid:" + h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" +
          h.substr(16, 4) + "-" + h.substr(20, 12);
-}
-
-std::string fresh_uuid() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  char out[37];
-  const std::uint64_t a = (rng() & 0xFFFFFFFFFFFF0FFFULL) | 0x4000ULL;
-  const std::uint64_t b = (rng() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
-  std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFFF),
-                static_cast<unsigned>(b >> 48),
-                static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFULL));
-  return out;
 }
 
 // What the peer may see of a person: for each identity whose consent names the community,
@@ -530,7 +518,7 @@ net::awaitable<std::optional<json>> fetch_document(XcaServices& sv, const PeerCo
 
 http::Response fault(const hl7v3::SoapFault& f, const hl7v3::Addressing& a) {
   return http::Response::text(hl7v3::fault_http_status(f),
-                              hl7v3::write_fault(f, a, "urn:uuid:" + fresh_uuid()),
+                              hl7v3::write_fault(f, a, "urn:uuid:" + random_uuid()),
                               hl7v3::soap_content_type(kFaultAction));
 }
 
@@ -580,8 +568,8 @@ net::awaitable<http::Response> handle(XcaServices& sv, http::Request& req) {
       } catch (const xds::RequestError& e) {
         a.errors.push_back(e.error());
       }
-      const auto reply =
-          hl7v3::reply_addressing(env.addressing, kQueryResponseAction, "urn:uuid:" + fresh_uuid());
+      const auto reply = hl7v3::reply_addressing(env.addressing, kQueryResponseAction,
+                                                 "urn:uuid:" + random_uuid());
       co_return http::Response::text(
           200,
           hl7v3::write_envelope(reply,
@@ -620,7 +608,8 @@ net::awaitable<http::Response> handle(XcaServices& sv, http::Request& req) {
           failures.push_back(std::move(e));
           continue;
         }
-        const std::string cid = std::to_string(parts.size() + 1) + "." + fresh_uuid() + "@hareyaka";
+        const std::string cid =
+            std::to_string(parts.size() + 1) + "." + random_uuid() + "@hareyaka";
         parts.push_back({cid, "application/json", doc->dump()});
         documents.push_back({p.request,
                              p.request.document_unique_id + "." + std::to_string(unix_now()), "",
@@ -635,10 +624,10 @@ net::awaitable<http::Response> handle(XcaServices& sv, http::Request& req) {
       errors.push_back(e.error());
     }
     const auto reply = hl7v3::reply_addressing(env.addressing, kRetrieveResponseAction,
-                                               "urn:uuid:" + fresh_uuid());
+                                               "urn:uuid:" + random_uuid());
     const std::string envelope = hl7v3::write_envelope(
         reply, [&](xml::Writer& w) { xds::write_retrieve_response(w, documents, errors); });
-    auto out = xds::write_mtom(envelope, kRetrieveResponseAction, parts, fresh_uuid());
+    auto out = xds::write_mtom(envelope, kRetrieveResponseAction, parts, random_uuid());
     co_return http::Response::text(200, std::move(out.body), out.content_type);
   } catch (const std::exception&) {
     // The audit record or the database failed: nothing is disclosed without its record.
