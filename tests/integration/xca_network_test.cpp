@@ -89,6 +89,10 @@ class XcaNetwork : public ::testing::Test {
       return out;
     };
     net->start();
+    // Network A registers the woman as B's PIX knows her: after B's gateways have fed it.
+    ASSERT_TRUE(
+        testing::poll_until([] { return net->published(*net->gw_a) && net->published(*net->gw_b); },
+                            std::chrono::seconds(180)));
     start_network_a();
   }
 
