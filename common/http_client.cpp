@@ -126,6 +126,9 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     auto [ec_c, ep] = co_await beast::get_lowest_layer(*s).async_connect(results, kTuple);
     if (ec_c)
       fail(ec_c, t, "connect");
+    // A request's header and body go out as separate TLS records: see the server's note.
+    boost::system::error_code nodelay_ec;
+    beast::get_lowest_layer(*s).socket().set_option(net::ip::tcp::no_delay(true), nodelay_ec);
     beast::get_lowest_layer(*s).expires_after(remaining(deadline));
     auto [ec_h] = co_await s->async_handshake(ssl::stream_base::client, kTuple);
     if (ec_h)

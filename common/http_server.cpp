@@ -226,6 +226,10 @@ awaitable<void> Server::Impl::accept_loop(Listener& l) {
         continue;
       }
     }
+    // Responses leave as several TLS records: without TCP_NODELAY, Nagle holds the last one
+    // until the client's delayed ACK (40 ms on Linux) whenever a write is split.
+    boost::system::error_code nodelay_ec;
+    socket.set_option(tcp::no_delay(true), nodelay_ec);
     auto ex = socket.get_executor();
     net::co_spawn(ex, session(l, std::move(socket)), net::detached);
   }
