@@ -85,7 +85,14 @@ PeerRecords XcaInitiator::category(const PeerCommunity& wanted, const std::strin
     return out;
   const xds::PatientId pid{patient_id.substr(caret + 1), patient_id.substr(0, caret)};
   const std::string home = "urn:oid:" + wanted.home_community_id;
+  // One deadline for the query and the retrieve together: a slow peer costs the page at most
+  // xcpd.deadline_ms beyond its discovery, never twice that.
+  const auto until = std::chrono::steady_clock::now() + config_.deadline;
   auto post = [&](std::string_view action, const std::function<void(xml::Writer&)>& payload) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (left <= std::chrono::milliseconds(0))
+      throw std::runtime_error("the deadline for the peer has passed");
     hl7v3::Addressing a;
     a.action = std::string(action);
     a.message_id = "urn:uuid:" + random_uuid();
@@ -94,7 +101,7 @@ PeerRecords XcaInitiator::category(const PeerCommunity& wanted, const std::strin
     http::ClientRequest req{.method = "POST",
                             .url = peer->config.xca_url,
                             .body = hl7v3::write_envelope(a, payload),
-                            .timeout = config_.deadline};
+                            .timeout = left};
     req.headers["Content-Type"] = hl7v3::soap_content_type(action);
     return peer->client->request(std::move(req));
   };

@@ -7,6 +7,7 @@
 // and the patient's consents. A peer that is down, slow or refuses is named, never an error.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
