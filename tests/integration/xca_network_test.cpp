@@ -7,6 +7,9 @@
 // every message validated against the ebRS 3.0 / XDS.b schemas; audit on the responder and
 // at the gateway.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -34,6 +37,7 @@ using testing::dev_pki;
 
 constexpr const char* kCommunityA = "1.2.392.200284.9001";       // the peer asking (the test)
 constexpr const char* kCommunityB = "1.2.392.200300.9001";       // this network
+constexpr const char* kCommunityC = "1.2.392.200400.9001";       // a peer of A that hangs
 constexpr const char* kHospitalA = "1.2.392.200284.33.1390001";  // network A's own
 constexpr const char* kClinicA = "1.2.392.200284.33.2900001";
 constexpr const char* kPharmacyA = "1.2.392.200284.33.3900001";
@@ -47,6 +51,23 @@ testing::ExchangeNetwork* net = nullptr;
 // Network A: a bare portal (no gateway of its own running) whose hospital knows the same
 // woman, as the Initiating Gateway towards B.
 struct NetworkA {
+  ~NetworkA() {
+    if (silent_fd >= 0)
+      ::close(silent_fd);
+  }
+  // A listener that accepts connections and never answers (a hung peer).
+  int silent_port() {
+    silent_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(silent_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(::listen(silent_fd, 16), 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(silent_fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    return ntohs(addr.sin_port);
+  }
+  int silent_fd = -1;
   testing::TempDir tmp;
   std::string db;
   int nodes_port = testing::free_loopback_port();
@@ -113,11 +134,21 @@ class XcaNetwork : public ::testing::Test {
         {"auth", {{"fast_password_hashing_for_tests", true}}},
         {"xcpd",
          {{"home_community_id", kCommunityA},
-          {"peers", json::array({{{"name", "hiroshima"},
-                                  {"home_community_id", kCommunityB},
-                                  {"sha256", pin},
-                                  {"url", net->portal_nodes_url(0) + "/xcpd/v3"},
-                                  {"xca_url", net->portal_nodes_url(0) + "/xca/v3"}}})}}}};
+          {"deadline_ms", 1500},
+          // "tottori" knows the woman (its XCPD answers: B's responding gateway stands in
+          // for it) but its XCA endpoint accepts connections and never answers.
+          {"peers",
+           json::array({{{"name", "hiroshima"},
+                         {"home_community_id", kCommunityB},
+                         {"sha256", pin},
+                         {"url", net->portal_nodes_url(0) + "/xcpd/v3"},
+                         {"xca_url", net->portal_nodes_url(0) + "/xca/v3"}},
+                        {{"name", "tottori"},
+                         {"home_community_id", kCommunityC},
+                         {"sha256", std::string(64, 'e')},
+                         {"url", net->portal_nodes_url(0) + "/xcpd/v3"},
+                         {"xca_url", "https://127.0.0.1:" + std::to_string(net_a->silent_port()) +
+                                         "/xca/v3"}}})}}}};
     auto facility = [](const std::string& oid, const std::string& name, const std::string& kind,
                        bool discloses) {
       json f{{"oid", oid},    {"name_kanji", name},     {"kind", kind},
@@ -139,10 +170,11 @@ class XcaNetwork : public ::testing::Test {
                           {"local_id", "A-1"},
                           {"source_facility", kHospitalA},
                           {"viewer_facility", viewer}});
-    consents.push_back({{"authority", authority},
-                        {"local_id", "A-1"},
-                        {"source_facility", kHospitalA},
-                        {"viewer_community", kCommunityB}});
+    for (const char* peer : {kCommunityB, kCommunityC})
+      consents.push_back({{"authority", authority},
+                          {"local_id", "A-1"},
+                          {"source_facility", kHospitalA},
+                          {"viewer_community", peer}});
     const json seed{
         {"facilities",
          {facility(kHospitalA, "岡山総合病院", "hospital", true),
@@ -499,6 +531,18 @@ TEST_F(XcaNetwork, AClinicianOfThePeerNetworkSeesTheRecordsHeldHere) {
   EXPECT_EQ(get(ph, base + "allergies").status, 200);
   EXPECT_EQ(get(dr, "/api/v1/persons/" + person + "/communities/1.2.3/diagnoses").status, 404);
   EXPECT_EQ(get(dr, base + "nothing").status, 404);
+  // A peer that knows her but hangs on XCA: named unavailable at the deadline (1.5 s for
+  // the query and retrieve together), never an error page.
+  const auto t0 = std::chrono::steady_clock::now();
+  auto hung = get(dr, "/api/v1/persons/" + person + "/communities/" + kCommunityC + "/diagnoses");
+  const auto waited =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  ASSERT_EQ(hung.status, 200) << hung.body;
+  const json h = json::parse(hung.body);
+  EXPECT_EQ(h["community"]["status"], "unavailable") << h.dump();
+  EXPECT_TRUE(h["items"].empty());
+  EXPECT_GE(waited.count(), 1400);
+  EXPECT_LT(waited.count(), 4000) << "one deadline for ITI-38 and ITI-39, not one each";
   // On record at both ends.
   pg::Pool pool_a({.conninfo = net_a->db, .size = 1});
   const auto views = pg::transact(pool_a, [](pg::Tx& tx) {
@@ -506,7 +550,8 @@ TEST_F(XcaNetwork, AClinicianOfThePeerNetworkSeesTheRecordsHeldHere) {
         .exec("SELECT count(*) FROM audit_log WHERE reason = 'cross_community_view'")[0][0]
         .as<int>();
   });
-  EXPECT_EQ(views, 3);  // diagnoses, lab_results by the doctor; allergies by the pharmacist
+  EXPECT_EQ(views, 4);  // diagnoses, lab_results by the doctor; allergies by the pharmacist;
+                        // the question to the hung peer
   bool b_saw_a = false;
   for (const auto& r : audit("cross_community_retrieve"))
     b_saw_a = b_saw_a || r.rfind("community:okayama-portal|success|", 0) == 0;
