@@ -7,9 +7,6 @@
 // every message validated against the ebRS 3.0 / XDS.b schemas; audit on the responder and
 // at the gateway.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -51,23 +48,7 @@ testing::ExchangeNetwork* net = nullptr;
 // Network A: a bare portal (no gateway of its own running) whose hospital knows the same
 // woman, as the Initiating Gateway towards B.
 struct NetworkA {
-  ~NetworkA() {
-    if (silent_fd >= 0)
-      ::close(silent_fd);
-  }
-  // A listener that accepts connections and never answers (a hung peer).
-  int silent_port() {
-    silent_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(silent_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    EXPECT_EQ(::listen(silent_fd, 16), 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(silent_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    return ntohs(addr.sin_port);
-  }
-  int silent_fd = -1;
+  testing::SilentListener hung;  // tottori's XCA endpoint
   testing::TempDir tmp;
   std::string db;
   int nodes_port = testing::free_loopback_port();
@@ -147,7 +128,7 @@ class XcaNetwork : public ::testing::Test {
                          {"home_community_id", kCommunityC},
                          {"sha256", std::string(64, 'e')},
                          {"url", net->portal_nodes_url(0) + "/xcpd/v3"},
-                         {"xca_url", "https://127.0.0.1:" + std::to_string(net_a->silent_port()) +
+                         {"xca_url", "https://127.0.0.1:" + std::to_string(net_a->hung.port()) +
                                          "/xca/v3"}}})}}}};
     auto facility = [](const std::string& oid, const std::string& name, const std::string& kind,
                        bool discloses) {

@@ -4,9 +4,6 @@
 // that name the other network, with a dead third peer answered as unavailable, and audit on
 // both sides.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -137,25 +134,6 @@ class XcpdNetworks : public ::testing::Test {
     });
   }
 
-  // A peer that accepts the TCP connection and then never answers (hung, or a firewall that
-  // black-holes): only the deadline ends the wait.
-  int silent_port() {
-    silent_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(silent_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    EXPECT_EQ(::listen(silent_fd_, 16), 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(silent_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    return ntohs(addr.sin_port);
-  }
-
-  void TearDown() override {
-    if (silent_fd_ >= 0)
-      ::close(silent_fd_);
-  }
-
   void SetUp() override {
     a_.db = testing::fresh_database();
     b_.db = testing::fresh_database();
@@ -189,7 +167,7 @@ class XcpdNetworks : public ::testing::Test {
                                 {{"name", "tottori"},
                                  {"home_community_id", "1.2.392.200400.9001"},
                                  {"sha256", std::string(64, 'e')},
-                                 {"url", "https://127.0.0.1:" + std::to_string(silent_port()) +
+                                 {"url", "https://127.0.0.1:" + std::to_string(silent_.port()) +
                                              "/xcpd/v3"}}})}});
     json consents = json::array();
     for (const char* id : {"A-1", "A-2"}) {
@@ -245,7 +223,9 @@ class XcpdNetworks : public ::testing::Test {
   }
 
   Network a_, b_;
-  int silent_fd_ = -1;
+  // A peer that accepts the TCP connection and then never answers (hung, or a firewall that
+  // black-holes): only the deadline ends the wait.
+  testing::SilentListener silent_;
   std::unique_ptr<http::BlockingHttpClient> browser_;
   testing::WebLogin login_;
 };

@@ -20,6 +20,21 @@ struct RunResult {
 // port they bound (a DICOM SCP, Orthanc). Daemons of ours bind port 0 and report instead.
 int free_loopback_port();
 
+// A loopback listener that accepts TCP connections and never answers: a hung peer, for
+// deadline tests. Closed when destroyed.
+class SilentListener {
+ public:
+  SilentListener();
+  ~SilentListener();
+  SilentListener(const SilentListener&) = delete;
+  SilentListener& operator=(const SilentListener&) = delete;
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
 // Runs argv to completion and captures its output.
 RunResult run(const std::vector<std::string>& argv);
 
