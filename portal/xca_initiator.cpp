@@ -228,12 +228,16 @@ void add_xca_records_route(http::Router& web, ViewerServices& sv, XcpdInitiator&
         const PersonView shown = shown_part(*person, answers.data());
         if (shown.identities.empty())
           throw Error(ErrorCode::kNotFound, "no such person at this facility");
-        auto event = [&](const std::string& reason, const std::string& detail) {
+        // The peer community is the source: the statistics count this as a view out of the
+        // network (portal/stats/sql/0003_communities.sql).
+        auto event = [&](const std::string& reason, const PeerCommunity& p,
+                         const std::string& detail) {
           audit::AuditEvent e{.type = audit::EventType::kView,
                               .actor_user = c.user.login_id,
                               .actor_profession = std::string(hpd::to_string(c.user.profession)),
                               .actor_facility = c.user.facility_oid,
                               .person_id = std::to_string(shown.person_id),
+                              .source_facility = p.home_community_id,
                               .category = category,
                               .reason = reason,
                               .detail = detail,
@@ -241,7 +245,7 @@ void add_xca_records_route(http::Router& web, ViewerServices& sv, XcpdInitiator&
           sv.web.audit.append(e, hpd::Clock::now());
         };
         const auto found = xcpd.discover(shown, [&](const PeerCommunity& p) {
-          event("cross_community_discovery",
+          event("cross_community_discovery", p,
                 "ITI-55 to " + p.name + " (" + p.home_community_id + ")");
         });
         PeerRecords records{.name = peer->name,
@@ -251,7 +255,7 @@ void add_xca_records_route(http::Router& web, ViewerServices& sv, XcpdInitiator&
           if (d.home_community_id != peer->home_community_id)
             continue;
           if (d.status == "found") {
-            event("cross_community_view",
+            event("cross_community_view", *peer,
                   "ITI-38/39 to " + peer->name + " (" + peer->home_community_id + ")");
             records = xca.category(*peer, d.patient_id, category);
           } else {

@@ -32,6 +32,7 @@ void add_admin_routes(http::Router& web, AdminServices& sv) {
   add_policy_routes(web, sv);
   add_identity_routes(web, sv);
   add_audit_routes(web, sv);
+  add_municipality_routes(web, sv);
   if (sv.hpd)
     add_hpd_admin_routes(web, sv);
 }

@@ -28,5 +28,6 @@ void add_policy_routes(http::Router& web, AdminServices& sv);
 void add_identity_routes(http::Router& web, AdminServices& sv);
 void add_audit_routes(http::Router& web, AdminServices& sv);
 void add_hpd_admin_routes(http::Router& web, AdminServices& sv);
+void add_municipality_routes(http::Router& web, AdminServices& sv);
 
 }  // namespace hareyaka::admin

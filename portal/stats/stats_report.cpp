@@ -26,10 +26,17 @@ constexpr pg::Statement kResolvePeriod{
     "  FROM (SELECT coalesce(nullif($2, '')::date, today) AS d_to, today "
     "    FROM (SELECT ((now() AT TIME ZONE 'UTC') + interval '9 hours')::date AS today) t) q) p"};
 
+// A municipality's name and secondary medical area (hpd/sql/0004_municipalities.sql), by a
+// 5- or 6-digit code; '' where the table does not know it.
+#define HY_STATS_TOWN(code)                                                                  \
+  "coalesce((SELECT m.name || '|' || m.area_code || '|' || m.area_name FROM municipalities " \
+  "m WHERE m.code5 = left(" code ", 5)), '||')"
+
 constexpr pg::Statement kFacilities{
     "stats_facilities",
-    "SELECT kind, municipality_code, discloses, views, count(*) FROM facilities "
-    "WHERE status = 'active' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"};
+    "SELECT kind, municipality_code, discloses, views, count(*), " HY_STATS_TOWN(
+        "municipality_code") " FROM facilities "
+                             "WHERE status = 'active' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"};
 
 constexpr pg::Statement kConsents{
     "stats_consents",
@@ -56,17 +63,32 @@ constexpr pg::Statement kByCategory{
 
 constexpr pg::Statement kByViewer{
     "stats_views_by_viewer",
-    "SELECT to_char(v.day, 'YYYY-MM'), coalesce(f.kind, ''), coalesce(f.municipality_code, ''), "
-    "  sum(v.views), count(DISTINCT v.patient) "
+    "SELECT month, kind, town, views, patients, " HY_STATS_TOWN("town") " FROM ("
+    "SELECT to_char(v.day, 'YYYY-MM') AS month, coalesce(f.kind, '') AS kind, "
+    "  coalesce(f.municipality_code, '') AS town, sum(v.views) AS views, "
+    "  count(DISTINCT v.patient) AS patients "
     "FROM stats_view_day v LEFT JOIN facilities f ON f.oid = v.viewer_facility "
-    "WHERE " HY_STATS_IN_PERIOD " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"};
+    "WHERE " HY_STATS_IN_PERIOD " AND (v.community = '' OR v.community <> v.viewer_facility) "
+    "GROUP BY 1, 2, 3) c ORDER BY 1, 2, 3"};
 
 constexpr pg::Statement kBySource{
     "stats_views_by_source",
     "SELECT to_char(v.day, 'YYYY-MM'), v.source_facility, coalesce(f.name_kanji, ''), "
     "  sum(v.views), count(DISTINCT v.patient) "
     "FROM stats_view_day v LEFT JOIN facilities f ON f.oid = v.source_facility "
-    "WHERE " HY_STATS_IN_PERIOD " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"};
+    "WHERE " HY_STATS_IN_PERIOD
+    " AND (v.community = '' OR v.community <> v.source_facility) "
+    "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"};
+
+// Views across networks by direction and peer community.
+constexpr pg::Statement kByCommunity{
+    "stats_views_by_community",
+    "SELECT to_char(v.day, 'YYYY-MM'), "
+    "  CASE WHEN v.community = v.viewer_facility THEN 'in' ELSE 'out' END, v.community, "
+    "  sum(v.views), count(DISTINCT v.patient) "
+    "FROM stats_view_day v WHERE " HY_STATS_IN_PERIOD
+    " AND v.community <> '' "
+    "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"};
 
 // The same three sections from the month cells, for a period of whole months.
 constexpr pg::Statement kByCategoryCells{
@@ -75,8 +97,14 @@ constexpr pg::Statement kByCategoryCells{
     "WHERE section = 'category' AND month >= $1::date AND month <= $2::date ORDER BY 1, 2"};
 constexpr pg::Statement kByViewerCells{
     "stats_cells_by_viewer",
+    "SELECT to_char(month, 'YYYY-MM'), k1, k2, views, patients, " HY_STATS_TOWN(
+        "k2") " FROM stats_month_cell "
+              "WHERE section = 'viewer' AND month >= $1::date AND month <= $2::date "
+              "ORDER BY 1, 2, 3"};
+constexpr pg::Statement kByCommunityCells{
+    "stats_cells_by_community",
     "SELECT to_char(month, 'YYYY-MM'), k1, k2, views, patients FROM stats_month_cell "
-    "WHERE section = 'viewer' AND month >= $1::date AND month <= $2::date ORDER BY 1, 2, 3"};
+    "WHERE section = 'community' AND month >= $1::date AND month <= $2::date ORDER BY 1, 2, 3"};
 constexpr pg::Statement kBySourceCells{
     "stats_cells_by_source",
     "SELECT to_char(c.month, 'YYYY-MM'), c.k1, coalesce(f.name_kanji, ''), c.views, c.patients "
@@ -93,6 +121,7 @@ constexpr pg::Statement kFreshness{
 #undef HY_STATS_IN_PERIOD
 #undef HY_STATS_FROM_TS
 #undef HY_STATS_TO_TS
+#undef HY_STATS_TOWN
 
 bool is_date(const std::string& s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-')
@@ -127,6 +156,15 @@ json view_cell(json keys, std::int64_t views, std::int64_t patients, bool suppre
     keys["patients"] = patients;
   }
   return keys;
+}
+
+// name|area_code|area_name (HY_STATS_TOWN) into the cell.
+void put_town(json& cell, const std::string& town) {
+  const auto a = town.find('|');
+  const auto b = town.find('|', a + 1);
+  cell["municipality_name"] = town.substr(0, a);
+  cell["area_code"] = town.substr(a + 1, b - a - 1);
+  cell["area_name"] = town.substr(b + 1);
 }
 
 std::string csv_field(const json& v) {
@@ -178,11 +216,13 @@ json build_report(pg::Pool& pool, const Period& period, bool suppress) {
 
         json facilities = json::array();
         for (const auto& row : tx.exec(kFacilities)) {
-          facilities.push_back({{"kind", row[0].as<std::string>()},
-                                {"municipality", row[1].as<std::string>()},
-                                {"discloses", row[2].as<bool>()},
-                                {"views", row[3].as<bool>()},
-                                {"count", row[4].as<std::int64_t>()}});
+          json f{{"kind", row[0].as<std::string>()},
+                 {"municipality", row[1].as<std::string>()},
+                 {"discloses", row[2].as<bool>()},
+                 {"views", row[3].as<bool>()},
+                 {"count", row[4].as<std::int64_t>()}};
+          put_town(f, row[5].as<std::string>());
+          facilities.push_back(std::move(f));
         }
         out["facilities"] = std::move(facilities);
 
@@ -215,11 +255,12 @@ json build_report(pg::Pool& pool, const Period& period, bool suppress) {
         json by_viewer = json::array();
         for (const auto& r :
              tx.exec(period.whole_months ? kByViewerCells : kByViewer, period.from, period.to)) {
-          by_viewer.push_back(view_cell({{"month", r[0].as<std::string>()},
-                                         {"kind", r[1].as<std::string>()},
-                                         {"municipality", r[2].as<std::string>()}},
-                                        r[3].as<std::int64_t>(), r[4].as<std::int64_t>(),
-                                        suppress));
+          json keys{{"month", r[0].as<std::string>()},
+                    {"kind", r[1].as<std::string>()},
+                    {"municipality", r[2].as<std::string>()}};
+          put_town(keys, r[5].as<std::string>());
+          by_viewer.push_back(view_cell(std::move(keys), r[3].as<std::int64_t>(),
+                                        r[4].as<std::int64_t>(), suppress));
         }
         out["views_by_viewer"] = std::move(by_viewer);
 
@@ -233,15 +274,28 @@ json build_report(pg::Pool& pool, const Period& period, bool suppress) {
                                         suppress));
         }
         out["views_by_source"] = std::move(by_source);
+
+        json by_community = json::array();
+        for (const auto& r : tx.exec(period.whole_months ? kByCommunityCells : kByCommunity,
+                                     period.from, period.to)) {
+          by_community.push_back(view_cell({{"month", r[0].as<std::string>()},
+                                            {"direction", r[1].as<std::string>()},
+                                            {"community", r[2].as<std::string>()}},
+                                           r[3].as<std::int64_t>(), r[4].as<std::int64_t>(),
+                                           suppress));
+        }
+        out["views_by_community"] = std::move(by_community);
         return out;
       },
       {.isolation = pg::Isolation::kRepeatableRead});
 }
 
 std::string report_csv(const json& report) {
-  static const char* const kColumns[] = {"section",      "month",        "category",      "kind",
-                                         "municipality", "facility_oid", "facility_name", "count",
-                                         "views",        "patients",     "suppressed"};
+  // New columns go at the end: a spreadsheet made from last month's export still lines up.
+  static const char* const kColumns[] = {
+      "section",       "month",     "category",  "kind",      "municipality",  "facility_oid",
+      "facility_name", "count",     "views",     "patients",  "suppressed",    "municipality_name",
+      "area_code",     "area_name", "direction", "community", "community_name"};
   std::string out;
   auto line = [&](const std::string& section, const json& cell) {
     out += section;
@@ -258,8 +312,9 @@ std::string report_csv(const json& report) {
   out += "\r\n";
   for (const auto& f : report.at("facilities")) {
     // "views" here is the facility's role, not a count: the CSV names the roles instead.
-    json cell{
-        {"kind", f.at("kind")}, {"municipality", f.at("municipality")}, {"count", f.at("count")}};
+    json cell{{"kind", f.at("kind")},           {"municipality", f.at("municipality")},
+              {"count", f.at("count")},         {"municipality_name", f.at("municipality_name")},
+              {"area_code", f.at("area_code")}, {"area_name", f.at("area_name")}};
     std::string role = f.at("discloses").get<bool>() ? "disclosing" : "";
     if (f.at("views").get<bool>())
       role += role.empty() ? "viewing" : "+viewing";
@@ -273,7 +328,8 @@ std::string report_csv(const json& report) {
       cell["suppressed"] = true;
     line("patients:" + name, cell);
   }
-  for (const char* section : {"views_by_category", "views_by_viewer", "views_by_source"}) {
+  for (const char* section :
+       {"views_by_category", "views_by_viewer", "views_by_source", "views_by_community"}) {
     for (const auto& cell : report.at(section))
       line(section, cell);
   }

@@ -13,7 +13,31 @@ namespace {
 #define HY_STATS_PATIENT                      \
   "CASE WHEN person_id <> '' THEN person_id " \
   "ELSE patient_authority || '^' || patient_local_id END"
-#define HY_STATS_VIEWS "event_type = 'view' AND outcome = 'success'"
+// An XCPD discovery is recorded as a view attempt of the category asked for; only the
+// query that follows it (cross_community_view) counts.
+#define HY_STATS_VIEWS \
+  "event_type = 'view' AND outcome = 'success' AND reason <> 'cross_community_discovery'"
+// The peer community of a view across networks (sql/0003_communities.sql), '' for a view
+// inside this network.
+#define HY_STATS_COMMUNITY                                        \
+  "CASE WHEN actor_profession = 'community' THEN actor_facility " \
+  "WHEN reason = 'cross_community_view' THEN source_facility ELSE '' END"
+// The report cells one row adds to, for the month cells and their check: by category (every
+// view); by this network's viewing facility (kind, municipality; not a peer reading ours);
+// by this network's disclosing facility (not a peer's records read by our user); by peer
+// community and direction. `f` is the viewer's facilities row; keep rows WHERE s.section IS
+// NOT NULL.
+#define HY_STATS_SECTIONS(cat, viewer, source, community)                                     \
+  "LATERAL (VALUES ('category', " cat                                                         \
+  ", ''), "                                                                                   \
+  "  (CASE WHEN " community " = '' OR " community " <> " viewer                               \
+  " THEN 'viewer' END, coalesce(f.kind, ''), coalesce(f.municipality_code, '')), "            \
+  "  (CASE WHEN " community " = '' OR " community " <> " source " THEN 'source' END, " source \
+  ", ''), "                                                                                   \
+  "  (CASE WHEN " community                                                                   \
+  " <> '' THEN 'community' END, "                                                             \
+  "   CASE WHEN " community " = " viewer " THEN 'in' ELSE 'out' END, " community              \
+  ")) AS s(section, k1, k2) "
 
 constexpr pg::Statement kLockCursor{
     "stats_lock_cursor", "SELECT last_seq FROM stats_rollup_cursor WHERE id = 1 FOR UPDATE"};
@@ -24,10 +48,11 @@ constexpr pg::Statement kHead{"stats_chain_head", "SELECT seq FROM audit_chain_h
 constexpr pg::Statement kAddBatch{
     "stats_add_batch",
     "INSERT INTO stats_view_day (day, category, viewer_facility, source_facility, patient, "
-    "views) "
+    "community, views) "
     "SELECT " HY_STATS_DAY ", category, actor_facility, source_facility, " HY_STATS_PATIENT
+    ", " HY_STATS_COMMUNITY
     ", count(*) FROM audit_log WHERE seq > $1 AND seq <= $2 AND " HY_STATS_VIEWS
-    " GROUP BY 1, 2, 3, 4, 5 "
+    " GROUP BY 1, 2, 3, 4, 5, 6 "
     "ON CONFLICT (day, category, viewer_facility, source_facility, patient) "
     "DO UPDATE SET views = stats_view_day.views + EXCLUDED.views"};
 // The batch's month cells (sql/0002_month_cells.sql): membership first, so a patient new to
@@ -37,16 +62,15 @@ constexpr pg::Statement kAddCells{
     "WITH b AS (SELECT date_trunc('month', " HY_STATS_DAY
     ")::date AS month, category, "
     "    actor_facility AS viewer, source_facility AS source, " HY_STATS_PATIENT
-    " AS patient, "
+    " AS patient, " HY_STATS_COMMUNITY
+    " AS community, "
     "    count(*) AS views "
     "  FROM audit_log WHERE seq > $1 AND seq <= $2 AND " HY_STATS_VIEWS
-    " GROUP BY 1, 2, 3, 4, 5), "
+    " GROUP BY 1, 2, 3, 4, 5, 6), "
     "k AS (SELECT b.month, s.section, s.k1, s.k2, b.patient, sum(b.views) AS views "
-    "  FROM b LEFT JOIN facilities f ON f.oid = b.viewer, "
-    "    LATERAL (VALUES ('category', b.category, ''), "
-    "      ('viewer', coalesce(f.kind, ''), coalesce(f.municipality_code, '')), "
-    "      ('source', b.source, '')) AS s(section, k1, k2) "
-    "  GROUP BY 1, 2, 3, 4, 5), "
+    "  FROM b LEFT JOIN facilities f ON f.oid = b.viewer, " HY_STATS_SECTIONS(
+        "b.category", "b.viewer", "b.source", "b.community")
+    "  WHERE s.section IS NOT NULL GROUP BY 1, 2, 3, 4, 5), "
     "fresh AS (INSERT INTO stats_month_patient (month, section, k1, k2, patient) "
     "  SELECT month, section, k1, k2, patient FROM k ON CONFLICT DO NOTHING "
     "  RETURNING month, section, k1, k2), "
@@ -73,10 +97,8 @@ constexpr pg::Statement kCheckCells{
     "WITH r AS (SELECT date_trunc('month', v.day)::date AS month, s.section, s.k1, s.k2, "
     "    sum(v.views) AS views, count(DISTINCT v.patient) AS patients "
     "  FROM stats_view_day v LEFT JOIN facilities f ON f.oid = v.viewer_facility, "
-    "    LATERAL (VALUES ('category', v.category, ''), "
-    "      ('viewer', coalesce(f.kind, ''), coalesce(f.municipality_code, '')), "
-    "      ('source', v.source_facility, '')) AS s(section, k1, k2) "
-    "  GROUP BY 1, 2, 3, 4) "
+    HY_STATS_SECTIONS("v.category", "v.viewer_facility", "v.source_facility", "v.community")
+    "  WHERE s.section IS NOT NULL GROUP BY 1, 2, 3, 4) "
     "SELECT count(*) FROM r FULL JOIN stats_month_cell c USING (month, section, k1, k2) "
     "WHERE r.views IS DISTINCT FROM c.views OR r.patients IS DISTINCT FROM c.patients"};
 constexpr pg::Statement kClearCells{"stats_clear_month_cells", "DELETE FROM stats_month_cell"};
@@ -116,18 +138,21 @@ constexpr pg::Statement kCheck{
     "WITH recount AS ("
     "  SELECT " HY_STATS_DAY
     " AS day, category, actor_facility AS viewer_facility, "
-    "         source_facility, " HY_STATS_PATIENT
-    " AS patient, count(*) AS views "
+    "         source_facility, " HY_STATS_PATIENT " AS patient, " HY_STATS_COMMUNITY
+    " AS community, count(*) AS views "
     "  FROM audit_log WHERE seq <= $1 AND " HY_STATS_VIEWS
-    " GROUP BY 1, 2, 3, 4, 5) "
+    " GROUP BY 1, 2, 3, 4, 5, 6) "
     "SELECT (SELECT count(*) FROM stats_view_day), count(*) FILTER ("
-    "         WHERE r.views IS DISTINCT FROM s.views) "
+    "         WHERE r.views IS DISTINCT FROM s.views "
+    "            OR r.community IS DISTINCT FROM s.community) "
     "FROM recount r FULL JOIN stats_view_day s "
     "  USING (day, category, viewer_facility, source_facility, patient)"};
 
 #undef HY_STATS_DAY
 #undef HY_STATS_PATIENT
 #undef HY_STATS_VIEWS
+#undef HY_STATS_COMMUNITY
+#undef HY_STATS_SECTIONS
 
 // Rolls up from the locked cursor to the head inside tx; returns the records passed.
 std::int64_t roll_up_to_head(pg::Tx& tx, std::int64_t from, std::int64_t batch) {

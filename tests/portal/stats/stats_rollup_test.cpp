@@ -1,7 +1,8 @@
 // The statistics rollup over six generated months of audit records: incremental rollups
 // (in small batches, by two rollers at once, interleaved with appends) equal a recount
 // from scratch, the figures equal what the generator knows it wrote, and small cells are
-// suppressed when asked.
+// suppressed when asked. Views across networks (IHE XCA, both directions) count apart, and
+// facilities carry their municipality's name and secondary medical area.
 #include "portal/stats/stats_rollup.hpp"
 
 #include <gtest/gtest.h>
@@ -62,6 +63,9 @@ class StatsRollupTest : public ::testing::Test {
   // What the generator wrote: (month, category) and (month, source facility).
   std::map<std::pair<std::string, std::string>, Cell> by_category_, by_source_;
   std::map<std::tuple<std::string, std::string, std::string>, Cell> by_viewer_;
+  // (month, "in" or "out", the peer's homeCommunityId)
+  std::map<std::tuple<std::string, std::string, std::string>, Cell> by_community_;
+  static constexpr const char* kPeer = "1.2.392.200119.6.9.34";
   std::vector<std::pair<hpd::TimePoint, std::string>> viewed_;  // (when, patient)
   std::mt19937 rng_{20260101};
 
@@ -103,14 +107,42 @@ class StatsRollupTest : public ::testing::Test {
     return e.person_id.empty() ? e.patient_authority + "^" + e.patient_local_id : e.person_id;
   }
 
+  // A peer network reading this network's records (portal/xca_responder.cpp).
+  audit::AuditEvent view_from_peer(const std::string& source, int patient) {
+    audit::AuditEvent e = view(kPeer, source, "diagnoses", patient, audit::Outcome::kSuccess);
+    e.actor_user = "community:hm-net";
+    e.actor_profession = "community";
+    e.reason = "cross_community_retrieve";
+    return e;
+  }
+  // This network's user reading the peer's records, and the discovery before it
+  // (portal/xca_initiator.cpp): only the first is a view.
+  audit::AuditEvent view_of_peer(const std::string& viewer, int patient, const char* reason) {
+    audit::AuditEvent e = view(viewer, kPeer, "prescriptions", patient, audit::Outcome::kSuccess);
+    e.reason = reason;
+    return e;
+  }
+
+  // What the report must count, by the rules of HY_STATS_SECTIONS (stats_rollup.cpp).
   void expect(const audit::AuditEvent& e, hpd::TimePoint at) {
-    if (e.type != audit::EventType::kView || e.outcome != audit::Outcome::kSuccess)
+    if (e.type != audit::EventType::kView || e.outcome != audit::Outcome::kSuccess ||
+        e.reason == "cross_community_discovery")
       return;
     const std::string month = jst_month(at);
     const std::string p = patient_key(e);
-    for (Cell* c :
-         {&by_category_[{month, e.category}], &by_source_[{month, e.source_facility}],
-          &by_viewer_[{month, viewer_kind_[e.actor_facility], viewer_town_[e.actor_facility]}]}) {
+    const std::string community = e.actor_profession == "community"    ? e.actor_facility
+                                  : e.reason == "cross_community_view" ? e.source_facility
+                                                                       : "";
+    std::vector<Cell*> cells{&by_category_[{month, e.category}]};
+    if (community.empty() || community != e.actor_facility)
+      cells.push_back(
+          &by_viewer_[{month, viewer_kind_[e.actor_facility], viewer_town_[e.actor_facility]}]);
+    if (community.empty() || community != e.source_facility)
+      cells.push_back(&by_source_[{month, e.source_facility}]);
+    if (!community.empty())
+      cells.push_back(
+          &by_community_[{month, community == e.actor_facility ? "in" : "out", community}]);
+    for (Cell* c : cells) {
       ++c->views;
       c->patients.insert(p);
     }
@@ -132,6 +164,15 @@ class StatsRollupTest : public ::testing::Test {
     if (d % 3 == 0)
       events.push_back(view(viewers_[0], sources_[0], "imaging", static_cast<int>(rng_() % 5),
                             audit::Outcome::kSuccess));
+    // Across networks: a peer reads ours every fourth day, and our users read the peer's
+    // every third, each after a discovery that is not a view.
+    if (d % 4 == 0)
+      events.push_back(view_from_peer(sources_[d % 2], static_cast<int>(rng_() % 30)));
+    if (d % 3 == 1) {
+      const int patient = static_cast<int>(rng_() % 12);
+      events.push_back(view_of_peer(viewers_[0], patient, "cross_community_discovery"));
+      events.push_back(view_of_peer(viewers_[0], patient, "cross_community_view"));
+    }
     audit::AuditEvent search;
     search.type = audit::EventType::kSearch;
     search.actor_user = "user1";
@@ -197,6 +238,13 @@ class StatsRollupTest : public ::testing::Test {
                             c["municipality"].get<std::string>()};
         },
         suppressed);
+    compare(
+        report["views_by_community"], by_community_,
+        [](const json& c) {
+          return std::tuple{c["month"].get<std::string>(), c["direction"].get<std::string>(),
+                            c["community"].get<std::string>()};
+        },
+        suppressed);
   }
 };
 
@@ -238,8 +286,22 @@ TEST_F(StatsRollupTest, IncrementalRollupsEqualARecountAndTheGeneratedFigures) {
   Period by_cells = all;
   by_cells.whole_months = true;
   const json from_cells = build_report(*pool_, by_cells, false);
-  for (const char* section : {"views_by_category", "views_by_viewer", "views_by_source"})
+  for (const char* section :
+       {"views_by_category", "views_by_viewer", "views_by_source", "views_by_community"})
     EXPECT_EQ(from_cells[section], report[section]) << section;
+  // Both directions, every month; the peer is never a viewer or source of our own sections.
+  EXPECT_EQ(report["views_by_community"].size(), 12u);
+  for (const auto& cell : report["views_by_viewer"])
+    EXPECT_NE(cell["kind"], "") << cell.dump();
+  for (const auto& cell : report["views_by_source"])
+    EXPECT_NE(cell["facility_oid"], kPeer) << cell.dump();
+  // The viewing facility's municipality by name, with its secondary medical area.
+  for (const auto& cell : report["views_by_viewer"]) {
+    const bool okayama = cell["municipality"] == "331007";
+    EXPECT_EQ(cell["municipality_name"], okayama ? "岡山市" : "倉敷市") << cell.dump();
+    EXPECT_EQ(cell["area_code"], okayama ? "3301" : "3302") << cell.dump();
+    EXPECT_EQ(cell["area_name"], okayama ? "県南東部" : "県南西部") << cell.dump();
+  }
   EXPECT_TRUE(resolve_period(*pool_, "2026-01-01", "2026-06-30").whole_months);
   EXPECT_FALSE(resolve_period(*pool_, "2026-01-05", "2026-06-30").whole_months);
   EXPECT_FALSE(resolve_period(*pool_, "2026-01-01", "2026-06-29").whole_months);
@@ -314,7 +376,8 @@ TEST_F(StatsRollupTest, SuppressesCellsOfFewerThanTenPatients) {
        at = csv.find("views_by_category,", at + 1)) {
     const std::string row = csv.substr(at, csv.find("\r\n", at) - at);
     if (row.find(",imaging,") != std::string::npos) {
-      EXPECT_EQ(row.substr(row.size() - 7), ",,,true") << row;
+      // count, views, patients empty, suppressed, then the six later columns empty
+      EXPECT_EQ(row.substr(row.size() - 13), ",,,true,,,,,,") << row;
       ++rows;
     }
   }
@@ -377,6 +440,7 @@ TEST_F(StatsRollupTest, CountsConsentsAndActivelySharedPatients) {
   for (const auto& f : r["facilities"]) {
     if (f["kind"] == "hospital")
       hospitals += f["count"].get<int>();
+    EXPECT_EQ(f["area_name"], f["municipality"] == "331007" ? "県南東部" : "県南西部") << f.dump();
   }
   EXPECT_EQ(hospitals, 2);
 }
