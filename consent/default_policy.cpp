@@ -40,6 +40,7 @@ bool profession_allows(P p, C c) {
     case P::kClerk:
       return c == C::kDemographics;
     case P::kSecretariatAdmin:
+    case P::kPrefectureOfficer:
       return false;
   }
   return false;

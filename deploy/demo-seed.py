@@ -67,6 +67,9 @@ users = [
     {"login_id": "admin", "display_name": "事務局 管理者", "facility_oid": A,
      "profession": "secretariat_admin", "password": PASSWORD,
      "totp_secret": "JBSWY3DPEHPK3PXPADMIN234"},
+    {"login_id": "pref-officer", "display_name": "県 保健医療課", "facility_oid": A,
+     "profession": "prefecture_officer", "password": PASSWORD,
+     "totp_secret": "JBSWY3DPEHPK3PXPPREFOFFI"},
 ]
 
 rows = list(csv.DictReader(open(os.environ.get("SEED_TRUTH", f"{demo}/truth.csv"),

@@ -29,6 +29,7 @@ const std::vector<ProfessionName>& profession_names() {
       {Profession::kCareManager, "care_manager", {"care manager", "介護支援専門員"}},
       {Profession::kClerk, "clerk", {"medical clerk", "医療事務"}},
       {Profession::kSecretariatAdmin, "secretariat_admin", {"secretariat"}},
+      {Profession::kPrefectureOfficer, "prefecture_officer", {"prefecture officer"}},
   };
   return names;
 }
@@ -246,9 +247,10 @@ std::variant<std::nullopt_t, UserBinding, MappingError> user_binding_of(const Di
                           "a user needs an hcProfession this network knows (doctor, dentist, "
                           "pharmacist, nurse, ...)"};
     }
-    if (*profession == Profession::kSecretariatAdmin) {
+    if (is_console_only(*profession)) {
       return MappingError{ResultCode::kUnwillingToPerform,
-                          "secretariat administrators are registered in the admin console only"};
+                          "secretariat administrators and prefecture officers are registered in "
+                          "the admin console only"};
     }
     b.profession = *profession;
     b.display_name = professional.first("displayName");

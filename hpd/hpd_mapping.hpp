@@ -80,7 +80,7 @@ struct UserBinding {
 
 // std::nullopt when the entry carries no login identifier; MappingError
 // kInvalidAttributeSyntax for a bad facility OID, login id, profession or credential, and
-// kUnwillingToPerform for the secretariat_admin profession (granted in the console only).
+// kUnwillingToPerform for the console-only professions (is_console_only()).
 std::variant<std::nullopt_t, UserBinding, MappingError> user_binding_of(
     const DitSettings& s, const dsml::Entry& professional);
 

@@ -170,12 +170,11 @@ std::optional<MappingError> HpdService::bind_user(pg::Tx& tx, const std::string&
     return MappingError{ResultCode::kConstraintViolation,
                         "facility " + u.facility_oid + " is not registered in this directory"};
   }
-  if (entries::user_profession(tx, u.login_id) ==
-      std::string(to_string(Profession::kSecretariatAdmin))) {
-    return MappingError{ResultCode::kUnwillingToPerform,
-                        "user " + u.login_id +
-                            " is a secretariat administrator; edit it in the "
-                            "admin console"};
+  if (const auto held = parse_profession(entries::user_profession(tx, u.login_id).value_or(""));
+      held && is_console_only(*held)) {
+    return MappingError{ResultCode::kUnwillingToPerform, "user " + u.login_id + " is " +
+                                                             std::string(to_string(*held)) +
+                                                             "; edit it in the admin console"};
   }
   entries::upsert_user(tx, u);
   login_id = u.login_id;

@@ -24,6 +24,8 @@ std::string_view to_string(Profession p) {
       return "clerk";
     case Profession::kSecretariatAdmin:
       return "secretariat_admin";
+    case Profession::kPrefectureOfficer:
+      return "prefecture_officer";
   }
   return "unknown";
 }

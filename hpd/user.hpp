@@ -25,6 +25,8 @@ enum class Profession {
   kCareManager,
   kClerk,
   kSecretariatAdmin,
+  // Reads the usage statistics with small cells suppressed, and nothing else (#21).
+  kPrefectureOfficer,
 };
 
 constexpr std::array kAllProfessions = {
@@ -38,12 +40,18 @@ constexpr std::array kAllProfessions = {
     Profession::kCareManager,
     Profession::kClerk,
     Profession::kSecretariatAdmin,
+    Profession::kPrefectureOfficer,
 };
 
 // "doctor", "dentist", "pharmacist", "nurse", "public_health_nurse", "midwife", "therapist",
-// "care_manager", "clerk", "secretariat_admin"
+// "care_manager", "clerk", "secretariat_admin", "prefecture_officer"
 std::string_view to_string(Profession p);
 std::optional<Profession> parse_profession(std::string_view s);
+// The network's own staff (secretariat, prefecture): granted in the admin console only, never
+// through HPD or a directory feed, and not listed in the provider directory.
+constexpr bool is_console_only(Profession p) {
+  return p == Profession::kSecretariatAdmin || p == Profession::kPrefectureOfficer;
+}
 
 // active: may log in. locked: locked by the secretariat until unlocked (the automatic,
 // time-limited lockout after failed logins is locked_until, not this status). retired: gone.

@@ -44,6 +44,13 @@
 namespace hareyaka::portal {
 namespace {
 
+std::map<std::string, std::string> community_names(const XcpdConfig& xcpd) {
+  std::map<std::string, std::string> names;
+  for (const auto& peer : xcpd.peers)
+    names[peer.home_community_id] = peer.name;
+  return names;
+}
+
 std::string client_certificate_sha256(const tls::ClientSettings& tls) {
   if (tls.cert_file.empty()) {
     log::warn("client_tls has no cert_file: gateways will refuse this portal's assertions",
@@ -168,7 +175,9 @@ struct Daemon::Impl {
                      .max_backoff = config.hpd_feed.max_backoff,
                      .timeout = config.hpd_feed.timeout}),
         stats_rollup(pool, {.metrics = &runtime.metrics()}),
-        stats{.admin = admin, .rollup = stats_rollup} {}
+        stats{.admin = admin,
+              .rollup = stats_rollup,
+              .community_names = community_names(config.xcpd)} {}
 
   PortalConfig config;
   Runtime runtime;

@@ -26,13 +26,16 @@ std::string clearing_cookie() {
 
 json session_json(const hpd::User& u, const hpd::Facility& f, const auth::Session& s,
                   std::chrono::seconds idle) {
-  const bool admin = u.profession == hpd::Profession::kSecretariatAdmin;
+  // admin: the console; stats: the prefecture officer's statistics page only; viewer: patients.
+  json roles = u.profession == hpd::Profession::kSecretariatAdmin    ? json::array({"admin"})
+               : u.profession == hpd::Profession::kPrefectureOfficer ? json::array({"stats"})
+                                                                     : json::array({"viewer"});
   return {
       {"user",
        {{"login_id", u.login_id},
         {"display_name", u.display_name},
         {"profession", hpd::to_string(u.profession)},
-        {"roles", admin ? json::array({"admin"}) : json::array({"viewer"})},
+        {"roles", std::move(roles)},
         {"facility", {{"oid", f.oid}, {"name", f.name_kanji}, {"kind", hpd::to_string(f.kind)}}}}},
       {"csrf_token", s.csrf_token},
       {"idle_timeout_s", idle.count()},

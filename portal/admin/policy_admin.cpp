@@ -41,6 +41,9 @@ consent::PolicyCell parse_cell(const json& j, std::size_t i) {
   auto allowed = opt_bool(j, "allowed");
   if (!allowed)
     throw Error(ErrorCode::kBadRequest, where + ".allowed: true or false is required");
+  if (*allowed && hpd::is_console_only(*prof))
+    throw Error(ErrorCode::kUnprocessable,
+                where + ": the secretariat and the prefecture see no patient data");
   c.profession = *prof;
   c.kind = *k;
   c.category = *cat;

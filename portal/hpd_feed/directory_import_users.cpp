@@ -43,7 +43,8 @@ std::optional<hpd::Profession> profession_of(const std::string& s) {
       {"ケアマネジャー", hpd::Profession::kCareManager},
       {"事務", hpd::Profession::kClerk},
       {"事務員", hpd::Profession::kClerk},
-      {"事務局管理者", hpd::Profession::kSecretariatAdmin}};
+      {"事務局管理者", hpd::Profession::kSecretariatAdmin},
+      {"都道府県担当者", hpd::Profession::kPrefectureOfficer}};
   if (auto p = hpd::parse_profession(s))
     return p;
   auto it = kJapanese.find(s);

@@ -18,19 +18,31 @@ Response ok_json(const json& body) {
 
 using Handler = Response (*)(StatsServices&, const Caller&, const Request&);
 
-// As admin::admin_route(): a secretariat administrator only, a refusal on record.
+bool officer(const Caller& c) {
+  return c.user.profession == hpd::Profession::kPrefectureOfficer;
+}
+
+[[noreturn]] void refuse(StatsServices& sv, const Caller& c, const Request& req,
+                         const std::string& reason, const std::string& detail,
+                         const char* message) {
+  auto e = admin::admin_event(c, req, audit::EventType::kAdminAction, reason, detail);
+  e.outcome = audit::Outcome::kDenied;
+  sv.admin.web.audit.append(e, hpd::Clock::now());
+  throw Error(ErrorCode::kForbidden, message);
+}
+
+// As admin::admin_route(): a secretariat administrator, or with `officers` also a prefecture
+// officer (who reads only what may leave the secretariat); a refusal on record.
 void stats_route(http::Router& web, StatsServices& sv, const char* method, const char* pattern,
-                 Handler handler, const char* summary) {
+                 Handler handler, const char* summary, bool officers = false) {
   web.add_blocking(
       method, pattern,
-      [&sv, handler, method, pattern](Request& req) {
+      [&sv, handler, method, pattern, officers](Request& req) {
         const Caller caller = portal::require_caller(sv.admin.web, req);
-        if (!caller.admin) {
-          auto e = admin::admin_event(caller, req, audit::EventType::kAdminAction, "not_admin",
-                                      std::string(method) + " " + pattern);
-          e.outcome = audit::Outcome::kDenied;
-          sv.admin.web.audit.append(e, hpd::Clock::now());
-          throw Error(ErrorCode::kForbidden, "this needs the secretariat administrator role");
+        if (!caller.admin && !(officers && officer(caller))) {
+          refuse(sv, caller, req, "not_admin", std::string(method) + " " + pattern,
+                 officers ? "this needs the secretariat administrator or prefecture officer role"
+                          : "this needs the secretariat administrator role");
         }
         return handler(sv, caller, req);
       },
@@ -54,7 +66,12 @@ json report_for(StatsServices& sv, const Request& req, bool suppress) {
   sv.rollup.run_once();
   const Period p = resolve_period(sv.admin.pool, admin::query(req, "from").value_or(""),
                                   admin::query(req, "to").value_or(""));
-  return build_report(sv.admin.pool, p, suppress);
+  json report = build_report(sv.admin.pool, p, suppress);
+  for (auto& cell : report["views_by_community"]) {
+    const auto it = sv.community_names.find(cell["community"].get<std::string>());
+    cell["community_name"] = it == sv.community_names.end() ? "" : it->second;
+  }
+  return report;
 }
 
 std::string period_detail(const json& report) {
@@ -63,7 +80,11 @@ std::string period_detail(const json& report) {
 }
 
 Response read(StatsServices& sv, const Caller& c, const Request& req) {
-  const bool suppress = flag(req, "suppress");
+  // The prefecture sees what leaves the secretariat: small cells suppressed, unasked.
+  const bool suppress = officer(c) || flag(req, "suppress");
+  if (officer(c) && admin::query(req, "suppress") && !flag(req, "suppress"))
+    refuse(sv, c, req, "not_admin", "GET /api/v1/admin/stats suppress=false",
+           "a prefecture officer reads the statistics with small cells suppressed");
   json report = report_for(sv, req, suppress);
   admin::audit_admin(sv.admin, c, req, "stats_read",
                      period_detail(report) + (suppress ? " suppressed" : ""));
@@ -76,6 +97,9 @@ Response export_report(StatsServices& sv, const Caller& c, const Request& req) {
   const std::string scope = admin::query(req, "scope").value_or("public");
   if (scope != "public" && scope != "internal")
     throw Error(ErrorCode::kBadRequest, "scope must be public or internal");
+  if (scope == "internal" && officer(c))
+    refuse(sv, c, req, "not_admin", "GET /api/v1/admin/stats/export scope=internal",
+           "a prefecture officer exports the public statistics only");
   const std::string format = admin::query(req, "format").value_or("csv");
   if (format != "csv" && format != "json")
     throw Error(ErrorCode::kBadRequest, "format must be csv or json");
@@ -121,9 +145,9 @@ Response check(StatsServices& sv, const Caller& c, const Request& req) {
 }  // namespace
 
 void add_stats_routes(http::Router& web, StatsServices& sv) {
-  stats_route(web, sv, "GET", "/api/v1/admin/stats", read, "usage statistics for a period");
+  stats_route(web, sv, "GET", "/api/v1/admin/stats", read, "usage statistics for a period", true);
   stats_route(web, sv, "GET", "/api/v1/admin/stats/export", export_report,
-              "usage statistics as CSV or JSON (public: small cells suppressed)");
+              "usage statistics as CSV or JSON (public: small cells suppressed)", true);
   stats_route(web, sv, "POST", "/api/v1/admin/stats/rollup", roll_up,
               "roll the audit chain up to its head now");
   stats_route(web, sv, "POST", "/api/v1/admin/stats/rebuild", rebuild,

@@ -3,6 +3,9 @@
 // meant to leave the secretariat suppresses small cells.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include "common/router.hpp"
 #include "portal/admin/admin_common.hpp"
 #include "portal/stats/stats_rollup.hpp"
@@ -12,6 +15,8 @@ namespace hareyaka::stats {
 struct StatsServices {
   admin::AdminServices& admin;
   StatsRollup& rollup;
+  // The peer networks' names by homeCommunityId (xcpd.peers), for the cross-network cells.
+  std::map<std::string, std::string> community_names;
 };
 
 void add_stats_routes(http::Router& web, StatsServices& services);

@@ -40,8 +40,14 @@ export function navigate(hash) {
   else location.hash = hash;
 }
 
+// The prefecture officer's only page is the statistics.
+function isStatsReader(session) {
+  return !!session?.user?.roles?.includes('stats');
+}
+
 function homeFor(session) {
-  return isAdmin(session) ? '#/admin/facilities' : '#/patients';
+  if (isAdmin(session)) return '#/admin/facilities';
+  return isStatsReader(session) ? '#/admin/stats' : '#/patients';
 }
 
 function renderHeader() {
@@ -57,10 +63,11 @@ function renderHeader() {
   const brand = h('a', { class: 'brand', href: s ? homeFor(s) : '#/login' }, t('app.title'));
   const nav = h('nav', { class: 'app-nav', 'aria-label': t('nav.menu') });
   if (s) {
-    if (!isAdmin(s) || s.user.profession !== 'secretariat_admin') {
+    if (!isStatsReader(s) && (!isAdmin(s) || s.user.profession !== 'secretariat_admin')) {
       nav.appendChild(h('a', { href: '#/patients', class: 'nav-link' }, t('nav.patients')));
     }
     if (isAdmin(s)) nav.appendChild(h('a', { href: '#/admin/facilities', class: 'nav-link' }, t('nav.admin')));
+    if (isStatsReader(s)) nav.appendChild(h('a', { href: '#/admin/stats', class: 'nav-link' }, t('admin.stats')));
     const who = h('span', { class: 'who' },
       h('span', { class: 'who-name' }, s.user.display_name || s.user.login_id),
       h('span', { class: 'who-facility' }, s.user.facility?.name || ''));
@@ -108,6 +115,7 @@ async function route() {
     return loginPage.render(main, ctx);
   }
   try {
+    if (isStatsReader(state.session) && parts[0] !== 'admin') return navigate(homeFor(state.session));
     if (parts[0] === 'patients' && parts[1]) return await patientPage.render(main, { ...ctx, personId: parts[1], tab: parts[2] });
     if (parts[0] === 'patients') return await patientsPage.render(main, ctx);
     if (parts[0] === 'admin') return await adminPage.render(main, { ...ctx, section: parts[1] || 'facilities', params: parts.slice(2) });

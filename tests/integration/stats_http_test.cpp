@@ -1,7 +1,8 @@
 // The usage statistics through the real portal's HTTP API on a real PostgreSQL: months of
 // view records in the audit chain, the figures a secretariat administrator reads, the
-// public export with small cells suppressed, check and rebuild, and a clinician refused
-// (the refusal and every read on record).
+// public export with small cells suppressed, check and rebuild, a prefecture officer who
+// reads only the suppressed figures, and a clinician refused (the refusals and every read on
+// record).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -94,9 +95,11 @@ TEST(StatsHttp, SecretariatReadsExportsChecksAndRebuildsAClinicianIsRefused) {
   EXPECT_EQ(csv.headers["Content-Type"], "text/csv; charset=utf-8");
   EXPECT_NE(csv.headers["Content-Disposition"].find("hareyaka-stats-public-2025-01-01"),
             std::string::npos);
-  EXPECT_NE(csv.body.find("views_by_category,2025-03,diagnoses,,,,,,84,28,\r\n"), std::string::npos)
+  EXPECT_NE(csv.body.find("views_by_category,2025-03,diagnoses,,,,,,84,28,,,,,,,\r\n"),
+            std::string::npos)
       << csv.body;
-  EXPECT_NE(csv.body.find("views_by_category,2025-03,imaging,,,,,,,,true\r\n"), std::string::npos)
+  EXPECT_NE(csv.body.find("views_by_category,2025-03,imaging,,,,,,,,true,,,,,,\r\n"),
+            std::string::npos)
       << csv.body;
   auto open = body_of(admin.call("GET", "/api/v1/admin/stats/export?format=json&" + period));
   EXPECT_EQ(open["scope"], "public");
@@ -151,6 +154,49 @@ TEST(StatsHttp, SecretariatReadsExportsChecksAndRebuildsAClinicianIsRefused) {
   EXPECT_EQ(doctor.call("GET", "/api/v1/admin/stats/export?format=csv").status, 403);
   EXPECT_EQ(Browser(net().portal->port("web")).call("GET", "/api/v1/admin/stats").status, 401);
 
+  // The prefecture officer: the statistics page only, with small cells suppressed whatever
+  // it asks, the public export only, nothing that changes the rollup.
+  testing::add_user("stats-officer", testing::clinic(), "prefecture_officer");
+  Browser officer(net().portal->port("web"));
+  testing::enrol(officer, "stats-officer");
+  EXPECT_EQ(body_of(officer.call("GET", "/api/v1/session"))["user"]["roles"],
+            json::array({"stats"}));
+  auto seen_by_officer = officer.call("GET", "/api/v1/admin/stats?" + period);
+  ASSERT_EQ(seen_by_officer.status, 200) << seen_by_officer.body;
+  EXPECT_EQ(body_of(seen_by_officer)["suppressed"], true);
+  EXPECT_EQ(body_of(seen_by_officer)["views_by_category"], open["views_by_category"]);
+  EXPECT_EQ(officer.call("GET", "/api/v1/admin/stats?suppress=false&" + period).status, 403);
+  EXPECT_EQ(officer.call("GET", "/api/v1/admin/stats/export?format=csv&" + period).status, 200);
+  EXPECT_EQ(officer.call("GET", "/api/v1/admin/stats/export?scope=internal&" + period).status, 403);
+  EXPECT_EQ(officer.call("POST", "/api/v1/admin/stats/rebuild", json::object()).status, 403);
+  EXPECT_EQ(officer.call("GET", "/api/v1/admin/facilities").status, 403);
+
+  EXPECT_EQ(officer.call("GET", "/api/v1/admin/municipalities").status, 403);
+
+  // The municipalities the figures are grouped by: Okayama's and Hiroshima's to start with;
+  // a PUT replaces one prefecture's rows (the check digit checked, or added to 5 digits).
+  auto towns = body_of(admin.call("GET", "/api/v1/admin/municipalities"));
+  std::map<std::string, std::string> area_of;
+  for (const auto& m : towns["items"])
+    area_of[m["code"].get<std::string>()] = m["area_name"].get<std::string>();
+  EXPECT_EQ(area_of.at("331015"), "県南東部");    // 岡山市北区
+  EXPECT_EQ(area_of.at("342076"), "福山・府中");  // 福山市
+  const json tottori = {{"items",
+                         {{{"code", "31201"},
+                           {"name", "鳥取市"},
+                           {"prefecture", "鳥取県"},
+                           {"area_code", "3101"},
+                           {"area_name", "東部"}}}}};
+  auto put = admin.call("PUT", "/api/v1/admin/municipalities", tottori);
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(body_of(put)["items"].size(), towns["items"].size() + 1);
+  json bad = tottori;
+  bad["items"][0]["code"] = "312010";  // 鳥取市 is 312011
+  auto refused = admin.call("PUT", "/api/v1/admin/municipalities", bad);
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_NE(refused.body.find("312011"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("312010"), std::string::npos) << refused.body;
+
   // Every read, export, check and rebuild is on record, and so are the refusals.
   auto rows = pg::transact(*net().pool, [](pg::Tx& tx) { return tx.exec(kStatsAudit); });
   std::multiset<std::string> seen;
@@ -164,6 +210,9 @@ TEST(StatsHttp, SecretariatReadsExportsChecksAndRebuildsAClinicianIsRefused) {
   EXPECT_EQ(seen.count(a + " success stats_check"), 1u);
   EXPECT_EQ(seen.count(a + " success stats_rebuild"), 1u);
   EXPECT_EQ(seen.count("stats-clinician denied not_admin"), 2u);
+  EXPECT_EQ(seen.count("stats-officer success stats_read"), 1u);
+  EXPECT_EQ(seen.count("stats-officer success stats_export"), 1u);
+  EXPECT_EQ(seen.count("stats-officer denied not_admin"), 3u);
 }
 
 }  // namespace

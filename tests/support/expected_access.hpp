@@ -25,6 +25,7 @@ inline const std::map<hpd::Profession, std::string> kProfessionRow = {
     {hpd::Profession::kCareManager, "xxx.x....x"},
     {hpd::Profession::kClerk, ".........x"},
     {hpd::Profession::kSecretariatAdmin, ".........."},
+    {hpd::Profession::kPrefectureOfficer, ".........."},
 };
 // What a pharmacy may see at most, whoever works there.
 inline const std::string kPharmacyRow = ".xx.x....x";

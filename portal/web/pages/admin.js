@@ -9,7 +9,7 @@ import { errorBox, loading, notice, field, formValues, table, appendRows, pagedT
 import { connectedSystems, importPage } from './admin_directory.js';
 import { statsPage } from './admin_stats.js';
 
-export const PROFESSIONS = ['doctor', 'dentist', 'pharmacist', 'nurse', 'public_health_nurse', 'midwife', 'therapist', 'care_manager', 'clerk', 'secretariat_admin'];
+export const PROFESSIONS = ['doctor', 'dentist', 'pharmacist', 'nurse', 'public_health_nurse', 'midwife', 'therapist', 'care_manager', 'clerk', 'secretariat_admin', 'prefecture_officer'];
 export const KINDS = ['hospital', 'clinic', 'dental_clinic', 'pharmacy', 'home_visit_nursing', 'care_facility'];
 export const CATEGORIES = ['encounters', 'diagnoses', 'prescriptions', 'injections', 'allergies', 'lab_results', 'imaging', 'reports', 'documents', 'demographics'];
 const SECTIONS = ['facilities', 'users', 'import', 'feeds', 'consents', 'policy', 'identity', 'audit', 'report', 'stats'];
@@ -17,15 +17,19 @@ const SECTIONS = ['facilities', 'users', 'import', 'feeds', 'consents', 'policy'
 const A = '/api/v1/admin';
 
 export async function render(main, ctx) {
-  if (!ctx.session?.user?.roles?.includes('admin')) {
+  const roles = ctx.session?.user?.roles || [];
+  // The prefecture officer ('stats') has the statistics and nothing else of the console.
+  const sections = roles.includes('admin') ? SECTIONS : roles.includes('stats') ? ['stats'] : [];
+  if (!sections.length) {
     replace(main, h('div', { class: 'page' }, notice(t('admin.forbidden'), 'error')));
     return;
   }
-  const section = SECTIONS.includes(ctx.section) ? ctx.section : 'facilities';
+  const section = sections.includes(ctx.section) ? ctx.section : sections[0];
   const nav = h('nav', { class: 'tabs admin-tabs', 'aria-label': t('admin.title') },
-    SECTIONS.map((s) => h('a', { href: `#/admin/${s}`, class: ['tab', s === section && 'active'], 'data-section': s }, t(`admin.${s}`))));
+    sections.map((s) => h('a', { href: `#/admin/${s}`, class: ['tab', s === section && 'active'], 'data-section': s }, t(`admin.${s}`))));
   const panel = h('section', { class: 'admin-panel', 'data-testid': `admin-${section}` });
-  replace(main, h('div', { class: 'page admin-page' }, h('h1', { class: 'no-print' }, t('admin.title')), nav, panel));
+  const title = roles.includes('admin') ? t('admin.title') : t('admin.stats');
+  replace(main, h('div', { class: 'page admin-page' }, h('h1', { class: 'no-print' }, title), nav, panel));
   await RENDERERS[section](panel, ctx);
 }
 

@@ -3,7 +3,9 @@
 // chart library: the CSP allows only our own scripts), tables per municipality, per
 // disclosing facility and of the facilities, CSV/JSON downloads, and a print layout for
 // the monthly report to the prefecture. What is printed or downloaded as "public" leaves
-// the secretariat, so it is always the suppressed figures (cells under 10 patients).
+// the secretariat, so it is always the suppressed figures (cells under 10 patients). The
+// tables also show the secondary medical areas (二次医療圏) and the views across networks.
+// A prefecture officer sees this page alone, with the suppressed figures only.
 
 import { h, svg, replace } from '../dom.js';
 import { t, tv, todayJapan } from '../i18n.js';
@@ -85,10 +87,42 @@ function headline(report) {
     item('consents_expired', count(p.consents_expired)));
 }
 
+function town(r) {
+  if (!r.municipality) return t('stats.unknown');
+  return r.municipality_name ? `${r.municipality_name}（${r.municipality}）` : r.municipality;
+}
+
+function area(r) {
+  return r.area_name || t('stats.unknown');
+}
+
+// Facilities per secondary medical area (二次医療圏) and kind: the facility rows summed. These
+// are counts of facilities, not of patients, so nothing here is suppressed.
+function facilitiesByArea(report) {
+  const rows = new Map();
+  for (const f of report.facilities) {
+    const key = `${f.area_code}|${f.kind}`;
+    const row = rows.get(key) || { area_code: f.area_code, area_name: f.area_name, kind: f.kind, disclosing: 0, viewing: 0, count: 0 };
+    row.count += f.count;
+    if (f.discloses) row.disclosing += f.count;
+    if (f.views) row.viewing += f.count;
+    rows.set(key, row);
+  }
+  const sorted = [...rows.values()].sort((a, b) => (a.area_code || '~').localeCompare(b.area_code || '~') || a.kind.localeCompare(b.kind));
+  return table([
+    { label: t('stats.area'), render: area },
+    { label: t('stats.kind'), render: (r) => tv('kind', r.kind) },
+    { label: t('stats.disclosing'), class: 'num', render: (r) => count(r.disclosing) },
+    { label: t('stats.viewing'), class: 'num', render: (r) => count(r.viewing) },
+    { label: t('stats.count'), class: 'num', render: (r) => count(r.count) },
+  ], sorted, { class: 'stats-table' });
+}
+
 function tables(report) {
   const byTown = table([
     { label: t('stats.month'), render: (r) => r.month },
-    { label: t('stats.municipality'), render: (r) => r.municipality || t('stats.unknown') },
+    { label: t('stats.area'), render: area },
+    { label: t('stats.municipality'), render: town },
     { label: t('stats.kind'), render: (r) => (r.kind ? tv('kind', r.kind) : t('stats.unknown')) },
     { label: t('stats.views'), class: 'num', render: (r) => count(r.views) },
     { label: t('stats.patients'), class: 'num', render: (r) => count(r.patients) },
@@ -99,25 +133,37 @@ function tables(report) {
     { label: t('stats.views'), class: 'num', render: (r) => count(r.views) },
     { label: t('stats.patients'), class: 'num', render: (r) => count(r.patients) },
   ], report.views_by_source, { class: 'stats-table' });
+  const byCommunity = report.views_by_community.length ? table([
+    { label: t('stats.month'), render: (r) => r.month },
+    { label: t('stats.direction'), render: (r) => t(`stats.direction_${r.direction}`) },
+    { label: t('stats.community'), render: (r) => r.community_name || r.community },
+    { label: t('stats.views'), class: 'num', render: (r) => count(r.views) },
+    { label: t('stats.patients'), class: 'num', render: (r) => count(r.patients) },
+  ], report.views_by_community, { class: 'stats-table' }) : h('p', { class: 'empty' }, t('common.none'));
   const facilities = table([
     { label: t('stats.kind'), render: (r) => tv('kind', r.kind) },
-    { label: t('stats.municipality'), render: (r) => r.municipality || t('stats.unknown') },
+    { label: t('stats.area'), render: area },
+    { label: t('stats.municipality'), render: town },
     { label: t('stats.role'), render: (r) => [r.discloses && t('stats.disclosing'), r.views && t('stats.viewing')].filter(Boolean).join(' / ') },
     { label: t('stats.count'), class: 'num', render: (r) => count(r.count) },
   ], report.facilities, { class: 'stats-table' });
   return [
     h('h3', {}, t('stats.by_municipality')), h('div', { 'data-testid': 'stats-by-municipality' }, byTown),
     h('h3', {}, t('stats.by_source')), bySource,
+    h('h3', {}, t('stats.by_community')), h('div', { 'data-testid': 'stats-by-community' }, byCommunity),
+    h('h3', {}, t('stats.facilities_by_area')), h('div', { 'data-testid': 'stats-facilities-by-area' }, facilitiesByArea(report)),
     h('h3', {}, t('stats.facilities')), facilities,
   ];
 }
 
-export async function statsPage(panel) {
+export async function statsPage(panel, ctx) {
+  // The prefecture officer reads what leaves the secretariat: suppressed, public exports only.
+  const officer = !ctx?.session?.user?.roles?.includes('admin');
   const to = todayJapan();
   const form = h('form', { class: 'admin-form stats-period no-print', 'data-testid': 'stats-period' },
     h('label', {}, t('stats.from'), ' ', h('input', { type: 'date', name: 'from', value: defaultFrom(to), required: true })),
     h('label', {}, t('stats.to'), ' ', h('input', { type: 'date', name: 'to', value: to, required: true })),
-    h('label', {}, h('input', { type: 'checkbox', name: 'suppress' }), ' ', t('stats.suppress')),
+    officer ? null : h('label', {}, h('input', { type: 'checkbox', name: 'suppress' }), ' ', t('stats.suppress')),
     h('button', { type: 'submit', class: 'btn' }, t('stats.show')));
   const downloads = h('p', { class: 'stats-downloads no-print' });
   const printBtn = h('button', { type: 'button', class: 'btn btn-secondary' }, t('stats.print'));
@@ -127,7 +173,7 @@ export async function statsPage(panel) {
   const period = () => ({ from: form.elements.from.value, to: form.elements.to.value });
   function links() {
     const link = (format, scope) => h('a', { class: 'btn btn-secondary', href: `${A}/export${buildQuery({ format, scope, ...period() })}`, download: '', 'data-testid': `stats-export-${scope}-${format}` }, t(`stats.export_${scope}`, { format: format.toUpperCase() }));
-    replace(downloads, link('csv', 'public'), ' ', link('json', 'public'), ' ', link('csv', 'internal'));
+    replace(downloads, link('csv', 'public'), ' ', link('json', 'public'), officer ? null : ' ', officer ? null : link('csv', 'internal'));
   }
   async function show(suppress) {
     links();
@@ -150,12 +196,12 @@ export async function statsPage(panel) {
   }
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    show(form.elements.suppress.checked);
+    show(officer || form.elements.suppress.checked);
   });
   // The printed monthly report goes to the prefecture: always the suppressed figures.
   printBtn.addEventListener('click', async () => {
-    form.elements.suppress.checked = true;
+    if (!officer) form.elements.suppress.checked = true;
     if (await show(true)) window.print();
   });
-  await show(false);
+  await show(officer);
 }

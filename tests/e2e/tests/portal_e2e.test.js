@@ -13,6 +13,7 @@ import { freshTotp } from '../lib/totp.js';
 const doctor = account('doctor');
 const pharmacist = account('pharmacist');
 const admin = account('admin');
+const officer = account('officer');
 const SHARED = process.env.HAREYAKA_SHARED_PATIENT || '';
 
 const browsers = [];
@@ -334,6 +335,28 @@ test('administrator: usage statistics page, suppressed for the prefecture, print
     await page.emulateMedia({ media: 'print' });
     await screenshot(page, 'portal-print-admin-stats');
     await page.emulateMedia({ media: 'screen' });
+  });
+
+test('prefecture officer: the statistics page alone, suppressed, public exports only',
+  { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_OFFICER') }, async () => {
+    const { page } = await open(VIEWPORTS.ipad_portrait);
+    await login(page, officer);
+    await page.waitForSelector('[data-testid=stats-suppressed-note]');
+    assert.match(page.url(), /#\/admin\/stats/);
+    // No patient list, no other console section, no unsuppressed figures to ask for.
+    assert.equal(await page.locator('a.nav-link[href="#/patients"]').count(), 0);
+    assert.deepEqual(await page.locator('.admin-tabs a').evaluateAll((as) => as.map((a) => a.dataset.section)), ['stats']);
+    assert.equal(await page.locator('input[name=suppress]').count(), 0);
+    assert.equal(await page.locator('[data-testid=stats-export-internal-csv]').count(), 0);
+    assert.equal(await page.locator('[data-testid=stats-export-public-csv]').count(), 1);
+    // The secondary medical areas and the views across networks have their tables.
+    assert.ok(await page.locator('[data-testid=stats-facilities-by-area] tbody tr').count() > 0);
+    assert.equal(await page.locator('[data-testid=stats-by-community]').count(), 1);
+    const refused = await page.evaluate(async () => (await fetch('/api/v1/admin/stats?suppress=false', { credentials: 'same-origin' })).status);
+    assert.equal(refused, 403);
+    await page.goto(PORTAL_URL + '/#/patients');
+    await page.waitForSelector('[data-testid=stats-suppressed-note]');
+    await shots(page, 'officer-stats');
   });
 
 test('a stopped gateway gives a partial page with a banner naming the facility',

@@ -1,0 +1,10 @@
+-- The prefecture officer (hpd/sql/0005_prefecture_officer.sql) sees no patient data at any
+-- kind of facility: every cell of its row denies (consent/default_policy.cpp).
+INSERT INTO access_policy (profession, facility_kind, category, allowed)
+SELECT 'prefecture_officer', kind.k, cat.c, false
+FROM (VALUES ('hospital'), ('clinic'), ('dental_clinic'), ('pharmacy'), ('home_visit_nursing'),
+             ('care_facility')) AS kind(k)
+CROSS JOIN (VALUES ('encounters'), ('diagnoses'), ('prescriptions'), ('injections'),
+             ('allergies'), ('lab_results'), ('imaging'), ('reports'), ('documents'),
+             ('demographics')) AS cat(c)
+ON CONFLICT DO NOTHING;
