@@ -20,6 +20,7 @@
 #include "portal/auth/authenticator.hpp"
 #include "portal/auth/hpki_verifier.hpp"
 #include "portal/auth/session_store.hpp"
+#include "portal/fhir/fhir_routes.hpp"
 #include "portal/hpd_feed/directory_pull.hpp"
 #include "portal/hpd_feed/dsml_feed_codec.hpp"
 #include "portal/hpd_feed/feed_admin.hpp"
@@ -215,6 +216,8 @@ struct Daemon::Impl {
                   .workers = runtime.workers(),
                   .audit = audit,
                   .gateway_deadline = config.gateway_deadline};
+  fhir::SmartAuth smart{web_services, pool};
+  fhir::FhirServices fhir_services{.viewer = viewer, .smart = smart};
   http::PeerAllowlist metrics_readers{config.metrics_readers, "the portal's metrics"};
   std::unique_ptr<PixNotifier> notifier;
   std::unique_ptr<AtnaSender> atna;
@@ -249,12 +252,14 @@ void Daemon::start() {
   add_xcpd_discovery_route(*d.web, d.viewer, d.xcpd_initiator);
   add_xca_records_route(*d.web, d.viewer, d.xcpd_initiator, d.xca_initiator, d.pool);
   add_viewer_routes(*d.web, d.viewer);
+  fhir::add_fhir_routes(*d.web, d.fhir_services);
   add_imaging_routes(*d.web, d.viewer);
   // Last: its "/{file}" pattern must not shadow the API routes above.
   add_web_asset_routes(*d.web, d.config.web_root);
   admin::add_admin_routes(*d.web, d.admin);
   hpd_feed::add_feed_admin_routes(*d.web, d.admin);
   stats::add_stats_routes(*d.web, d.stats);
+  fhir::add_fhir_client_routes(*d.web, d.admin);
   hpd_feed::add_directory_pull_routes(*d.nodes, d.pool);
   NodeFacilityLookup facility_of = [&d](const std::string& sha256) {
     return d.node_scope.facility_of(sha256);

@@ -6,6 +6,7 @@
 #include "portal/admin/migrations.hpp"
 #include "portal/audit/migrations.hpp"
 #include "portal/auth/migrations.hpp"
+#include "portal/fhir/migrations.hpp"
 #include "portal/hpd_feed/migrations.hpp"
 #include "portal/locators/migrations.hpp"
 #include "portal/stats/migrations.hpp"
@@ -16,7 +17,8 @@ std::vector<const pg::MigrationSet*> all_migrations() {
   // Dependency order: the directory first (consents and users refer to facilities).
   return {&hpd::migrations(),      &consent::migrations(),  &pix::migrations(),
           &auth::migrations(),     &audit::migrations(),    &admin::migrations(),
-          &locators::migrations(), &hpd_feed::migrations(), &stats::migrations()};
+          &locators::migrations(), &hpd_feed::migrations(), &stats::migrations(),
+          &fhir::migrations()};
 }
 
 }  // namespace hareyaka::portal

@@ -40,16 +40,6 @@ constexpr pg::Statement kPurge{
     "WHERE absolute_expiry <= hy_ts($1) OR last_seen_at <= hy_ts($1) - $2 * interval '1 second' "
     "LIMIT $3)"};
 
-std::string random_token() {
-  if (sodium_init() < 0)
-    throw Error(ErrorCode::kInternal, "internal error", "sodium_init failed");
-  unsigned char bytes[kTokenBytes];
-  randombytes_buf(bytes, sizeof bytes);
-  char out[sodium_base64_ENCODED_LEN(kTokenBytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(out, sizeof out, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  return out;
-}
-
 bool well_formed(std::string_view token) {
   if (token.size() != kTokenChars)
     return false;
@@ -67,6 +57,16 @@ std::string token_hash(std::string_view token) {
 }
 
 }  // namespace
+
+std::string random_token() {
+  if (sodium_init() < 0)
+    throw Error(ErrorCode::kInternal, "internal error", "sodium_init failed");
+  unsigned char bytes[kTokenBytes];
+  randombytes_buf(bytes, sizeof bytes);
+  char out[sodium_base64_ENCODED_LEN(kTokenBytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(out, sizeof out, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return out;
+}
 
 std::string_view to_string(AuthMethod m) {
   return m == AuthMethod::kHpki ? "hpki" : "password_totp";

@@ -21,6 +21,10 @@
 
 namespace hareyaka::auth {
 
+// 32 random bytes as base64url without padding (43 characters): session and CSRF tokens, and
+// the FHIR API's OAuth codes and tokens.
+std::string random_token();
+
 using hpd::TimePoint;
 
 enum class AuthMethod { kPasswordTotp, kHpki };

@@ -101,6 +101,13 @@ async function route() {
     navigate,
     flash: state.flash || (query.get('logged_out') ? t('login.logged_out') : null),
     onLogin: (session) => {
+      // A SMART app's authorization request sent the user here: back to it (same origin,
+      // that path only: never an open redirect).
+      const next = query.get('next') || '';
+      if (next.startsWith('/fhir/auth/authorize?')) {
+        location.assign(next);
+        return;
+      }
       forgetPatient();
       state.session = session;
       state.flash = null;

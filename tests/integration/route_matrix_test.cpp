@@ -46,6 +46,9 @@ enum class Access {
   kPeerCommunity,  // only a configured peer network's certificate (XCPD, XCA); none of this
                    // network's
   kAssertion,      // the gateway's data: a portal-signed access assertion, bound to the portal
+  kBearer,         // the FHIR API: a SMART bearer token; a session cookie alone is nothing
+  kOAuth,          // the SMART authorization endpoints: OAuth errors until a registered app
+                   // asks, never data
 };
 
 using Key = std::tuple<std::string, std::string, std::string>;  // listener, method, pattern
@@ -76,6 +79,12 @@ const std::map<Key, Access>& portal_entries() {
     e[{"nodes", "POST", "/hpd"}] = Access::kNodeScoped;
     e[{"nodes", "POST", "/xcpd/v3"}] = Access::kPeerCommunity;
     e[{"nodes", "POST", "/xca/v3"}] = Access::kPeerCommunity;
+    e[{"web", "GET", "/fhir/metadata"}] = Access::kPublic;
+    e[{"web", "GET", "/fhir/.well-known/smart-configuration"}] = Access::kPublic;
+    e[{"web", "GET", "/fhir/auth/authorize"}] = Access::kOAuth;
+    e[{"web", "POST", "/fhir/auth/token"}] = Access::kOAuth;
+    for (const char* p : {"/fhir/Patient", "/fhir/Patient/{id}", "/fhir/Patient/$ihe-pix"})
+      e[{"web", "GET", p}] = Access::kBearer;
     return e;
   }();
   return m;
@@ -123,7 +132,8 @@ std::string instantiate(std::string pattern) {
                                                      {"{oid}", testing::kHospitalOid},
                                                      {"{login_id}", testing::kAdminLogin},
                                                      {"{id}", m.local_id},
-                                                     {"{patient_id}", m.local_id}};
+                                                     {"{patient_id}", m.local_id},
+                                                     {"{client_id}", "no-such-app"}};
   for (const auto& [k, v] : values) {
     for (auto at = pattern.find(k); at != std::string::npos; at = pattern.find(k))
       pattern.replace(at, k.size(), v);
@@ -228,6 +238,21 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
             }
             break;
           }
+          case Access::kBearer:
+            // Neither nobody nor a logged-in browser: only an app's token (fhir_test).
+            for (Browser* b : {&anonymous, &consented}) {
+              const auto r = b->call(method, path);
+              EXPECT_EQ(r.status, 401) << where;
+              EXPECT_FALSE(discloses(r)) << where;
+            }
+            break;
+          case Access::kOAuth:
+            for (Browser* b : {&anonymous, &consented}) {
+              const auto r = b->call(method, path);
+              EXPECT_TRUE(r.status >= 400 && r.status < 500) << where << ": " << r.status;
+              EXPECT_FALSE(discloses(r)) << where;
+            }
+            break;
           default:
             ADD_FAILURE() << where << ": a node access class on the web listener";
         }
@@ -276,7 +301,7 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
     }
   }
   EXPECT_GT(routes, 60);
-  EXPECT_EQ(seen.size(), 9u - 1u) << "every portal access class is exercised (all but the "
+  EXPECT_EQ(seen.size(), 11u - 1u) << "every portal access class is exercised (all but the "
                                      "gateway's assertion)";
 }
 

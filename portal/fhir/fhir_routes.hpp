@@ -1,0 +1,22 @@
+// The FHIR R4 API (#19), first resources: GET /fhir/metadata (the CapabilityStatement, exactly
+// what is served), Patient read and search (IHE PDQm ITI-78, JP Core JP_Patient) and
+// Patient/$ihe-pix (IHE PIXm ITI-83), over the same person directory, decisions and audit as
+// the web UI's /api/v1/persons. The caller is a SMART bearer token (smart_auth.hpp). Errors
+// are OperationOutcome resources; a person the user may not see is a 404, like one that does
+// not exist.
+#pragma once
+
+#include "common/router.hpp"
+#include "portal/fhir/smart_auth.hpp"
+#include "portal/viewer/viewer_api.hpp"
+
+namespace hareyaka::fhir {
+
+struct FhirServices {
+  portal::ViewerServices& viewer;
+  SmartAuth& smart;
+};
+
+void add_fhir_routes(http::Router& web, FhirServices& services);
+
+}  // namespace hareyaka::fhir
