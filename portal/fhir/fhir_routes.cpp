@@ -7,6 +7,7 @@
 
 #include "common/error.hpp"
 #include "portal/audit/audit_log.hpp"
+#include "portal/fhir/fhir_clinical.hpp"
 #include "portal/viewer/viewer_access.hpp"
 #include "proto/hl7v2/charset.hpp"
 
@@ -47,17 +48,6 @@ std::string_view issue_code(ErrorCode c) {
   }
 }
 
-Response outcome(const Error& e) {
-  json oo{
-      {"resourceType", "OperationOutcome"},
-      {"issue",
-       {{{"severity", "error"}, {"code", issue_code(e.code())}, {"diagnostics", e.external()}}}}};
-  Response r = fhir(http_status(e.code()), oo);
-  if (e.code() == ErrorCode::kUnauthorized)
-    r.headers["WWW-Authenticate"] = "Bearer realm=\"hareyaka\", error=\"invalid_token\"";
-  return r;
-}
-
 // Every FHIR handler: the token checked, errors as OperationOutcome.
 template <typename F>
 void fhir_route(http::Router& web, FhirServices& sv, const char* pattern, F f,
@@ -67,7 +57,7 @@ void fhir_route(http::Router& web, FhirServices& sv, const char* pattern, F f,
                      try {
                        return f(sv, sv.smart.require_token(req), req);
                      } catch (const Error& e) {
-                       return outcome(e);
+                       return operation_outcome(e);
                      }
                    },
                    {.body_limit = 0, .summary = summary});
@@ -363,6 +353,32 @@ json capability_statement(const Request& req) {
                                                         {"birthdate", "date"},
                                                         {"gender", "token"}})
     search_params.push_back({{"name", name}, {"type", type}});
+  json resources = json::array();
+  resources.push_back(
+      {{"type", "Patient"},
+       {"supportedProfile", {kJpPatient}},
+       {"interaction", {{{"code", "read"}}, {{"code", "search-type"}}}},
+       {"searchParam", search_params},
+       {"operation",
+        {{{"name", "ihe-pix"},
+          {"definition", "https://profiles.ihe.net/ITI/PIXm/OperationDefinition/IHE.PIXm.pix"}}}}});
+  // Search by patient only (no read by id yet): what the gateways hold, through the viewer.
+  for (const auto& [type, profile] : std::vector<std::pair<const char*, const char*>>{
+           {"AllergyIntolerance", "JP_AllergyIntolerance"},
+           {"Condition", "JP_Condition"},
+           {"MedicationRequest", "JP_MedicationRequest"},
+           {"Observation", "JP_Observation_LabResult"}}) {
+    json params = json::array(
+        {{{"name", "patient"}, {"type", "reference"}}, {{"name", "date"}, {"type", "date"}}});
+    if (std::string_view(type) == "Observation")
+      params.push_back({{"name", "category"}, {"type", "token"}});
+    resources.push_back(
+        {{"type", type},
+         {"supportedProfile",
+          {std::string("http://jpfhir.jp/fhir/core/StructureDefinition/") + profile}},
+         {"interaction", {{{"code", "search-type"}}}},
+         {"searchParam", params}});
+  }
   return {{"resourceType", "CapabilityStatement"},
           {"status", "active"},
           {"date", "2026-12-06"},
@@ -392,18 +408,21 @@ json capability_statement(const Request& req) {
                   {"extension",
                    {{{"url", "authorize"}, {"valueUri", fhir_base(req) + "/auth/authorize"}},
                     {{"url", "token"}, {"valueUri", fhir_base(req) + "/auth/token"}}}}}}}}},
-             {"resource",
-              {{{"type", "Patient"},
-                {"supportedProfile", {kJpPatient}},
-                {"interaction", {{{"code", "read"}}, {{"code", "search-type"}}}},
-                {"searchParam", search_params},
-                {"operation",
-                 {{{"name", "ihe-pix"},
-                   {"definition",
-                    "https://profiles.ihe.net/ITI/PIXm/OperationDefinition/IHE.PIXm.pix"}}}}}}}}}}};
+             {"resource", resources}}}}};
 }
 
 }  // namespace
+
+Response operation_outcome(const Error& e) {
+  json oo{
+      {"resourceType", "OperationOutcome"},
+      {"issue",
+       {{{"severity", "error"}, {"code", issue_code(e.code())}, {"diagnostics", e.external()}}}}};
+  Response r = fhir(http_status(e.code()), oo);
+  if (e.code() == ErrorCode::kUnauthorized)
+    r.headers["WWW-Authenticate"] = "Bearer realm=\"hareyaka\", error=\"invalid_token\"";
+  return r;
+}
 
 void add_fhir_routes(http::Router& web, FhirServices& sv) {
   web.add_blocking("GET", "/fhir/metadata",
@@ -414,6 +433,7 @@ void add_fhir_routes(http::Router& web, FhirServices& sv) {
   fhir_route(web, sv, "/fhir/Patient/$ihe-pix", pix, "IHE PIXm ITI-83");
   fhir_route(web, sv, "/fhir/Patient/{id}", read, "FHIR Patient read (JP_Patient)");
   fhir_route(web, sv, "/fhir/Patient", search, "FHIR Patient search (IHE PDQm ITI-78)");
+  add_clinical_routes(web, sv);
 }
 
 }  // namespace hareyaka::fhir

@@ -6,6 +6,7 @@
 // not exist.
 #pragma once
 
+#include "common/error.hpp"
 #include "common/router.hpp"
 #include "portal/fhir/smart_auth.hpp"
 #include "portal/viewer/viewer_api.hpp"
@@ -18,5 +19,8 @@ struct FhirServices {
 };
 
 void add_fhir_routes(http::Router& web, FhirServices& services);
+
+// An Error as an OperationOutcome with its HTTP status (401: WWW-Authenticate Bearer).
+http::Response operation_outcome(const Error& e);
 
 }  // namespace hareyaka::fhir

@@ -130,9 +130,9 @@ struct Plan {
   std::string first_denial;
 };
 
-Plan plan_category(ViewerServices& sv, const Request& req, const std::string& category,
-                   bool with_summary) {
-  Plan plan{require_caller(sv.web, req), {}, {}, {}, {}, json::array()};
+Plan plan_category(ViewerServices& sv, Caller caller, const Request& req,
+                   const std::string& category, bool with_summary) {
+  Plan plan{std::move(caller), {}, {}, {}, {}, json::array()};
   const auto now = hpd::Clock::now();
   auto person = sv.persons.visible_person(plan.caller.user.facility_oid, person_id_of(req), now);
   if (!person) {
@@ -349,31 +349,37 @@ json merge_answers(const Plan& plan, std::vector<GatewayAnswer>& answers,
   return out;
 }
 
+// The decision allowed it but the data could not be fetched: on record too.
+net::awaitable<void> audit_failures(ViewerServices& sv, const Plan& plan,
+                                    const std::vector<GatewayAnswer>& answers,
+                                    const std::string& category, const Request& req) {
+  co_await offload(sv.workers, [&] {
+    std::vector<audit::AuditEvent> failures;
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+      if (!answers[i].body) {
+        failures.push_back(view_event(plan.caller, plan.person, *plan.call_identity[i], category,
+                                      audit::Outcome::kFailure, answers[i].failure,
+                                      req.request_id));
+      }
+    }
+    sv.web.audit.append_all(failures, hpd::Clock::now());
+    return 0;
+  });
+}
+
 net::awaitable<Response> category_handler(ViewerServices& sv, Request& req, std::string category,
                                           bool summary) {
   if (!categories().contains(category))
     throw Error(ErrorCode::kNotFound, "no such category");
-  Plan plan =
-      co_await offload(sv.workers, [&] { return plan_category(sv, req, category, summary); });
+  Plan plan = co_await offload(sv.workers, [&] {
+    return plan_category(sv, require_caller(sv.web, req), req, category, summary);
+  });
   auto answers =
       co_await call_gateways(sv.gateways, plan.calls, sv.gateway_deadline, req.request_id);
   json missing = json::array();
   json merged = merge_answers(plan, answers, category, missing);
-  if (!missing.empty()) {
-    // The decision allowed it but the data could not be fetched: on record too.
-    co_await offload(sv.workers, [&] {
-      std::vector<audit::AuditEvent> failures;
-      for (std::size_t i = 0; i < answers.size(); ++i) {
-        if (!answers[i].body) {
-          failures.push_back(view_event(plan.caller, plan.person, *plan.call_identity[i], category,
-                                        audit::Outcome::kFailure, answers[i].failure,
-                                        req.request_id));
-        }
-      }
-      sv.web.audit.append_all(failures, hpd::Clock::now());
-      return 0;
-    });
-  }
+  if (!missing.empty())
+    co_await audit_failures(sv, plan, answers, category, req);
   if (summary) {
     json out = plan.person_json;
     out["allergies"] = std::move(merged["items"]);
@@ -385,6 +391,24 @@ net::awaitable<Response> category_handler(ViewerServices& sv, Request& req, std:
 }
 
 }  // namespace
+
+net::awaitable<CategoryPage> fetch_category(ViewerServices& sv, const Caller& caller,
+                                            const Request& req, const std::string& category) {
+  if (!categories().contains(category))
+    throw Error(ErrorCode::kNotFound, "no such category");
+  Plan plan =
+      co_await offload(sv.workers, [&] { return plan_category(sv, caller, req, category, false); });
+  auto answers =
+      co_await call_gateways(sv.gateways, plan.calls, sv.gateway_deadline, req.request_id);
+  json missing = json::array();
+  json merged = merge_answers(plan, answers, category, missing);
+  if (!missing.empty())
+    co_await audit_failures(sv, plan, answers, category, req);
+  CategoryPage page{std::move(merged["items"]), std::move(merged["missing"]), ""};
+  if (merged.contains("next_cursor"))
+    page.next_cursor = merged["next_cursor"].get<std::string>();
+  co_return page;
+}
 
 void add_viewer_routes(http::Router& web, ViewerServices& sv) {
   web.add_blocking(
@@ -437,8 +461,9 @@ void add_viewer_routes(http::Router& web, ViewerServices& sv) {
 
   web.add("GET", "/api/v1/persons/{person_id}/documents/{facility_oid}/{document_id}",
           [&sv](Request& req) -> net::awaitable<Response> {
-            Plan plan = co_await offload(
-                sv.workers, [&] { return plan_category(sv, req, "documents", false); });
+            Plan plan = co_await offload(sv.workers, [&] {
+              return plan_category(sv, require_caller(sv.web, req), req, "documents", false);
+            });
             const std::string& facility = req.param("facility_oid");
             const GatewayCall* call = nullptr;
             for (const auto& c : plan.calls) {

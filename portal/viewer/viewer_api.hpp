@@ -5,7 +5,9 @@
 // access assertion and a deadline; facilities that do not answer are named in "missing".
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "common/assertion.hpp"
 #include "common/http_client.hpp"
@@ -36,5 +38,18 @@ struct ViewerServices {
 };
 
 void add_viewer_routes(http::Router& web, ViewerServices& services);
+
+// One page of a category across the person's facilities, decided and audited as the web UI's
+// GET /api/v1/persons/{person_id}/{category} (the same request parameters: person_id, from,
+// to, page_size, cursor), for another API over the same data (the FHIR API). Throws Error
+// kNotFound (no such person for this user) or kForbidden (no source may show it).
+struct CategoryPage {
+  nlohmann::json items;    // newest first, each with facility_oid and facility_name
+  nlohmann::json missing;  // [{facility_oid, facility_name, reason}]
+  std::string next_cursor;
+};
+boost::asio::awaitable<CategoryPage> fetch_category(ViewerServices& sv, const Caller& caller,
+                                                    const http::Request& req,
+                                                    const std::string& category);
 
 }  // namespace hareyaka::portal

@@ -155,7 +155,10 @@ TEST(Fhir, SmartStandaloneLaunchThenPatientSearchReadAndPixDecidedLikeTheWebUi) 
   EXPECT_EQ(evil.headers.count("Location"), 0u);
 
   // A clinic doctor with the patient's consent.
-  const json doctor = launch("m.clinic.given.doctor", "user/*.rs offline_access patient/*.rs");
+  Browser doctor_ui(net().portal->port("web"));
+  ASSERT_EQ(doctor_ui.login("m.clinic.given.doctor", kPassword, m.secret).status, 200);
+  const json doctor = launch_in(doctor_ui, "m.clinic.given.doctor",
+                                "user/*.rs offline_access patient/*.rs", "fhir-test-app");
   const std::string token = doctor["access_token"].get<std::string>();
   EXPECT_EQ(doctor["token_type"], "Bearer");
   EXPECT_EQ(doctor["scope"], "user/*.rs offline_access") << "patient/ scopes are not granted";
@@ -205,15 +208,70 @@ TEST(Fhir, SmartStandaloneLaunchThenPatientSearchReadAndPixDecidedLikeTheWebUi) 
                 .status,
             404);
 
+  // What the gateways hold, as FHIR: the same records as the web UI's category pages.
+  auto web_items = [&](Browser& b, const std::string& category) {
+    auto r = b.call("GET", "/api/v1/persons/" + m.person_id + "/" + category + "?page_size=200");
+    return r.status == 200 ? body_of(r)["items"] : json::array();
+  };
+  auto entries_of = [&](const std::string& t, const std::string& path) {
+    auto r = fhir_get(t, path);
+    EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+    json out = json::array();
+    const json bundle = body_of(r);
+    for (const auto& e : bundle["entry"]) {
+      if (e["search"]["mode"] == "match")
+        out.push_back(e["resource"]);
+    }
+    return out;
+  };
+  const std::string of_patient = "?patient=" + m.person_id + "&_count=200";
+  const json conditions = entries_of(token, "/fhir/Condition" + of_patient);
+  EXPECT_EQ(conditions.size(), web_items(doctor_ui, "diagnoses").size());
+  for (const auto& c : conditions) {
+    EXPECT_EQ(c["resourceType"], "Condition");
+    EXPECT_EQ(c["subject"]["reference"], "Patient/" + m.person_id);
+    EXPECT_EQ(c["id"].get<std::string>().size(), 40u);
+  }
+  // The ids are the same on every read.
+  EXPECT_EQ(entries_of(token, "/fhir/Condition" + of_patient), conditions);
+  std::size_t lab_items = 0;
+  for (const auto& lab : web_items(doctor_ui, "lab_results"))
+    lab_items += lab["items"].size();
+  const json labs = entries_of(token, "/fhir/Observation" + of_patient + "&category=laboratory");
+  EXPECT_EQ(labs.size(), lab_items);
+  for (const auto& o : labs)
+    EXPECT_EQ(o["category"][0]["coding"][0]["code"], "laboratory");
+  EXPECT_EQ(entries_of(token, "/fhir/MedicationRequest" + of_patient).size(),
+            web_items(doctor_ui, "prescriptions").size());
+  EXPECT_EQ(entries_of(token, "/fhir/AllergyIntolerance" + of_patient).size(),
+            web_items(doctor_ui, "allergies").size());
+  EXPECT_GT(conditions.size() + labs.size(), 0u) << "the generated storage has records";
+  EXPECT_EQ(fhir_get(token, "/fhir/Condition").status, 400) << "patient is required";
+  EXPECT_EQ(fhir_get(token, "/fhir/Condition?patient=" + m.person_id + "&code=x").status, 400);
+  EXPECT_EQ(
+      fhir_get(token, "/fhir/Observation?patient=" + m.person_id + "&category=vital-signs").status,
+      400);
+  // A pharmacist at a pharmacy: conditions yes, lab results no (the pharmacy's policy row):
+  // an empty searchset, as for a patient without any.
+  Browser pharmacist_ui(net().portal->port("web"));
+  ASSERT_EQ(pharmacist_ui.login("m.pharmacy.given.pharmacist", kPassword, m.secret).status, 200);
+  const std::string ph = launch_in(pharmacist_ui, "m.pharmacy.given.pharmacist", "user/*.rs",
+                                   "fhir-test-app")["access_token"];
+  EXPECT_EQ(entries_of(ph, "/fhir/Condition" + of_patient).size(), conditions.size());
+  EXPECT_TRUE(entries_of(ph, "/fhir/Observation" + of_patient).empty());
+  EXPECT_EQ(pharmacist_ui.call("GET", "/api/v1/persons/" + m.person_id + "/lab_results").status,
+            403);
+
   // The same doctor's colleague at a clinic without the patient's consent: nothing, and the
-  // refusal looks like absence.
+  // refusal looks like absence (clinical searches included).
   const std::string other =
-      launch("m.clinic.none.doctor", "user/Patient.rs")["access_token"].get<std::string>();
+      launch("m.clinic.none.doctor", "user/*.rs")["access_token"].get<std::string>();
   EXPECT_TRUE(body_of(fhir_get(other, "/fhir/Patient?" + id_param))["entry"].empty());
   auto hidden = fhir_get(other, "/fhir/Patient/" + m.person_id);
   EXPECT_EQ(hidden.status, 404);
   EXPECT_EQ(fhir_get(other, "/fhir/Patient/999999999").status, 404);
   EXPECT_EQ(body_of(hidden)["issue"][0]["code"], "not-found");
+  EXPECT_TRUE(entries_of(other, "/fhir/Condition" + of_patient).empty());
 
   // A code is good once; a wrong verifier is refused.
   EXPECT_EQ(token_post("grant_type=authorization_code&client_id=fhir-test-app&code=x&"
@@ -272,7 +330,8 @@ TEST(Fhir, PatientReadHoldsTheWebUisCellForEveryMatrixUser) {
   int shown = 0, cells = 0;
   for (const auto& u : m.users) {
     // Their one-time code of this step went to the launch test.
-    if (u.login == "m.clinic.given.doctor" || u.login == "m.clinic.none.doctor")
+    if (u.login == "m.clinic.given.doctor" || u.login == "m.clinic.none.doctor" ||
+        u.login == "m.pharmacy.given.pharmacist")
       continue;
     Browser b(net().portal->port("web"));
     ASSERT_EQ(b.login(u.login, kPassword, m.secret).status, 200) << u.login;
@@ -285,7 +344,7 @@ TEST(Fhir, PatientReadHoldsTheWebUisCellForEveryMatrixUser) {
     shown += r.status == 200;
     ++cells;
   }
-  EXPECT_EQ(cells, 11 * 6 * 5 - 2);
+  EXPECT_EQ(cells, 11 * 6 * 5 - 3);
   EXPECT_GT(shown, 20);
   EXPECT_LT(shown, cells);
 }

@@ -83,7 +83,9 @@ const std::map<Key, Access>& portal_entries() {
     e[{"web", "GET", "/fhir/.well-known/smart-configuration"}] = Access::kPublic;
     e[{"web", "GET", "/fhir/auth/authorize"}] = Access::kOAuth;
     e[{"web", "POST", "/fhir/auth/token"}] = Access::kOAuth;
-    for (const char* p : {"/fhir/Patient", "/fhir/Patient/{id}", "/fhir/Patient/$ihe-pix"})
+    for (const char* p : {"/fhir/Patient", "/fhir/Patient/{id}", "/fhir/Patient/$ihe-pix",
+                          "/fhir/Condition", "/fhir/AllergyIntolerance", "/fhir/MedicationRequest",
+                          "/fhir/Observation"})
       e[{"web", "GET", p}] = Access::kBearer;
     return e;
   }();
