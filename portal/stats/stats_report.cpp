@@ -53,8 +53,9 @@ constexpr pg::Statement kConsents{
     "    AND (withdrawn_at IS NULL OR withdrawn_at >= b.t)), "
     " CASE WHEN $3 THEN (SELECT count(*) FROM stats_patient_last "
     "    WHERE last_day > $2::date - 90) "
-    "  ELSE (SELECT count(DISTINCT patient) FROM stats_view_day "
-    "    WHERE day > $2::date - 90 AND day <= $2::date) END"};
+    "  ELSE coalesce((SELECT patients FROM stats_active_day WHERE day = $2::date), "
+    "    (SELECT count(DISTINCT patient) FROM stats_view_day "
+    "    WHERE day > $2::date - 90 AND day <= $2::date)) END"};
 
 constexpr pg::Statement kByCategory{
     "stats_views_by_category",

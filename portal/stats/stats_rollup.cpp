@@ -148,6 +148,25 @@ constexpr pg::Statement kCheck{
     "FROM recount r FULL JOIN stats_view_day s "
     "  USING (day, category, viewer_facility, source_facility, patient)"};
 
+// sql/0004_active_days.sql: a batch's views dated at or before a kept day void it.
+constexpr pg::Statement kVoidActive{
+    "stats_void_active_days",
+    "DELETE FROM stats_active_day WHERE day >= (SELECT min(" HY_STATS_DAY
+    ") FROM audit_log WHERE seq > $1 AND seq <= $2 AND " HY_STATS_VIEWS ")"};
+// Yesterday (Japan) and the last day of each of the twelve months before, where missing.
+constexpr pg::Statement kFillActive{
+    "stats_fill_active_days",
+    "INSERT INTO stats_active_day (day, patients) "
+    "SELECT d, (SELECT count(DISTINCT patient) FROM stats_view_day WHERE day > d - 90 "
+    "  AND day <= d) "
+    "FROM (SELECT DISTINCT d FROM (SELECT ((now() AT TIME ZONE 'UTC') + interval '9 hours')::date "
+    "  AS today) t, LATERAL (SELECT t.today - 1 AS d UNION ALL "
+    "  SELECT (date_trunc('month', t.today) - make_interval(months => m))::date - 1 "
+    "  FROM generate_series(0, 11) m) s) days "
+    "WHERE NOT EXISTS (SELECT 1 FROM stats_active_day a WHERE a.day = days.d) "
+    "ON CONFLICT (day) DO NOTHING"};
+constexpr pg::Statement kClearActive{"stats_clear_active_days", "DELETE FROM stats_active_day"};
+
 #undef HY_STATS_DAY
 #undef HY_STATS_PATIENT
 #undef HY_STATS_VIEWS
@@ -164,6 +183,7 @@ std::int64_t roll_up_to_head(pg::Tx& tx, std::int64_t from, std::int64_t batch) 
   tx.exec(kAddCells, from, to);
   tx.exec(kAddPatientLast, from, to);
   tx.exec(kAddTotals, from, to);
+  tx.exec(kVoidActive, from, to);
   tx.exec(kMoveCursor, to);
   return to - from;
 }
@@ -189,6 +209,8 @@ std::int64_t StatsRollup::run_once() {
       break;
     total += n;
   }
+  // At the head: the days reports end on are counted now, not on each read.
+  pg::transact(pool_, [&](pg::Tx& tx) { tx.exec(kFillActive); });
   if (settings_.metrics)
     settings_.metrics->set_section("stats", exposition());
   return total;
@@ -233,10 +255,12 @@ std::int64_t StatsRollup::rebuild() {
     tx.exec(kClearMembers);
     tx.exec(kClearLast);
     tx.exec(kClearTotals);
+    tx.exec(kClearActive);
     tx.exec(kMoveCursor, std::int64_t{0});
     std::int64_t total = 0;
     while (std::int64_t n = roll_up_to_head(tx, total, settings_.batch))
       total += n;
+    tx.exec(kFillActive);
     return total;
   });
 }

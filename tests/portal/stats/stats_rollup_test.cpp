@@ -279,6 +279,25 @@ TEST_F(StatsRollupTest, IncrementalRollupsEqualARecountAndTheGeneratedFigures) {
   const Period all{"2026-01-01", "2026-06-30"};
   json report = build_report(*pool_, all, false);
   compare_all(report, false);
+  // "Actively shared" at the period's end comes from the day counts the rollup keeps
+  // (sql/0004_active_days.sql): the first rollup counted 2026-06-30 before months 4 to 6
+  // were appended (dated in the past), and those appends voided and recounted it.
+  std::set<std::string> active;
+  for (const auto& [at, patient] : viewed_) {
+    if (at >= jst(2026, 4, 2, 0, 0) && at < jst(2026, 7, 1, 0, 0))
+      active.insert(patient);
+  }
+  EXPECT_EQ(report["patients"]["actively_shared_patients"],
+            static_cast<std::int64_t>(active.size()));
+  EXPECT_EQ(pg::transact(*pool_,
+                         [](pg::Tx& tx) {
+                           return tx
+                               .exec_trusted(
+                                   "SELECT count(*) FROM stats_active_day WHERE day = "
+                                   "'2026-06-30'")[0][0]
+                               .as<int>();
+                         }),
+            1);
   EXPECT_EQ(report["rollup"]["last_seq"], head);
   // The month cells, kept incrementally by two rollers in batches that cross month ends,
   // give the report the daily rows give (exact distinct patients per month and cell).
