@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The web UI's end-to-end tests (tests/e2e/tests/portal_e2e.test.js and
-# document_sandbox.test.js) in headless Chromium
+# The web UI's end-to-end tests (tests/e2e/tests/portal_e2e.test.js,
+# document_sandbox.test.js and fhir_smart.test.js) in headless Chromium
 # against the real demo network: PostgreSQL, the portal and two gateways started by
 # deploy/demo, its demo users, and a gateway stalled with SIGSTOP for the partial banner.
 set -euo pipefail
@@ -38,6 +38,8 @@ done
 "$build/tests/bench/hareyaka-stats-gen" --db "host=$demo/pg dbname=hareyaka user=hareyaka" \
   --months 6 --per-day 60 --patients 300
 export HAREYAKA_URL="https://127.0.0.1:$web"
+# The FHIR test's client library uses Node's fetch: trust the demo network's CA.
+export NODE_EXTRA_CA_CERTS="$demo/pki/ca.pem"
 export HAREYAKA_DOCTOR=dr-sato HAREYAKA_DOCTOR_PASSWORD=Hareyaka-Demo-2026 \
   HAREYAKA_DOCTOR_TOTP_SECRET=JBSWY3DPEHPK3PXPDRSATO2A
 export HAREYAKA_PHARMACIST=ph-suzuki HAREYAKA_PHARMACIST_PASSWORD=Hareyaka-Demo-2026 \
@@ -51,4 +53,5 @@ export HAREYAKA_START_GATEWAY_CMD="kill -CONT $gw_b"
 # Where document_sandbox.test.js puts its XHTML probe (each hospital's extended storage).
 export HAREYAKA_EXTENDED_ROOTS="1.2.392.200284.33.1310001=$demo/gateway-a/extended;1.2.392.200284.33.1310002=$demo/gateway-b/extended"
 export HAREYAKA_ARTIFACTS=${HAREYAKA_ARTIFACTS:-$build/e2e-artifacts}
-"$root/tests/e2e/run.sh" tests/portal_e2e.test.js tests/document_sandbox.test.js
+"$root/tests/e2e/run.sh" tests/portal_e2e.test.js tests/document_sandbox.test.js \
+  tests/fhir_smart.test.js

@@ -8,11 +8,12 @@ import { api, seg } from '../api.js';
 import { errorBox, loading, notice, field, formValues, table, appendRows, pagedTable, displayValue, cellValue, fieldLabel } from '../ui.js';
 import { connectedSystems, importPage } from './admin_directory.js';
 import { statsPage } from './admin_stats.js';
+import { fhirApps } from './admin_fhir.js';
 
 export const PROFESSIONS = ['doctor', 'dentist', 'pharmacist', 'nurse', 'public_health_nurse', 'midwife', 'therapist', 'care_manager', 'clerk', 'secretariat_admin', 'prefecture_officer'];
 export const KINDS = ['hospital', 'clinic', 'dental_clinic', 'pharmacy', 'home_visit_nursing', 'care_facility'];
 export const CATEGORIES = ['encounters', 'diagnoses', 'prescriptions', 'injections', 'allergies', 'lab_results', 'imaging', 'reports', 'documents', 'demographics'];
-const SECTIONS = ['facilities', 'users', 'import', 'feeds', 'consents', 'policy', 'identity', 'audit', 'report', 'stats'];
+const SECTIONS = ['facilities', 'users', 'import', 'feeds', 'consents', 'policy', 'identity', 'audit', 'report', 'stats', 'fhir'];
 
 const A = '/api/v1/admin';
 
@@ -542,4 +543,4 @@ function report(panel, ctx) {
   if (ctx.params?.[0]) form.requestSubmit();
 }
 
-const RENDERERS = { facilities, users, import: importPage, feeds: connectedSystems, consents, policy, identity, audit, report, stats: statsPage };
+const RENDERERS = { facilities, users, import: importPage, feeds: connectedSystems, consents, policy, identity, audit, report, stats: statsPage, fhir: fhirApps };

