@@ -1,7 +1,5 @@
 #include "portal/fhir/fhir_clinical.hpp"
 
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <charconv>
 #include <map>
 
@@ -18,7 +16,6 @@ using http::Request;
 using http::Response;
 using nlohmann::json;
 
-constexpr const char* kFhirJson = "application/fhir+json; charset=utf-8";
 constexpr const char* kProfile = "http://jpfhir.jp/fhir/core/StructureDefinition/";
 
 // The SS-MIX2 (HL7 v2 table 0396) coding systems and the URIs JP Core gives them; a code of
@@ -312,16 +309,8 @@ const std::map<std::string, TypeInfo>& types() {
   return kTypes;
 }
 
-Response fhir(int status, const json& body) {
-  return Response::text(status, body.dump(), kFhirJson);
-}
-
 [[noreturn]] void bad(const std::string& what) {
   throw Error(ErrorCode::kBadRequest, what);
-}
-
-std::string encode(std::string_view s) {
-  return boost::urls::encode(s, boost::urls::unreserved_chars);
 }
 
 // The viewer request underneath: person_id, from/to (date ge/le), page_size, cursor.
@@ -407,28 +396,7 @@ net::awaitable<Response> search(FhirServices& sv, const std::string& type, Reque
       entries.push_back({{"resource", {{"resourceType", "OperationOutcome"}, {"issue", issues}}},
                          {"search", {{"mode", "outcome"}}}});
     }
-    std::string self = base_url + "/" + type;
-    char sep = '?';
-    for (const auto& [k, v] : req.query) {
-      self += sep + encode(k) + "=" + encode(v);
-      sep = '&';
-    }
-    json links = json::array({{{"relation", "self"}, {"url", self}}});
-    if (!page.next_cursor.empty()) {
-      std::string next = base_url + "/" + type;
-      sep = '?';
-      for (const auto& [k, v] : req.query) {
-        if (k == "_page")
-          continue;
-        next += sep + encode(k) + "=" + encode(v);
-        sep = '&';
-      }
-      links.push_back(
-          {{"relation", "next"}, {"url", next + sep + "_page=" + encode(page.next_cursor)}});
-    }
-    co_return fhir(
-        200,
-        {{"resourceType", "Bundle"}, {"type", "searchset"}, {"link", links}, {"entry", entries}});
+    co_return searchset(req, type, std::move(entries), page.next_cursor);
   } catch (const Error& e) {
     co_return operation_outcome(e);
   }

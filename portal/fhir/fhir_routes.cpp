@@ -222,28 +222,8 @@ Response search(FhirServices& sv, const TokenCaller& t, const Request& req) {
   sv.viewer.web.audit.append(
       search_event(c, req, "FHIR ITI-78 results=" + std::to_string(entries.size())),
       hpd::Clock::now());
-  std::string self = base + "/Patient";
-  char sep = '?';
-  for (const auto& [k, v] : req.query) {
-    self += sep + encode(k) + "=" + encode(v);
-    sep = '&';
-  }
-  json links = json::array({{{"relation", "self"}, {"url", self}}});
-  if (page.next_after != 0) {
-    std::string next = base + "/Patient";
-    sep = '?';
-    for (const auto& [k, v] : req.query) {
-      if (k == "_page")
-        continue;
-      next += sep + encode(k) + "=" + encode(v);
-      sep = '&';
-    }
-    links.push_back(
-        {{"relation", "next"}, {"url", next + sep + "_page=" + std::to_string(page.next_after)}});
-  }
-  return fhir(
-      200,
-      {{"resourceType", "Bundle"}, {"type", "searchset"}, {"link", links}, {"entry", entries}});
+  return searchset(req, "Patient", std::move(entries),
+                   page.next_after != 0 ? std::to_string(page.next_after) : "");
 }
 
 std::optional<PersonView> shown_person(FhirServices& sv, const portal::Caller& c,
@@ -412,6 +392,32 @@ json capability_statement(const Request& req) {
 }
 
 }  // namespace
+
+Response searchset(const Request& req, const std::string& type, json entries,
+                   const std::string& next_page) {
+  const std::string url = fhir_base(req) + "/" + type;
+  auto with_query = [&](bool keep_page) {
+    std::string out = url;
+    char sep = '?';
+    for (const auto& [k, v] : req.query) {
+      if (k == "_page" && !keep_page)
+        continue;
+      out += sep + encode(k) + "=" + encode(v);
+      sep = '&';
+    }
+    return out;
+  };
+  json links = json::array({{{"relation", "self"}, {"url", with_query(true)}}});
+  if (!next_page.empty()) {
+    const std::string next = with_query(false);
+    links.push_back({{"relation", "next"},
+                     {"url", next + (next == url ? "?" : "&") + "_page=" + encode(next_page)}});
+  }
+  return fhir(200, {{"resourceType", "Bundle"},
+                    {"type", "searchset"},
+                    {"link", links},
+                    {"entry", std::move(entries)}});
+}
 
 Response operation_outcome(const Error& e) {
   json oo{

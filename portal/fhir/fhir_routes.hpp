@@ -6,6 +6,9 @@
 // not exist.
 #pragma once
 
+#include <nlohmann/json.hpp>
+#include <string>
+
 #include "common/error.hpp"
 #include "common/router.hpp"
 #include "portal/fhir/smart_auth.hpp"
@@ -19,6 +22,11 @@ struct FhirServices {
 };
 
 void add_fhir_routes(http::Router& web, FhirServices& services);
+
+// A searchset Bundle of `entries` for GET /fhir/<type>: a self link with the request's
+// parameters and, when `next_page` is set, a next link with _page=<next_page>.
+http::Response searchset(const http::Request& req, const std::string& type, nlohmann::json entries,
+                         const std::string& next_page);
 
 // An Error as an OperationOutcome with its HTTP status (401: WWW-Authenticate Bearer).
 http::Response operation_outcome(const Error& e);
