@@ -36,17 +36,24 @@ end
 function request()
   next_cookie = next_cookie % #cookies + 1
   next_path = next_path % #paths + 1
-  return wrk.format("GET", paths[next_path], { ["Cookie"] = cookies[next_cookie] })
+  -- A line "Bearer <token>" is a FHIR app's token (the FHIR pass), else a session cookie.
+  local line = cookies[next_cookie]
+  if string.sub(line, 1, 7) == "Bearer " then
+    return wrk.format("GET", paths[next_path], { ["Authorization"] = line })
+  end
+  return wrk.format("GET", paths[next_path], { ["Cookie"] = line })
 end
 
 function response(status, headers, body)
   -- Views that fan out carry "missing"; a search does not, and is never partial.
   statuses[status] = (statuses[status] or 0) + 1
-  if status == 200 and string.find(body, '"items":[{', 1, true) then
+  if status == 200 and (string.find(body, '"items":[{', 1, true)
+      or string.find(body, '"entry":[{', 1, true)) then
     disclosed = disclosed + 1
   end
-  if status == 200 and string.find(body, '"missing":[', 1, true)
-      and not string.find(body, '"missing":[]', 1, true) then
+  if status == 200 and ((string.find(body, '"missing":[', 1, true)
+      and not string.find(body, '"missing":[]', 1, true))
+      or string.find(body, '"mode":"outcome"', 1, true)) then
     partial = partial + 1
   end
 end
@@ -58,6 +65,7 @@ function done(summary, latency, requests)
     d = d + t:get("disclosed")
   end
   io.write(string.format("partial: %d\n", n))
+  io.write(string.format("p95: %.2fms\n", latency:percentile(95) / 1000))
   io.write(string.format("disclosed: %d\n", d))
   local all = {}
   for _, t in ipairs(threads) do

@@ -7,6 +7,8 @@
     alone, then by USERS logged-in clinicians at once with no think time, then with THINK_MS
     between views; wrk with one session cookie per user in rotation. Prints p50/p99 latency,
     requests/s and partial answers, with the load average.
+ 1b. FHIR beside JSON: the same person through the FHIR API with SMART tokens (Patient by
+    identifier, Observation over the 5 gateways) and through the web UI's JSON routes.
  2. document: a DOC_MB document of that person relayed through the portal, side by side with
     the same file fetched straight from the gateway (mutual TLS with the portal's certificate
     and a signed access assertion) and through nginx proxy_pass (TLS in front of the gateway,
@@ -362,6 +364,79 @@ class Bench:
                     log(out)
         return results
 
+    # ---- FHIR beside the JSON routes -------------------------------------------------------
+    def fhir_tokens(self):
+        """A SMART app registered in the database, then the standalone launch with each
+        user's session (authorize with PKCE, token): one bearer token per user."""
+        subprocess.run(["psql", f"host={self.pg} dbname=hareyaka user=hareyaka", "-qc",
+                        "INSERT INTO fhir_clients (client_id, name, redirect_uris, scopes, "
+                        "created_by) VALUES ('bench-app', 'bench', "
+                        "ARRAY['https://app.example.jp/cb'], 'user/*.rs', 'bench') "
+                        "ON CONFLICT DO NOTHING"], check=True)
+        tokens = []
+        for cookie in self.cookies:
+            verifier = base64.urlsafe_b64encode(os.urandom(48)).decode().rstrip("=")
+            challenge = base64.urlsafe_b64encode(
+                hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+            q = urllib.parse.urlencode({
+                "response_type": "code", "client_id": "bench-app",
+                "redirect_uri": "https://app.example.jp/cb", "scope": "user/*.rs",
+                "code_challenge": challenge, "code_challenge_method": "S256"})
+            status, headers, body = self.call(self.web, "GET", "/fhir/auth/authorize?" + q,
+                                              headers={"Cookie": cookie})
+            loc = dict((k.lower(), v) for k, v in headers).get("location", "")
+            code = urllib.parse.parse_qs(urllib.parse.urlparse(loc).query).get("code", [""])[0]
+            if status != 302 or not code:
+                raise SystemExit(f"authorize: {status} {loc} {body[:200]}")
+            c = http.client.HTTPSConnection("127.0.0.1", self.web, context=self.tls(), timeout=60)
+            c.request("POST", "/fhir/auth/token", body=urllib.parse.urlencode({
+                "grant_type": "authorization_code", "code": code, "client_id": "bench-app",
+                "redirect_uri": "https://app.example.jp/cb", "code_verifier": verifier}),
+                headers={"Content-Type": "application/x-www-form-urlencoded"})
+            r = c.getresponse()
+            t = json.loads(r.read())
+            c.close()
+            tokens.append("Bearer " + t["access_token"])
+        path = self.work + "/tokens.txt"
+        open(path, "w").write("\n".join(tokens) + "\n")
+        return path
+
+    def fhir(self):
+        """The FHIR route and the web UI's JSON route for the same data, side by side: the
+        patient by identifier (PDQm) against the persons search by local id, and the lab
+        results over 5 gateways as Observation against /lab_results. Goal: FHIR <= 1.2x."""
+        tokens = self.fhir_tokens()
+        lua = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exchange_bench.lua")
+        ident = urllib.parse.quote(f"urn:oid:{hospital(0)}.1|{self.pid}", safe="")
+        pairs = [("patient by id", f"/fhir/Patient?identifier={ident}",
+                  f"/api/v1/persons?local_id={self.pid}"),
+                 ("lab results, 5 gateways",
+                  f"/fhir/Observation?patient={self.person}&category=laboratory",
+                  f"/api/v1/persons/{self.person}/lab_results")]
+        log(f"\nFHIR beside JSON: wrk -t{self.a.threads} -d{self.a.duration}s, one token or "
+            f"session per user in rotation ({len(self.cookies)} users)")
+        log(f"{'view':26} {'route':5} {'conns':>5} {'req/s':>8} {'p50':>9} {'p95':>9} "
+            f"{'p99':>9} {'non-2xx':>7} {'partial':>7} {'load':>5}")
+        for name, fhir_path, json_path in pairs:
+            for conns in (1, self.a.connections):
+                for route, path, creds in (("json", json_path, self.cookie_file),
+                                           ("fhir", fhir_path, tokens)):
+                    url = f"https://127.0.0.1:{self.web}{path}"
+                    if self.a.warmup > 0:
+                        subprocess.run(["wrk", "-t1", "-c4", f"-d{self.a.warmup}s", "-s", lua,
+                                        url, "--", path, creds], check=True, capture_output=True)
+                    load = loadavg()
+                    out = subprocess.run(["wrk", f"-t{min(self.a.threads, conns)}", f"-c{conns}",
+                                          f"-d{self.a.duration}s", "--latency", "--timeout",
+                                          "10s", "-s", lua, url, "--", path, creds],
+                                         check=True, capture_output=True, text=True).stdout
+                    r = parse_wrk(out)
+                    log(f"{name:26} {route:5} {conns:5d} {r['rps']:8.1f} {r['p50']:>9} "
+                        f"{r.get('p95', '-'):>9} {r['p99']:>9} {r['non2xx']:7d} "
+                        f"{r['partial']:7d} {load:>5}")
+                    if r.get("disclosed", 0) == 0:
+                        raise SystemExit(f"{route} {path}: nothing disclosed: {out[-400:]}")
+
     # ---- 3. soak -------------------------------------------------------------------------
     def soak(self):
         """USERS sessions, CONNECTIONS concurrent clients, mixed views for SOAK seconds: errors,
@@ -615,6 +690,8 @@ def parse_wrk(out):
             r["rps"] = float(f[1])
         elif f[0] == "50%":
             r["p50"] = f[1]
+        elif f[0] == "p95:":
+            r["p95"] = f[1]
         elif f[0] == "99%":
             r["p99"] = f[1]
         elif f[0] == "Latency" and len(f) >= 4:
@@ -661,7 +738,7 @@ def main():
     p.add_argument("--runs", type=int, default=5, help="document fetches per way")
     p.add_argument("--synchronous-commit", choices=["on", "off"], default="on",
                    help="PostgreSQL's setting (on: every audit append waits for the WAL flush)")
-    p.add_argument("--only", choices=["timeline", "document", "soak"])
+    p.add_argument("--only", choices=["timeline", "document", "soak", "fhir"])
     p.add_argument("--soak", type=int, default=600,
                    help="with --only soak: seconds of mixed views by --connections clients")
     p.add_argument("--portal", default="portal/hareyaka-portal",
@@ -695,12 +772,16 @@ def main():
             if not b.soak():
                 raise SystemExit(1)
             return
+        if a.only == "fhir":
+            b.fhir()
+            return
         if a.only != "document":
             results = b.timeline()
             # (Partial answers under load depend on the machine's load against the gateway
             # deadline; the complete answer is checked before each pass.)
             if a.smoke and any(r["non2xx"] or r["rps"] <= 0 for r in results):
                 raise SystemExit("smoke: error answers under load")
+            b.fhir()
         if a.only != "timeline":
             b.document()
     finally:
