@@ -410,6 +410,32 @@ net::awaitable<CategoryPage> fetch_category(ViewerServices& sv, const Caller& ca
   co_return page;
 }
 
+net::awaitable<Response> fetch_document(ViewerServices& sv, const Caller& caller,
+                                        const Request& req, const std::string& facility,
+                                        const std::string& document_id) {
+  Plan plan = co_await offload(sv.workers,
+                               [&] { return plan_category(sv, caller, req, "documents", false); });
+  const GatewayCall* call = nullptr;
+  for (const auto& c : plan.calls) {
+    if (c.facility_oid == facility)
+      call = &c;
+  }
+  if (!call)
+    throw Error(ErrorCode::kNotFound, "no such document");
+  std::string url = call->url.substr(0, call->url.find('?')) + "/" + encode(document_id);
+  http::ClientRequest up{.url = url, .timeout = sv.gateway_deadline};
+  up.headers[kAssertionHeader] = call->assertion;
+  auto res = co_await sv.gateways.stream(std::move(up));
+  if (res.status != 200)
+    throw Error(ErrorCode::kNotFound, "no such document");
+  Response out;
+  out.headers["Content-Type"] = res.headers["Content-Type"];
+  // A download, never rendered in the portal's origin (common/attachment.hpp).
+  http::serve_as_attachment(out, http::disposition_file_name(res.headers["Content-Disposition"]));
+  out.body = res.next;
+  co_return out;
+}
+
 void add_viewer_routes(http::Router& web, ViewerServices& sv) {
   web.add_blocking(
       "GET", "/api/v1/persons",
@@ -461,31 +487,10 @@ void add_viewer_routes(http::Router& web, ViewerServices& sv) {
 
   web.add("GET", "/api/v1/persons/{person_id}/documents/{facility_oid}/{document_id}",
           [&sv](Request& req) -> net::awaitable<Response> {
-            Plan plan = co_await offload(sv.workers, [&] {
-              return plan_category(sv, require_caller(sv.web, req), req, "documents", false);
-            });
-            const std::string& facility = req.param("facility_oid");
-            const GatewayCall* call = nullptr;
-            for (const auto& c : plan.calls) {
-              if (c.facility_oid == facility)
-                call = &c;
-            }
-            if (!call)
-              throw Error(ErrorCode::kNotFound, "no such document");
-            std::string url =
-                call->url.substr(0, call->url.find('?')) + "/" + encode(req.param("document_id"));
-            http::ClientRequest up{.url = url, .timeout = sv.gateway_deadline};
-            up.headers[kAssertionHeader] = call->assertion;
-            auto res = co_await sv.gateways.stream(std::move(up));
-            if (res.status != 200)
-              throw Error(ErrorCode::kNotFound, "no such document");
-            Response out;
-            out.headers["Content-Type"] = res.headers["Content-Type"];
-            // A download, never rendered in the portal's origin (common/attachment.hpp).
-            http::serve_as_attachment(
-                out, http::disposition_file_name(res.headers["Content-Disposition"]));
-            out.body = res.next;
-            co_return out;
+            const Caller caller =
+                co_await offload(sv.workers, [&] { return require_caller(sv.web, req); });
+            co_return co_await fetch_document(sv, caller, req, req.param("facility_oid"),
+                                              req.param("document_id"));
           },
           {.body_limit = 0, .summary = "a document, streamed from its gateway"});
 }

@@ -52,4 +52,12 @@ boost::asio::awaitable<CategoryPage> fetch_category(ViewerServices& sv, const Ca
                                                     const http::Request& req,
                                                     const std::string& category);
 
+// One document of the person at one facility, streamed from its gateway as the web UI's
+// GET /api/v1/persons/{person_id}/documents/{facility_oid}/{document_id} (req carries
+// person_id): decided and audited as the documents category. Throws Error kNotFound.
+boost::asio::awaitable<http::Response> fetch_document(ViewerServices& sv, const Caller& caller,
+                                                      const http::Request& req,
+                                                      const std::string& facility_oid,
+                                                      const std::string& document_id);
+
 }  // namespace hareyaka::portal
