@@ -17,6 +17,8 @@ using http::Response;
 using nlohmann::json;
 
 constexpr const char* kProfile = "http://jpfhir.jp/fhir/core/StructureDefinition/";
+constexpr const char* kMhdProfile =
+    "https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Minimal.DocumentReference";
 
 // The SS-MIX2 (HL7 v2 table 0396) coding systems and the URIs JP Core gives them; a code of
 // another system keeps its code and display without a system.
@@ -112,16 +114,20 @@ std::string fhir_time(const std::string& s) {
   return "";
 }
 
-std::string logical_id(const std::string& type, const json& item, std::size_t n) {
-  return sha256_hex(type + "|" + str(item, "facility_oid") + "|" + std::to_string(n) + "|" +
+// "<person>-<40 hex>": the person first, so that a read by id knows whose records to ask
+// for; the rest is the facility and the item's content, the same on every read.
+std::string logical_id(const std::string& type, const json& item, std::size_t n,
+                       const std::string& person) {
+  return person + "-" +
+         sha256_hex(type + "|" + str(item, "facility_oid") + "|" + std::to_string(n) + "|" +
                     item.dump())
-      .substr(0, 40);
+             .substr(0, 40);
 }
 
 json base(const std::string& type, const char* profile, const json& item, std::size_t n,
           const std::string& person) {
   return {{"resourceType", type},
-          {"id", logical_id(type, item, n)},
+          {"id", logical_id(type, item, n, person)},
           {"meta", {{"profile", {std::string(kProfile) + profile}}}},
           {"subject", {{"reference", "Patient/" + person}}}};
 }
@@ -295,16 +301,234 @@ json observations(const json& lab, const std::string& person) {
   return out;
 }
 
+// PV1 (ADT) as JP_Encounter: the SS-MIX2 event kind gives the status.
+json encounter(const json& e, const std::string& person) {
+  json r = base("Encounter", "JP_Encounter", e, 0, person);
+  static const std::map<std::string, std::pair<const char*, const char*>> kKinds = {
+      {"outpatient_visit", {"finished", "外来受診"}},
+      {"admission_planned", {"planned", "入院予定"}},
+      {"admission", {"in-progress", "入院"}},
+      {"leave_of_absence", {"onleave", "外泊"}},
+      {"return_from_leave", {"in-progress", "帰院"}},
+      {"transfer_planned", {"planned", "転科・転棟予定"}},
+      {"transfer", {"in-progress", "転科・転棟"}},
+      {"discharge_planned", {"planned", "退院予定"}},
+      {"discharge", {"finished", "退院"}},
+      {"attending_doctor_change", {"in-progress", "担当医変更"}},
+  };
+  const auto kind = kKinds.find(str(e, "kind"));
+  const bool cancelled = str(e, "status") == "cancelled" || e.value("cancelled", false);
+  r["status"] = cancelled                         ? "cancelled"
+                : kind != kKinds.end()            ? kind->second.first
+                : str(e, "discharged_at").empty() ? "unknown"
+                                                  : "finished";
+  // HL7 v2 table 0004 to the v3 ActCode JP Core binds.
+  static const std::map<std::string, std::pair<const char*, const char*>> kClass = {
+      {"I", {"IMP", "inpatient encounter"}},
+      {"O", {"AMB", "ambulatory"}},
+      {"E", {"EMER", "emergency"}},
+  };
+  if (auto c = kClass.find(str(e, "patient_class")); c != kClass.end())
+    r["class"] = {{"system", "http://terminology.hl7.org/CodeSystem/v3-ActCode"},
+                  {"code", c->second.first},
+                  {"display", c->second.second}};
+  else
+    r["class"] = {{"system", "http://terminology.hl7.org/CodeSystem/v3-NullFlavor"},
+                  {"code", "UNK"}};
+  if (kind != kKinds.end())
+    r["type"] = {{{"text", kind->second.second}}};
+  if (auto dept = codeable({e.contains("department") ? &e["department"] : nullptr});
+      !dept.is_null())
+    r["serviceType"] = dept;
+  json period = json::object();
+  std::string start = fhir_time(str(e, "admitted_at"));
+  if (start.empty())
+    start = fhir_time(str(e, "event_at"));
+  if (start.empty())
+    start = fhir_time(str(e, "date"));
+  put(period, "start", start);
+  put(period, "end", fhir_time(str(e, "discharged_at")));
+  if (!period.empty())
+    r["period"] = period;
+  if (e.contains("attending_doctor") && e["attending_doctor"].is_object()) {
+    const auto& d = e["attending_doctor"];
+    std::string name = str(d, "family");
+    if (!str(d, "given").empty())
+      name += (name.empty() ? "" : " ") + str(d, "given");
+    if (!name.empty())
+      r["participant"] = {
+          {{"type",
+            {{{"coding",
+               {{{"system", "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"},
+                 {"code", "ATND"}}}}}}},
+           {"individual", {{"display", name}}}}};
+  }
+  if (e.contains("location") && e["location"].is_object()) {
+    std::string where;
+    for (const char* k : {"ward", "room", "bed"}) {
+      if (!str(e["location"], k).empty())
+        where += (where.empty() ? "" : " ") + str(e["location"], k);
+    }
+    if (!where.empty())
+      r["location"] = {{{"location", {{"display", where}}}}};
+  }
+  r["serviceProvider"] = source_org(e);
+  return r;
+}
+
+std::string observation_status(const json& lab) {
+  bool corrected = false, partial = false;
+  if (lab.contains("items") && lab["items"].is_array()) {
+    for (const auto& o : lab["items"]) {
+      corrected = corrected || str(o, "status") == "C";
+      partial = partial || str(o, "status") == "P";
+    }
+  }
+  return partial ? "partial" : corrected ? "corrected" : "final";
+}
+
+// One lab result (OUL/OML-11) as JP_DiagnosticReport_LabResult: its items are the result
+// Observations, by the same ids the Observation search gives them.
+json diagnostic_report(const json& lab, const std::string& person) {
+  json r = base("DiagnosticReport", "JP_DiagnosticReport_LabResult", lab, 0, person);
+  r["status"] = observation_status(lab);
+  r["category"] = {{{"coding",
+                     {{{"system", "http://terminology.hl7.org/CodeSystem/v2-0074"},
+                       {"code", "LAB"},
+                       {"display", "Laboratory"}}}}}};
+  json code = codeable({lab.contains("panel") ? &lab["panel"] : nullptr});
+  r["code"] = code.is_null() ? json{{"text", "検体検査"}} : code;
+  put(r, "effectiveDateTime", fhir_time(str(lab, "collected_at")));
+  const std::string issued = fhir_time(str(lab, "reported_at"));
+  if (issued.size() > 10)
+    r["issued"] = issued;
+  if (auto sp = codeable({lab.contains("specimen") ? &lab["specimen"] : nullptr}); !sp.is_null())
+    r["specimen"] = {{{"display", sp.value("text", "")}}};
+  json results = json::array();
+  if (lab.contains("items") && lab["items"].is_array()) {
+    for (std::size_t n = 1; n <= lab["items"].size(); ++n)
+      results.push_back(
+          {{"reference", "Observation/" + logical_id("Observation", lab, n, person)}});
+  }
+  if (!results.empty())
+    r["result"] = results;
+  r["performer"] = {source_org(lab)};
+  return r;
+}
+
+std::string uuid_of(const std::string& hex) {
+  std::string h = sha256_hex(hex).substr(0, 32);
+  h[12] = '5';  // name-based (RFC 4122 version 5 layout), from a SHA digest
+  h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20);
+}
+
+// An extended-storage document as an IHE MHD DocumentReference; the content is Binary/<the
+// same id> (ITI-68 Retrieve Document).
+json document_reference(const json& d, const std::string& person, const std::string& base_url) {
+  json r = base("DocumentReference", "", d, 0, person);
+  r["meta"] = {{"profile", {kMhdProfile}}};
+  const std::string id = r["id"];
+  r["masterIdentifier"] = {{"system", "urn:ietf:rfc:3986"}, {"value", "urn:uuid:" + uuid_of(id)}};
+  r["status"] = "current";
+  if (auto type = codeable({d.contains("type") ? &d["type"] : nullptr}); !type.is_null())
+    r["type"] = type;
+  const std::string when = fhir_time(str(d, "date"));
+  if (when.size() > 10)
+    r["date"] = when;
+  r["author"] = {source_org(d)};
+  r["custodian"] = source_org(d);
+  json attachment{{"contentType", str(d, "media_type").empty() ? "application/octet-stream"
+                                                               : str(d, "media_type")},
+                  {"url", base_url + "/Binary/" + id}};
+  if (d.contains("size") && d["size"].is_number_unsigned())
+    attachment["size"] = d["size"];
+  if (const std::string file = str(d, "file"); !file.empty())
+    attachment["title"] = file.substr(file.find_last_of('/') + 1);
+  put(attachment, "creation", when);
+  r["content"] = {{{"attachment", attachment}}};
+  return r;
+}
+
+// A DICOM study the facility holds (or its PACS) as JP_ImagingStudy_Radiology, with its
+// DICOMweb (WADO-RS) endpoint at the portal; radiology orders and reports are not studies.
+json imaging_study(const json& s, const std::string& person, const std::string& base_url) {
+  if (str(s, "kind") != "study" || str(s, "study_uid").empty())
+    return nullptr;
+  json r = base("ImagingStudy", "JP_ImagingStudy_Radiology", s, 0, person);
+  r["status"] = "available";
+  r["identifier"] = {{{"system", "urn:dicom:uid"}, {"value", "urn:oid:" + str(s, "study_uid")}}};
+  if (!str(s, "accession_number").empty())
+    r["identifier"].push_back(
+        {{"type",
+          {{"coding",
+            {{{"system", "http://terminology.hl7.org/CodeSystem/v2-0203"}, {"code", "ACSN"}}}}}},
+         {"value", str(s, "accession_number")}});
+  if (s.contains("modalities") && s["modalities"].is_array()) {
+    json mods = json::array();
+    for (const auto& m : s["modalities"]) {
+      if (m.is_string() && !m.get<std::string>().empty())
+        mods.push_back({{"system", "http://dicom.nema.org/resources/ontology/DCM"}, {"code", m}});
+    }
+    if (!mods.empty())
+      r["modality"] = mods;
+  }
+  put(r, "started", fhir_time(str(s, "date")));
+  if (s.contains("series") && s["series"].is_number_unsigned())
+    r["numberOfSeries"] = s["series"];
+  if (s.contains("instances") && s["instances"].is_number_unsigned())
+    r["numberOfInstances"] = s["instances"];
+  put(r, "description", str(s, "description"));
+  const std::string origin = base_url.substr(0, base_url.size() - std::string_view("/fhir").size());
+  r["contained"] = {{{"resourceType", "Endpoint"},
+                     {"id", "wado"},
+                     {"status", "active"},
+                     {"connectionType",
+                      {{"system", "http://terminology.hl7.org/CodeSystem/endpoint-connection-type"},
+                       {"code", "dicom-wado-rs"}}},
+                     {"payloadType", {{{"text", "DICOM"}}}},
+                     {"address", origin + "/api/v1/persons/" + person + "/imaging/" +
+                                     str(s, "facility_oid") + "/dicomweb"}}};
+  r["endpoint"] = {{{"reference", "#wado"}}};
+  return r;
+}
+
 struct TypeInfo {
   const char* category;  // the viewer's
-  const char* scope_type;
+  const char* profile;
+  std::set<std::string> params;    // besides patient, subject, date, _count, _page, _include
+  std::set<std::string> includes;  // _include values
 };
 const std::map<std::string, TypeInfo>& types() {
   static const std::map<std::string, TypeInfo> kTypes = {
-      {"Condition", {"diagnoses", "Condition"}},
-      {"AllergyIntolerance", {"allergies", "AllergyIntolerance"}},
-      {"MedicationRequest", {"prescriptions", "MedicationRequest"}},
-      {"Observation", {"lab_results", "Observation"}},
+      {"AllergyIntolerance",
+       {"allergies", "JP_AllergyIntolerance", {}, {"AllergyIntolerance:patient"}}},
+      {"Condition", {"diagnoses", "JP_Condition", {}, {"Condition:patient", "Condition:subject"}}},
+      {"DiagnosticReport",
+       {"lab_results",
+        "JP_DiagnosticReport_LabResult",
+        {"category"},
+        {"DiagnosticReport:patient", "DiagnosticReport:subject", "DiagnosticReport:result"}}},
+      {"DocumentReference",
+       {"documents", "", {"status"}, {"DocumentReference:patient", "DocumentReference:subject"}}},
+      {"Encounter", {"encounters", "JP_Encounter", {}, {"Encounter:patient", "Encounter:subject"}}},
+      {"ImagingStudy",
+       {"imaging",
+        "JP_ImagingStudy_Radiology",
+        {},
+        {"ImagingStudy:patient", "ImagingStudy:subject"}}},
+      {"MedicationRequest",
+       {"prescriptions",
+        "JP_MedicationRequest",
+        {},
+        {"MedicationRequest:patient", "MedicationRequest:subject",
+         "MedicationRequest:medication"}}},
+      {"Observation",
+       {"lab_results",
+        "JP_Observation_LabResult",
+        {"category", "code"},
+        {"Observation:patient", "Observation:subject"}}},
   };
   return kTypes;
 }
@@ -313,34 +537,51 @@ const std::map<std::string, TypeInfo>& types() {
   throw Error(ErrorCode::kBadRequest, what);
 }
 
-// The viewer request underneath: person_id, from/to (date ge/le), page_size, cursor.
-Request inner_request(const Request& req, const std::string& type) {
+bool is_lab_category(std::string_view c) {
+  return c == "laboratory" ||
+         c == "http://terminology.hl7.org/CodeSystem/observation-category|laboratory";
+}
+bool is_lab_report_category(std::string_view c) {
+  return c == "LAB" || c == "http://terminology.hl7.org/CodeSystem/v2-0074|LAB";
+}
+
+// The viewer request for one person's records of `type`: person_id, from/to (date ge/le).
+Request person_request(const Request& req, const std::string& person) {
   Request in;
   in.method = "GET";
   in.request_id = req.request_id;
   in.headers = req.headers;
-  std::string patient;
+  in.params["person_id"] = person;
+  return in;
+}
+
+// The viewer request underneath a search: person_id, from/to (date ge/le), page_size, cursor.
+Request inner_request(const Request& req, const std::string& type) {
+  const TypeInfo& info = types().at(type);
   static const std::set<std::string> kCommon = {"patient", "subject", "date",
-                                                "_count",  "_page",   "category"};
+                                                "_count",  "_page",   "_include"};
   for (const auto& [k, v] : req.query) {
-    if (!kCommon.contains(k))
+    if (!kCommon.contains(k) && !info.params.contains(k))
       bad("search parameter " + k + " is not supported for " + type + " (see /fhir/metadata)");
     if (!hl7v2::is_valid_utf8(v))
       bad("parameter " + k + " is not UTF-8");
+    if (k == "_include" && !info.includes.contains(v))
+      bad("_include=" + v + " is not supported for " + type + " (see /fhir/metadata)");
+    if (k == "category" && type == "Observation" && !is_lab_category(v))
+      bad("category: only laboratory is served");
+    if (k == "category" && type == "DiagnosticReport" && !is_lab_report_category(v))
+      bad("category: only LAB is served");
+    if (k == "status" && v != "current")
+      bad("status: only current documents are served");
   }
-  patient = req.query_param("patient").value_or(req.query_param("subject").value_or(""));
+  std::string patient =
+      req.query_param("patient").value_or(req.query_param("subject").value_or(""));
   if (patient.rfind("Patient/", 0) == 0)
     patient = patient.substr(8);
-  if (patient.empty() || patient.find_first_not_of("0123456789") != std::string::npos)
+  if (patient.empty() || patient.size() > 19 ||
+      patient.find_first_not_of("0123456789") != std::string::npos)
     bad("patient=<Patient id> is required");
-  in.params["person_id"] = patient;
-  if (auto c = req.query_param("category"); c && type == "Observation" && *c != "laboratory" &&
-                                            *c !=
-                                                "http://terminology.hl7.org/CodeSystem/"
-                                                "observation-category|laboratory")
-    bad("category: only laboratory is served");
-  else if (c && type != "Observation")
-    bad("category is not supported for " + type);
+  Request in = person_request(req, patient);
   for (auto [it, end] = req.query.equal_range("date"); it != end; ++it) {
     const std::string& v = it->second;
     const std::string prefix = v.substr(0, 2);
@@ -356,47 +597,190 @@ Request inner_request(const Request& req, const std::string& type) {
   return in;
 }
 
+// Observation?code=: a comma-separated list of [system]|code or code, any coding matching.
+bool code_matches(const json& resource, const std::string& param) {
+  if (param.empty())
+    return true;
+  const json& codings = resource.contains("code") && resource["code"].contains("coding")
+                            ? resource["code"]["coding"]
+                            : json::array();
+  std::size_t from = 0;
+  while (from <= param.size()) {
+    const std::size_t comma = std::min(param.find(',', from), param.size());
+    const std::string one = param.substr(from, comma - from);
+    const auto bar = one.find('|');
+    const std::string system = bar == std::string::npos ? "" : one.substr(0, bar);
+    const std::string code = bar == std::string::npos ? one : one.substr(bar + 1);
+    for (const auto& c : codings) {
+      if (str(c, "code") == code && (bar == std::string::npos || str(c, "system") == system))
+        return true;
+    }
+    from = comma + 1;
+  }
+  return false;
+}
+
+json missing_outcome(const json& missing) {
+  json issues = json::array();
+  for (const auto& m : missing) {
+    issues.push_back({{"severity", "warning"},
+                      {"code", "transient"},
+                      {"diagnostics", str(m, "facility_name") + " (" + str(m, "facility_oid") +
+                                          ") did not answer: " + str(m, "reason")}});
+  }
+  return {{"resourceType", "OperationOutcome"}, {"issue", issues}};
+}
+
+// One page of the person's `type` records; an unseen person or a category no source may show
+// this user is an empty page, the same as a patient without such records.
+net::awaitable<portal::CategoryPage> records(FhirServices& sv, const TokenCaller& t,
+                                             const Request& in, const std::string& type) {
+  portal::CategoryPage page;
+  try {
+    page = co_await portal::fetch_category(sv.viewer, t.caller, in, types().at(type).category);
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::kNotFound && e.code() != ErrorCode::kForbidden)
+      throw;
+  }
+  co_return page;
+}
+
+TokenCaller token_for(FhirServices& sv, const Request& req, const std::string& type) {
+  TokenCaller t = sv.smart.require_token(req);
+  if (!t.may_read(type))
+    throw Error(ErrorCode::kForbidden, "the token's scopes do not cover " + type);
+  return t;
+}
+
 net::awaitable<Response> search(FhirServices& sv, const std::string& type, Request& req) {
   try {
     const TokenCaller t =
-        co_await portal::offload(sv.viewer.workers, [&] { return sv.smart.require_token(req); });
-    if (!t.may_read(types().at(type).scope_type))
-      throw Error(ErrorCode::kForbidden, "the token's scopes do not cover " + type);
+        co_await portal::offload(sv.viewer.workers, [&] { return token_for(sv, req, type); });
     Request in = inner_request(req, type);
-    json entries = json::array();
-    portal::CategoryPage page;
-    try {
-      page = co_await portal::fetch_category(sv.viewer, t.caller, in, types().at(type).category);
-    } catch (const Error& e) {
-      // Not visible, or a category no source may show this user: an empty searchset,
-      // the same as a patient with no such records.
-      if (e.code() != ErrorCode::kNotFound && e.code() != ErrorCode::kForbidden)
-        throw;
-    }
     const std::string base_url = fhir_base(req);
     const std::string person = in.params["person_id"];
+    const std::string code = req.query_param("code").value_or("");
+    std::set<std::string> include;
+    for (auto [it, end] = req.query.equal_range("_include"); it != end; ++it)
+      include.insert(it->second.substr(it->second.find(':') + 1));
+    // A patient/ scope reaches the launch patient only: any other is as one without records.
+    const auto only = t.confined(type);
+    portal::CategoryPage page;
+    if (!only || std::to_string(*only) == person)
+      page = co_await records(sv, t, in, type);
+    json entries = json::array();
     if (page.items.is_array()) {
       for (const auto& item : page.items) {
-        json rs = clinical_resources(type, item, person);
-        for (auto& r : rs) {
+        for (auto& r : clinical_resources(type, item, person, base_url)) {
+          if (type == "Observation" && !code_matches(r, code))
+            continue;
           const std::string full = base_url + "/" + type + "/" + r["id"].get<std::string>();
           entries.push_back(
               {{"fullUrl", full}, {"resource", std::move(r)}, {"search", {{"mode", "match"}}}});
         }
+        if (include.contains("result")) {
+          for (auto& o : observations(item, person)) {
+            const std::string full = base_url + "/Observation/" + o["id"].get<std::string>();
+            entries.push_back(
+                {{"fullUrl", full}, {"resource", std::move(o)}, {"search", {{"mode", "include"}}}});
+          }
+        }
       }
     }
-    if (page.missing.is_array() && !page.missing.empty()) {
-      json issues = json::array();
-      for (const auto& m : page.missing) {
-        issues.push_back({{"severity", "warning"},
-                          {"code", "transient"},
-                          {"diagnostics", str(m, "facility_name") + " (" + str(m, "facility_oid") +
-                                              ") did not answer: " + str(m, "reason")}});
-      }
-      entries.push_back({{"resource", {{"resourceType", "OperationOutcome"}, {"issue", issues}}},
-                         {"search", {{"mode", "outcome"}}}});
+    if ((include.contains("patient") || include.contains("subject")) && !entries.empty()) {
+      auto p = co_await portal::offload(sv.viewer.workers, [&] {
+        return patient_resource(sv, t.caller, std::stoll(person), req);
+      });
+      if (p)
+        entries.push_back({{"fullUrl", base_url + "/Patient/" + person},
+                           {"resource", std::move(*p)},
+                           {"search", {{"mode", "include"}}}});
     }
+    if (page.missing.is_array() && !page.missing.empty())
+      entries.push_back(
+          {{"resource", missing_outcome(page.missing)}, {"search", {{"mode", "outcome"}}}});
     co_return searchset(req, type, std::move(entries), page.next_cursor);
+  } catch (const Error& e) {
+    co_return operation_outcome(e);
+  }
+}
+
+// "<person>-<40 hex>" or nothing.
+std::string person_of(const std::string& id) {
+  const auto dash = id.find('-');
+  if (dash == std::string::npos || dash == 0 || dash > 19 || id.size() != dash + 41 ||
+      id.find_first_not_of("0123456789") != dash ||
+      id.find_first_not_of("0123456789abcdef", dash + 1) != std::string::npos)
+    return "";
+  return id.substr(0, dash);
+}
+
+// The gateway item (and its resource) with this id among the person's records, walking the
+// pages as a client would; an item the user may not see is not found, like an unknown one.
+net::awaitable<std::optional<std::pair<json, json>>> find_by_id(FhirServices& sv,
+                                                                const TokenCaller& t,
+                                                                const Request& req,
+                                                                const std::string& type,
+                                                                const std::string& id) {
+  const std::string person = person_of(id);
+  if (person.empty())
+    co_return std::nullopt;
+  const std::string base_url = fhir_base(req);
+  std::string cursor;
+  for (int pages = 0; pages < 100; ++pages) {
+    Request in = person_request(req, person);
+    in.query.emplace("page_size", "200");
+    if (!cursor.empty())
+      in.query.emplace("cursor", cursor);
+    const portal::CategoryPage page = co_await records(sv, t, in, type);
+    if (page.items.is_array()) {
+      for (const auto& item : page.items) {
+        for (auto& r : clinical_resources(type, item, person, base_url)) {
+          if (r["id"] == id)
+            co_return std::pair{item, std::move(r)};
+        }
+      }
+    }
+    if (page.next_cursor.empty())
+      break;
+    cursor = page.next_cursor;
+  }
+  co_return std::nullopt;
+}
+
+net::awaitable<Response> read(FhirServices& sv, const std::string& type, Request& req) {
+  try {
+    const TokenCaller t =
+        co_await portal::offload(sv.viewer.workers, [&] { return token_for(sv, req, type); });
+    const std::string& id = req.param("id");
+    const auto only = t.confined(type);
+    std::optional<std::pair<json, json>> found;
+    if (!only || std::to_string(*only) == person_of(id))
+      found = co_await find_by_id(sv, t, req, type, id);
+    if (!found)
+      throw Error(ErrorCode::kNotFound, type + "/" + id.substr(0, 64) + " is not known");
+    co_return Response::text(200, found->second.dump(), "application/fhir+json; charset=utf-8");
+  } catch (const Error& e) {
+    co_return operation_outcome(e);
+  }
+}
+
+// ITI-68 Retrieve Document: the document's own bytes and media type, streamed from the
+// gateway that holds it (decided and audited as the documents category).
+net::awaitable<Response> binary(FhirServices& sv, Request& req) {
+  try {
+    const TokenCaller t =
+        co_await portal::offload(sv.viewer.workers, [&] { return token_for(sv, req, "Binary"); });
+    const std::string& id = req.param("id");
+    const auto only = t.confined("Binary");
+    std::optional<std::pair<json, json>> found;
+    if (!only || std::to_string(*only) == person_of(id))
+      found = co_await find_by_id(sv, t, req, "DocumentReference", id);
+    if (!found)
+      throw Error(ErrorCode::kNotFound, "Binary/" + id.substr(0, 64) + " is not known");
+    Request in = person_request(req, person_of(id));
+    co_return co_await portal::fetch_document(
+        sv.viewer, t.caller, in, str(found->first, "facility_oid"), str(found->first, "id"));
   } catch (const Error& e) {
     co_return operation_outcome(e);
   }
@@ -404,20 +788,38 @@ net::awaitable<Response> search(FhirServices& sv, const std::string& type, Reque
 
 }  // namespace
 
-json clinical_resources(const std::string& type, const json& item, const std::string& person) {
+json clinical_resources(const std::string& type, const json& item, const std::string& person,
+                        const std::string& base_url) {
+  json one;
   if (type == "Condition")
-    return json::array({condition(item, person)});
-  if (type == "AllergyIntolerance")
-    return json::array({allergy(item, person)});
-  if (type == "MedicationRequest")
-    return json::array({medication_request(item, person)});
-  if (type == "Observation")
+    one = condition(item, person);
+  else if (type == "AllergyIntolerance")
+    one = allergy(item, person);
+  else if (type == "MedicationRequest")
+    one = medication_request(item, person);
+  else if (type == "Observation")
     return observations(item, person);
-  return json::array();
+  else if (type == "DiagnosticReport")
+    one = diagnostic_report(item, person);
+  else if (type == "Encounter")
+    one = encounter(item, person);
+  else if (type == "DocumentReference")
+    one = document_reference(item, person, base_url);
+  else if (type == "ImagingStudy")
+    one = imaging_study(item, person, base_url);
+  return one.is_null() ? json::array() : json::array({std::move(one)});
 }
 
 void add_clinical_routes(http::Router& web, FhirServices& sv) {
+  web.add("GET", "/fhir/Binary/{id}",
+          [&sv](Request& req) -> net::awaitable<Response> { co_return co_await binary(sv, req); },
+          {.body_limit = 0, .summary = "FHIR Binary read: a document's content (IHE MHD ITI-68)"});
   for (const auto& [type, info] : types()) {
+    web.add("GET", "/fhir/" + type + "/{id}",
+            [&sv, type = type](Request& req) -> net::awaitable<Response> {
+              co_return co_await read(sv, type, req);
+            },
+            {.body_limit = 0, .summary = "FHIR " + type + " read"});
     web.add("GET", "/fhir/" + type,
             [&sv, type = type](Request& req) -> net::awaitable<Response> {
               co_return co_await search(sv, type, req);
@@ -426,6 +828,28 @@ void add_clinical_routes(http::Router& web, FhirServices& sv) {
              .summary =
                  "FHIR " + type + " search by patient (from the gateways' " + info.category + ")"});
   }
+}
+
+json clinical_capabilities() {
+  json out = json::array();
+  for (const auto& [type, info] : types()) {
+    json params = json::array(
+        {{{"name", "patient"}, {"type", "reference"}}, {{"name", "date"}, {"type", "date"}}});
+    for (const auto& p : info.params)
+      params.push_back({{"name", p}, {"type", "token"}});
+    const std::string profile = *info.profile ? std::string(kProfile) + info.profile : kMhdProfile;
+    out.push_back({{"type", type},
+                   {"supportedProfile", {profile}},
+                   {"interaction", {{{"code", "read"}}, {{"code", "search-type"}}}},
+                   {"searchInclude", info.includes},
+                   {"searchParam", params}});
+  }
+  out.push_back({{"type", "Binary"},
+                 {"interaction", {{{"code", "read"}}}},
+                 {"documentation",
+                  "Binary/<DocumentReference id>: the document's own bytes and media type "
+                  "(IHE MHD ITI-68), whatever the Accept header asks for."}});
+  return out;
 }
 
 }  // namespace hareyaka::fhir
