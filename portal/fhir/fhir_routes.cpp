@@ -1,6 +1,8 @@
 #include "portal/fhir/fhir_routes.hpp"
 
 #include <boost/url/encode.hpp>
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <charconv>
 #include <nlohmann/json.hpp>
@@ -209,7 +211,10 @@ Response search(FhirServices& sv, const TokenCaller& t, const Request& req) {
   auto page = sv.viewer.persons.search(portal::user_context(c), s, hpd::Clock::now());
   json entries = json::array();
   const std::string base = fhir_base(req);
+  const auto only = t.confined("Patient");
   for (const auto& p : page.items) {
+    if (only && p.person_id != *only)
+      continue;
     if (!authority.empty() &&
         std::none_of(p.identities.begin(), p.identities.end(), [&](const PersonIdentity& i) {
           return i.authority == authority && i.local_id == s.local_id;
@@ -247,8 +252,10 @@ Response read(FhirServices& sv, const TokenCaller& t, const Request& req) {
   const std::string& id = req.param("id");
   std::int64_t person_id = 0;
   auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), person_id);
-  auto shown = ec == std::errc() && p == id.data() + id.size() && person_id > 0
-                   ? shown_person(sv, c, person_id)
+  const auto only = t.confined("Patient");
+  auto shown = ec == std::errc() && p == id.data() + id.size() && person_id > 0 &&
+                       (!only || *only == person_id)
+                   ? patient_resource(sv, c, person_id, req)
                    : std::nullopt;
   if (!shown) {
     audit::AuditEvent e{.type = audit::EventType::kView,
@@ -264,12 +271,7 @@ Response read(FhirServices& sv, const TokenCaller& t, const Request& req) {
     sv.viewer.web.audit.append(e, hpd::Clock::now());
     throw Error(ErrorCode::kNotFound, "Patient/" + id + " is not known");
   }
-  std::vector<audit::AuditEvent> events;
-  for (const auto& i : shown->identities)
-    events.push_back(portal::view_event(c, *shown, i, "demographics", audit::Outcome::kSuccess, "",
-                                        req.request_id, "FHIR Patient read"));
-  sv.viewer.web.audit.append_all(events, hpd::Clock::now());
-  return fhir(200, patient(*shown));
+  return fhir(200, *shown);
 }
 
 // ITI-83 Mobile Patient Identifier Cross-reference Query: the person's other identifiers the
@@ -297,7 +299,10 @@ Response pix(FhirServices& sv, const TokenCaller& t, const Request& req) {
   s.limit = 200;
   auto page = sv.viewer.persons.search(portal::user_context(c), s, hpd::Clock::now());
   const PersonView* person = nullptr;
+  const auto only = t.confined("Patient");
   for (const auto& p : page.items) {
+    if (only && p.person_id != *only)
+      continue;
     for (const auto& i : p.identities) {
       if (i.authority == authority && i.local_id == local)
         person = &p;
@@ -342,23 +347,8 @@ json capability_statement(const Request& req) {
        {"operation",
         {{{"name", "ihe-pix"},
           {"definition", "https://profiles.ihe.net/ITI/PIXm/OperationDefinition/IHE.PIXm.pix"}}}}});
-  // Search by patient only (no read by id yet): what the gateways hold, through the viewer.
-  for (const auto& [type, profile] : std::vector<std::pair<const char*, const char*>>{
-           {"AllergyIntolerance", "JP_AllergyIntolerance"},
-           {"Condition", "JP_Condition"},
-           {"MedicationRequest", "JP_MedicationRequest"},
-           {"Observation", "JP_Observation_LabResult"}}) {
-    json params = json::array(
-        {{{"name", "patient"}, {"type", "reference"}}, {{"name", "date"}, {"type", "date"}}});
-    if (std::string_view(type) == "Observation")
-      params.push_back({{"name", "category"}, {"type", "token"}});
-    resources.push_back(
-        {{"type", type},
-         {"supportedProfile",
-          {std::string("http://jpfhir.jp/fhir/core/StructureDefinition/") + profile}},
-         {"interaction", {{{"code", "search-type"}}}},
-         {"searchParam", params}});
-  }
+  for (auto& r : clinical_capabilities())
+    resources.push_back(std::move(r));
   return {{"resourceType", "CapabilityStatement"},
           {"status", "active"},
           {"date", "2026-12-06"},
@@ -392,6 +382,19 @@ json capability_statement(const Request& req) {
 }
 
 }  // namespace
+
+std::optional<json> patient_resource(FhirServices& sv, const portal::Caller& c,
+                                     std::int64_t person_id, const Request& req) {
+  auto shown = shown_person(sv, c, person_id);
+  if (!shown)
+    return std::nullopt;
+  std::vector<audit::AuditEvent> events;
+  for (const auto& i : shown->identities)
+    events.push_back(portal::view_event(c, *shown, i, "demographics", audit::Outcome::kSuccess, "",
+                                        req.request_id, "FHIR Patient read"));
+  sv.viewer.web.audit.append_all(events, hpd::Clock::now());
+  return patient(*shown);
+}
 
 Response searchset(const Request& req, const std::string& type, json entries,
                    const std::string& next_page) {
@@ -430,11 +433,51 @@ Response operation_outcome(const Error& e) {
   return r;
 }
 
+// POST /fhir/auth/launch {"request": "<the authorize query>", "patient": "<Patient id>"}: the
+// second step of a launch/patient authorization, from the portal's patient picker (a session
+// and its CSRF token). The patient must be one the user may see; the answer is where to send
+// the browser: the app's redirect URI with a code, or its error.
+Response launch(FhirServices& sv, Request& req) {
+  const portal::Caller c = portal::require_caller(sv.viewer.web, req);
+  const json body = json::parse(req.body, nullptr, false);
+  if (!body.is_object() || !body.contains("request") || !body["request"].is_string() ||
+      !body.contains("patient") || !body["patient"].is_string())
+    bad("the body is {\"request\": \"<authorize query>\", \"patient\": \"<Patient id>\"}");
+  const std::string query = body["request"].get<std::string>();
+  const std::string id = body["patient"].get<std::string>();
+  std::int64_t person_id = 0;
+  auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), person_id);
+  if (ec != std::errc() || p != id.data() + id.size() || person_id <= 0 ||
+      !shown_person(sv, c, person_id))
+    throw Error(ErrorCode::kNotFound, "Patient/" + id.substr(0, 20) + " is not known");
+  auto parsed = boost::urls::parse_query(query);
+  if (!parsed)
+    bad("request is not a query string");
+  Request inner = req;
+  inner.method = "GET";
+  inner.body.clear();
+  inner.target = "/fhir/auth/authorize?" + query;
+  inner.path = "/fhir/auth/authorize";
+  inner.query.clear();
+  for (auto q : boost::urls::params_view(*parsed))
+    inner.query.emplace(q.key, q.has_value ? q.value : "");
+  Response r = sv.smart.authorize(inner, person_id);
+  auto loc = r.headers.find("Location");
+  if (r.status != 302 || loc == r.headers.end() || loc->second.rfind("/#/", 0) == 0)
+    throw Error(ErrorCode::kBadRequest, "the authorization request cannot be completed");
+  Response out = Response::json(200, json{{"redirect", loc->second}}.dump());
+  out.headers["Cache-Control"] = "no-store";
+  return out;
+}
+
 void add_fhir_routes(http::Router& web, FhirServices& sv) {
   web.add_blocking("GET", "/fhir/metadata",
                    [](Request& req) { return fhir(200, capability_statement(req)); },
                    {.body_limit = 0, .summary = "FHIR CapabilityStatement (JP Core, PDQm, PIXm)"});
   sv.smart.add_routes(web);
+  web.add_blocking("POST", "/fhir/auth/launch", [&sv](Request& req) { return launch(sv, req); },
+                   {.body_limit = 8 * 1024,
+                    .summary = "SMART launch/patient: the patient the user picked, then a code"});
   // Before Patient/{id}: the first matching route answers.
   fhir_route(web, sv, "/fhir/Patient/$ihe-pix", pix, "IHE PIXm ITI-83");
   fhir_route(web, sv, "/fhir/Patient/{id}", read, "FHIR Patient read (JP_Patient)");

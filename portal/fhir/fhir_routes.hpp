@@ -7,6 +7,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "common/error.hpp"
@@ -27,6 +28,11 @@ void add_fhir_routes(http::Router& web, FhirServices& services);
 // parameters and, when `next_page` is set, a next link with _page=<next_page>.
 http::Response searchset(const http::Request& req, const std::string& type, nlohmann::json entries,
                          const std::string& next_page);
+
+// The JP_Patient `person_id` as the caller may see it (audited as a FHIR Patient read), or
+// nothing when the caller may see none of the person.
+std::optional<nlohmann::json> patient_resource(FhirServices& services, const portal::Caller& caller,
+                                               std::int64_t person_id, const http::Request& req);
 
 // An Error as an OperationOutcome with its HTTP status (401: WWW-Authenticate Bearer).
 http::Response operation_outcome(const Error& e);

@@ -1,12 +1,17 @@
 // SMART App Launch 2.0 for the FHIR API (#19), the standalone launch: a registered app sends
 // the user to GET /fhir/auth/authorize (PKCE S256), the user logs in to the portal as usual
-// (password + TOTP or HPKI; an open session is used as it is), the app trades the one-time
-// code at POST /fhir/auth/token for a bearer token (and, with offline_access, a rotating
-// refresh token). A token acts for its user and never widens access: every FHIR read is
-// decided by consent and role policy like the web UI's. Apps are registered by the
-// secretariat (/api/v1/admin/fhir-clients).
+// (password + TOTP or HPKI; an open session is used as it is), with launch/patient picks the
+// patient in the portal (#/fhir-launch, then POST /fhir/auth/launch), and the app trades the
+// one-time code at POST /fhir/auth/token for a bearer token (and, with offline_access, a
+// rotating refresh token). SMART Backend Services: a registered system trades a signed JWT
+// (client_credentials, client_assertion.hpp) for a token acting as its directory user. A
+// token acts for its user and never widens access: every FHIR read is decided by consent and
+// role policy like the web UI's. Clients are registered by the secretariat
+// (/api/v1/admin/fhir-clients).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -28,8 +33,17 @@ struct TokenCaller {
   portal::Caller caller;
   std::string client_id;
   std::set<std::string> scopes;
-  // May the token read this resource type ("Patient")? user/<type or *>.<r...> or .read.
+  // The launch context's patient (launch/patient), when the user picked one.
+  std::optional<std::int64_t> patient;
+  // May the token read this resource type ("Patient")? user/, system/ or (with a launch
+  // patient) patient/ <type or *>.<r...> or .read.
   bool may_read(std::string_view resource_type) const;
+  // The patient the token reaches for this type when only a patient/ scope covers it (every
+  // other patient is then as absent); nothing when it may read any patient the user may.
+  std::optional<std::int64_t> confined(std::string_view resource_type) const;
+
+ private:
+  bool may_read_any_patient(std::string_view resource_type) const;
 };
 
 class SmartAuth {
@@ -42,9 +56,13 @@ class SmartAuth {
   // The caller of a FHIR request: Error kUnauthorized without a live bearer token of an
   // active app, user and facility.
   TokenCaller require_token(const http::Request& req);
+  // GET /fhir/auth/authorize (`req`), or its second step with the patient the user picked
+  // (POST /fhir/auth/launch, checked by the caller to be one the user may see): a redirect to
+  // the app with a code, to the login, or to the patient picker.
+  http::Response authorize(const http::Request& req,
+                           std::optional<std::int64_t> patient = std::nullopt);
 
  private:
-  http::Response authorize(const http::Request& req);
   http::Response token(const http::Request& req);
 
   portal::WebServices& web_;
