@@ -83,10 +83,16 @@ const std::map<Key, Access>& portal_entries() {
     e[{"web", "GET", "/fhir/.well-known/smart-configuration"}] = Access::kPublic;
     e[{"web", "GET", "/fhir/auth/authorize"}] = Access::kOAuth;
     e[{"web", "POST", "/fhir/auth/token"}] = Access::kOAuth;
-    for (const char* p : {"/fhir/Patient", "/fhir/Patient/{id}", "/fhir/Patient/$ihe-pix",
-                          "/fhir/Condition", "/fhir/AllergyIntolerance", "/fhir/MedicationRequest",
-                          "/fhir/Observation"})
+    e[{"web", "POST", "/fhir/auth/launch"}] = Access::kOAuth;
+    for (const char* p :
+         {"/fhir/Patient", "/fhir/Patient/{id}", "/fhir/Patient/$ihe-pix", "/fhir/Binary/{id}"})
       e[{"web", "GET", p}] = Access::kBearer;
+    for (const std::string t :
+         {"AllergyIntolerance", "Condition", "DiagnosticReport", "DocumentReference", "Encounter",
+          "ImagingStudy", "MedicationRequest", "Observation"}) {
+      for (const std::string& p : {"/fhir/" + t, "/fhir/" + t + "/{id}"})
+        e[{"web", "GET", p}] = Access::kBearer;
+    }
     return e;
   }();
   return m;
@@ -304,7 +310,7 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
   }
   EXPECT_GT(routes, 60);
   EXPECT_EQ(seen.size(), 11u - 1u) << "every portal access class is exercised (all but the "
-                                     "gateway's assertion)";
+                                      "gateway's assertion)";
 }
 
 TEST(RouteMatrix, EveryGatewayRouteHasAnEntryAndHoldsItsCells) {
