@@ -459,7 +459,10 @@ Response launch(FhirServices& sv, Request& req) {
   inner.target = "/fhir/auth/authorize?" + query;
   inner.path = "/fhir/auth/authorize";
   inner.query.clear();
-  for (auto q : boost::urls::params_view(*parsed))
+  // As the server reads a request's query ('+' is a space).
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  for (auto q : boost::urls::params_view(query, opts))
     inner.query.emplace(q.key, q.has_value ? q.value : "");
   Response r = sv.smart.authorize(inner, person_id);
   auto loc = r.headers.find("Location");
