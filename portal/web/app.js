@@ -3,6 +3,7 @@
 //   #/patients         patient list and search
 //   #/patients/{id}/{tab}  patient page
 //   #/admin/{section}  secretariat console (roles contains "admin")
+//   #/fhir-launch      a SMART app's launch/patient: pick the patient it may read
 
 import { h, replace } from './dom.js';
 import { t, lang, setLang } from './i18n.js';
@@ -13,6 +14,7 @@ import * as patientsPage from './pages/patients.js';
 import * as patientPage from './pages/patient.js';
 import { forgetPatient } from './pages/patient.js';
 import * as adminPage from './pages/admin.js';
+import * as fhirLaunchPage from './pages/fhir_launch.js';
 
 const state = { session: null, flash: null };
 const header = document.getElementById('app-header');
@@ -123,6 +125,7 @@ async function route() {
   }
   try {
     if (isStatsReader(state.session) && parts[0] !== 'admin') return navigate(homeFor(state.session));
+    if (parts[0] === 'fhir-launch') return fhirLaunchPage.render(main, ctx);
     if (parts[0] === 'patients' && parts[1]) return await patientPage.render(main, { ...ctx, personId: parts[1], tab: parts[2] });
     if (parts[0] === 'patients') return await patientsPage.render(main, ctx);
     if (parts[0] === 'admin') return await adminPage.render(main, { ...ctx, section: parts[1] || 'facilities', params: parts.slice(2) });

