@@ -671,8 +671,10 @@ TEST(Fhir, BackendServicesSignedJwtThenReadsAsTheUserItActsAs) {
 }
 
 // Every user of the access matrix (profession x facility kind x consent state): the FHIR
-// Patient read answers exactly when the web UI's summary of the same person does.
-TEST(Fhir, PatientReadHoldsTheWebUisCellForEveryMatrixUser) {
+// Patient read answers exactly when the web UI's summary of the same person does, and each
+// clinical search gives exactly the records of the web UI's category page (the same cells:
+// profession x facility kind x category x consent state).
+TEST(Fhir, EveryMatrixUserSeesThroughFhirExactlyWhatTheWebUiShows) {
   auto& m = matrix();
   ASSERT_EQ(net()
                 .admin
@@ -680,10 +682,16 @@ TEST(Fhir, PatientReadHoldsTheWebUisCellForEveryMatrixUser) {
                        {{"client_id", "fhir-matrix-app"},
                         {"name", "matrix"},
                         {"redirect_uris", {kRedirect}},
-                        {"scopes", "user/Patient.rs"}})
+                        {"scopes", "user/*.rs"}})
                 .status,
             201);
-  int shown = 0, cells = 0;
+  // FHIR type, the web UI's category; one resource per web item but for lab results (one
+  // Observation per test item).
+  const std::vector<std::pair<std::string, std::string>> kTypes = {
+      {"Condition", "diagnoses"},          {"MedicationRequest", "prescriptions"},
+      {"AllergyIntolerance", "allergies"}, {"Encounter", "encounters"},
+      {"DocumentReference", "documents"},  {"Observation", "lab_results"}};
+  int shown = 0, cells = 0, category_cells = 0, category_shown = 0;
   for (const auto& u : m.users) {
     // Their one-time code of this step went to the launch test.
     if (u.login == "m.clinic.given.doctor" || u.login == "m.clinic.none.doctor" ||
@@ -692,17 +700,35 @@ TEST(Fhir, PatientReadHoldsTheWebUisCellForEveryMatrixUser) {
     Browser b(net().portal->port("web"));
     ASSERT_EQ(b.login(u.login, kPassword, m.secret).status, 200) << u.login;
     const int web_status = b.call("GET", "/api/v1/persons/" + m.person_id).status;
-    const std::string token =
-        launch_in(b, u.login, "user/Patient.rs", "fhir-matrix-app")["access_token"];
+    const std::string token = launch_in(b, u.login, "user/*.rs", "fhir-matrix-app")["access_token"];
     const auto r = fhir_get(token, "/fhir/Patient/" + m.person_id);
     EXPECT_EQ(r.status == 200, web_status == 200) << u.login << ": " << r.status;
     EXPECT_TRUE(r.status == 200 || r.status == 404) << u.login << ": " << r.status;
     shown += r.status == 200;
     ++cells;
+    for (const auto& [type, category] : kTypes) {
+      const auto page =
+          b.call("GET", "/api/v1/persons/" + m.person_id + "/" + category + "?page_size=200");
+      const json web_items = page.status == 200 ? body_of(page)["items"] : json::array();
+      std::size_t expected = 0;
+      for (const auto& item : web_items)
+        expected += type == "Observation" ? item["items"].size() : 1;
+      const auto f = fhir_get(token, "/fhir/" + type + "?patient=" + m.person_id + "&_count=200");
+      ASSERT_EQ(f.status, 200) << u.login << " " << type << ": " << f.body;
+      const json bundle = body_of(f);
+      std::size_t got = 0;
+      for (const auto& e : bundle["entry"])
+        got += e["search"]["mode"] == "match";
+      EXPECT_EQ(got, expected) << u.login << " " << type << " (web " << page.status << ")";
+      ++category_cells;
+      category_shown += got > 0;
+    }
   }
   EXPECT_EQ(cells, 11 * 6 * 5 - 3);
   EXPECT_GT(shown, 20);
   EXPECT_LT(shown, cells);
+  EXPECT_GT(category_shown, 50) << "of " << category_cells;
+  EXPECT_LT(category_shown, category_cells);
 }
 
 }  // namespace

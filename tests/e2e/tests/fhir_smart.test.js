@@ -10,6 +10,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import { execSync } from 'node:child_process';
 import { Client } from 'fhir-kit-client';
 import { launch, watch } from '../lib/browser.js';
 import { account, PORTAL_URL, skipUnless } from '../lib/env.js';
@@ -61,6 +62,23 @@ function assertJpPatient(p) {
   const kana = p.name.find((n) => n.extension?.some((e) => e.valueCode === 'SYL'));
   assert.ok(kana, 'a kana name (iso21090-EN-representation SYL)');
   assert.match(kana.text, /^[\p{Script=Katakana}ー\s\u3000]+$/u, kana.text);
+}
+
+// JP Core terminology: every coding's system is an absolute URI, and the SS-MIX2 systems
+// have the URIs JP Core names (a local code has no system rather than a made-up one).
+const JP_SYSTEMS = /^(http:\/\/medis\.or\.jp\/CodeSystem\/|http:\/\/jpfhir\.jp\/fhir\/core\/|http:\/\/capstandard\.jp\/iyaku\.info\/CodeSystem\/|http:\/\/loinc\.org$|http:\/\/terminology\.hl7\.org\/CodeSystem\/|http:\/\/dicom\.nema\.org\/resources\/ontology\/DCM$|urn:)/;
+function assertJpCodings(resource) {
+  const walk = (v) => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (!v || typeof v !== 'object') return;
+    if (Array.isArray(v.coding)) {
+      for (const c of v.coding) {
+        if (c.system !== undefined) assert.match(c.system, JP_SYSTEMS, `${resource.resourceType}/${resource.id}: ${c.system}`);
+      }
+    }
+    Object.values(v).forEach(walk);
+  };
+  walk(resource);
 }
 
 const b64url = (buf) => buf.toString('base64url');
@@ -184,6 +202,7 @@ test('a SMART app: standalone launch through the portal login, then FHIR reads t
           }
           if (e.search?.mode !== 'match') continue;
           assert.equal(e.resource.resourceType, resourceType);
+          assertJpCodings(e.resource);
           if (!seen.has(resourceType)) seen.set(resourceType, e.resource);
         }
       }
@@ -249,5 +268,26 @@ test('a SMART app: standalone launch through the portal login, then FHIR reads t
     const other = persons.find((p) => String(p) !== String(personId));
     if (other !== undefined) {
       await assert.rejects(ptFhir.read({ resourceType: 'Patient', id: String(other) }), (e) => e.response?.status === 404);
+    }
+
+    // A gateway that does not answer: the Bundle still comes, with an OperationOutcome
+    // warning entry naming the facility (the patient is known at both hospitals).
+    if (process.env.HAREYAKA_STOP_GATEWAY_CMD) {
+      execSync(process.env.HAREYAKA_STOP_GATEWAY_CMD, { stdio: 'inherit', timeout: 60_000 });
+      try {
+        let warned = null;
+        for (const resourceType of ['Encounter', 'Condition', 'Observation', 'MedicationRequest']) {
+          const bundle = await client.search({ resourceType, searchParams: { patient: personId, _count: 50 } });
+          assertValid(check, bundle);
+          warned = (bundle.entry || []).find((e) => e.search?.mode === 'outcome');
+          if (warned) break;
+        }
+        assert.ok(warned, 'an outcome entry for the stopped gateway');
+        assert.equal(warned.resource.resourceType, 'OperationOutcome');
+        assert.equal(warned.resource.issue[0].severity, 'warning');
+        assert.match(warned.resource.issue[0].diagnostics, /did not answer/);
+      } finally {
+        if (process.env.HAREYAKA_START_GATEWAY_CMD) execSync(process.env.HAREYAKA_START_GATEWAY_CMD, { stdio: 'inherit', timeout: 60_000 });
+      }
     }
   });
