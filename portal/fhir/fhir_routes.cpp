@@ -474,6 +474,17 @@ Response launch(FhirServices& sv, Request& req) {
 }
 
 void add_fhir_routes(http::Router& web, FhirServices& sv) {
+  // The ImagingStudy's WADO-RS Endpoint is the viewer's DICOMweb route: an app's token is a
+  // caller there too, with its scopes and launch patient.
+  sv.viewer.bearer_caller = [&sv](const Request& req) {
+    const TokenCaller t = sv.smart.require_token(req);
+    if (!t.may_read("ImagingStudy"))
+      throw Error(ErrorCode::kForbidden, "the token's scopes do not cover ImagingStudy");
+    if (auto only = t.confined("ImagingStudy");
+        only && std::to_string(*only) != req.param("person_id"))
+      throw Error(ErrorCode::kNotFound, "no such person at this facility");
+    return t.caller;
+  };
   web.add_blocking("GET", "/fhir/metadata",
                    [](Request& req) { return fhir(200, capability_statement(req)); },
                    {.body_limit = 0, .summary = "FHIR CapabilityStatement (JP Core, PDQm, PIXm)"});

@@ -45,10 +45,13 @@ std::string resource_detail(const Request& req, const std::string& upstream_path
   return detail.substr(0, 300);
 }
 
-// Session, visibility, decide() and audit; the gateway URL and assertion when allowed.
+// Session (or a FHIR app's bearer token), visibility, decide() and audit; the gateway URL and
+// assertion when allowed.
 // upstream_path: the gateway path and query ("/gw/v1/wado?...").
 Target plan(ViewerServices& sv, const Request& req, const std::string& upstream_path) {
-  Caller caller = require_caller(sv.web, req);
+  const bool bearer =
+      sv.bearer_caller && req.header("Authorization").value_or("").rfind("Bearer ", 0) == 0;
+  Caller caller = bearer ? sv.bearer_caller(req) : require_caller(sv.web, req);
   const std::string detail = resource_detail(req, upstream_path);
   const auto now = hpd::Clock::now();
   const std::string& facility_oid = req.param("facility_oid");

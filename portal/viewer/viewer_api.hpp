@@ -7,6 +7,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "common/assertion.hpp"
@@ -35,6 +36,10 @@ struct ViewerServices {
   // Locator entries: the summary's per-facility categories, date ranges and counts, and
   // gateway calls skipped where a facility holds nothing. nullptr: every gateway is asked.
   LocatorStore* locators = nullptr;
+  // The caller of a request with a bearer token (the FHIR API's SMART tokens, set by
+  // portal/fhir) on the imaging routes, whose addresses are the ImagingStudy's WADO-RS
+  // Endpoint: throws like require_caller. Unset: the web session only.
+  std::function<Caller(const http::Request&)> bearer_caller;
 };
 
 void add_viewer_routes(http::Router& web, ViewerServices& services);

@@ -217,6 +217,15 @@ test('a SMART app: standalone launch through the portal login, then FHIR reads t
     const study = seen.get('ImagingStudy');
     assert.ok(study.identifier.some((i) => i.system === 'urn:dicom:uid' && /^urn:oid:[0-9.]+$/.test(i.value)));
     assert.equal(study.contained[0].connectionType.code, 'dicom-wado-rs');
+    // The endpoint takes the app's token: the study's series (QIDO-RS) through the portal.
+    const uid = study.identifier.find((i) => i.system === 'urn:dicom:uid').value.replace(/^urn:oid:/, '');
+    const series = await fetch(`${study.contained[0].address}/studies/${uid}/series`, {
+      headers: { Authorization: `Bearer ${token.access_token}`, Accept: 'application/dicom+json' },
+    });
+    assert.equal(series.status, 200, await series.clone().text());
+    assert.ok((await series.json()).length >= 1, 'the study has series');
+    const anonymous = await fetch(`${study.contained[0].address}/studies/${uid}/series`);
+    assert.equal(anonymous.status, 401);
     const doc = seen.get('DocumentReference').content[0].attachment;
     const bin = await fetch(doc.url, { headers: { Authorization: `Bearer ${token.access_token}` } });
     assert.equal(bin.status, 200);
