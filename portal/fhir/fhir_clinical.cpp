@@ -578,8 +578,10 @@ Request inner_request(const Request& req, const std::string& type) {
       req.query_param("patient").value_or(req.query_param("subject").value_or(""));
   if (patient.rfind("Patient/", 0) == 0)
     patient = patient.substr(8);
-  if (patient.empty() || patient.size() > 19 ||
-      patient.find_first_not_of("0123456789") != std::string::npos)
+  std::int64_t person_id = 0;
+  auto [stop, ec] = std::from_chars(patient.data(), patient.data() + patient.size(), person_id);
+  if (patient.empty() || ec != std::errc() || stop != patient.data() + patient.size() ||
+      person_id <= 0 || patient.front() == '0')
     bad("patient=<Patient id> is required");
   Request in = person_request(req, patient);
   for (auto [it, end] = req.query.equal_range("date"); it != end; ++it) {

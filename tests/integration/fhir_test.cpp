@@ -339,6 +339,10 @@ TEST(Fhir, SmartStandaloneLaunchThenPatientSearchReadAndPixDecidedLikeTheWebUi) 
   // No DICOM studies in this network's gateway: an empty searchset, not an error.
   EXPECT_TRUE(entries_of(token, "/fhir/ImagingStudy" + of_patient).empty());
   EXPECT_EQ(fhir_get(token, "/fhir/Condition").status, 400) << "patient is required";
+  for (const char* odd : {"99999999999999999999", "0", "00", "-1", "12a"})
+    EXPECT_EQ(fhir_get(token, std::string("/fhir/Condition?patient=") + odd).status, 400) << odd;
+  EXPECT_EQ(fhir_get(token, "/fhir/Condition?patient=0" + m.person_id).status, 400)
+      << "one spelling per id";
   EXPECT_EQ(fhir_get(token, "/fhir/Condition?patient=" + m.person_id + "&code=x").status, 400);
   EXPECT_EQ(
       fhir_get(token, "/fhir/Observation?patient=" + m.person_id + "&category=vital-signs").status,

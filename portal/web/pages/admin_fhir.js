@@ -49,55 +49,49 @@ export async function fhirApps(panel) {
       replace(listSlot, errorBox(e));
     }
   }
-  const formStatus = h('div', {});
-  const form = h('form', { class: 'admin-form grid-form', 'data-testid': 'fhir-app-form' },
+  // A registration form: its fields, then the body from its values (or a message why not).
+  const registration = (testid, fields, body) => {
+    const formStatus = h('div', {});
+    const f = h('form', { class: 'admin-form grid-form', 'data-testid': testid }, ...fields,
+      h('div', { class: 'form-buttons' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('fhir.register'))),
+      formStatus);
+    f.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      replace(formStatus);
+      const v = body(formValues(f));
+      if (typeof v === 'string') {
+        replace(formStatus, notice(v, 'error'));
+        return;
+      }
+      try {
+        await api.post(A, v);
+        f.reset();
+        replace(formStatus, notice(t('common.saved'), 'success'));
+        await load();
+      } catch (e) {
+        replace(formStatus, errorBox(e));
+      }
+    });
+    return f;
+  };
+  const form = registration('fhir-app-form', [
     field({ name: 'client_id', label: t('fhir.client_id'), required: true, placeholder: 'kanja-app' }),
     field({ name: 'name', label: t('fhir.name'), required: true }),
     field({ name: 'redirect_uris', label: t('fhir.redirect_uris_one_per_line'), type: 'textarea', required: true, placeholder: 'https://app.example.jp/callback' }),
     field({ name: 'scopes', label: t('fhir.scopes'), required: true, value: 'user/*.rs offline_access' }),
-    h('div', { class: 'form-buttons' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('fhir.register'))),
-    formStatus);
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    replace(formStatus);
-    const v = formValues(form);
-    v.redirect_uris = (v.redirect_uris || '').split(/\s+/).filter(Boolean);
-    try {
-      await api.post(A, v);
-      form.reset();
-      replace(formStatus, notice(t('common.saved'), 'success'));
-      await load();
-    } catch (e) {
-      replace(formStatus, errorBox(e));
-    }
-  });
+  ], (v) => ({ ...v, redirect_uris: (v.redirect_uris || '').split(/\s+/).filter(Boolean) }));
   // A backend system (SMART Backend Services): its public keys and the user it acts as.
-  const backendStatus = h('div', {});
-  const backend = h('form', { class: 'admin-form grid-form', 'data-testid': 'fhir-backend-form' },
+  const backend = registration('fhir-backend-form', [
     field({ name: 'client_id', label: t('fhir.client_id'), required: true, placeholder: 'shukei-system' }),
     field({ name: 'name', label: t('fhir.name'), required: true }),
     field({ name: 'acts_as', label: t('fhir.acts_as_login'), required: true }),
     field({ name: 'jwks', label: t('fhir.jwks'), type: 'textarea', required: true, placeholder: '{"keys":[{"kty":"EC","crv":"P-384","kid":"…","x":"…","y":"…"}]}' }),
     field({ name: 'scopes', label: t('fhir.scopes'), required: true, value: 'system/*.rs' }),
-    h('div', { class: 'form-buttons' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('fhir.register'))),
-    backendStatus);
-  backend.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    replace(backendStatus);
-    const v = formValues(backend);
+  ], (v) => {
     try {
-      v.jwks = JSON.parse(v.jwks || '');
+      return { ...v, jwks: JSON.parse(v.jwks || '') };
     } catch {
-      replace(backendStatus, notice(t('fhir.jwks_not_json'), 'error'));
-      return;
-    }
-    try {
-      await api.post(A, v);
-      backend.reset();
-      replace(backendStatus, notice(t('common.saved'), 'success'));
-      await load();
-    } catch (e) {
-      replace(backendStatus, errorBox(e));
+      return t('fhir.jwks_not_json');
     }
   });
   replace(panel, h('p', { class: 'hint' }, t('fhir.intro')), status, listSlot,
