@@ -83,6 +83,19 @@ function assertJpCodings(resource) {
 
 const b64url = (buf) => buf.toString('base64url');
 
+// The secretariat registers an app through the console's API in its logged-in page.
+async function registerApp(consolePage, app) {
+  return consolePage.evaluate(async (body) => {
+    const s = await (await fetch('/api/v1/session', { credentials: 'same-origin' })).json();
+    const r = await fetch('/api/v1/admin/fhir-clients', {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
+      body: JSON.stringify(body),
+    });
+    return r.status;
+  }, app);
+}
+
 test('a SMART app: standalone launch through the portal login, then FHIR reads that validate',
   { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_ADMIN', 'HAREYAKA_DOCTOR') }, async () => {
     const check = await validator();
@@ -90,16 +103,7 @@ test('a SMART app: standalone launch through the portal login, then FHIR reads t
     const { page: console_ } = await open();
     await login(console_, admin);
     const clientId = `e2e-app-${Date.now()}`;
-    const reg = await console_.evaluate(async ({ clientId, redirect }) => {
-      const s = await (await fetch('/api/v1/session', { credentials: 'same-origin' })).json();
-      const r = await fetch('/api/v1/admin/fhir-clients', {
-        method: 'POST', credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
-        body: JSON.stringify({ client_id: clientId, name: 'E2E アプリ', redirect_uris: [redirect], scopes: 'user/*.rs offline_access' }),
-      });
-      return r.status;
-    }, { clientId, redirect: REDIRECT });
-    assert.equal(reg, 201);
+    assert.equal(await registerApp(console_, { client_id: clientId, name: 'E2E アプリ', redirect_uris: [REDIRECT], scopes: 'user/*.rs offline_access' }), 201);
     // ... and sees it in the console's FHIR apps page.
     await console_.goto(`${PORTAL_URL}/#/admin/fhir`);
     await console_.waitForSelector(`[data-testid=fhir-revoke-${clientId}]`);
@@ -244,16 +248,7 @@ test('a SMART app: standalone launch through the portal login, then FHIR reads t
     // launch/patient: the portal asks the user which patient the app may read (the picker
     // page), and the token's patient/ scopes reach that patient only.
     const ptClient = `${clientId}-pt`;
-    const reg2 = await console_.evaluate(async ({ ptClient, redirect }) => {
-      const s = await (await fetch('/api/v1/session', { credentials: 'same-origin' })).json();
-      const r = await fetch('/api/v1/admin/fhir-clients', {
-        method: 'POST', credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
-        body: JSON.stringify({ client_id: ptClient, name: '患者指定 E2E', redirect_uris: [redirect], scopes: 'launch/patient patient/*.rs' }),
-      });
-      return r.status;
-    }, { ptClient, redirect: REDIRECT });
-    assert.equal(reg2, 201);
+    assert.equal(await registerApp(console_, { client_id: ptClient, name: '患者指定 E2E', redirect_uris: [REDIRECT], scopes: 'launch/patient patient/*.rs' }), 201);
     const auth2 = new URL(authorizeUrl);
     for (const [k, v] of Object.entries({ response_type: 'code', client_id: ptClient, redirect_uri: REDIRECT, scope: 'launch/patient patient/*.rs', state: 'pt', aud: `${PORTAL_URL}/fhir`, code_challenge: challenge, code_challenge_method: 'S256' }))
       auth2.searchParams.set(k, v);
