@@ -88,7 +88,88 @@ Truth assertion(const Filter& f, const dsml::Entry& entry) {
   return Truth::kFalse;
 }
 
+bool substring_indexed(const std::string& type) {
+  return type != "objectclass" && type.find("certificate") == std::string::npos;
+}
+
+// A normalized value as indexed: separators become spaces, bytes >= 0x80 two letters each.
+void append_indexed(std::string& out, std::string_view v) {
+  for (const char c : v) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80) {
+      out.push_back(static_cast<char>('a' + ((u >> 4) - 8)));
+      out.push_back(static_cast<char>('a' + (u & 15)));
+    } else if (u == 1 || u == 2) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+}
+
+// The same spelling inside a regular expression: ASCII punctuation escaped.
+void append_pattern(std::string& out, std::string_view v) {
+  std::string indexed;
+  append_indexed(indexed, v);
+  for (const char c : indexed) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && u > 0x20 && u < 0x7f)
+      out.push_back('\\');
+    out.push_back(c);
+  }
+}
+
 }  // namespace
+
+std::string substring_index_text(const dsml::Entry& entry) {
+  std::string out;
+  for (const auto& a : entry.attrs) {
+    const auto type = attribute_type(a.name);
+    if (!substring_indexed(type))
+      continue;
+    for (const auto& v : a.values) {
+      out.push_back('\x01');
+      append_indexed(out, type);
+      out.push_back('\x02');
+      append_indexed(out, normalize_value(v));
+    }
+  }
+  if (!out.empty())
+    out.push_back('\x01');
+  return out;
+}
+
+std::optional<std::string> required_substring_pattern(const Filter& f) {
+  if (f.kind == Filter::Kind::kSubstrings && is_known_attribute(f.attribute)) {
+    const auto type = attribute_type(f.attribute);
+    if (!substring_indexed(type))
+      return std::nullopt;
+    constexpr std::string_view kAnyInValue = "[^\x01]*";
+    std::string p = "\x01";
+    append_pattern(p, type);
+    p.push_back('\x02');
+    if (f.initial)
+      append_pattern(p, normalize_value(*f.initial));
+    for (const auto& a : f.any) {
+      p += kAnyInValue;
+      append_pattern(p, normalize_value(a));
+    }
+    if (f.final_part) {
+      p += kAnyInValue;
+      append_pattern(p, normalize_value(*f.final_part));
+      p.push_back('\x01');
+    }
+    return p;
+  }
+  if (f.kind == Filter::Kind::kAnd) {
+    for (const auto& c : f.children) {
+      if (auto r = required_substring_pattern(c))
+        return r;
+    }
+  }
+  return std::nullopt;
+}
 
 std::string match_value(std::string_view attribute, std::string_view value) {
   return match_form(attribute, value);

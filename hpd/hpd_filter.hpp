@@ -27,6 +27,16 @@ std::string match_value(std::string_view attribute, std::string_view value);
 // candidates by index.
 std::optional<std::pair<std::string, std::string>> required_equality(const dsml::Filter& filter);
 
+// Substring indexing (hpd_entries.substr, a pg_trgm index): the text an entry is indexed by,
+// and the regular expression (PostgreSQL ARE) that every entry a filter can match satisfies,
+// from a substrings assertion on an indexed attribute that the whole filter requires (itself
+// or a child of a top-level AND). Values are normalized as the filter compares them, and the
+// bytes of non-ASCII characters are spelled as two ASCII letters each, so trigrams exist for
+// Japanese text whatever the database's LC_CTYPE. The index only narrows: candidates are
+// evaluated with evaluate(). Certificates and objectClass are not indexed.
+std::string substring_index_text(const dsml::Entry& entry);
+std::optional<std::string> required_substring_pattern(const dsml::Filter& filter);
+
 // The entry as the search asked for it: all user attributes for an empty list or "*", none for
 // "1.1", otherwise the named ones (case-insensitive, options ignored); values dropped when
 // types_only.

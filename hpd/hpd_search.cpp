@@ -111,6 +111,8 @@ dsml::SearchResponse HpdService::search(const dsml::SearchRequest& r) {
           for (const auto& parent : parents) {
             ScanQuery page{
                 .parent = parent, .equality = required_equality(r.filter), .limit = kBatch};
+            if (!page.equality)
+              page.substring = required_substring_pattern(r.filter);
             while (true) {
               const auto rows = entries::scan(tx, page);
               for (const auto& row : rows) {

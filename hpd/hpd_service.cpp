@@ -106,6 +106,16 @@ HpdService::HpdService(pg::Pool& pool, HpdSettings settings, HpdChangeHook on_ch
   }
 }
 
+std::size_t HpdService::refresh_indexes() {
+  std::size_t total = 0;
+  for (;;) {
+    const auto n = pg::transact(pool_, [](pg::Tx& tx) { return entries::reindex_stale(tx, 1000); });
+    total += n;
+    if (n < 1000)
+      return total;
+  }
+}
+
 LdapResult HpdService::run_write(const std::string& request_id,
                                  const std::function<LdapResult(pg::Tx&)>& fn) {
   try {

@@ -71,6 +71,10 @@ class HpdService {
   dsml::LdapResult del(const dsml::DelRequest& r, const HpdCaller& caller);
   dsml::LdapResult mod_dn(const dsml::ModDnRequest& r, const HpdCaller& caller);
 
+  // Brings rows written under an older index format (before the substring index) up to date,
+  // in batches; the portal calls it once at start. Returns how many rows were rewritten.
+  std::size_t refresh_indexes();
+
   const std::vector<dsml::Dn>& suffixes() const { return suffixes_; }
 
  private:

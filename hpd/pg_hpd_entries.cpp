@@ -22,12 +22,13 @@ constexpr pg::Statement kLoadForUpdate{
 constexpr pg::Statement kInsert{
     "hpd_entry_insert",
     "INSERT INTO hpd_entries (dn_norm, parent_norm, kind, dn, attrs, match, facility_oid, "
-    "login_id) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8)"};
+    "login_id, substr, index_version) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9, "
+    "1)"};
 constexpr pg::Statement kReplace{
     "hpd_entry_replace",
     "UPDATE hpd_entries SET dn_norm = $2, parent_norm = $3, kind = $4, dn = $5, "
-    "attrs = $6::jsonb, match = $7::jsonb, facility_oid = $8, login_id = $9, updated_at = now() "
-    "WHERE dn_norm = $1"};
+    "attrs = $6::jsonb, match = $7::jsonb, facility_oid = $8, login_id = $9, substr = $10, "
+    "index_version = 1, updated_at = now() WHERE dn_norm = $1"};
 constexpr pg::Statement kRemove{"hpd_entry_remove", "DELETE FROM hpd_entries WHERE dn_norm = $1"};
 constexpr pg::Statement kBound{"hpd_entry_bound",
                                "SELECT dn_norm FROM hpd_entries WHERE facility_oid = $1"};
@@ -44,6 +45,19 @@ constexpr pg::Statement kScanEq{
     "login_id FROM hpd_entries WHERE match @> $4::jsonb AND parent_norm = $1 AND dn_norm > $2) "
     "SELECT dn_norm, parent_norm, kind, dn, attrs::text, facility_oid, login_id FROM m "
     "ORDER BY dn_norm LIMIT $3"};
+// With a substrings assertion the trigram index narrows the rows; the planner walks the DN
+// index instead when it expects many matches (pg_trgm estimates the pattern's selectivity).
+constexpr pg::Statement kScanSubstr{
+    "hpd_entry_scan_substr",
+    "SELECT dn_norm, parent_norm, kind, dn, attrs::text, facility_oid, login_id FROM hpd_entries "
+    "WHERE parent_norm = $1 AND dn_norm > $2 AND substr ~ $4 ORDER BY dn_norm LIMIT $3"};
+constexpr pg::Statement kStale{
+    "hpd_entry_stale",
+    "SELECT dn_norm, parent_norm, kind, dn, attrs::text, facility_oid, login_id FROM hpd_entries "
+    "WHERE index_version < 1 ORDER BY dn_norm LIMIT $1 FOR UPDATE SKIP LOCKED"};
+constexpr pg::Statement kReindex{
+    "hpd_entry_reindex",
+    "UPDATE hpd_entries SET match = $2::jsonb, substr = $3, index_version = 1 WHERE dn_norm = $1"};
 constexpr pg::Statement kUpsertFacility{
     "hpd_entry_upsert_facility",
     "INSERT INTO facilities (oid, name_kanji, name_kana, name_en, kind, municipality_code, "
@@ -117,13 +131,14 @@ std::optional<StoredEntry> load(pg::Tx& tx, const std::string& dn_norm, bool for
 
 void insert(pg::Tx& tx, const StoredEntry& e) {
   tx.exec(kInsert, e.dn_norm, e.parent_norm, std::string(to_string(e.kind)), e.entry.dn,
-          attrs_json(e.entry), match_json(e.entry), or_null(e.facility_oid), or_null(e.login_id));
+          attrs_json(e.entry), match_json(e.entry), or_null(e.facility_oid), or_null(e.login_id),
+          substring_index_text(e.entry));
 }
 
 void replace(pg::Tx& tx, const std::string& old_dn_norm, const StoredEntry& e) {
   tx.exec(kReplace, old_dn_norm, e.dn_norm, e.parent_norm, std::string(to_string(e.kind)),
           e.entry.dn, attrs_json(e.entry), match_json(e.entry), or_null(e.facility_oid),
-          or_null(e.login_id));
+          or_null(e.login_id), substring_index_text(e.entry));
 }
 
 void remove(pg::Tx& tx, const std::string& dn_norm) {
@@ -138,14 +153,29 @@ std::optional<std::string> bound_to_facility(pg::Tx& tx, const std::string& faci
 }
 
 std::vector<StoredEntry> scan(pg::Tx& tx, const ScanQuery& q) {
-  auto r = q.equality ? tx.exec(kScanEq, q.parent, q.after, q.limit,
-                                json{{q.equality->first, json::array({q.equality->second})}}.dump())
-                      : tx.exec(kScan, q.parent, q.after, q.limit);
+  pqxx::result r;
+  if (q.equality) {
+    r = tx.exec(kScanEq, q.parent, q.after, q.limit,
+                json{{q.equality->first, json::array({q.equality->second})}}.dump());
+  } else if (q.substring) {
+    r = tx.exec(kScanSubstr, q.parent, q.after, q.limit, *q.substring);
+  } else {
+    r = tx.exec(kScan, q.parent, q.after, q.limit);
+  }
   std::vector<StoredEntry> out;
   out.reserve(r.size());
   for (const auto& row : r)
     out.push_back(row_to_entry(row));
   return out;
+}
+
+std::size_t reindex_stale(pg::Tx& tx, int limit) {
+  const auto rows = tx.exec(kStale, limit);
+  for (const auto& row : rows) {
+    const auto s = row_to_entry(row);
+    tx.exec(kReindex, s.dn_norm, match_json(s.entry), substring_index_text(s.entry));
+  }
+  return rows.size();
 }
 
 void upsert_facility(pg::Tx& tx, const Facility& f) {

@@ -27,7 +27,8 @@ struct StoredEntry {
 struct ScanQuery {
   std::string parent;
   std::optional<std::pair<std::string, std::string>> equality;  // {type, normalized value}
-  std::string after;                                            // dn_norm keyset cursor
+  std::optional<std::string> substring;  // required_substring_pattern, when no equality
+  std::string after;                     // dn_norm keyset cursor
   int limit = 500;
 };
 
@@ -41,6 +42,9 @@ void remove(pg::Tx& tx, const std::string& dn_norm);
 // The normalized DN of the entry bound to the facility / user, if any.
 std::optional<std::string> bound_to_facility(pg::Tx& tx, const std::string& facility_oid);
 std::vector<StoredEntry> scan(pg::Tx& tx, const ScanQuery& q);
+// Recomputes `match` and `substr` of up to `limit` rows written under an older index format;
+// returns how many.
+std::size_t reindex_stale(pg::Tx& tx, int limit);
 
 // Facility binding: creates the facility or updates the fields HPD carries (names, kind,
 // status), leaving gateway and flags alone.

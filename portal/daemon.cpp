@@ -269,6 +269,8 @@ void Daemon::start() {
   add_xca_routes(*d.nodes, d.xca);
   add_locator_routes(*d.nodes, d.locators, facility_of);
 
+  if (const auto n = d.hpd_service.refresh_indexes(); n > 0)
+    log::info("HPD entries reindexed", {.component = "hpd", .count = static_cast<int>(n)});
   add_hpd_routes(*d.nodes, d.hpd_service,
                  {.feed_node_fingerprints = d.config.hpd.feed_nodes,
                   .on_feed_refused = [&d](const hpd::HpdCaller& caller) {

@@ -1,0 +1,136 @@
+// Substring searches through the pg_trgm index (hpd_entries.substr): the index narrows, the
+// filter decides. Each case is compared with the filter evaluated on every entry, so a
+// candidate the index wrongly leaves out fails the test.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "hpd/hpd_filter.hpp"
+#include "hpd/hpd_service.hpp"
+#include "hpd/migrations.hpp"
+#include "tests/support/pg_cluster.hpp"
+
+namespace hareyaka::hpd {
+namespace {
+
+using dsml::ResultCode;
+
+const std::string kBase = "ou=HCProfessional," + std::string(kDefaultBaseDn);
+
+dsml::Entry person(const std::string& uid, const std::string& cn, const std::string& display) {
+  dsml::Entry e;
+  e.dn = "uid=" + uid + "," + kBase;
+  e.add("objectClass", {"top", "person", "inetOrgPerson", "HCProfessional"});
+  e.add("uid", {uid});
+  e.add("cn", {cn});
+  e.add("sn", {cn.substr(0, cn.find(' '))});
+  e.add("displayName", {display});
+  e.add("hcIdentifier", {"1.2.392.200284.33.1001:staff:" + uid + ":Active"});
+  return e;
+}
+
+dsml::Filter substrings(const std::string& attribute, std::optional<std::string> initial,
+                        std::vector<std::string> any, std::optional<std::string> final_part) {
+  dsml::Filter f;
+  f.kind = dsml::Filter::Kind::kSubstrings;
+  f.attribute = attribute;
+  f.initial = std::move(initial);
+  f.any = std::move(any);
+  f.final_part = std::move(final_part);
+  return f;
+}
+
+class HpdSubstringTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<pg::Pool> pool_ = testing::fresh_pool({&migrations()});
+  HpdService service_{*pool_, HpdSettings{}};
+  HpdCaller feeder_{.name = "CN=secretariat", .may_feed = true};
+  std::vector<dsml::Entry> all_;
+
+  void SetUp() override {
+    const std::vector<std::array<std::string, 2>> people = {
+        {"Yamada Taro", "山田 太郎"},
+        {"Nakayama Hanako", "中山 花子"},
+        {"Sato Yamato", "佐藤 大和"},
+        {"Suzuki  Ichiro", "鈴木 一郎"},
+        {"O'Brien Mary (Dr.)", "オブライエン メアリー"},
+        {"Koyama  Jiro", "小山 次郎"},
+        {"Tanaka Yuki", "田中 由紀"},
+        {"YAMAMOTO Ken", "山本 健"},
+    };
+    for (std::size_t i = 0; i < people.size(); ++i) {
+      auto e = person("u" + std::to_string(i), people[i][0], people[i][1]);
+      ASSERT_EQ(service_.add({"", e}, feeder_).code, ResultCode::kSuccess);
+      all_.push_back(e);
+    }
+  }
+
+  std::vector<std::string> search(const dsml::Filter& f) {
+    dsml::SearchRequest r;
+    r.dn = std::string(kDefaultBaseDn);
+    r.filter = f;
+    auto res = service_.search(r);
+    EXPECT_EQ(res.done.code, ResultCode::kSuccess) << res.done.error_message;
+    std::vector<std::string> out;
+    for (const auto& e : res.entries)
+      out.push_back(e.first("uid"));
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  std::vector<std::string> expected(const dsml::Filter& f) {
+    std::vector<std::string> out;
+    for (const auto& e : all_) {
+      if (evaluate(f, e) == Truth::kTrue)
+        out.push_back(e.first("uid"));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+};
+
+TEST_F(HpdSubstringTest, IndexedSearchesFindWhatTheFilterMatches) {
+  const std::vector<dsml::Filter> cases = {
+      substrings("cn", std::nullopt, {"yama"}, std::nullopt),
+      substrings("CN", "yama", {}, std::nullopt),
+      substrings("cn", std::nullopt, {}, "ro"),
+      substrings("cn", "s", {"ki"}, "ichiro"),  // collapsed double space
+      substrings("cn", std::nullopt, {"o'brien mary (dr."}, std::nullopt),  // punctuation
+      substrings("displayName", std::nullopt, {"山"}, std::nullopt),
+      substrings("displayName", "山田", {}, std::nullopt),
+      substrings("displayName", std::nullopt, {"中"}, "子"),
+      substrings("displayName", std::nullopt, {"ブライ"}, std::nullopt),
+      substrings("sn", std::nullopt, {"yama"}, std::nullopt),
+      substrings("cn", std::nullopt, {"taro yama"}, std::nullopt),  // not across values
+  };
+  for (const auto& f : cases) {
+    ASSERT_TRUE(required_substring_pattern(f));
+    EXPECT_EQ(search(f), expected(f))
+        << f.attribute << " " << f.initial.value_or("") << "|" << (f.any.empty() ? "" : f.any[0])
+        << "|" << f.final_part.value_or("");
+  }
+  EXPECT_EQ(search(substrings("cn", std::nullopt, {"yama"}, std::nullopt)),
+            (std::vector<std::string>{"u0", "u1", "u2", "u5", "u7"}));
+  EXPECT_EQ(search(substrings("displayName", "山", {}, std::nullopt)),
+            (std::vector<std::string>{"u0", "u7"}));
+  // Inside an AND the substring still narrows; other assertions are evaluated.
+  dsml::Filter both;
+  both.kind = dsml::Filter::Kind::kAnd;
+  both.children = {substrings("cn", std::nullopt, {"yama"}, std::nullopt),
+                   substrings("displayName", "山", {}, std::nullopt)};
+  EXPECT_EQ(search(both), (std::vector<std::string>{"u0", "u7"}));
+}
+
+TEST_F(HpdSubstringTest, RowsOfTheOlderFormatAreReindexedAtStart) {
+  pg::transact(*pool_, [](pg::Tx& tx) {
+    tx.exec_trusted("UPDATE hpd_entries SET substr = '', index_version = 0");
+  });
+  const auto f = substrings("cn", std::nullopt, {"yama"}, std::nullopt);
+  EXPECT_TRUE(search(f).empty());  // the index is what narrows: nothing indexed, nothing found
+  EXPECT_EQ(service_.refresh_indexes(), all_.size());
+  EXPECT_EQ(search(f), expected(f));
+  EXPECT_EQ(service_.refresh_indexes(), 0u);
+}
+
+}  // namespace
+}  // namespace hareyaka::hpd
