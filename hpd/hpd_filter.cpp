@@ -10,9 +10,14 @@ using dsml::Filter;
 using dsml::normalize_value;
 
 std::string match_form(std::string_view attribute, std::string_view value) {
-  if (attribute_type(attribute) == "objectclass") {
+  const auto type = attribute_type(attribute);
+  if (type == "objectclass") {
     if (auto c = canonical_object_class(value))
       return *c;
+  } else if (is_dn_attribute(type)) {
+    // distinguishedNameMatch: "uid=a, ou=X" and "UID=a,ou=x" name one entry.
+    if (auto dn = dsml::parse_dn(value))
+      return dn->normalized();
   }
   return normalize_value(value);
 }

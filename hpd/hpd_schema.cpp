@@ -368,15 +368,14 @@ std::variant<EntryKind, MappingError> check_entry(const dsml::Entry& entry, cons
       }
     }
   }
-  for (auto dn_attr : {"member", "owner", "memberOf", "seeAlso", "hpdCredential"}) {
+  // hpdCredential is free text in practice (see hpd_mapping.hpp): not checked.
+  for (auto dn_attr : kDnAttributeTypes) {
     if (const auto* a = entry.find(dn_attr)) {
-      if (std::string_view(dn_attr) == "hpdCredential")
-        continue;  // free text in practice (see hpd_mapping.hpp)
       for (const auto& v : a->values) {
         std::string why;
         if (!dsml::parse_dn(v, &why) || dsml::normalize_value(v).empty()) {
           return err(ResultCode::kInvalidAttributeSyntax,
-                     std::string(dn_attr) + " value is not a DN: " + why);
+                     std::string(a->name) + " value is not a DN: " + why);
         }
       }
     }
@@ -387,6 +386,11 @@ std::variant<EntryKind, MappingError> check_entry(const dsml::Entry& entry, cons
       return *e;
   }
   return *kind;
+}
+
+bool is_dn_attribute(std::string_view type) {
+  return std::find(kDnAttributeTypes.begin(), kDnAttributeTypes.end(), type) !=
+         kDnAttributeTypes.end();
 }
 
 }  // namespace hareyaka::hpd

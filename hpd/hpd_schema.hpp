@@ -10,6 +10,7 @@
 // returned as entries and cannot be added, modified or deleted.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,11 @@ std::string_view container_of(EntryKind k);  // "HCProfessional", ...
 std::optional<std::string> canonical_object_class(std::string_view name);
 // True for an attribute type (without ;options) this directory knows.
 bool is_known_attribute(std::string_view name);
+// The attributes whose values are DNs (distinguishedNameMatch; rewritten by a modDN of the
+// entry they name), as lower-case types.
+inline constexpr std::array<std::string_view, 4> kDnAttributeTypes = {"member", "owner", "memberof",
+                                                                      "seealso"};
+bool is_dn_attribute(std::string_view type);
 // The attribute type without options, lower-cased ("userCertificate;binary" ->
 // "usercertificate").
 std::string attribute_type(std::string_view description);

@@ -337,8 +337,31 @@ LdapResult HpdService::mod_dn(const dsml::ModDnRequest& r, const HpdCaller& call
                   s->login_id, s->entry},
                  caller);
     }
+    if (old_norm != s->dn_norm)
+      rewrite_references(tx, old_norm, s->entry.dn, caller);
     return result(r.request_id, ResultCode::kSuccess);
   });
+}
+
+void HpdService::rewrite_references(pg::Tx& tx, const std::string& old_norm,
+                                    const std::string& new_dn, const HpdCaller& caller) {
+  for (auto& ref : entries::referring_to(tx, old_norm)) {
+    for (auto& a : ref.entry.attrs) {
+      if (!is_dn_attribute(attribute_type(a.name)))
+        continue;
+      for (auto& v : a.values) {
+        if (auto dn = dsml::parse_dn(v); dn && dn->normalized() == old_norm)
+          v = new_dn;
+      }
+    }
+    entries::replace(tx, ref.dn_norm, ref);
+    if (on_change_) {
+      on_change_(tx,
+                 {dsml::Operation::kModify, ref.kind, ref.entry.dn, ref.entry.dn, ref.facility_oid,
+                  ref.login_id, ref.entry},
+                 caller);
+    }
+  }
 }
 
 dsml::BatchResponse HpdService::process(const dsml::BatchRequest& batch, const HpdCaller& caller,

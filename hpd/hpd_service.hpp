@@ -90,6 +90,11 @@ class HpdService {
   void bind(pg::Tx& tx, StoredEntry& s, std::optional<std::string> before_facility,
             std::optional<std::string> before_login);
 
+  // After a modDN: every member, owner, memberOf or seeAlso value naming the old DN names the
+  // new one (what OpenLDAP's refint overlay does), each rewritten entry a modify change.
+  void rewrite_references(pg::Tx& tx, const std::string& old_norm, const std::string& new_dn,
+                          const HpdCaller& caller);
+
   pg::Pool& pool_;
   HpdSettings settings_;
   HpdChangeHook on_change_;

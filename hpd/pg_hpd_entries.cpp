@@ -51,6 +51,15 @@ constexpr pg::Statement kScanSubstr{
     "hpd_entry_scan_substr",
     "SELECT dn_norm, parent_norm, kind, dn, attrs::text, facility_oid, login_id FROM hpd_entries "
     "WHERE parent_norm = $1 AND dn_norm > $2 AND substr ~ $4 ORDER BY dn_norm LIMIT $3"};
+// Entries with a DN-valued attribute naming $1 (the GIN index on match).
+constexpr pg::Statement kReferring{
+    "hpd_entry_referring",
+    "SELECT dn_norm, parent_norm, kind, dn, attrs::text, facility_oid, login_id FROM hpd_entries "
+    "WHERE match @> jsonb_build_object('member', jsonb_build_array($1::text)) "
+    "OR match @> jsonb_build_object('owner', jsonb_build_array($1::text)) "
+    "OR match @> jsonb_build_object('memberof', jsonb_build_array($1::text)) "
+    "OR match @> jsonb_build_object('seealso', jsonb_build_array($1::text)) "
+    "ORDER BY dn_norm FOR UPDATE"};
 constexpr pg::Statement kStale{
     "hpd_entry_stale",
     "SELECT dn_norm, parent_norm, kind, dn, attrs::text, facility_oid, login_id FROM hpd_entries "
@@ -165,6 +174,13 @@ std::vector<StoredEntry> scan(pg::Tx& tx, const ScanQuery& q) {
   std::vector<StoredEntry> out;
   out.reserve(r.size());
   for (const auto& row : r)
+    out.push_back(row_to_entry(row));
+  return out;
+}
+
+std::vector<StoredEntry> referring_to(pg::Tx& tx, const std::string& dn_norm) {
+  std::vector<StoredEntry> out;
+  for (const auto& row : tx.exec(kReferring, dn_norm))
     out.push_back(row_to_entry(row));
   return out;
 }

@@ -42,6 +42,8 @@ void remove(pg::Tx& tx, const std::string& dn_norm);
 // The normalized DN of the entry bound to the facility / user, if any.
 std::optional<std::string> bound_to_facility(pg::Tx& tx, const std::string& facility_oid);
 std::vector<StoredEntry> scan(pg::Tx& tx, const ScanQuery& q);
+// The entries whose member, owner, memberOf or seeAlso names `dn_norm`, locked for update.
+std::vector<StoredEntry> referring_to(pg::Tx& tx, const std::string& dn_norm);
 // Recomputes `match` and `substr` of up to `limit` rows written under an older index format;
 // returns how many.
 std::size_t reindex_stale(pg::Tx& tx, int limit);
