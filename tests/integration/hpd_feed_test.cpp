@@ -555,6 +555,24 @@ TEST(HpdFeed, ARefusedChangeIsSetAsideAndTheRestOfTheQueueGoesOn) {
   for (const auto* login : {"dr-hare", "ph-ame"})
     n.peer->accept(hpd::user_dn(kDit, login));
 
+  // A rejection is gone once a later change of that entry is delivered.
+  n.peer->refuse(hpd::user_dn(kDit, "behind-ph"), kObjectClassViolation);
+  r = n.admin->call("PUT", "/api/v1/admin/users/behind-ph", {{"display_name", "薬剤師 後"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(testing::poll_until([&] { return system_state(g_system)["rejected"] == 1; },
+                                  std::chrono::seconds(30)))
+      << system_state(g_system).dump();
+  n.peer->accept(hpd::user_dn(kDit, "behind-ph"));
+  r = n.admin->call("PUT", "/api/v1/admin/users/behind-ph", {{"display_name", "薬剤師 後二"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(testing::poll_until(
+      [&] {
+        return n.peer->attribute(hpd::user_dn(kDit, "behind-ph"), "displayName") == "薬剤師 後二";
+      },
+      std::chrono::seconds(30)))
+      << system_state(g_system).dump();
+  EXPECT_EQ(system_state(g_system)["rejected"], 0);
+
   // A transient answer (busy) keeps the change and backs off, as an outage does.
   n.peer->refuse(hpd::user_dn(kDit, "ph-ame"), 51);
   r = n.admin->call("PUT", "/api/v1/admin/users/ph-ame", {{"display_name", "薬剤師 雨子 2"}});
