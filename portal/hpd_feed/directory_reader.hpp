@@ -1,7 +1,8 @@
 // Reads of the directory for what leaves the portal (ITI-59 feeds, the gateways' pull):
 // facilities and users without any credential (no password hash, no TOTP secret, no
 // lockout counters), and the directory's change log (directory_changes, written by the
-// triggers of sql/0001_hpd_feed.sql).
+// triggers of sql/0001_hpd_feed.sql, compacted to the newest row of each entity by
+// sql/0002_directory_changes_compaction.sql).
 #pragma once
 
 #include <cstdint>
@@ -26,7 +27,8 @@ struct DirectoryChange {
   FeedOp op = FeedOp::kAdd;
 };
 
-// Changes after `since`, in version order, at most `limit`.
+// Changes after `since`, in version order, at most `limit`: the newest change of each entity
+// changed after `since` (older ones are compacted away), so each entity at most once.
 std::vector<DirectoryChange> changes_since(pg::Tx& tx, std::int64_t since, int limit);
 // The latest version (0 when the log is empty).
 std::int64_t current_version(pg::Tx& tx);

@@ -32,16 +32,38 @@ json state_json(const DeliveryState& d) {
           {"last_error", d.last_error.empty() ? json(nullptr) : json(d.last_error)},
           {"last_error_at", time_or_null(d.last_error_at)},
           {"failures", d.failures},
-          {"next_attempt", d.pending > 0 ? time_or_null(d.next_attempt) : json(nullptr)}};
+          {"next_attempt", d.pending > 0 ? time_or_null(d.next_attempt) : json(nullptr)},
+          {"rejected", d.rejected},
+          {"newest_rejected", time_or_null(d.newest_rejected)}};
 }
 
-std::int64_t id_param(const Request& req) {
-  const std::string& s = req.param("id");
+json rejected_json(const RejectedChange& c) {
+  return {{"id", c.id},           {"entity", c.entity},
+          {"key", c.key},         {"op", c.op},
+          {"version", c.version}, {"result_code", c.result_code},
+          {"message", c.message}, {"rejected_at", admin::iso_time(c.rejected_at)}};
+}
+
+std::int64_t number_param(const Request& req, const char* name, const char* what) {
+  const std::string& s = req.param(name);
   std::int64_t id = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
   if (ec != std::errc() || p != s.data() + s.size() || id <= 0)
-    throw Error(ErrorCode::kNotFound, "no such connected system");
+    throw Error(ErrorCode::kNotFound, what);
   return id;
+}
+
+std::int64_t id_param(const Request& req) {
+  return number_param(req, "id", "no such connected system");
+}
+
+std::int64_t rejected_param(const Request& req) {
+  return number_param(req, "rejected_id", "no such rejected change");
+}
+
+std::string change_text(const RejectedChange& c) {
+  return c.op + " " + c.entity + " " + c.key + " (resultCode " + std::to_string(c.result_code) +
+         ")";
 }
 
 DeliveryState existing(AdminServices& sv, std::int64_t id) {
@@ -111,6 +133,38 @@ Response resync(AdminServices& sv, const Caller& c, const Request& req) {
   return json_response(200, out);
 }
 
+Response rejected_list(AdminServices& sv, const Caller& c, const Request& req) {
+  const auto id = id_param(req);
+  const auto page = FeedStore(sv.pool).rejected(id, admin::page_request(req));
+  if (!page)
+    throw Error(ErrorCode::kNotFound, "no such connected system");
+  json items = json::array();
+  for (const auto& r : page->items)
+    items.push_back(rejected_json(r));
+  admin::audit_admin(sv, c, req, "connected_system_rejected_list", std::to_string(id));
+  return json_response(200, admin::page_json(std::move(items), page->next));
+}
+
+Response requeue(AdminServices& sv, const Caller& c, const Request& req) {
+  const auto s = existing(sv, id_param(req));
+  const auto change = FeedStore(sv.pool).requeue(s.system.id, rejected_param(req));
+  if (!change)
+    throw Error(ErrorCode::kNotFound, "no such rejected change");
+  admin::audit_admin(sv, c, req, "connected_system_requeue",
+                     s.system.name + ": " + change_text(*change));
+  return json_response(200, state_json(existing(sv, s.system.id)));
+}
+
+Response dismiss(AdminServices& sv, const Caller& c, const Request& req) {
+  const auto s = existing(sv, id_param(req));
+  const auto change = FeedStore(sv.pool).dismiss(s.system.id, rejected_param(req));
+  if (!change)
+    throw Error(ErrorCode::kNotFound, "no such rejected change");
+  admin::audit_admin(sv, c, req, "connected_system_dismiss",
+                     s.system.name + ": " + change_text(*change));
+  return json_response(200, {{"dismissed", change->id}});
+}
+
 json report_json(const ImportReport& r, const std::string& mode) {
   json rows = json::array();
   for (const auto& row : r.rows) {
@@ -173,6 +227,13 @@ void add_feed_admin_routes(http::Router& web, AdminServices& sv) {
               "attempt delivery now", 0);
   admin_route(web, sv, "POST", "/api/v1/admin/connected-systems/{id}/resync", resync,
               "send the whole directory (initial load)", 0);
+  admin_route(web, sv, "GET", "/api/v1/admin/connected-systems/{id}/rejected", rejected_list,
+              "changes the system refused for good, newest first (?page_size, cursor)", 0);
+  admin_route(web, sv, "POST",
+              "/api/v1/admin/connected-systems/{id}/rejected/{rejected_id}/requeue", requeue,
+              "put a rejected change back into the outbox", 0);
+  admin_route(web, sv, "DELETE", "/api/v1/admin/connected-systems/{id}/rejected/{rejected_id}",
+              dismiss, "dismiss a rejected change", 0);
   constexpr std::size_t kCsvLimit = 8 * 1024 * 1024;
   admin_route(web, sv, "POST", "/api/v1/admin/import/facilities", import_facilities,
               "facilities from CSV (?mode=dry_run|apply)", kCsvLimit);

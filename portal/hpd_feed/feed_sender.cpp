@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "common/error.hpp"
@@ -16,13 +17,30 @@ constexpr pg::Statement kClaim{
     "SELECT id, name, url FROM hpd_connected_systems s WHERE enabled AND next_attempt_at <= now() "
     "AND EXISTS (SELECT 1 FROM hpd_feed_outbox o WHERE o.system_id = s.id) "
     "ORDER BY next_attempt_at LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED"};
-constexpr pg::Statement kPending{"feed_pending",
-                                 "SELECT id, entity, entity_key, op FROM hpd_feed_outbox "
-                                 "WHERE system_id = $1 ORDER BY id LIMIT $2 FOR UPDATE"};
+// The oldest pending rows' entities, each with all its pending rows (an entity changed 50
+// times during an outage is one operation): groups in the order of their first row, the rows
+// of a group in id order. The first $2 rows by id bound the work of one batch.
+constexpr pg::Statement kPending{
+    "feed_pending",
+    "WITH head AS (SELECT entity, entity_key, min(id) AS first_id FROM "
+    "(SELECT id, entity, entity_key FROM hpd_feed_outbox WHERE system_id = $1 ORDER BY id "
+    "LIMIT $2) h GROUP BY entity, entity_key) "
+    "SELECT o.id, o.entity, o.entity_key, o.op, o.version, head.first_id FROM hpd_feed_outbox o "
+    "JOIN head ON o.entity = head.entity AND o.entity_key = head.entity_key "
+    "WHERE o.system_id = $1 ORDER BY head.first_id, o.id FOR UPDATE OF o"};
 constexpr pg::Statement kDelivered{"feed_delivered", "DELETE FROM hpd_feed_outbox WHERE id = $1"};
 constexpr pg::Statement kRetype{"feed_retype", "UPDATE hpd_feed_outbox SET op = $2 WHERE id = $1"};
 constexpr pg::Statement kAttempted{
     "feed_attempted", "UPDATE hpd_feed_outbox SET attempts = attempts + 1 WHERE id = $1"};
+constexpr pg::Statement kReject{
+    "feed_reject",
+    "INSERT INTO hpd_feed_rejected (system_id, version, entity, entity_key, op, result_code, "
+    "message) VALUES ($1, $2, $3, $4, $5, $6, $7)"};
+// A rejection of an entity is superseded once a later change of it has been delivered.
+constexpr pg::Statement kSuperseded{
+    "feed_rejection_superseded",
+    "DELETE FROM hpd_feed_rejected WHERE system_id = $1 AND entity = $2 AND entity_key = $3 "
+    "AND version <= $4"};
 constexpr pg::Statement kSucceeded{
     "feed_succeeded",
     "UPDATE hpd_connected_systems SET failures = 0, "
@@ -48,18 +66,65 @@ std::string new_message_id() {
   return out;
 }
 
-// The operations of the pending rows, with the entities' current state. A row for an entity
-// that is gone by now (a later delete is queued behind it) needs no sending: returned in
-// `obsolete`.
-std::vector<FeedOperation> load_operations(pg::Tx& tx, const pqxx::result& rows,
-                                           std::vector<std::int64_t>& obsolete) {
-  std::vector<FeedOperation> ops;
+// DSML resultCodes (RFC 4511) that say "not now": the change is kept and sent again after
+// the backoff. Every other refusal is permanent and sets the change aside.
+constexpr int kDsmlOperationsError = 1;
+constexpr int kDsmlTimeLimitExceeded = 3;
+constexpr int kDsmlAdminLimitExceeded = 11;
+constexpr int kDsmlBusy = 51;
+constexpr int kDsmlUnavailable = 52;
+constexpr int kDsmlOther = 80;
+
+bool transient(int code) {
+  return code == kDsmlOperationsError || code == kDsmlTimeLimitExceeded ||
+         code == kDsmlAdminLimitExceeded || code == kDsmlBusy || code == kDsmlUnavailable ||
+         code == kDsmlOther;
+}
+
+// One operation to send and the outbox rows its result settles.
+struct Pending {
+  FeedOperation op;
+  std::vector<std::int64_t> rows;  // id order; rows.front() decides add or modify
+  std::int64_t version = 0;        // the newest of the rows
+};
+
+// The rows of kPending as one operation per entity, with the entity's current state: delete
+// when the entity's last pending change is a delete, otherwise the first row's add or modify
+// (an add that is followed by modifies is still an add to a system that never had it). A
+// group whose entity is gone by now without a delete among its rows needs no sending: its
+// rows are returned in `obsolete`.
+std::vector<Pending> load_operations(pg::Tx& tx, const pqxx::result& rows,
+                                     std::vector<std::int64_t>& obsolete) {
+  std::vector<Pending> groups;
+  std::vector<FeedOp> last;  // of each group
+  std::int64_t group_of = 0;
   for (const auto& r : rows) {
-    FeedOperation op;
-    op.outbox_id = r[0].as<std::int64_t>();
-    op.entity = parse_feed_entity(r[1].as<std::string>()).value_or(FeedEntity::kFacility);
-    op.key = r[2].as<std::string>();
-    op.op = parse_feed_op(r[3].as<std::string>()).value_or(FeedOp::kModify);
+    const auto first_id = r[5].as<std::int64_t>();
+    const auto op = parse_feed_op(r[3].as<std::string>()).value_or(FeedOp::kModify);
+    if (groups.empty() || first_id != group_of) {
+      group_of = first_id;
+      Pending g;
+      g.op.outbox_id = r[0].as<std::int64_t>();
+      g.op.entity = parse_feed_entity(r[1].as<std::string>()).value_or(FeedEntity::kFacility);
+      g.op.key = r[2].as<std::string>();
+      // A first delete followed by more: the entity was deleted and made again, which is a
+      // modify to a system that still has it (and becomes an add where it is missing).
+      g.op.op = op == FeedOp::kDelete ? FeedOp::kModify : op;
+      groups.push_back(std::move(g));
+      last.push_back(op);
+    }
+    auto& g = groups.back();
+    g.rows.push_back(r[0].as<std::int64_t>());
+    g.version = std::max(g.version, r[4].as<std::int64_t>());
+    last.back() = op;
+  }
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    if (last[i] == FeedOp::kDelete)
+      groups[i].op.op = FeedOp::kDelete;
+  }
+  std::vector<Pending> out;
+  for (auto& g : groups) {
+    auto& op = g.op;
     if (op.op != FeedOp::kDelete) {
       if (op.entity == FeedEntity::kFacility) {
         op.facility = public_facility(tx, op.key);
@@ -69,13 +134,13 @@ std::vector<FeedOperation> load_operations(pg::Tx& tx, const pqxx::result& rows,
           op.user_facility = public_facility(tx, op.user->facility_oid);
       }
       if (!op.facility && !op.user) {
-        obsolete.push_back(op.outbox_id);
+        obsolete.insert(obsolete.end(), g.rows.begin(), g.rows.end());
         continue;
       }
     }
-    ops.push_back(std::move(op));
+    out.push_back(std::move(g));
   }
-  return ops;
+  return out;
 }
 
 }  // namespace
@@ -100,13 +165,17 @@ bool FeedSender::send_one_batch(int& delivered) {
         const auto name = claimed[0][1].as<std::string>();
         const auto url = claimed[0][2].as<std::string>();
         std::vector<std::int64_t> obsolete;
-        auto ops = load_operations(tx, tx.exec(kPending, id, settings_.batch), obsolete);
+        auto pending = load_operations(tx, tx.exec(kPending, id, settings_.batch), obsolete);
         for (auto row : obsolete)
           tx.exec(kDelivered, row);
-        if (ops.empty()) {
+        if (pending.empty()) {
           tx.exec(kSucceeded, id);
           return true;
         }
+        std::vector<FeedOperation> ops;
+        ops.reserve(pending.size());
+        for (const auto& p : pending)
+          ops.push_back(p.op);
         std::string error;
         try {
           const EncodedFeed sent = codec_.request(ops, url, new_message_id());
@@ -125,27 +194,51 @@ bool FeedSender::send_one_batch(int& delivered) {
             // A SOAP fault or a DSML error comes with 4xx/5xx from some peers: read it.
             auto results = codec_.results(res.body, sent);
             error.clear();
-            for (std::size_t i = 0; i < ops.size() && error.empty(); ++i) {
+            bool rejected = false;
+            for (std::size_t i = 0; i < pending.size() && error.empty(); ++i) {
               if (i >= results.size()) {
-                error = "no result for operation " + std::to_string(i + 1);
+                // A peer that stops at a refused operation (onError="exit") answers nothing
+                // for the ones after it: they stay queued for the next pass.
+                if (!rejected)
+                  error = "no result for operation " + std::to_string(i + 1);
                 break;
               }
-              const auto& op = ops[i];
+              const auto& p = pending[i];
+              const auto& op = p.op;
               const int code = results[i].result_code;
               if (code == kDsmlSuccess || (code == kDsmlNoSuchObject && op.op == FeedOp::kDelete)) {
-                tx.exec(kDelivered, op.outbox_id);
+                for (auto row : p.rows)
+                  tx.exec(kDelivered, row);
+                tx.exec(kSuperseded, id, std::string(to_string(op.entity)), op.key, p.version);
                 ++delivered;
               } else if (code == kDsmlEntryAlreadyExists && op.op == FeedOp::kAdd) {
                 // The peer processed the rest too (onError="resume"): the retyped change
                 // goes again with the current state in the next batch.
-                tx.exec(kRetype, op.outbox_id, std::string("modify"));
+                tx.exec(kRetype, p.rows.front(), std::string("modify"));
               } else if (code == kDsmlNoSuchObject && op.op == FeedOp::kModify) {
-                tx.exec(kRetype, op.outbox_id, std::string("add"));
-              } else {
-                tx.exec(kAttempted, op.outbox_id);
+                tx.exec(kRetype, p.rows.front(), std::string("add"));
+              } else if (transient(code)) {
+                for (auto row : p.rows)
+                  tx.exec(kAttempted, row);
                 error = std::string(to_string(op.op)) + " " + to_string(op.entity) + " " + op.key +
                         ": resultCode " + std::to_string(code) +
                         (results[i].message.empty() ? "" : " " + results[i].message);
+              } else {
+                // Refused for good (objectClassViolation, unwillingToPerform, ...): set aside
+                // for the secretariat, the rest of the queue goes on.
+                std::string message = results[i].message;
+                if (message.size() > 500)
+                  message.resize(500);
+                tx.exec(kReject, id, p.version, std::string(to_string(op.entity)), op.key,
+                        std::string(to_string(op.op)), code, message);
+                for (auto row : p.rows)
+                  tx.exec(kDelivered, row);
+                rejected = true;
+                const std::string detail = std::string(to_string(op.op)) + " " +
+                                           to_string(op.entity) + " " + op.key + ": resultCode " +
+                                           std::to_string(code);
+                log::warn("HPD feed change refused by the connected system; set aside",
+                          {.component = "hpd_feed", .peer = name, .detail = detail});
               }
             }
           }

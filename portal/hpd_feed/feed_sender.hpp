@@ -2,13 +2,23 @@
 // Each pass claims one due system at a time with SELECT ... FOR UPDATE SKIP LOCKED on its
 // row (so two portals on one database never send the same system's changes at once, and
 // each system's changes go out in order), sends its oldest pending changes as one DSML
-// batchRequest over mutual TLS, deletes the rows the peer answered with success, and on any
-// failure keeps them and schedules the next attempt with exponential backoff. A change is
-// never dropped until the peer answers success: after an outage the outbox drains in order.
+// batchRequest over mutual TLS, deletes the rows the peer answered with success, and on a
+// failure of the delivery itself (no connection, TLS, an HTTP error without a DSML answer,
+// missing results, a transient resultCode: busy, unavailable, timeLimitExceeded,
+// adminLimitExceeded, other, operationsError) keeps them and schedules the next attempt with
+// exponential backoff. After an outage the outbox drains in order.
+//
+// The pending rows of one entity go out as one operation with the entity's current state
+// (50 modifies of a facility during an outage are one modifyRequest) and are all settled by
+// its result: a delete when the last of them is a delete, otherwise the first one's add or
+// modify.
 //
 // Answers that say the peer is already in the wanted state are used to converge instead of
 // failing: entryAlreadyExists to an add is re-sent as a modify, noSuchObject to a modify as
-// an add, noSuchObject to a delete counts as delivered.
+// an add, noSuchObject to a delete counts as delivered. Any other resultCode is a permanent
+// refusal (objectClassViolation, unwillingToPerform, ...): the change is moved out of the
+// outbox into hpd_feed_rejected (listed in the console, to re-queue or dismiss) and the rest
+// of the system's queue goes on, without backoff.
 #pragma once
 
 #include <chrono>

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/pg.hpp"
+#include "hpd/page.hpp"
 #include "hpd/time.hpp"
 
 namespace hareyaka::hpd_feed {
@@ -30,6 +31,22 @@ struct DeliveryState {
   std::string last_error;
   int failures = 0;  // consecutive failed attempts
   std::optional<hpd::TimePoint> next_attempt;
+  std::int64_t rejected = 0;  // changes the system refused for good, set aside
+  std::optional<hpd::TimePoint> newest_rejected;
+};
+
+// A change a connected system refused with a permanent DSML resultCode, moved out of its
+// outbox (hpd_feed_rejected).
+struct RejectedChange {
+  std::int64_t id = 0;
+  std::int64_t system_id = 0;
+  std::int64_t version = 0;
+  std::string entity;  // facility | user
+  std::string key;     // facility OID or user login id
+  std::string op;      // the operation sent: add | modify | delete
+  int result_code = 0;
+  std::string message;  // the peer's errorMessage, if any
+  hpd::TimePoint rejected_at{};
 };
 
 // A name of 1..100 characters and an https:// URL; kUnprocessable naming the field otherwise.
@@ -57,6 +74,17 @@ class FeedStore {
   // has, which the sender turns into a modify. Returns how many changes were queued;
   // std::nullopt when the system is unknown.
   std::optional<std::int64_t> resync(std::int64_t id);
+
+  // The system's rejected changes, newest first; std::nullopt when the system is unknown.
+  std::optional<hpd::Page<RejectedChange>> rejected(std::int64_t system,
+                                                    const hpd::PageRequest& page);
+  // Puts a rejected change back into the system's outbox as a fresh change of the entity
+  // (an add or modify when it exists now, a delete when it is gone) and drops it from the
+  // rejected list; the system is due at once. std::nullopt when there is no such rejected
+  // change of that system.
+  std::optional<RejectedChange> requeue(std::int64_t system, std::int64_t rejected_id);
+  // Drops a rejected change (the secretariat has dealt with it); std::nullopt when unknown.
+  std::optional<RejectedChange> dismiss(std::int64_t system, std::int64_t rejected_id);
 
  private:
   pg::Pool& pool_;

@@ -1,11 +1,13 @@
 // A gateway pulls the network directory from the portal (mutual TLS, registered gateways
 // only), names the viewer in its local audit, and refuses assertions for users the
-// directory does not know, has locked, or places in another facility. And a connected
-// system added later gets the whole directory on a resync.
+// directory does not know, has locked, or places in another facility; the compacted change
+// log still gives a pull since any version every entity changed after it, once, as it is now.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <pqxx/pqxx>
+#include <set>
 
 #include "common/assertion.hpp"
 #include "tests/integration/hpd_feed_network.hpp"
@@ -127,6 +129,76 @@ TEST(HpdFeed, GatewayPullsTheDirectoryNamesTheViewerAndRefusesUnknownUsers) {
                                    .key_file = testing::dev_pki().key("gateway-b")}});
   auto pulled = other.request({.url = n.portal->url("nodes", "/api/gw/v1/directory?since=0")});
   EXPECT_EQ(pulled.status, 403);
+}
+
+// GET /api/gw/v1/directory as the registered gateway of the first test.
+json pull(const std::string& query) {
+  static http::BlockingHttpClient gw(
+      http::ClientSettings{.tls = {.ca_file = testing::dev_pki().ca(),
+                                   .cert_file = testing::dev_pki().cert("gateway-a"),
+                                   .key_file = testing::dev_pki().key("gateway-a")}});
+  auto r = gw.request({.url = net().portal->url("nodes", "/api/gw/v1/directory?" + query)});
+  EXPECT_EQ(r.status, 200) << r.body;
+  return r.status == 200 ? json::parse(r.body) : json::object();
+}
+
+std::int64_t sql_count(const std::string& sql) {
+  pqxx::connection c(net().db);
+  pqxx::work w(c);
+  return w.exec1(sql)[0].as<std::int64_t>();
+}
+
+// Each entry of the pull once, and how many there are.
+std::size_t distinct(const json& items, const char* key) {
+  std::set<std::string> keys;
+  for (const auto& i : items)
+    keys.insert(i[key].get<std::string>());
+  EXPECT_EQ(keys.size(), items.size()) << items.dump();
+  return keys.size();
+}
+
+TEST(HpdFeed, APullSinceAnOldVersionGetsAnEntityChangedManyTimesOnceAsItIsNow) {
+  auto& n = net();
+  const auto clinic = add_facility("6100001", "改名の多い医院")["oid"].get<std::string>();
+  const json everything = pull("since=0&limit=5000");
+  ASSERT_FALSE(everything["more"].get<bool>());
+  const auto v0 = everything["version"].get<std::int64_t>();
+  // Since 0, after every earlier test's changes: every facility and user there is, once.
+  EXPECT_EQ(distinct(everything["facilities"], "oid"),
+            sql_count("SELECT count(*) FROM facilities"));
+  EXPECT_EQ(distinct(everything["users"], "login_id"), sql_count("SELECT count(*) FROM users"));
+
+  for (int i = 1; i <= 30; ++i) {
+    auto r = n.admin->call("PUT", "/api/v1/admin/facilities/" + clinic,
+                           {{"name", "改名の多い医院 " + std::to_string(i)}});
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  EXPECT_EQ(sql_count("SELECT count(*) FROM directory_changes WHERE entity_key = '" + clinic + "'"),
+            1);
+  EXPECT_EQ(sql_count("SELECT count(*) FROM directory_changes"),
+            sql_count("SELECT count(DISTINCT (entity, entity_key)) FROM directory_changes"));
+
+  const json since = pull("since=" + std::to_string(v0));
+  ASSERT_EQ(since["facilities"].size(), 1u) << since.dump();
+  EXPECT_EQ(since["facilities"][0]["oid"], clinic);
+  EXPECT_EQ(since["facilities"][0]["name"], "改名の多い医院 30");
+  EXPECT_EQ(since["users"].size(), 0u);
+  EXPECT_EQ(since["deleted"].size(), 0u);
+  EXPECT_GT(since["version"].get<std::int64_t>(), v0);
+  EXPECT_FALSE(since["reset"].get<bool>());
+  // Pulled up to date: nothing more, and the version stays.
+  const json again = pull("since=" + std::to_string(since["version"].get<std::int64_t>()));
+  EXPECT_EQ(again["facilities"].size(), 0u);
+  EXPECT_EQ(again["version"], since["version"]);
+
+  // Since 0 once more: still everything, each once, the clinic as it is now.
+  const json all = pull("since=0&limit=5000");
+  EXPECT_EQ(distinct(all["facilities"], "oid"), sql_count("SELECT count(*) FROM facilities"));
+  EXPECT_EQ(all["version"], since["version"]);
+  for (const auto& f : all["facilities"]) {
+    if (f["oid"] == clinic)
+      EXPECT_EQ(f["name"], "改名の多い医院 30");
+  }
 }
 
 }  // namespace

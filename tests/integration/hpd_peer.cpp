@@ -16,6 +16,8 @@ struct HpdPeer::State {
   mutable std::mutex mutex;
   std::map<std::string, dsml::Entry> entries;  // normalized DN -> entry
   std::map<std::string, int> adds;
+  std::map<std::string, int> modifies;
+  std::map<std::string, int> refused;  // normalized DN -> resultCode
   int requests = 0;
   std::vector<std::string> schema_errors;
 };
@@ -90,6 +92,21 @@ std::string HpdPeer::handle(const std::string& body, const std::string& content_
     state_->schema_errors.push_back("line " + std::to_string(e.line) + ": " + e.message);
   for (const auto& r : batch.requests) {
     dsml::OperationResponse op;
+    std::string target;
+    if (const auto* add = std::get_if<dsml::AddRequest>(&r))
+      target = add->entry.dn;
+    else if (const auto* mod = std::get_if<dsml::ModifyRequest>(&r))
+      target = mod->dn;
+    else if (const auto* del = std::get_if<dsml::DelRequest>(&r))
+      target = del->dn;
+    if (const auto it = state_->refused.find(norm(target));
+        !target.empty() && it != state_->refused.end()) {
+      op.operation = dsml::operation_of(r);
+      op.result = result(dsml::request_id_of(r), static_cast<dsml::ResultCode>(it->second),
+                         "refused by the test peer");
+      out.responses.push_back(op);
+      continue;
+    }
     if (const auto* add = std::get_if<dsml::AddRequest>(&r)) {
       op.operation = dsml::Operation::kAdd;
       const auto dn = norm(add->entry.dn);
@@ -102,6 +119,7 @@ std::string HpdPeer::handle(const std::string& body, const std::string& content_
       }
     } else if (const auto* mod = std::get_if<dsml::ModifyRequest>(&r)) {
       op.operation = dsml::Operation::kModify;
+      ++state_->modifies[norm(mod->dn)];
       auto it = state_->entries.find(norm(mod->dn));
       if (it == state_->entries.end()) {
         op.result = result(mod->request_id, dsml::ResultCode::kNoSuchObject);
@@ -161,6 +179,22 @@ int HpdPeer::adds(const std::string& dn) const {
   std::lock_guard lock(state_->mutex);
   auto it = state_->adds.find(norm(dn));
   return it == state_->adds.end() ? 0 : it->second;
+}
+
+int HpdPeer::modifies(const std::string& dn) const {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->modifies.find(norm(dn));
+  return it == state_->modifies.end() ? 0 : it->second;
+}
+
+void HpdPeer::refuse(const std::string& dn, int result_code) {
+  std::lock_guard lock(state_->mutex);
+  state_->refused[norm(dn)] = result_code;
+}
+
+void HpdPeer::accept(const std::string& dn) {
+  std::lock_guard lock(state_->mutex);
+  state_->refused.erase(norm(dn));
 }
 
 int HpdPeer::requests() const {

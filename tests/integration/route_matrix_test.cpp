@@ -69,6 +69,13 @@ const std::map<Key, Access>& portal_entries() {
     e[{"web", "GET", "/api/v1/session"}] = Access::kSession;
     e[{"web", "DELETE", "/api/v1/session"}] = Access::kSession;
     e[{"web", "GET", "/api/v1/persons"}] = Access::kViewer;
+    // The HPD feed's rejected changes: console routes (session + CSRF), like every
+    // /api/v1/admin/connected-systems route.
+    e[{"web", "GET", "/api/v1/admin/connected-systems/{id}/rejected"}] = Access::kAdmin;
+    e[{"web", "POST", "/api/v1/admin/connected-systems/{id}/rejected/{rejected_id}/requeue"}] =
+        Access::kAdmin;
+    e[{"web", "DELETE", "/api/v1/admin/connected-systems/{id}/rejected/{rejected_id}"}] =
+        Access::kAdmin;
     e[{"nodes", "GET", "/metrics"}] = Access::kNodeReaders;
     e[{"nodes", "GET", "/api/gw/v1/directory"}] = Access::kGatewayNode;
     e[{"nodes", "PUT", "/api/gw/v1/locators/{patient_id}"}] = Access::kGatewayNode;
@@ -141,6 +148,7 @@ std::string instantiate(std::string pattern) {
                                                      {"{login_id}", testing::kAdminLogin},
                                                      {"{id}", m.local_id},
                                                      {"{patient_id}", m.local_id},
+                                                     {"{rejected_id}", "1"},
                                                      {"{client_id}", "no-such-app"}};
   for (const auto& [k, v] : values) {
     for (auto at = pattern.find(k); at != std::string::npos; at = pattern.find(k))

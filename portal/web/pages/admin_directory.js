@@ -5,7 +5,7 @@
 import { h, replace } from '../dom.js';
 import { t, formatDateTime } from '../i18n.js';
 import { api, request, seg } from '../api.js';
-import { errorBox, loading, notice, field, formValues, table } from '../ui.js';
+import { errorBox, loading, notice, field, formValues, table, pagedTable } from '../ui.js';
 
 const A = '/api/v1/admin';
 
@@ -18,9 +18,41 @@ function deliveryState(s) {
   return h('span', { class: 'badge' }, t('feed.state_sending'));
 }
 
+// The changes a system refused for good, newest first, each to re-queue or dismiss.
+function rejectedView(s, act, close) {
+  const columns = [
+    { label: t('feed.rejected_at'), render: (c) => formatDateTime(c.rejected_at) },
+    { label: t('feed.entity'), render: (c) => t(`feed.entity_${c.entity}`) },
+    { label: t('feed.key'), render: (c) => h('code', {}, c.key) },
+    { label: t('feed.op'), render: (c) => t(`feed.op_${c.op}`) },
+    { label: t('feed.result'), render: (c) => h('span', { class: 'error-text' }, `resultCode ${c.result_code}${c.message ? ' ' + c.message : ''}`) },
+    { label: '', class: 'actions', render: (c) => h('span', {},
+      h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => act(() => api.post(`${A}/connected-systems/${seg(s.id)}/rejected/${seg(c.id)}/requeue`)) }, t('feed.requeue')),
+      h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => {
+        if (window.confirm(t('feed.confirm_dismiss', { key: c.key, name: s.name }))) act(() => api.del(`${A}/connected-systems/${seg(s.id)}/rejected/${seg(c.id)}`));
+      } }, t('feed.dismiss'))) },
+  ];
+  const list = pagedTable(columns, (cursor) => api.get(`${A}/connected-systems/${seg(s.id)}/rejected`, { page_size: 50, ...(cursor ? { cursor } : {}) }),
+    { empty: t('feed.rejected_none') });
+  return h('section', { class: 'feed-rejected', 'data-testid': 'feed-rejected' },
+    h('h2', {}, t('feed.rejected_heading', { name: s.name })),
+    h('p', { class: 'hint' }, t('feed.rejected_intro')),
+    list,
+    h('div', { class: 'form-buttons' }, h('button', { type: 'button', class: 'btn btn-secondary', onclick: close }, t('feed.close'))));
+}
+
 export async function connectedSystems(panel) {
   const listSlot = h('div', { 'data-testid': 'feed-systems' });
+  const rejectedSlot = h('div', {});
   const status = h('div', {});
+  let shown = null;  // the system whose refused changes are open
+  function showRejected(s) {
+    shown = s;
+    replace(rejectedSlot, rejectedView(s, act, () => {
+      shown = null;
+      replace(rejectedSlot);
+    }));
+  }
   async function load() {
     replace(listSlot, loading());
     try {
@@ -30,6 +62,11 @@ export async function connectedSystems(panel) {
         replace(listSlot, h('p', { class: 'empty' }, t('feed.none')));
         return;
       }
+      if (shown) {
+        const again = items.find((x) => x.id === shown.id);
+        if (again) showRejected(again);
+        else replace(rejectedSlot);
+      }
       replace(listSlot, table([
         { label: t('feed.name'), render: (s) => s.name },
         { label: t('feed.url'), render: (s) => h('code', {}, s.url) },
@@ -38,6 +75,10 @@ export async function connectedSystems(panel) {
         { label: t('feed.oldest_pending'), render: (s) => (s.oldest_pending ? formatDateTime(s.oldest_pending) : '—') },
         { label: t('feed.last_success'), render: (s) => (s.last_success ? formatDateTime(s.last_success) : '—') },
         { label: t('feed.last_error'), render: (s) => (s.last_error ? h('span', { class: 'error-text', title: s.last_error_at || '' }, `${s.last_error_at ? formatDateTime(s.last_error_at) + ' ' : ''}${s.last_error}`) : '—') },
+        { label: t('feed.rejected'), class: 'num', render: (s) => ((s.rejected || 0) > 0
+          ? h('button', { type: 'button', class: 'btn btn-secondary', 'data-testid': 'feed-rejected-count', 'aria-label': t('feed.rejected_heading', { name: s.name }), title: s.newest_rejected ? formatDateTime(s.newest_rejected) : '', onclick: () => showRejected(s) },
+            t('feed.rejected_count', { n: s.rejected }))
+          : '0') },
         { label: '', class: 'actions', render: (s) => h('span', {},
           h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => act(() => api.put(`${A}/connected-systems/${seg(s.id)}`, { enabled: !s.enabled })) },
             s.enabled ? t('feed.disable') : t('feed.enable')),
@@ -82,7 +123,7 @@ export async function connectedSystems(panel) {
   });
   const refresh = h('button', { type: 'button', class: 'btn btn-secondary', onclick: load }, t('feed.refresh'));
   replace(panel, h('p', { class: 'hint' }, t('feed.intro')), h('div', { class: 'toolbar' }, refresh), status, listSlot,
-    h('h2', {}, t('feed.add_heading')), form);
+    rejectedSlot, h('h2', {}, t('feed.add_heading')), form);
   await load();
 }
 

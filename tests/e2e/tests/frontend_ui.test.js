@@ -287,6 +287,24 @@ test('admin console pages render', async () => {
     assert.match(feeds, /Connection refused/);
     assert.match(feeds, /<i>介護<\/i>連携システム/);
     await screenshot(page, 'fx-pc-admin-feeds');
+    // The changes a system refused: listed newest first, keys escaped; re-queue posts, dismiss
+    // asks first.
+    await page.click('[data-testid=feed-rejected-count]');
+    await page.waitForSelector('[data-testid=feed-rejected] table tbody tr');
+    const refused = await page.textContent('[data-testid=feed-rejected]');
+    assert.match(refused, /「県医師会ディレクトリ」が受け付けなかった変更/);
+    assert.match(refused, /dr-<b>kana<\/b>/);
+    assert.match(refused, /resultCode 65 objectClassViolation/);
+    assert.ok(refused.indexOf('dr-<b>kana</b>') < refused.indexOf('1.2.392.200284.33.1310009'), 'newest first');
+    await screenshot(page, 'fx-pc-admin-feeds-rejected');
+    await page.click('[data-testid=feed-rejected] tbody tr:first-child button:has-text("再送")');
+    await page.waitForSelector('[data-testid=feed-rejected] table tbody tr');
+    assert.ok(server.requests.some((r) => r.method === 'POST' && r.path === '/api/v1/admin/connected-systems/1/rejected/12/requeue'));
+    page.once('dialog', (d) => d.accept());
+    await page.click('[data-testid=feed-rejected] tbody tr:nth-child(2) button:has-text("破棄")');
+    await page.waitForSelector('[data-testid=feed-rejected] table tbody tr');
+    await page.waitForLoadState('networkidle');
+    assert.ok(server.requests.some((r) => r.method === 'DELETE' && r.path === '/api/v1/admin/connected-systems/1/rejected/7'));
     // Bulk import: the file goes as it is; the dry run's errors are listed by row and column.
     await page.click('a[data-section=import]');
     const sjis = Buffer.from([0x6f, 0x69, 0x64, 0x0a, 0x95, 0x61, 0x89, 0x40, 0x0a]);
