@@ -83,6 +83,28 @@ std::optional<std::string> validate(const Facility& f, std::string_view network_
        (f.municipality_code.size() != 5 && f.municipality_code.size() != 6))) {
     return "municipality_code: 5 or 6 digits (JIS X 0402)";
   }
+  if (!f.postal_code.empty()) {
+    const auto& p = f.postal_code;
+    const bool seven = p.size() == 7 && all_digits(p);
+    const bool dashed =
+        p.size() == 8 && p[3] == '-' && all_digits(p.substr(0, 3)) && all_digits(p.substr(4));
+    if (!seven && !dashed)
+      return "postal_code: NNN-NNNN";
+  }
+  if (f.address.size() > 200)
+    return "address: longer than 200 bytes";
+  if (!f.phone.empty()) {
+    int digits = 0;
+    for (std::size_t i = 0; i < f.phone.size(); ++i) {
+      const char c = f.phone[i];
+      if (c >= '0' && c <= '9')
+        ++digits;
+      else if (!(c == '-' || c == '(' || c == ')' || c == ' ' || (c == '+' && i == 0)))
+        return "phone: digits, '-', '(', ')' or spaces, a leading '+' for an international number";
+    }
+    if (digits < 6 || f.phone.size() > 20)
+      return "phone: 6 to 20 characters with at least 6 digits";
+  }
   if (!f.discloses && !f.views)
     return "discloses/views: a facility must do at least one";
   if (f.discloses && f.gateway_url.rfind("https://", 0) != 0) {

@@ -43,6 +43,9 @@ struct Facility {
   std::string gateway_url;          // https://... of its gateway; required when disclosing
   std::string gateway_cert_sha256;  // lower-case hex SHA-256 of the gateway's certificate DER
   FacilityStatus status = FacilityStatus::kActive;
+  std::string postal_code;  // 〒 "NNN-NNNN" (or 7 digits)
+  std::string address;      // as written on mail, up to 200 bytes
+  std::string phone;        // digits with "-", "(", ")", " " or a leading "+", up to 20
 };
 
 // What is wrong with a facility record, naming the field; std::nullopt when it is valid.

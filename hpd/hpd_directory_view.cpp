@@ -5,9 +5,10 @@
 namespace hareyaka::hpd::view {
 namespace {
 
-#define HY_VIEW_FACILITY                                              \
-  "SELECT f.oid, f.name_kanji, f.name_kana, f.name_en, f.kind, "      \
-  "f.municipality_code, f.status FROM facilities f WHERE NOT EXISTS " \
+#define HY_VIEW_FACILITY                                                                \
+  "SELECT f.oid, f.name_kanji, f.name_kana, f.name_en, f.kind, "                        \
+  "f.municipality_code, f.status, f.postal_code, f.address, f.phone FROM facilities f " \
+  "WHERE NOT EXISTS "                                                                   \
   "(SELECT 1 FROM hpd_entries e WHERE e.facility_oid = f.oid) "
 #define HY_VIEW_USER                                                                      \
   "SELECT u.login_id, u.facility_oid, u.profession, u.display_name, "                     \
@@ -49,6 +50,9 @@ dsml::Entry facility_entry(const DitSettings& dit, const pqxx::row& r) {
   f.kind = parse_facility_kind(r[4].as<std::string>()).value_or(FacilityKind::kClinic);
   f.municipality_code = r[5].as<std::string>();
   f.status = parse_facility_status(r[6].as<std::string>()).value_or(FacilityStatus::kActive);
+  f.postal_code = r[7].as<std::string>();
+  f.address = r[8].as<std::string>();
+  f.phone = r[9].as<std::string>();
   return facility_to_entry(dit, f);
 }
 

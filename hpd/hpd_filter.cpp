@@ -1,5 +1,7 @@
 #include "hpd/hpd_filter.hpp"
 
+#include <cstdint>
+
 #include "hpd/dsml/dn.hpp"
 #include "hpd/hpd_schema.hpp"
 
@@ -97,18 +99,36 @@ bool substring_indexed(const std::string& type) {
   return type != "objectclass" && type.find("certificate") == std::string::npos;
 }
 
-// A normalized value as indexed: separators become spaces, bytes >= 0x80 two letters each.
+// A normalized value as indexed: separators become spaces, each non-ASCII character (code
+// point) four base-36 digits, so that a trigram inside one character names that character.
 void append_indexed(std::string& out, std::string_view v) {
-  for (const char c : v) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x80) {
-      out.push_back(static_cast<char>('a' + ((u >> 4) - 8)));
-      out.push_back(static_cast<char>('a' + (u & 15)));
-    } else if (u == 1 || u == 2) {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
+  static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  for (std::size_t i = 0; i < v.size();) {
+    const auto u = static_cast<unsigned char>(v[i]);
+    if (u < 0x80) {
+      out.push_back(u == 1 || u == 2 ? ' ' : v[i]);
+      ++i;
+      continue;
     }
+    // One UTF-8 sequence; a malformed byte stands for itself.
+    const int len = u >= 0xf0 ? 4 : u >= 0xe0 ? 3 : u >= 0xc0 ? 2 : 1;
+    std::uint32_t cp = len == 1 ? u : u & (0x3f >> (len - 1));
+    int n = 1;
+    for (; n < len && i + n < v.size(); ++n) {
+      const auto c = static_cast<unsigned char>(v[i + n]);
+      if ((c & 0xc0) != 0x80)
+        break;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (n < len) {
+      cp = u;
+      n = 1;
+    }
+    char digits[4];
+    for (int d = 3; d >= 0; --d, cp /= 36)
+      digits[d] = kDigits[cp % 36];
+    out.append(digits, 4);
+    i += n;
   }
 }
 

@@ -31,8 +31,9 @@ std::optional<std::pair<std::string, std::string>> required_equality(const dsml:
 // and the regular expression (PostgreSQL ARE) that every entry a filter can match satisfies,
 // from a substrings assertion on an indexed attribute that the whole filter requires (itself
 // or a child of a top-level AND). Values are normalized as the filter compares them, and the
-// bytes of non-ASCII characters are spelled as two ASCII letters each, so trigrams exist for
-// Japanese text whatever the database's LC_CTYPE. The index only narrows: candidates are
+// non-ASCII characters are spelled as four base-36 digits each (their code point), so
+// trigrams exist for Japanese text whatever the database's LC_CTYPE and a trigram within one
+// character names that character. The index only narrows: candidates are
 // evaluated with evaluate(). Certificates and objectClass are not indexed.
 std::string substring_index_text(const dsml::Entry& entry);
 std::optional<std::string> required_substring_pattern(const dsml::Filter& filter);

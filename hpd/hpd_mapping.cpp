@@ -96,6 +96,12 @@ Entry facility_to_entry(const DitSettings& s, const Facility& f) {
   e.add("hpdProviderStatus", {status_word(f.status)});
   if (!f.municipality_code.empty())
     e.add("l", {f.municipality_code});
+  if (!f.postal_code.empty())
+    e.add("postalCode", {f.postal_code});
+  if (!f.address.empty())
+    e.add("postalAddress", {f.address});
+  if (!f.phone.empty())
+    e.add("telephoneNumber", {f.phone});
   return e;
 }
 
@@ -204,6 +210,10 @@ std::variant<Facility, MappingError> entry_to_facility(const DitSettings& s, con
     f.status = FacilityStatus::kRetired;
   else if (status == "active")
     f.status = FacilityStatus::kActive;
+  // Contact details as the organization carries them (absent: none).
+  f.postal_code = org.first("postalCode");
+  f.address = org.first("postalAddress");
+  f.phone = org.first("telephoneNumber");
   if (auto problem = validate(f, s.network_root))
     return MappingError{dsml::ResultCode::kConstraintViolation, *problem};
   return f;

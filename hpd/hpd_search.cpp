@@ -109,8 +109,11 @@ dsml::SearchResponse HpdService::search(const dsml::SearchRequest& r) {
           if (stored && base_entry && !emit(stored->entry))
             return out;
           for (const auto& parent : parents) {
-            ScanQuery page{
-                .parent = parent, .equality = required_equality(r.filter), .limit = kBatch};
+            // One round trip when the whole answer fits: the size limit plus the one entry
+            // that tells sizeLimitExceeded.
+            ScanQuery page{.parent = parent,
+                           .equality = required_equality(r.filter),
+                           .limit = std::max(kBatch, static_cast<int>(limit) + 1)};
             if (!page.equality)
               page.substring = required_substring_pattern(r.filter);
             while (true) {

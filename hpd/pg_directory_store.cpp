@@ -8,20 +8,22 @@ namespace {
 
 #define HY_FACILITY_COLUMNS                                                                       \
   "oid, name_kanji, name_kana, name_en, kind, municipality_code, discloses, views, gateway_url, " \
-  "gateway_cert_sha256, status"
+  "gateway_cert_sha256, status, postal_code, address, phone"
 #define HY_USER_COLUMNS                                                                \
   "id, facility_oid, profession, login_id, display_name, password_hash, totp_secret, " \
   "totp_last_step, hpki_issuer, hpki_serial, hpki_subject, status, failed_attempts, "  \
   "hy_us(locked_until), hy_us(password_changed_at)"
 
-constexpr pg::Statement kInsertFacility{"hpd_insert_facility",
-                                        "INSERT INTO facilities (" HY_FACILITY_COLUMNS
-                                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"};
+constexpr pg::Statement kInsertFacility{
+    "hpd_insert_facility",
+    "INSERT INTO facilities (" HY_FACILITY_COLUMNS
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"};
 constexpr pg::Statement kUpdateFacility{
     "hpd_update_facility",
     "UPDATE facilities SET name_kanji = $2, name_kana = $3, name_en = $4, kind = $5, "
     "municipality_code = $6, discloses = $7, views = $8, gateway_url = $9, "
-    "gateway_cert_sha256 = $10, status = $11, updated_at = now() WHERE oid = $1"};
+    "gateway_cert_sha256 = $10, status = $11, postal_code = $12, address = $13, phone = $14, "
+    "updated_at = now() WHERE oid = $1"};
 constexpr pg::Statement kFindFacility{
     "hpd_find_facility", "SELECT " HY_FACILITY_COLUMNS " FROM facilities WHERE oid = $1"};
 constexpr pg::Statement kListFacilities{
@@ -101,6 +103,9 @@ Facility facility_from_row(const pqxx::row& r) {
   // The CHECK constraint admits only known values; an unknown one would be a schema drift,
   // and the safe reading of it is "not active".
   f.status = parse_facility_status(r[10].as<std::string>()).value_or(FacilityStatus::kSuspended);
+  f.postal_code = r[11].as<std::string>();
+  f.address = r[12].as<std::string>();
+  f.phone = r[13].as<std::string>();
   return f;
 }
 
@@ -146,27 +151,32 @@ void PgDirectoryStore::create_facility(const Facility& f) {
   if (auto err = validate(f, root_)) {
     throw Error(ErrorCode::kUnprocessable, "facility " + *err, "facility invalid: " + *err);
   }
-  pg::transact(pool_, [&](pg::Tx& tx) {
-    tx.exec(kInsertFacility, f.oid, f.name_kanji, f.name_kana, f.name_en,
-            std::string(to_string(f.kind)), f.municipality_code, f.discloses, f.views,
-            f.gateway_url, f.gateway_cert_sha256, std::string(to_string(f.status)));
-  });
+  pg::transact(pool_, [&](pg::Tx& tx) { hpd::insert_facility(tx, f); });
 }
 
 void PgDirectoryStore::update_facility(const Facility& f) {
   if (auto err = validate(f, root_)) {
     throw Error(ErrorCode::kUnprocessable, "facility " + *err, "facility invalid: " + *err);
   }
-  pg::transact(pool_, [&](pg::Tx& tx) {
-    require_one(tx.exec(kUpdateFacility, f.oid, f.name_kanji, f.name_kana, f.name_en,
-                        std::string(to_string(f.kind)), f.municipality_code, f.discloses, f.views,
-                        f.gateway_url, f.gateway_cert_sha256, std::string(to_string(f.status))),
-                "facility");
-  });
+  pg::transact(pool_, [&](pg::Tx& tx) { require_one(hpd::update_facility(tx, f), "facility"); });
 }
 
 // Single-statement reads run without BEGIN/COMMIT (two round trips fewer; every view
 // reads the caller's user and facility and each source facility).
+void insert_facility(pg::Tx& tx, const Facility& f) {
+  tx.exec(kInsertFacility, f.oid, f.name_kanji, f.name_kana, f.name_en,
+          std::string(to_string(f.kind)), f.municipality_code, f.discloses, f.views, f.gateway_url,
+          f.gateway_cert_sha256, std::string(to_string(f.status)), f.postal_code, f.address,
+          f.phone);
+}
+
+pqxx::result update_facility(pg::Tx& tx, const Facility& f) {
+  return tx.exec(kUpdateFacility, f.oid, f.name_kanji, f.name_kana, f.name_en,
+                 std::string(to_string(f.kind)), f.municipality_code, f.discloses, f.views,
+                 f.gateway_url, f.gateway_cert_sha256, std::string(to_string(f.status)),
+                 f.postal_code, f.address, f.phone);
+}
+
 std::optional<Facility> find_facility(pg::Tx& tx, const std::string& oid) {
   auto res = tx.exec(kFindFacility, oid);
   if (res.empty())

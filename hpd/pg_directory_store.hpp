@@ -45,5 +45,8 @@ class PgDirectoryStore : public DirectoryStore {
 // The facility with `oid`, read in the caller's transaction (for work that must see it
 // together with its own writes).
 std::optional<Facility> find_facility(pg::Tx& tx, const std::string& oid);
+// Unvalidated writes inside a caller's transaction (the store's create/update validate first).
+void insert_facility(pg::Tx& tx, const Facility& f);
+pqxx::result update_facility(pg::Tx& tx, const Facility& f);  // affected_rows() 0: unknown
 
 }  // namespace hareyaka::hpd

@@ -70,10 +70,11 @@ constexpr pg::Statement kReindex{
 constexpr pg::Statement kUpsertFacility{
     "hpd_entry_upsert_facility",
     "INSERT INTO facilities (oid, name_kanji, name_kana, name_en, kind, municipality_code, "
-    "discloses, views, gateway_url, gateway_cert_sha256, status) "
-    "VALUES ($1, $2, '', '', $3, '', false, true, '', '', $4) "
+    "discloses, views, gateway_url, gateway_cert_sha256, status, postal_code, address, phone) "
+    "VALUES ($1, $2, '', '', $3, '', false, true, '', '', $4, $5, $6, $7) "
     "ON CONFLICT (oid) DO UPDATE SET name_kanji = EXCLUDED.name_kanji, kind = EXCLUDED.kind, "
-    "status = EXCLUDED.status, updated_at = now()"};
+    "status = EXCLUDED.status, postal_code = EXCLUDED.postal_code, "
+    "address = EXCLUDED.address, phone = EXCLUDED.phone, updated_at = now()"};
 constexpr pg::Statement kFacilityExists{"hpd_entry_facility_exists",
                                         "SELECT 1 FROM facilities WHERE oid = $1"};
 constexpr pg::Statement kBoundUser{"hpd_entry_bound_user",
@@ -196,7 +197,7 @@ std::size_t reindex_stale(pg::Tx& tx, int limit) {
 
 void upsert_facility(pg::Tx& tx, const Facility& f) {
   tx.exec(kUpsertFacility, f.oid, f.name_kanji, std::string(to_string(f.kind)),
-          std::string(to_string(f.status)));
+          std::string(to_string(f.status)), f.postal_code, f.address, f.phone);
 }
 
 void retire_facility(pg::Tx& tx, const std::string& oid) {

@@ -20,6 +20,9 @@ json facility_json(const hpd::Facility& f, const std::string& root) {
          {"name_en", f.name_en},
          {"kind", hpd::to_string(f.kind)},
          {"municipality", f.municipality_code},
+         {"postal_code", f.postal_code},
+         {"address", f.address},
+         {"phone", f.phone},
          {"discloses", f.discloses},
          {"views", f.views},
          {"gateway_url", f.gateway_url},
@@ -52,6 +55,12 @@ void apply(const json& body, hpd::Facility& f) {
     f.kind = kind_of(*v);
   if (auto v = opt_string(body, "municipality"))
     f.municipality_code = *v;
+  if (auto v = opt_string(body, "postal_code"))
+    f.postal_code = *v;
+  if (auto v = opt_string(body, "address"))
+    f.address = *v;
+  if (auto v = opt_string(body, "phone"))
+    f.phone = *v;
   if (auto v = opt_bool(body, "discloses"))
     f.discloses = *v;
   if (auto v = opt_bool(body, "views"))

@@ -11,19 +11,6 @@
 namespace hareyaka::hpd_feed {
 namespace {
 
-#define HY_COLUMNS                                                                                \
-  "oid, name_kanji, name_kana, name_en, kind, municipality_code, discloses, views, gateway_url, " \
-  "gateway_cert_sha256, status"
-
-constexpr pg::Statement kInsert{"import_insert_facility",
-                                "INSERT INTO facilities (" HY_COLUMNS
-                                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"};
-constexpr pg::Statement kUpdate{
-    "import_update_facility",
-    "UPDATE facilities SET name_kanji = $2, name_kana = $3, name_en = $4, kind = $5, "
-    "municipality_code = $6, discloses = $7, views = $8, gateway_url = $9, "
-    "gateway_cert_sha256 = $10, status = $11, updated_at = now() WHERE oid = $1"};
-
 // The kinds as the secretariat's sheets write them: the API names and the Japanese ones.
 std::optional<hpd::FacilityKind> kind_of(const std::string& s) {
   static const std::map<std::string, hpd::FacilityKind> kJapanese = {
@@ -54,6 +41,9 @@ std::vector<std::string> differences(const hpd::Facility& a, const hpd::Facility
   cmp("name_en", a.name_en == b.name_en);
   cmp("kind", a.kind == b.kind);
   cmp("municipality", a.municipality_code == b.municipality_code);
+  cmp("postal_code", a.postal_code == b.postal_code);
+  cmp("address", a.address == b.address);
+  cmp("phone", a.phone == b.phone);
   cmp("discloses", a.discloses == b.discloses);
   cmp("views", a.views == b.views);
   cmp("gateway_url", a.gateway_url == b.gateway_url);
@@ -140,6 +130,9 @@ void plan_facilities(pg::Tx& tx, const std::vector<std::string>& header,
     set_text("name_kana", f.name_kana);
     set_text("name_en", f.name_en);
     set_text("municipality", f.municipality_code);
+    set_text("postal_code", f.postal_code);
+    set_text("address", f.address);
+    set_text("phone", f.phone);
     set_text("gateway_url", f.gateway_url);
     if (auto v = r.get("gateway_cert_sha256"); !v.empty()) {
       std::string hex;
@@ -198,9 +191,10 @@ void plan_facilities(pg::Tx& tx, const std::vector<std::string>& header,
   if (!apply || !report.errors.empty())
     return;
   for (const auto& [f, fresh] : writes) {
-    tx.exec(fresh ? kInsert : kUpdate, f.oid, f.name_kanji, f.name_kana, f.name_en,
-            std::string(hpd::to_string(f.kind)), f.municipality_code, f.discloses, f.views,
-            f.gateway_url, f.gateway_cert_sha256, std::string(hpd::to_string(f.status)));
+    if (fresh)
+      hpd::insert_facility(tx, f);
+    else
+      hpd::update_facility(tx, f);
   }
   report.applied = true;
 }

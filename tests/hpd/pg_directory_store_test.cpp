@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/error.hpp"
+#include "hpd/hpd_mapping.hpp"
 #include "hpd/migrations.hpp"
 #include "tests/hpd/directory_fixture.hpp"
 #include "tests/support/pg_cluster.hpp"
@@ -59,6 +60,41 @@ TEST_F(DirectoryTest, FacilityRoundTripAndValidation) {
   store_.update_facility(*got);
   EXPECT_EQ(store_.find_facility(f.oid)->status, FacilityStatus::kSuspended);
   EXPECT_EQ(store_.find_facility(f.oid)->name_en, "Renamed");
+  // Contact details: stored, validated, carried in the facility's HPD entry and read back.
+  got = store_.find_facility(f.oid);
+  got->postal_code = "700-8558";
+  got->address = "岡山県岡山市北区鹿田町2-5-1";
+  got->phone = "086-223-7151";
+  store_.update_facility(*got);
+  const auto contact = store_.find_facility(f.oid);
+  EXPECT_EQ(contact->postal_code, "700-8558");
+  EXPECT_EQ(contact->address, "岡山県岡山市北区鹿田町2-5-1");
+  EXPECT_EQ(contact->phone, "086-223-7151");
+  const DitSettings dit;
+  const auto entry = facility_to_entry(dit, *contact);
+  EXPECT_EQ(entry.first("postalCode"), "700-8558");
+  EXPECT_EQ(entry.first("postalAddress"), "岡山県岡山市北区鹿田町2-5-1");
+  EXPECT_EQ(entry.first("telephoneNumber"), "086-223-7151");
+  auto back = entry_to_facility(dit, entry, contact);
+  ASSERT_TRUE(std::holds_alternative<Facility>(back));
+  EXPECT_EQ(std::get<Facility>(back).phone, "086-223-7151");
+  EXPECT_EQ(std::get<Facility>(back).postal_code, "700-8558");
+  for (const auto& [field, value] :
+       std::vector<std::pair<std::string, std::string>>{{"postal_code", "7008558x"},
+                                                        {"postal_code", "70-08558"},
+                                                        {"phone", "086-CALL-ME"},
+                                                        {"phone", "12345"},
+                                                        {"phone", "+81 86 223 7151 0000 00"}}) {
+    auto wrong = *contact;
+    (field == "phone" ? wrong.phone : wrong.postal_code) = value;
+    try {
+      store_.update_facility(wrong);
+      FAIL() << field << " " << value;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kUnprocessable);
+      EXPECT_NE(e.external().find(field), std::string::npos) << e.external();
+    }
+  }
   auto ghost = make_facility(1999, FacilityKind::kClinic, false, true);
   try {
     store_.update_facility(ghost);
