@@ -5,6 +5,7 @@
 // client's, bounded by the server's), answered with sizeLimitExceeded when more entries matched.
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "hpd/hpd_base_entry.hpp"
 #include "hpd/hpd_directory_view.hpp"
 #include "hpd/hpd_filter.hpp"
 #include "hpd/hpd_service.hpp"
@@ -33,13 +34,11 @@ dsml::SearchResponse HpdService::search(const dsml::SearchRequest& r) {
   if (!base)
     return done(r, dsml::ResultCode::kInvalidDnSyntax, why);
   const auto p = place(*base, suffixes_);
-  std::vector<std::string> parents;       // containers to scan
-  std::optional<std::string> base_entry;  // the base entry itself is a candidate
+  std::vector<std::string> parents;  // containers to scan
   // The portal's own facilities and users appear under its own base DN (hpd_directory_view).
   const bool own =
       p.level != Placement::Level::kOutside && p.suffix_norm == suffixes_.front().normalized();
   std::vector<EntryKind> view_kinds;
-  std::optional<std::pair<EntryKind, std::string>> view_entry;
   bool base_must_exist = false;
   switch (p.level) {
     case Placement::Level::kOutside:
@@ -67,12 +66,6 @@ dsml::SearchResponse HpdService::search(const dsml::SearchRequest& r) {
       break;
     case Placement::Level::kEntry:
       base_must_exist = true;
-      if (r.scope != dsml::Scope::kSingleLevel)  // entries have no children
-        base_entry = base->normalized();
-      if (own && dsml::lower_ascii(base->rdns.front().type) ==
-                     (*p.container == EntryKind::kRelationship ? "cn" : "uid")) {
-        view_entry = std::pair{*p.container, base->rdns.front().value};
-      }
       break;
   }
   const std::uint32_t limit =
@@ -95,19 +88,13 @@ dsml::SearchResponse HpdService::search(const dsml::SearchRequest& r) {
             out.entries.push_back(select_attributes(e, r.attributes, r.types_only));
             return true;
           };
-          std::optional<dsml::Entry> from_view;
-          if (view_entry)
-            from_view = view::find(tx, settings_.dit, view_entry->first, view_entry->second);
-          std::optional<StoredEntry> stored;
-          if (base_must_exist && !from_view) {
-            stored = entries::load(tx, base->normalized(), false);
-            if (!stored)
+          if (base_must_exist) {
+            const auto found = find_base_entry(tx, settings_.dit, suffixes_, *base);
+            if (!found)
               return done(r, dsml::ResultCode::kNoSuchObject, "no entry " + r.dn);
+            if (r.scope != dsml::Scope::kSingleLevel && !emit(*found))  // no children
+              return out;
           }
-          if (from_view && r.scope != dsml::Scope::kSingleLevel && !emit(*from_view))
-            return out;
-          if (stored && base_entry && !emit(stored->entry))
-            return out;
           for (const auto& parent : parents) {
             // One round trip when the whole answer fits: the size limit plus the one entry
             // that tells sizeLimitExceeded.

@@ -1,6 +1,7 @@
 #include "hpd/hpd_service.hpp"
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 
 #include "common/error.hpp"
@@ -368,28 +369,43 @@ dsml::BatchResponse HpdService::process(const dsml::BatchRequest& batch, const H
                                         HpdTransaction transaction) {
   dsml::BatchResponse out;
   out.request_id = batch.request_id;
+  // The requestIDs abandoned by an earlier abandonRequest: not performed, not answered.
+  std::set<std::string, std::less<>> abandoned;
   for (const auto& request : batch.requests) {
     const auto op = operation_of(request);
     const auto& id = request_id_of(request);
+    if (!id.empty() && abandoned.contains(id))
+      continue;
+    const bool read = op == dsml::Operation::kSearch || op == dsml::Operation::kCompare;
+    const bool write = op == dsml::Operation::kAdd || op == dsml::Operation::kModify ||
+                       op == dsml::Operation::kDel || op == dsml::Operation::kModDn;
     std::optional<LdapResult> failure;
     if (auto* invalid = std::get_if<dsml::InvalidRequest>(&request)) {
       failure = result(id, invalid->code, invalid->message);
-    } else if (op == dsml::Operation::kSearch && transaction == HpdTransaction::kFeed) {
+    } else if (read && transaction == HpdTransaction::kFeed) {
+      failure = result(
+          id, ResultCode::kUnwillingToPerform,
+          "a Provider Information Feed (ITI-59) carries no " +
+              std::string(op == dsml::Operation::kSearch ? "searchRequest" : "compareRequest"));
+    } else if (write && transaction == HpdTransaction::kQuery) {
       failure = result(id, ResultCode::kUnwillingToPerform,
-                       "a Provider Information Feed (ITI-59) carries no searchRequest");
-    } else if (op != dsml::Operation::kSearch && transaction == HpdTransaction::kQuery) {
-      failure = result(id, ResultCode::kUnwillingToPerform,
-                       "a Provider Information Query (ITI-58) carries only searchRequests");
-    } else if (op != dsml::Operation::kSearch && !caller.may_feed) {
+                       "a Provider Information Query (ITI-58) carries no add, modify, delete or "
+                       "modDN requests");
+    } else if (write && !caller.may_feed) {
       failure = result(id, ResultCode::kInsufficientAccessRights,
                        "this node is not allowed to feed the provider directory");
     }
     if (failure) {
       if (op == dsml::Operation::kSearch) {
         out.responses.push_back(dsml::SearchResponse{id, {}, *failure});
+      } else if (op == dsml::Operation::kAbandon) {
+        out.responses.push_back(
+            dsml::ErrorResponse{id, dsml::ErrorType::kMalformedRequest, failure->error_message});
       } else if (op == dsml::Operation::kOther) {
         out.responses.push_back(
             dsml::ErrorResponse{id, dsml::ErrorType::kNotAttempted, failure->error_message});
+      } else if (op == dsml::Operation::kExtended) {
+        out.responses.push_back(dsml::ExtendedResponse{*failure, std::nullopt, std::nullopt});
       } else {
         out.responses.push_back(dsml::OperationResponse{op, *failure});
       }
@@ -401,6 +417,20 @@ dsml::BatchResponse HpdService::process(const dsml::BatchRequest& batch, const H
       if (!ok && batch.on_error == dsml::OnError::kExit)
         break;
       continue;
+    } else if (auto* ab = std::get_if<dsml::AbandonRequest>(&request)) {
+      // Only a later request can still be abandoned; DSMLv2 has no abandon response.
+      abandoned.insert(ab->abandon_id);
+      continue;
+    } else if (auto* c = std::get_if<dsml::CompareRequest>(&request)) {
+      auto r = compare(*c);
+      if (r.code != ResultCode::kCompareTrue && r.code != ResultCode::kCompareFalse)
+        failure = r;
+      out.responses.push_back(dsml::OperationResponse{op, std::move(r)});
+    } else if (auto* x = std::get_if<dsml::ExtendedRequest>(&request)) {
+      auto r = extended(*x, caller);
+      if (r.result.code != ResultCode::kSuccess)
+        failure = r.result;
+      out.responses.push_back(std::move(r));
     } else {
       LdapResult r;
       if (auto* a = std::get_if<dsml::AddRequest>(&request))

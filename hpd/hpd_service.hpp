@@ -1,6 +1,15 @@
 // The IHE HPD Provider Information Directory: processes a DSMLv2 batch (ITI-58 searches,
-// ITI-59 add/modify/del/modDN) against the hpd_entries table and answers with the batch
-// response. No transport here: the portal's /hpd route adapts it to SOAP.
+// ITI-59 add/modify/del/modDN, and LDAP's compare, abandon and extended requests) against the
+// hpd_entries table and answers with the batch response. No transport here: the portal's /hpd
+// route adapts it to SOAP.
+//
+// Reads (search, compare) belong to an ITI-58 query and are open to any caller; writes belong
+// to an ITI-59 feed and need may_feed; extended requests (Who am I?) and abandon requests are
+// allowed in either. An abandonRequest names the requestID of a LATER request of the same
+// batch: every later request with that ID is neither performed nor answered. One naming an
+// earlier request (or none) has no effect: requests run in order, so it is already answered.
+// An abandonRequest is never answered itself, except one without abandonID (an errorResponse
+// of type malformedRequest).
 //
 // Every write request runs in its own transaction: it is applied whole or not at all (a
 // failure changes nothing). Requests run in order; with onError="exit" (the DSML default)
@@ -33,12 +42,23 @@ struct HpdSettings {
   std::uint32_t max_results = 500;  // server size limit per search
 };
 
+enum class HpdCallerKind {
+  kNode,  // a network node by its TLS client certificate: name is its subject DN
+  kUser,  // a console user (the admin console's HPD page): name is the login id
+};
+
 // Who sent the batch.
 struct HpdCaller {
   std::string name;          // node certificate subject or user login id, for the audit
   std::string facility_oid;  // when known
   bool may_feed = false;     // ITI-59 allowed
+  HpdCallerKind kind = HpdCallerKind::kNode;
 };
+
+// The caller's authorization identity as RFC 4513 writes it (the Who am I? response):
+// "dn:<subject>" for a node, "u:<login id>" for a user, empty for a node without a subject
+// (anonymous).
+std::string authz_id(const HpdCaller& caller);
 
 enum class HpdTransaction { kQuery, kFeed, kAny };
 
@@ -70,6 +90,13 @@ class HpdService {
   dsml::LdapResult modify(const dsml::ModifyRequest& r, const HpdCaller& caller);
   dsml::LdapResult del(const dsml::DelRequest& r, const HpdCaller& caller);
   dsml::LdapResult mod_dn(const dsml::ModDnRequest& r, const HpdCaller& caller);
+  // compareTrue / compareFalse by the equality rule of search filters (hpd_filter's
+  // evaluate); noSuchObject when no entry has the DN (the directory view's included),
+  // undefinedAttributeType for an attribute the schema does not know, noSuchAttribute when
+  // the entry lacks it.
+  dsml::LdapResult compare(const dsml::CompareRequest& r);
+  // Who am I? (RFC 4532); any other requestName is a protocolError (RFC 4511 4.12).
+  dsml::ExtendedResponse extended(const dsml::ExtendedRequest& r, const HpdCaller& caller);
 
   // Brings rows written under an older index format (before the substring index) up to date,
   // in batches; the portal calls it once at start. Returns how many rows were rewritten.

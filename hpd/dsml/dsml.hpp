@@ -1,6 +1,7 @@
 // DSMLv2 (OASIS, urn:oasis:names:tc:DSML:2:0:core) as IHE HPD uses it: ITI-58 searchRequest
-// and ITI-59 add/modify/del/modDN requests in a batchRequest, and the batchResponse that
-// answers them. Pure types, parsing and writing: no I/O, no directory.
+// and ITI-59 add/modify/del/modDN requests in a batchRequest (plus LDAP's compare, abandon and
+// extended requests), and the batchResponse that answers them. Pure types, parsing and
+// writing: no I/O, no directory.
 //
 // Parsing is lenient where implementations differ and strict where meaning is at stake:
 // values are trimmed of leading and trailing white space (published HPD samples indent their
@@ -166,13 +167,51 @@ struct ModDnRequest {
   std::optional<std::string> new_superior;
 };
 
+// <compareRequest dn=".."><assertion name="attr"><value>v</value></assertion>
+struct CompareRequest {
+  std::string request_id;
+  std::string dn;
+  std::string attribute;  // an attribute description (";options" kept)
+  std::string value;
+};
+
+// <abandonRequest abandonID=".."/>: DSMLv2 has no response for it.
+struct AbandonRequest {
+  std::string request_id;
+  std::string abandon_id;  // never empty once parsed
+};
+
+// <extendedRequest><requestName>OID</requestName><requestValue>..</requestValue>. The
+// requestValue is the LDAP OCTET STRING: read as base64 (xsi:type="xsd:base64Binary" or
+// untyped), written as base64 with xsi:type="xsd:base64Binary".
+struct ExtendedRequest {
+  std::string request_id;
+  std::string name;  // numeric OID
+  std::optional<std::string> value;
+};
+
+// RFC 4532 "Who am I?".
+inline constexpr std::string_view kWhoAmIOid = "1.3.6.1.4.1.4203.1.11.3";
+
 // Which operation a request or a response is.
-enum class Operation { kSearch, kAdd, kModify, kDel, kModDn, kOther };
-std::string_view response_element(Operation op);  // "searchResponse", "addResponse", ...
+enum class Operation {
+  kSearch,
+  kAdd,
+  kModify,
+  kDel,
+  kModDn,
+  kCompare,
+  kAbandon,
+  kExtended,
+  kOther
+};
+// "searchResponse", "addResponse", ..., "compareResponse", "extendedResponse"; "errorResponse"
+// for abandon (which has no response of its own) and kOther.
+std::string_view response_element(Operation op);
 
 // A request element that could not be understood (a malformed filter, a missing dn, an
-// operation HPD does not support such as compareRequest): answered with `code` and `message`
-// in the response element of `operation`.
+// operation DSMLv2 does not have): answered with `code` and `message` in the response element
+// of `operation` (an errorResponse for kAbandon and kOther).
 struct InvalidRequest {
   Operation operation = Operation::kOther;
   std::string request_id;
@@ -181,7 +220,7 @@ struct InvalidRequest {
 };
 
 using Request = std::variant<SearchRequest, AddRequest, ModifyRequest, DelRequest, ModDnRequest,
-                             InvalidRequest>;
+                             CompareRequest, AbandonRequest, ExtendedRequest, InvalidRequest>;
 Operation operation_of(const Request& r);
 const std::string& request_id_of(const Request& r);
 
@@ -202,10 +241,19 @@ struct LdapResult {
   std::string matched_dn;
 };
 
-// addResponse, modifyResponse, delResponse, modDNResponse.
+// addResponse, modifyResponse, delResponse, modDNResponse, compareResponse.
 struct OperationResponse {
   Operation operation = Operation::kAdd;
   LdapResult result;
+};
+
+// extendedResponse: the result, then the optional responseName and response (the LDAP OCTET
+// STRING, written as base64 with xsi:type="xsd:base64Binary"; read as base64 when typed so,
+// else as base64 when it decodes, else as text).
+struct ExtendedResponse {
+  LdapResult result;
+  std::optional<std::string> name;  // numeric OID
+  std::optional<std::string> value;
 };
 
 struct SearchResponse {
@@ -232,7 +280,7 @@ struct ErrorResponse {
   std::string message;
 };
 
-using Response = std::variant<SearchResponse, OperationResponse, ErrorResponse>;
+using Response = std::variant<SearchResponse, OperationResponse, ExtendedResponse, ErrorResponse>;
 
 struct BatchResponse {
   std::string request_id;

@@ -71,6 +71,34 @@ bool boolean(xml::Node e, const char* attr, bool dflt) {
   throw DsmlError(std::string(attr) + " must be true or false, got \"" + *v + "\"");
 }
 
+// [0-2].digits(.digits)*: DSMLv2's NumericOID.
+bool is_numeric_oid(std::string_view s) {
+  if (s.size() < 3 || s[0] < '0' || s[0] > '2' || s[1] != '.')
+    return false;
+  bool digit = false;
+  for (const char c : s.substr(2)) {
+    if (c == '.') {
+      if (!digit)
+        return false;
+      digit = false;
+    } else if (c >= '0' && c <= '9') {
+      digit = true;
+    } else {
+      return false;
+    }
+  }
+  return digit;
+}
+
+// An LDAP OCTET STRING in an xsd:anyType element (requestValue, response): decoded when typed
+// xsd:base64Binary (throws on bad base64), the text for another xsi:type, otherwise the
+// base64 decoding of the text; std::nullopt when untyped text is not base64.
+std::optional<std::string> octets_of(xml::Node e) {
+  if (e.attr_ns(kXsiNs, "type"))
+    return value_of(e);
+  return base64_decode(e.text(), Base64Alphabet::kStandard, /*skip_xml_space=*/true);
+}
+
 SearchRequest parse_search(xml::Node e) {
   SearchRequest r;
   r.dn = required_dn(e);
@@ -175,6 +203,52 @@ ModDnRequest parse_moddn(xml::Node e) {
   return r;
 }
 
+CompareRequest parse_compare(xml::Node e) {
+  CompareRequest r;
+  r.dn = required_dn(e);
+  const auto assertions = e.children(kDsmlNs, "assertion");
+  if (assertions.size() != 1)
+    throw DsmlError("<compareRequest> needs exactly one <assertion>, found " +
+                    std::to_string(assertions.size()));
+  const auto a = assertions.front();
+  r.attribute = attribute_name(a);
+  const auto values = a.children(kDsmlNs, "value");
+  if (values.size() != 1 || a.elements().size() != 1)
+    throw DsmlError("<assertion> needs exactly one <value>");
+  r.value = value_of(values.front());
+  return r;
+}
+
+AbandonRequest parse_abandon(xml::Node e) {
+  AbandonRequest r;
+  auto id = e.attr("abandonID");
+  if (!id)
+    throw DsmlError("<abandonRequest> has no abandonID attribute");
+  r.abandon_id = trim_copy(*id);
+  if (r.abandon_id.empty())
+    throw DsmlError("<abandonRequest> has an empty abandonID");
+  return r;
+}
+
+ExtendedRequest parse_extended(xml::Node e) {
+  ExtendedRequest r;
+  const auto names = e.children(kDsmlNs, "requestName");
+  if (names.size() != 1)
+    throw DsmlError("<extendedRequest> needs exactly one <requestName>");
+  r.name = trim_copy(names.front().text());
+  if (!is_numeric_oid(r.name))
+    throw DsmlError("requestName must be a numeric OID, got \"" + r.name + "\"");
+  const auto values = e.children(kDsmlNs, "requestValue");
+  if (values.size() > 1)
+    throw DsmlError("<extendedRequest> has more than one <requestValue>");
+  if (!values.empty()) {
+    r.value = octets_of(values.front());
+    if (!r.value)
+      throw DsmlError("requestValue is not base64");
+  }
+  return r;
+}
+
 Request parse_request(xml::Node e) {
   const auto name = e.local_name();
   Operation op = Operation::kOther;
@@ -188,6 +262,12 @@ Request parse_request(xml::Node e) {
     op = Operation::kDel;
   else if (name == "modDNRequest")
     op = Operation::kModDn;
+  else if (name == "compareRequest")
+    op = Operation::kCompare;
+  else if (name == "abandonRequest")
+    op = Operation::kAbandon;
+  else if (name == "extendedRequest")
+    op = Operation::kExtended;
   const std::string request_id = e.attr("requestID").value_or("");
   if (e.ns() != kDsmlNs || op == Operation::kOther) {
     return InvalidRequest{Operation::kOther, request_id, ResultCode::kUnwillingToPerform,
@@ -214,6 +294,21 @@ Request parse_request(xml::Node e) {
         return DelRequest{request_id, required_dn(e)};
       case Operation::kModDn: {
         auto r = parse_moddn(e);
+        r.request_id = request_id;
+        return r;
+      }
+      case Operation::kCompare: {
+        auto r = parse_compare(e);
+        r.request_id = request_id;
+        return r;
+      }
+      case Operation::kAbandon: {
+        auto r = parse_abandon(e);
+        r.request_id = request_id;
+        return r;
+      }
+      case Operation::kExtended: {
+        auto r = parse_extended(e);
         r.request_id = request_id;
         return r;
       }
@@ -332,6 +427,17 @@ BatchResponse parse_batch_response(xml::Node batch) {
       if (!done)
         throw DsmlError("<searchResponse> has no <searchResultDone>");
       b.responses.push_back(std::move(s));
+    } else if (name == "extendedResponse") {
+      ExtendedResponse x;
+      x.result = parse_result(e);
+      if (auto n = e.child(kDsmlNs, "responseName"))
+        x.name = trim_copy(n.text());
+      if (auto v = e.child(kDsmlNs, "response")) {
+        x.value = octets_of(v);
+        if (!x.value)
+          x.value = trim_copy(v.text());  // lenient: a peer's plain text
+      }
+      b.responses.push_back(std::move(x));
     } else if (name == "errorResponse") {
       ErrorResponse r;
       r.request_id = e.attr("requestID").value_or("");
@@ -356,6 +462,8 @@ BatchResponse parse_batch_response(xml::Node batch) {
         r.operation = Operation::kDel;
       else if (name == "modDNResponse")
         r.operation = Operation::kModDn;
+      else if (name == "compareResponse")
+        r.operation = Operation::kCompare;
       else
         throw DsmlError("unexpected <" + std::string(name) + "> in <batchResponse>");
       r.result = parse_result(e);

@@ -194,6 +194,11 @@ std::string_view response_element(Operation op) {
       return "delResponse";
     case Operation::kModDn:
       return "modDNResponse";
+    case Operation::kCompare:
+      return "compareResponse";
+    case Operation::kExtended:
+      return "extendedResponse";
+    case Operation::kAbandon:
     case Operation::kOther:
       return "errorResponse";
   }
@@ -207,6 +212,9 @@ Operation operation_of(const Request& r) {
     Operation operator()(const ModifyRequest&) const { return Operation::kModify; }
     Operation operator()(const DelRequest&) const { return Operation::kDel; }
     Operation operator()(const ModDnRequest&) const { return Operation::kModDn; }
+    Operation operator()(const CompareRequest&) const { return Operation::kCompare; }
+    Operation operator()(const AbandonRequest&) const { return Operation::kAbandon; }
+    Operation operator()(const ExtendedRequest&) const { return Operation::kExtended; }
     Operation operator()(const InvalidRequest& i) const { return i.operation; }
   };
   return std::visit(V{}, r);

@@ -34,6 +34,12 @@ void write_value(xml::Writer& w, std::string_view element, std::string_view v) {
   w.end();
 }
 
+// An LDAP OCTET STRING in an xsd:anyType element (requestValue, response): always base64, so
+// that any bytes travel and the reader need not guess.
+void write_octets(xml::Writer& w, std::string_view element, std::string_view v) {
+  w.start(element, kP).attr_ns("xsi", "type", "xsd:base64Binary").text(base64_encode(v)).end();
+}
+
 void write_attr(xml::Writer& w, std::string_view element, const Attribute& a) {
   w.start(element, kP).attr("name", a.name);
   for (const auto& v : a.values)
@@ -150,11 +156,31 @@ void write_request(xml::Writer& w, const Request& r) {
     if (md->new_superior)
       w.attr("newSuperior", *md->new_superior);
     w.end();
+  } else if (auto* c = std::get_if<CompareRequest>(&r)) {
+    w.start("compareRequest", kP);
+    id(c->request_id);
+    w.attr("dn", c->dn);
+    w.start("assertion", kP).attr("name", c->attribute);
+    write_value(w, "value", c->value);
+    w.end();
+    w.end();
+  } else if (auto* ab = std::get_if<AbandonRequest>(&r)) {
+    w.start("abandonRequest", kP);
+    id(ab->request_id);
+    w.attr("abandonID", ab->abandon_id).end();
+  } else if (auto* x = std::get_if<ExtendedRequest>(&r)) {
+    w.start("extendedRequest", kP);
+    id(x->request_id);
+    w.element("requestName", x->name, kP);
+    if (x->value)
+      write_octets(w, "requestValue", *x->value);
+    w.end();
   }
   // An InvalidRequest has no wire form: it is what we could not read.
 }
 
-void write_result(xml::Writer& w, std::string_view element, const LdapResult& r) {
+// Opens the element and writes the LDAPResult content; the caller ends the element.
+void open_result(xml::Writer& w, std::string_view element, const LdapResult& r) {
   w.start(element, kP);
   if (!r.request_id.empty())
     w.attr("requestID", r.request_id);
@@ -166,6 +192,10 @@ void write_result(xml::Writer& w, std::string_view element, const LdapResult& r)
   w.end();
   if (!r.error_message.empty())
     w.element("errorMessage", r.error_message, kP);
+}
+
+void write_result(xml::Writer& w, std::string_view element, const LdapResult& r) {
+  open_result(w, element, r);
   w.end();
 }
 
@@ -184,6 +214,13 @@ void write_response(xml::Writer& w, const Response& r) {
     w.end();
   } else if (auto* o = std::get_if<OperationResponse>(&r)) {
     write_result(w, response_element(o->operation), o->result);
+  } else if (auto* x = std::get_if<ExtendedResponse>(&r)) {
+    open_result(w, "extendedResponse", x->result);
+    if (x->name)
+      w.element("responseName", *x->name, kP);
+    if (x->value)
+      write_octets(w, "response", *x->value);
+    w.end();
   } else if (auto* e = std::get_if<ErrorResponse>(&r)) {
     w.start("errorResponse", kP);
     if (!e->request_id.empty())

@@ -29,8 +29,10 @@ http::Response batch(AdminServices& sv, const portal::Caller& c, const http::Req
   } catch (const hpd::dsml::DsmlError& e) {
     throw Error(ErrorCode::kBadRequest, std::string("batch: ") + e.what());
   }
-  const hpd::HpdCaller caller{
-      .name = c.user.login_id, .facility_oid = c.user.facility_oid, .may_feed = true};
+  const hpd::HpdCaller caller{.name = c.user.login_id,
+                              .facility_oid = c.user.facility_oid,
+                              .may_feed = true,
+                              .kind = hpd::HpdCallerKind::kUser};
   auto response = sv.hpd->process(
       request, caller,
       transaction == "feed" ? hpd::HpdTransaction::kFeed : hpd::HpdTransaction::kQuery);

@@ -68,6 +68,8 @@ FeedResult result_of(const dsml::Response& r) {
     return {static_cast<int>(op->result.code), op->result.error_message};
   if (const auto* s = std::get_if<dsml::SearchResponse>(&r))
     return {static_cast<int>(s->done.code), s->done.error_message};
+  if (const auto* x = std::get_if<dsml::ExtendedResponse>(&r))
+    return {static_cast<int>(x->result.code), x->result.error_message};
   const auto& e = std::get<dsml::ErrorResponse>(r);
   return {static_cast<int>(dsml::ResultCode::kOther),
           "errorResponse " + std::string(dsml::to_string(e.type)) + ": " + e.message};

@@ -241,6 +241,157 @@ TEST_F(HpdServiceTest, ConsoleRegisteredFacilitiesAndUsersAreFoundUnderTheOwnBas
   EXPECT_EQ(find(eq("telephoneNumber", "086-000-0000")), std::vector<std::string>{f.oid});
 }
 
+TEST_F(HpdServiceTest, CompareMatchesAsSearchFiltersDo) {
+  auto f = testing::make_facility(4001, FacilityKind::kHospital, false, true);
+  ASSERT_EQ(add(facility_to_entry(dit_, f)).code, ResultCode::kSuccess);
+  const auto dn = facility_dn(dit_, f.oid);
+  auto compare = [&](std::string dn, std::string attr, std::string value) {
+    return service_.compare({"c", std::move(dn), std::move(attr), std::move(value)});
+  };
+  EXPECT_EQ(compare(dn, "uid", f.oid).code, ResultCode::kCompareTrue);
+  // caseIgnoreMatch with white space collapsed; objectClass by its class; options ignored.
+  EXPECT_EQ(compare(dn, "BusinessCategory", std::string(to_string(f.kind))).code,
+            ResultCode::kCompareTrue);
+  EXPECT_EQ(compare(dn, "objectClass", "hcregulatedorganization").code, ResultCode::kCompareTrue);
+  EXPECT_EQ(compare(dn, "hcRegisteredName;lang-ja", f.name_kanji).code, ResultCode::kCompareTrue);
+  const auto no = compare(dn, "uid", "1.2.3");
+  EXPECT_EQ(no.code, ResultCode::kCompareFalse);
+  EXPECT_EQ(no.request_id, "c");
+  EXPECT_EQ(compare("uid=nobody,ou=HCRegulatedOrganization," + std::string(kDefaultBaseDn), "uid",
+                    "nobody")
+                .code,
+            ResultCode::kNoSuchObject);
+  // The suffix and its containers are not entries; neither is a DN outside the directory.
+  EXPECT_EQ(compare("ou=HCRegulatedOrganization," + std::string(kDefaultBaseDn), "ou",
+                    "HCRegulatedOrganization")
+                .code,
+            ResultCode::kNoSuchObject);
+  EXPECT_EQ(compare("o=Elsewhere,c=US", "o", "Elsewhere").code, ResultCode::kNoSuchObject);
+  const auto undefined = compare(dn, "shoeSize", "42");
+  EXPECT_EQ(undefined.code, ResultCode::kUndefinedAttributeType);
+  EXPECT_NE(undefined.error_message.find("shoeSize"), std::string::npos);
+  const auto missing = compare(dn, "telephoneNumber", "086-000-0000");
+  EXPECT_EQ(missing.code, ResultCode::kNoSuchAttribute) << missing.error_message;
+  EXPECT_EQ(compare("uid", "uid", "x").code, ResultCode::kInvalidDnSyntax);
+
+  // A console-registered user exists only through the directory view.
+  directory_.create_user(testing::make_user("ns.ueda", f.oid, Profession::kNurse));
+  EXPECT_EQ(compare(user_dn(dit_, "ns.ueda"), "hcProfession", "Nurse").code,
+            ResultCode::kCompareTrue);
+  EXPECT_EQ(compare(user_dn(dit_, "ns.ueda"), "hcProfession", "doctor").code,
+            ResultCode::kCompareFalse);
+  EXPECT_EQ(compare(user_dn(dit_, "ns.ueda"), "mail", "x@example.jp").code,
+            ResultCode::kNoSuchAttribute);
+  EXPECT_EQ(compare(relationship_dn(dit_, f.oid), "member", user_dn(dit_, "NS.UEDA")).code,
+            ResultCode::kCompareTrue);
+}
+
+TEST_F(HpdServiceTest, CompareIsAReadAnyNodeMayQuery) {
+  auto f = testing::make_facility(4002, FacilityKind::kClinic, false, true);
+  directory_.create_facility(f);
+  auto b = dsml::parse_batch_request(
+      "<batchRequest xmlns=\"urn:oasis:names:tc:DSML:2:0:core\"><compareRequest dn=\"" +
+      facility_dn(dit_, f.oid) + "\" requestID=\"1\"><assertion name=\"uid\"><value>" + f.oid +
+      "</value></assertion></compareRequest><compareRequest requestID=\"2\">"
+      "<assertion name=\"uid\"><value>x</value></assertion></compareRequest>"
+      "<compareRequest dn=\"uid=x,ou=HCProfessional,c=JP\" requestID=\"3\"><assertion "
+      "name=\"uid\"><value>x</value></assertion></compareRequest></batchRequest>");
+  b.on_error = dsml::OnError::kResume;
+  const HpdCaller node{.name = "CN=gw"};
+  auto res = service_.process(b, node, HpdTransaction::kQuery);
+  ASSERT_EQ(res.responses.size(), 3u);
+  const auto& one = std::get<dsml::OperationResponse>(res.responses[0]);
+  EXPECT_EQ(one.operation, dsml::Operation::kCompare);
+  EXPECT_EQ(one.result.code, ResultCode::kCompareTrue);
+  EXPECT_EQ(one.result.request_id, "1");
+  const auto& two = std::get<dsml::OperationResponse>(res.responses[1]);
+  EXPECT_EQ(two.operation, dsml::Operation::kCompare);
+  EXPECT_EQ(two.result.code, ResultCode::kProtocolError);  // no dn
+  EXPECT_EQ(std::get<dsml::OperationResponse>(res.responses[2]).result.code,
+            ResultCode::kNoSuchObject);
+  // compareFalse is an answer, not an error: onError="exit" goes on.
+  b.on_error = dsml::OnError::kExit;
+  b.requests.erase(b.requests.begin() + 1);
+  std::get<dsml::CompareRequest>(b.requests[0]).value = "1.2.3";
+  auto exit = service_.process(b, node, HpdTransaction::kQuery);
+  ASSERT_EQ(exit.responses.size(), 2u);
+  EXPECT_EQ(std::get<dsml::OperationResponse>(exit.responses[0]).result.code,
+            ResultCode::kCompareFalse);
+  // A feed carries no reads.
+  auto fed = service_.process(b, feeder_, HpdTransaction::kFeed);
+  EXPECT_EQ(std::get<dsml::OperationResponse>(fed.responses.at(0)).result.code,
+            ResultCode::kUnwillingToPerform);
+}
+
+TEST_F(HpdServiceTest, AbandonStopsALaterRequestAndIgnoresAnEarlierOne) {
+  auto f = testing::make_facility(4003, FacilityKind::kClinic, false, true);
+  auto g = testing::make_facility(4004, FacilityKind::kClinic, false, true);
+  dsml::BatchRequest b;
+  b.requests.push_back(dsml::AddRequest{"1", facility_to_entry(dit_, f)});
+  b.requests.push_back(dsml::AbandonRequest{"a1", "1"});  // already done: no effect
+  b.requests.push_back(dsml::AbandonRequest{"a2", "3"});
+  b.requests.push_back(dsml::AddRequest{"3", facility_to_entry(dit_, g)});
+  b.requests.push_back(dsml::DelRequest{"4", facility_dn(dit_, f.oid)});
+  auto res = service_.process(b, feeder_, HpdTransaction::kFeed);
+  ASSERT_EQ(res.responses.size(), 2u);  // neither abandonRequest nor request 3 is answered
+  EXPECT_EQ(std::get<dsml::OperationResponse>(res.responses[0]).result.request_id, "1");
+  EXPECT_EQ(std::get<dsml::OperationResponse>(res.responses[1]).result.request_id, "4");
+  EXPECT_EQ(std::get<dsml::OperationResponse>(res.responses[1]).result.code, ResultCode::kSuccess);
+  EXPECT_FALSE(directory_.find_facility(g.oid));  // request 3 was not performed
+  // Abandon is neither a read nor a write: a query may carry one.
+  dsml::BatchRequest q;
+  q.requests.push_back(dsml::AbandonRequest{"a", "s"});
+  q.requests.push_back(dsml::CompareRequest{"s", facility_dn(dit_, f.oid), "uid", f.oid});
+  q.requests.push_back(dsml::CompareRequest{"t", facility_dn(dit_, g.oid), "uid", g.oid});
+  auto qres = service_.process(q, HpdCaller{.name = "CN=gw"}, HpdTransaction::kQuery);
+  ASSERT_EQ(qres.responses.size(), 1u);
+  EXPECT_EQ(std::get<dsml::OperationResponse>(qres.responses[0]).result.request_id, "t");
+  EXPECT_EQ(std::get<dsml::OperationResponse>(qres.responses[0]).result.code,
+            ResultCode::kNoSuchObject);
+  // An abandonRequest without abandonID is a malformed request.
+  auto bad = service_.process(
+      dsml::parse_batch_request("<batchRequest xmlns=\"urn:oasis:names:tc:DSML:2:0:core\">"
+                                "<abandonRequest requestID=\"z\"/></batchRequest>"),
+      feeder_, HpdTransaction::kQuery);
+  ASSERT_EQ(bad.responses.size(), 1u);
+  const auto& err = std::get<dsml::ErrorResponse>(bad.responses[0]);
+  EXPECT_EQ(err.type, dsml::ErrorType::kMalformedRequest);
+  EXPECT_EQ(err.request_id, "z");
+  EXPECT_NE(err.message.find("abandonID"), std::string::npos);
+}
+
+TEST_F(HpdServiceTest, WhoAmIAnswersTheCallersAuthzId) {
+  dsml::BatchRequest b;
+  b.requests.push_back(dsml::ExtendedRequest{"w", std::string(dsml::kWhoAmIOid), std::nullopt});
+  b.requests.push_back(dsml::ExtendedRequest{"u", "1.3.6.1.4.1.1466.20037", std::nullopt});
+  b.requests.push_back(dsml::ExtendedRequest{"v", std::string(dsml::kWhoAmIOid), "x"});
+  b.on_error = dsml::OnError::kResume;
+  auto as = [&](const HpdCaller& caller, HpdTransaction t = HpdTransaction::kQuery) {
+    return service_.process(b, caller, t);
+  };
+  auto node = as(HpdCaller{.name = "CN=gw.example.jp,O=Clinic,C=JP"});
+  ASSERT_EQ(node.responses.size(), 3u);
+  const auto& who = std::get<dsml::ExtendedResponse>(node.responses[0]);
+  EXPECT_EQ(who.result.code, ResultCode::kSuccess);
+  EXPECT_EQ(who.result.request_id, "w");
+  EXPECT_FALSE(who.name);  // RFC 4532: no responseName
+  EXPECT_EQ(who.value, "dn:CN=gw.example.jp,O=Clinic,C=JP");
+  const auto& unknown = std::get<dsml::ExtendedResponse>(node.responses[1]);
+  EXPECT_EQ(unknown.result.code, ResultCode::kProtocolError);
+  EXPECT_NE(unknown.result.error_message.find("1.3.6.1.4.1.1466.20037"), std::string::npos);
+  EXPECT_FALSE(unknown.name);
+  EXPECT_FALSE(unknown.value);
+  EXPECT_EQ(std::get<dsml::ExtendedResponse>(node.responses[2]).result.code,
+            ResultCode::kProtocolError);
+  auto user = as(HpdCaller{.name = "dr.ito", .may_feed = true, .kind = HpdCallerKind::kUser},
+                 HpdTransaction::kFeed);
+  EXPECT_EQ(std::get<dsml::ExtendedResponse>(user.responses.at(0)).value, "u:dr.ito");
+  EXPECT_EQ(authz_id(HpdCaller{}), "");  // anonymous
+  // onError="exit" stops at the unknown operation.
+  b.on_error = dsml::OnError::kExit;
+  EXPECT_EQ(as(HpdCaller{.name = "CN=gw"}).responses.size(), 2u);
+}
+
 TEST(HpdFilter, ThreeValuedLogicAndMatchingRules) {
   dsml::Entry e;
   e.add("objectClass", {"hcRegulatedOrganizationl", "top"});

@@ -292,6 +292,56 @@ TEST_F(HpdOverHttps, SampleFeedLoadsAndQueriesFindExactlyItsEntries) {
   EXPECT_EQ(group.entries[0].find("member")->values.size(), 2u);
 }
 
+TEST_F(HpdOverHttps, CompareAbandonAndWhoAmIAreAnsweredInAQuery) {
+  load_sample();
+  const std::string smith = "uid=hpdtest:I6,ou=HCProfessional,O=HPDTEST,DC=HPD,C=US";
+  const std::string payload =
+      "<batchRequest xmlns=\"urn:oasis:names:tc:DSML:2:0:core\" onError=\"resume\">"
+      "<compareRequest dn=\"" +
+      smith +
+      "\" requestID=\"c1\"><assertion name=\"cn\"><value>michael smith</value></assertion>"
+      "</compareRequest>"
+      "<compareRequest dn=\"" +
+      smith +
+      "\" requestID=\"c2\"><assertion name=\"cn\"><value>John Doe</value></assertion>"
+      "</compareRequest>"
+      "<compareRequest dn=\"uid=nobody,ou=HCProfessional,O=HPDTEST,DC=HPD,C=US\" "
+      "requestID=\"c3\"><assertion name=\"cn\"><value>x</value></assertion></compareRequest>"
+      "<compareRequest dn=\"" +
+      smith +
+      "\" requestID=\"c4\"><assertion name=\"shoeSize\"><value>42</value></assertion>"
+      "</compareRequest>"
+      "<abandonRequest abandonID=\"c5\"/>"
+      "<compareRequest dn=\"" +
+      smith +
+      "\" requestID=\"c5\"><assertion name=\"cn\"><value>x</value></assertion>"
+      "</compareRequest>"
+      "<extendedRequest requestID=\"w\"><requestName>1.3.6.1.4.1.4203.1.11.3</requestName>"
+      "</extendedRequest>"
+      "<extendedRequest requestID=\"x\"><requestName>1.3.6.1.4.1.1466.20037</requestName>"
+      "</extendedRequest></batchRequest>";
+  // From a node that may not feed: every one of these is a read.
+  auto res = post(payload, kQuery, "gateway-a");
+  ASSERT_EQ(res.responses.size(), 6u);  // c5 abandoned, the abandonRequest unanswered
+  const std::vector<dsml::ResultCode> codes = {
+      dsml::ResultCode::kCompareTrue, dsml::ResultCode::kCompareFalse,
+      dsml::ResultCode::kNoSuchObject, dsml::ResultCode::kUndefinedAttributeType};
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    const auto& c = std::get<dsml::OperationResponse>(res.responses[i]);
+    EXPECT_EQ(c.operation, dsml::Operation::kCompare);
+    EXPECT_EQ(c.result.request_id, "c" + std::to_string(i + 1));
+    EXPECT_EQ(c.result.code, codes[i]) << c.result.error_message;
+  }
+  const auto& who = std::get<dsml::ExtendedResponse>(res.responses[4]);
+  EXPECT_EQ(who.result.code, dsml::ResultCode::kSuccess);
+  ASSERT_TRUE(who.value);
+  EXPECT_EQ(who.value->rfind("dn:", 0), 0u) << *who.value;
+  EXPECT_NE(who.value->find("gateway-a"), std::string::npos) << *who.value;
+  const auto& unknown = std::get<dsml::ExtendedResponse>(res.responses[5]);
+  EXPECT_EQ(unknown.result.code, dsml::ResultCode::kProtocolError);
+  EXPECT_NE(unknown.result.error_message.find("1.3.6.1.4.1.1466.20037"), std::string::npos);
+}
+
 TEST_F(HpdOverHttps, BadDsmlGetsThePreciseResultCodeAndChangesNothing) {
   load_sample();
   const std::string before = snapshot();

@@ -154,6 +154,90 @@ TEST(DsmlWrite, RoundTripsAndValidatesAgainstTheSchema) {
   EXPECT_EQ(std::get<ErrorResponse>(rback.responses[3]).type, ErrorType::kMalformedRequest);
 }
 
+TEST(DsmlParse, CompareAbandonAndExtendedRequests) {
+  auto b = parse_batch_request(
+      batch("<compareRequest dn=\"uid=a,ou=HCProfessional,c=JP\" requestID=\"c1\">"
+            "<control type=\"1.2.3\"/><assertion name=\"hcProfession\"><value> doctor "
+            "</value></assertion></compareRequest>"
+            "<abandonRequest abandonID=\"c1\" requestID=\"a1\"/>"
+            "<extendedRequest requestID=\"x1\"><requestName>1.3.6.1.4.1.4203.1.11.3"
+            "</requestName></extendedRequest>"
+            "<extendedRequest><requestName>1.2.3</requestName>"
+            "<requestValue>aGVsbG8=</requestValue></extendedRequest>"));
+  ASSERT_EQ(b.requests.size(), 4u);
+  const auto& c = std::get<CompareRequest>(b.requests[0]);
+  EXPECT_EQ(c.request_id, "c1");
+  EXPECT_EQ(c.dn, "uid=a,ou=HCProfessional,c=JP");
+  EXPECT_EQ(c.attribute, "hcProfession");
+  EXPECT_EQ(c.value, "doctor");  // values are trimmed, as everywhere
+  EXPECT_EQ(operation_of(b.requests[0]), Operation::kCompare);
+  const auto& a = std::get<AbandonRequest>(b.requests[1]);
+  EXPECT_EQ(a.abandon_id, "c1");
+  EXPECT_EQ(request_id_of(b.requests[1]), "a1");
+  const auto& who = std::get<ExtendedRequest>(b.requests[2]);
+  EXPECT_EQ(who.name, kWhoAmIOid);
+  EXPECT_FALSE(who.value);
+  // An untyped requestValue is the base64 of the OCTET STRING.
+  EXPECT_EQ(std::get<ExtendedRequest>(b.requests[3]).value, "hello");
+}
+
+TEST(DsmlWrite, CompareAbandonExtendedAndTheirResponsesRoundTripAndValidate) {
+  BatchRequest b;
+  b.requests.push_back(CompareRequest{"c1", "uid=x,ou=HCProfessional,c=JP", "cn", "山田 太郎"});
+  b.requests.push_back(CompareRequest{"", "uid=x,ou=HCProfessional,c=JP", "userCertificate;binary",
+                                      std::string("\x30\x82\x00", 3)});
+  b.requests.push_back(AbandonRequest{"a1", "c1"});
+  b.requests.push_back(ExtendedRequest{"x1", std::string(kWhoAmIOid), std::nullopt});
+  b.requests.push_back(ExtendedRequest{"", "1.2.3.4", std::string("\x00\x01 two", 6)});
+  const auto text = write_batch_request(b);
+  expect_valid(text);
+  auto back = parse_batch_request(text);
+  ASSERT_EQ(back.requests.size(), 5u);
+  EXPECT_EQ(std::get<CompareRequest>(back.requests[0]).value, "山田 太郎");
+  EXPECT_EQ(std::get<CompareRequest>(back.requests[1]).value, std::string("\x30\x82\x00", 3));
+  EXPECT_EQ(std::get<AbandonRequest>(back.requests[2]).abandon_id, "c1");
+  EXPECT_EQ(std::get<ExtendedRequest>(back.requests[3]).name, kWhoAmIOid);
+  EXPECT_FALSE(std::get<ExtendedRequest>(back.requests[3]).value);
+  EXPECT_EQ(std::get<ExtendedRequest>(back.requests[4]).value, std::string("\x00\x01 two", 6));
+
+  BatchResponse r;
+  r.responses.push_back(
+      OperationResponse{Operation::kCompare, {"c1", ResultCode::kCompareTrue, "", ""}});
+  r.responses.push_back(OperationResponse{
+      Operation::kCompare, {"c2", ResultCode::kNoSuchAttribute, "the entry has no mail", ""}});
+  r.responses.push_back(
+      ExtendedResponse{{"x1", ResultCode::kSuccess, "", ""}, std::nullopt, "dn:CN=gw,O=Hareyaka"});
+  r.responses.push_back(ExtendedResponse{{"", ResultCode::kSuccess, "", ""}, "1.2.3.5", ""});
+  r.responses.push_back(
+      ExtendedResponse{{"x2", ResultCode::kProtocolError, "1.2.3.4 is not supported", ""},
+                       std::nullopt,
+                       std::nullopt});
+  const auto rtext = write_batch_response(r);
+  expect_valid(rtext);
+  EXPECT_NE(rtext.find("<dsml:compareResponse requestID=\"c1\">"), std::string::npos) << rtext;
+  auto rback = parse_batch_response(rtext);
+  ASSERT_EQ(rback.responses.size(), 5u);
+  const auto& c1 = std::get<OperationResponse>(rback.responses[0]);
+  EXPECT_EQ(c1.operation, Operation::kCompare);
+  EXPECT_EQ(c1.result.code, ResultCode::kCompareTrue);
+  EXPECT_EQ(std::get<OperationResponse>(rback.responses[1]).result.error_message,
+            "the entry has no mail");
+  const auto& who = std::get<ExtendedResponse>(rback.responses[2]);
+  EXPECT_EQ(who.result.request_id, "x1");
+  EXPECT_FALSE(who.name);
+  EXPECT_EQ(who.value, "dn:CN=gw,O=Hareyaka");
+  EXPECT_EQ(std::get<ExtendedResponse>(rback.responses[3]).name, "1.2.3.5");
+  EXPECT_EQ(std::get<ExtendedResponse>(rback.responses[3]).value, "");
+  EXPECT_EQ(std::get<ExtendedResponse>(rback.responses[4]).result.code, ResultCode::kProtocolError);
+  EXPECT_FALSE(std::get<ExtendedResponse>(rback.responses[4]).value);
+  // A peer's response written as plain text is read as text.
+  auto plain = parse_batch_response(
+      "<batchResponse xmlns=\"urn:oasis:names:tc:DSML:2:0:core\"><extendedResponse>"
+      "<resultCode code=\"0\"/><response>u:dr.sato</response></extendedResponse>"
+      "</batchResponse>");
+  EXPECT_EQ(std::get<ExtendedResponse>(plain.responses.at(0)).value, "u:dr.sato");
+}
+
 TEST(DsmlParse, MalformedRequestsBecomeInvalidRequestsWithTheirResultCode) {
   const std::string search_head =
       "<searchRequest dn=\"c=JP\" scope=\"wholeSubtree\" derefAliases=\"neverDerefAliases\">";
@@ -195,9 +279,29 @@ TEST(DsmlParse, MalformedRequestsBecomeInvalidRequestsWithTheirResultCode) {
       {"<delRequest/>", Operation::kDel, ResultCode::kProtocolError, "no dn"},
       {"<modDNRequest dn=\"uid=a,c=JP\" newrdn=\"a+b=c\"/>", Operation::kModDn,
        ResultCode::kInvalidDnSyntax, "newrdn"},
-      {"<compareRequest dn=\"c=JP\"><assertion name=\"cn\"><value>x</value></assertion>"
+      {"<compareRequest><assertion name=\"cn\"><value>x</value></assertion></compareRequest>",
+       Operation::kCompare, ResultCode::kProtocolError, "no dn"},
+      {"<compareRequest dn=\"c=JP\"/>", Operation::kCompare, ResultCode::kProtocolError,
+       "exactly one <assertion>"},
+      {"<compareRequest dn=\"c=JP\"><assertion name=\"cn\"/></compareRequest>", Operation::kCompare,
+       ResultCode::kProtocolError, "exactly one <value>"},
+      {"<compareRequest dn=\"uid=a,,c=JP\"><assertion name=\"cn\"><value>x</value>"
+       "</assertion></compareRequest>",
+       Operation::kCompare, ResultCode::kInvalidDnSyntax, "empty RDN"},
+      {"<compareRequest dn=\"c=JP\"><assertion name=\"c n\"><value>x</value></assertion>"
        "</compareRequest>",
-       Operation::kOther, ResultCode::kUnwillingToPerform, "not supported"},
+       Operation::kCompare, ResultCode::kUndefinedAttributeType, "invalid attribute description"},
+      {"<abandonRequest/>", Operation::kAbandon, ResultCode::kProtocolError, "no abandonID"},
+      {"<abandonRequest abandonID=\" \"/>", Operation::kAbandon, ResultCode::kProtocolError,
+       "empty abandonID"},
+      {"<extendedRequest/>", Operation::kExtended, ResultCode::kProtocolError,
+       "exactly one <requestName>"},
+      {"<extendedRequest><requestName>whoami</requestName></extendedRequest>", Operation::kExtended,
+       ResultCode::kProtocolError, "numeric OID"},
+      {"<extendedRequest><requestName>1.2.3</requestName><requestValue>***</requestValue>"
+       "</extendedRequest>",
+       Operation::kExtended, ResultCode::kProtocolError, "not base64"},
+      {"<bindRequest/>", Operation::kOther, ResultCode::kUnwillingToPerform, "not supported"},
   };
   for (const auto& c : cases) {
     auto b = parse_batch_request(batch(c.body));
