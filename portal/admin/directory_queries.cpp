@@ -9,7 +9,7 @@ namespace {
 
 #define HY_ADMIN_FACILITY                                                                         \
   "oid, name_kanji, name_kana, name_en, kind, municipality_code, discloses, views, gateway_url, " \
-  "gateway_cert_sha256, status"
+  "gateway_cert_sha256, status, postal_code, address, phone"
 #define HY_ADMIN_USER                                                                         \
   "u.id, u.login_id, u.display_name, u.profession, u.facility_oid, "                          \
   "coalesce(f.name_kanji, ''), u.status, u.totp_secret <> '', u.hpki_issuer, u.hpki_serial, " \
@@ -42,7 +42,8 @@ json facility_row(const pqxx::row& r) {
          {"kind", r[4].as<std::string>()},        {"municipality", r[5].as<std::string>()},
          {"discloses", r[6].as<bool>()},          {"views", r[7].as<bool>()},
          {"gateway_url", r[8].as<std::string>()}, {"gateway_cert_sha256", r[9].as<std::string>()},
-         {"status", r[10].as<std::string>()}};
+         {"status", r[10].as<std::string>()},     {"postal_code", r[11].as<std::string>()},
+         {"address", r[12].as<std::string>()},    {"phone", r[13].as<std::string>()}};
   return f;
 }
 
