@@ -1,5 +1,6 @@
 #include "common/pg.hpp"
 
+#include <algorithm>
 #include <random>
 #include <thread>
 
@@ -112,6 +113,12 @@ std::string describe(const std::exception& e, const char* stmt) {
 
 }  // namespace
 
+void set_statement_timeout(Tx& tx, std::chrono::milliseconds limit) {
+  static constexpr Statement kSetTimeout{"pg_set_statement_timeout",
+                                         "SELECT set_config('statement_timeout', $1, true)"};
+  tx.exec(kSetTimeout, std::to_string(std::max<std::int64_t>(1, limit.count())) + "ms");
+}
+
 void transact_void(Pool& pool, const std::function<void(Tx&)>& fn, TransactOptions options) {
   bool reconnected = false;
   for (int attempt = 1;; ++attempt) {
@@ -157,6 +164,9 @@ void transact_void(Pool& pool, const std::function<void(Tx&)>& fn, TransactOptio
     } catch (const pqxx::sql_error& e) {
       if (e.sqlstate() == "23P01") {
         throw Error(ErrorCode::kConflict, "conflicts with an existing entry", describe(e, stmt));
+      }
+      if (e.sqlstate() == "57014") {  // query_canceled: statement_timeout (or a cancel)
+        throw Error(ErrorCode::kTimeout, "the database did not answer in time", describe(e, stmt));
       }
       throw Error(ErrorCode::kInternal, "internal error", describe(e, stmt));
     } catch (const pqxx::usage_error& e) {

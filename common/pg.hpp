@@ -112,6 +112,11 @@ class Tx {
 
 // kAutocommit runs without BEGIN/COMMIT: each statement is its own transaction. It is for
 // read paths made of one statement (a PIX query), where it saves two round trips.
+// Bounds every later statement of the transaction tx runs in (SET LOCAL statement_timeout):
+// a statement still running after `limit` is cancelled, and transact throws an Error with
+// kTimeout. At least 1 ms (0 would mean no limit).
+void set_statement_timeout(Tx& tx, std::chrono::milliseconds limit);
+
 enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable, kAutocommit };
 
 struct TransactOptions {

@@ -19,6 +19,7 @@
 // back with the change.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -40,6 +41,11 @@ struct HpdSettings {
   // "o=HPDTEST,dc=HPD,c=US"; dit.base_dn is always one.
   std::vector<std::string> extra_base_dns;
   std::uint32_t max_results = 500;  // server size limit per search
+  // Server time limit per search; a client's timeLimit (seconds) is bounded by it. A search
+  // past its limit stops and answers timeLimitExceeded with the entries found so far.
+  std::chrono::milliseconds max_time{30000};
+  // The clock search deadlines are measured on (steady_clock when empty; tests inject one).
+  std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
 enum class HpdCallerKind {

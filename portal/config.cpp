@@ -143,6 +143,7 @@ PortalConfig load_portal_config(const std::string& path) {
     c.hpd.base_dn = n->string_or("base_dn", c.hpd.base_dn);
     c.hpd.extra_base_dns = n->strings_or("extra_base_dns", {});
     c.hpd.max_results = static_cast<int>(n->integer_or("max_results", 500, 1, 100000));
+    c.hpd.max_time = std::chrono::seconds(n->integer_or("max_time_seconds", 30, 1, 3600));
     c.hpd.feed_nodes = n->strings_or("feed_nodes", {});
     std::vector<std::string> bases = c.hpd.extra_base_dns;
     bases.push_back(c.hpd.base_dn);

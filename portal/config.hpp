@@ -67,6 +67,7 @@ struct HpdDirectorySettings {
   std::string base_dn = "dc=HPD,o=Hareyaka,c=JP";
   std::vector<std::string> extra_base_dns;
   int max_results = 500;
+  std::chrono::seconds max_time{30};  // server time limit per search
   std::vector<std::string> feed_nodes;
 };
 

@@ -98,6 +98,7 @@ hpd::HpdSettings hpd_settings(const PortalConfig& c) {
   s.dit.network_root = c.network_root_oid;
   s.extra_base_dns = c.hpd.extra_base_dns;
   s.max_results = static_cast<std::uint32_t>(c.hpd.max_results);
+  s.max_time = c.hpd.max_time;
   return s;
 }
 

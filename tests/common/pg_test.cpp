@@ -137,6 +137,27 @@ TEST(UnitOfWork, RollsBackOnException) {
   EXPECT_EQ(read_counter(*pool), 0);
 }
 
+TEST(UnitOfWork, StatementTimeoutIsATimeoutErrorAndEndsWithTheTransaction) {
+  auto pool = testing::fresh_pool({&kSet});
+  constexpr Statement kSleep{"demo_sleep", "SELECT pg_sleep(5)"};
+  try {
+    transact(*pool, [&](Tx& tx) {
+      tx.exec(kIncrement);
+      set_statement_timeout(tx, std::chrono::milliseconds(50));
+      tx.exec(kSleep);
+    });
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kTimeout);
+    EXPECT_NE(e.internal().find("57014"), std::string::npos);
+    EXPECT_NE(e.internal().find("demo_sleep"), std::string::npos);
+  }
+  EXPECT_EQ(read_counter(*pool), 0);  // rolled back
+  // SET LOCAL: the pooled connection's next transaction has no limit.
+  constexpr Statement kShow{"demo_show_timeout", "SELECT current_setting('statement_timeout')"};
+  EXPECT_EQ(transact(*pool, [&](Tx& tx) { return tx.exec(kShow)[0][0].as<std::string>(); }), "0");
+}
+
 TEST(UnitOfWork, AutocommitReadRunsOutsideATransaction) {
   auto pool = testing::fresh_pool({&kSet});
   constexpr Statement kXid{"demo_xid", "SELECT txid_current()"};

@@ -194,6 +194,52 @@ TEST_F(HpdServiceTest, SizeLimitAndServerLimit) {
   EXPECT_EQ(small.search(r).done.code, ResultCode::kSizeLimitExceeded);
 }
 
+TEST_F(HpdServiceTest, TimeLimitStopsTheSearchWithTheEntriesFoundSoFar) {
+  for (int i = 0; i < 7; ++i) {
+    ASSERT_EQ(add(facility_to_entry(
+                      dit_, testing::make_facility(2100 + i, FacilityKind::kClinic, false, true)))
+                  .code,
+              ResultCode::kSuccess);
+  }
+  // A clock that moves one second each time the search looks at it.
+  auto t = std::chrono::steady_clock::time_point{};
+  auto ticking = [&t] { return t += std::chrono::seconds(1); };
+  dsml::SearchRequest r;
+  r.dn = std::string(kDefaultBaseDn);
+  r.filter = eq("objectClass", "hcRegulatedOrganization");
+  HpdService clocked(*pool_, HpdSettings{.clock = ticking});
+  r.time_limit = 5;
+  auto part = clocked.search(r);
+  EXPECT_EQ(part.done.code, ResultCode::kTimeLimitExceeded);
+  EXPECT_NE(part.done.error_message.find("time limit (5 s)"), std::string::npos);
+  EXPECT_GT(part.entries.size(), 0u);
+  EXPECT_LT(part.entries.size(), 7u);
+  EXPECT_NE(part.done.error_message.find(std::to_string(part.entries.size()) + " entries"),
+            std::string::npos);
+  // The entries found are the first ones, each whole.
+  for (const auto& e : part.entries)
+    EXPECT_FALSE(e.first("uid").empty());
+  // No client limit: the server's applies.
+  r.time_limit = 0;
+  HpdService bounded(*pool_, HpdSettings{.max_time = std::chrono::seconds(3), .clock = ticking});
+  auto server = bounded.search(r);
+  EXPECT_EQ(server.done.code, ResultCode::kTimeLimitExceeded);
+  EXPECT_LT(server.entries.size(), part.entries.size());
+  // A client limit above the server's is bounded by it.
+  r.time_limit = 3600;
+  EXPECT_EQ(bounded.search(r).entries.size(), server.entries.size());
+  // Time to spare: every entry, success.
+  r.time_limit = 100;
+  auto all = clocked.search(r);
+  EXPECT_EQ(all.done.code, ResultCode::kSuccess);
+  EXPECT_EQ(all.entries.size(), 7u);
+  // Out of time before the first statement: nothing read, still a clear answer.
+  HpdService none(*pool_, HpdSettings{.max_time = std::chrono::seconds(1), .clock = ticking});
+  auto nothing = none.search(r);
+  EXPECT_EQ(nothing.done.code, ResultCode::kTimeLimitExceeded);
+  EXPECT_TRUE(nothing.entries.empty());
+}
+
 TEST_F(HpdServiceTest, ConsoleRegisteredFacilitiesAndUsersAreFoundUnderTheOwnBase) {
   auto f = testing::make_facility(3001, FacilityKind::kHospital, false, true);
   directory_.create_facility(f);
