@@ -119,6 +119,12 @@ void set_statement_timeout(Tx& tx, std::chrono::milliseconds limit) {
   tx.exec(kSetTimeout, std::to_string(std::max<std::int64_t>(1, limit.count())) + "ms");
 }
 
+void force_custom_plans(Tx& tx) {
+  static constexpr Statement kCustomPlans{
+      "pg_force_custom_plans", "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"};
+  tx.exec(kCustomPlans);
+}
+
 void transact_void(Pool& pool, const std::function<void(Tx&)>& fn, TransactOptions options) {
   bool reconnected = false;
   for (int attempt = 1;; ++attempt) {

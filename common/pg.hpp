@@ -117,6 +117,12 @@ class Tx {
 // kTimeout. At least 1 ms (0 would mean no limit).
 void set_statement_timeout(Tx& tx, std::chrono::milliseconds limit);
 
+// Plans every later prepared statement of the transaction for its parameters
+// (SET LOCAL plan_cache_mode = force_custom_plan). For a statement whose best plan depends
+// on a parameter's selectivity (a trigram pattern), where the generic plan PostgreSQL
+// switches to after five executions would scan every match.
+void force_custom_plans(Tx& tx);
+
 enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable, kAutocommit };
 
 struct TransactOptions {
