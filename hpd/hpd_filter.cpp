@@ -132,17 +132,36 @@ void append_indexed(std::string& out, std::string_view v) {
   }
 }
 
-// The same spelling inside a regular expression: ASCII punctuation escaped.
-void append_pattern(std::string& out, std::string_view v) {
-  std::string indexed;
-  append_indexed(indexed, v);
-  for (const char c : indexed) {
+// An attribute type as indexed: each character as two punctuation characters (base 28), so
+// that pg_trgm, which takes trigrams from letters and digits only, takes none from it. Every
+// entry has a cn or a displayName; as words, their trigrams would be in every row, and an
+// index scan would read those posting lists whole.
+void append_type_tag(std::string& out, std::string_view type) {
+  static constexpr std::string_view kMarks = "!#$%&()*+,-./:;<=>?@[]^_{|}~";
+  static_assert(kMarks.size() == 28);
+  for (const char c : type) {
+    const auto u = static_cast<unsigned char>(c);
+    out.push_back(kMarks[(u / kMarks.size()) % kMarks.size()]);
+    out.push_back(kMarks[u % kMarks.size()]);
+  }
+}
+
+// Text inside a regular expression: ASCII punctuation escaped.
+void append_escaped(std::string& out, std::string_view text) {
+  for (const char c : text) {
     const auto u = static_cast<unsigned char>(c);
     const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     if (!alnum && u > 0x20 && u < 0x7f)
       out.push_back('\\');
     out.push_back(c);
   }
+}
+
+// A value inside a regular expression, spelled as indexed.
+void append_pattern(std::string& out, std::string_view v) {
+  std::string indexed;
+  append_indexed(indexed, v);
+  append_escaped(out, indexed);
 }
 
 }  // namespace
@@ -155,7 +174,7 @@ std::string substring_index_text(const dsml::Entry& entry) {
       continue;
     for (const auto& v : a.values) {
       out.push_back('\x01');
-      append_indexed(out, type);
+      append_type_tag(out, type);
       out.push_back('\x02');
       append_indexed(out, normalize_value(v));
     }
@@ -172,7 +191,9 @@ std::optional<std::string> required_substring_pattern(const Filter& f) {
       return std::nullopt;
     constexpr std::string_view kAnyInValue = "[^\x01]*";
     std::string p = "\x01";
-    append_pattern(p, type);
+    std::string tag;
+    append_type_tag(tag, type);
+    append_escaped(p, tag);
     p.push_back('\x02');
     if (f.initial)
       append_pattern(p, normalize_value(*f.initial));

@@ -33,7 +33,10 @@ std::optional<std::pair<std::string, std::string>> required_equality(const dsml:
 // or a child of a top-level AND). Values are normalized as the filter compares them, and the
 // non-ASCII characters are spelled as four base-36 digits each (their code point), so
 // trigrams exist for Japanese text whatever the database's LC_CTYPE and a trigram within one
-// character names that character. The index only narrows: candidates are
+// character names that character. The attribute type of each value is spelled in
+// punctuation, from which pg_trgm takes no trigrams: the index narrows by the value alone
+// (as a word, a type every entry has would put its trigrams in every row), and the regular
+// expression still requires the type. The index only narrows: candidates are
 // evaluated with evaluate(). Certificates and objectClass are not indexed.
 std::string substring_index_text(const dsml::Entry& entry);
 std::optional<std::string> required_substring_pattern(const dsml::Filter& filter);

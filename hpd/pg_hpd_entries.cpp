@@ -19,16 +19,18 @@ constexpr pg::Statement kLoadForUpdate{
     "hpd_entry_load_for_update",
     "SELECT dn_norm, parent_norm, kind, dn, attrs::text, facility_oid, login_id FROM hpd_entries "
     "WHERE dn_norm = $1 FOR UPDATE"};
+// index_version 2 is the format substring_index_text writes (hpd/sql/0008: type tags in
+// punctuation); rows of an older version are re-indexed by reindex_stale.
 constexpr pg::Statement kInsert{
     "hpd_entry_insert",
     "INSERT INTO hpd_entries (dn_norm, parent_norm, kind, dn, attrs, match, facility_oid, "
     "login_id, substr, index_version) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9, "
-    "1)"};
+    "2)"};
 constexpr pg::Statement kReplace{
     "hpd_entry_replace",
     "UPDATE hpd_entries SET dn_norm = $2, parent_norm = $3, kind = $4, dn = $5, "
     "attrs = $6::jsonb, match = $7::jsonb, facility_oid = $8, login_id = $9, substr = $10, "
-    "index_version = 1, updated_at = now() WHERE dn_norm = $1"};
+    "index_version = 2, updated_at = now() WHERE dn_norm = $1"};
 constexpr pg::Statement kRemove{"hpd_entry_remove", "DELETE FROM hpd_entries WHERE dn_norm = $1"};
 constexpr pg::Statement kBound{"hpd_entry_bound",
                                "SELECT dn_norm FROM hpd_entries WHERE facility_oid = $1"};
@@ -63,10 +65,10 @@ constexpr pg::Statement kReferring{
 constexpr pg::Statement kStale{
     "hpd_entry_stale",
     "SELECT dn_norm, parent_norm, kind, dn, attrs::text, facility_oid, login_id FROM hpd_entries "
-    "WHERE index_version < 1 ORDER BY dn_norm LIMIT $1 FOR UPDATE SKIP LOCKED"};
+    "WHERE index_version < 2 ORDER BY dn_norm LIMIT $1 FOR UPDATE SKIP LOCKED"};
 constexpr pg::Statement kReindex{
     "hpd_entry_reindex",
-    "UPDATE hpd_entries SET match = $2::jsonb, substr = $3, index_version = 1 WHERE dn_norm = $1"};
+    "UPDATE hpd_entries SET match = $2::jsonb, substr = $3, index_version = 2 WHERE dn_norm = $1"};
 constexpr pg::Statement kUpsertFacility{
     "hpd_entry_upsert_facility",
     "INSERT INTO facilities (oid, name_kanji, name_kana, name_en, kind, municipality_code, "

@@ -132,5 +132,38 @@ TEST_F(HpdSubstringTest, RowsOfTheOlderFormatAreReindexedAtStart) {
   EXPECT_EQ(service_.refresh_indexes(), 0u);
 }
 
+TEST_F(HpdSubstringTest, RowsOfIndexVersionOneGetTheTypeTagsAtStart) {
+  // Version 1 spelled the attribute type as a word, which today's pattern does not match.
+  pg::transact(*pool_, [](pg::Tx& tx) {
+    tx.exec_trusted(
+        "UPDATE hpd_entries SET substr = E'\\x01displayname\\x02' || split_part(substr, "
+        "E'\\x02', 2), index_version = 1");
+  });
+  const auto f = substrings("displayName", "山", {}, std::nullopt);
+  EXPECT_TRUE(search(f).empty());
+  EXPECT_EQ(service_.refresh_indexes(), all_.size());
+  EXPECT_EQ(search(f), expected(f));
+}
+
+TEST(HpdSubstringIndex, TypesAreSpelledWithoutLettersOrDigits) {
+  dsml::Entry e;
+  e.add("displayName", {"山田 1"});
+  e.add("cn", {"Yamada Taro"});
+  const auto text = substring_index_text(e);
+  // Letters and digits come from the values only.
+  std::string alnum;
+  for (const char c : text) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+      alnum.push_back(c);
+  }
+  EXPECT_EQ(alnum.find("display"), std::string::npos);
+  EXPECT_NE(text.find("yamada taro"), std::string::npos);
+  // Two types, two different tags.
+  const auto cn = required_substring_pattern(substrings("cn", "y", {}, std::nullopt));
+  const auto sn = required_substring_pattern(substrings("sn", "y", {}, std::nullopt));
+  ASSERT_TRUE(cn && sn);
+  EXPECT_NE(*cn, *sn);
+}
+
 }  // namespace
 }  // namespace hareyaka::hpd
