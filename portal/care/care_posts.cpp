@@ -85,7 +85,8 @@ constexpr pg::Statement kUnread{
     "care_unread",
     "SELECT count(*) FROM care_posts p LEFT JOIN care_post_reads r "
     "ON r.post_id = p.id AND r.member_id = $2 "
-    "WHERE p.team_id = $1 AND (r.version IS NULL OR r.version < p.current_version)"};
+    "WHERE p.team_id = $1 AND p.author_member_id <> $2 "
+    "AND (r.version IS NULL OR r.version < p.current_version)"};
 
 std::string text_field(const json& body, const char* name) {
   auto it = body.find(name);

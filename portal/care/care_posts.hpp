@@ -49,7 +49,7 @@ struct TimelineRequest {
 // (superseded), mentions and read receipts; read_by_me for `member_id`.
 nlohmann::json timeline(pg::Tx& tx, std::int64_t team_id, std::int64_t member_id,
                         const TimelineRequest& r);
-// Posts whose current version the member has not marked read.
+// Posts of others whose current version the member has not marked read.
 std::int64_t unread_count(pg::Tx& tx, std::int64_t team_id, std::int64_t member_id);
 
 }  // namespace hareyaka::care
