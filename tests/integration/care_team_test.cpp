@@ -395,6 +395,17 @@ TEST(CareTeam, EveryRequestIsInTheVerifiedChainAndTheAnswersMatchTheSchema) {
   ASSERT_EQ(v.status, 200) << v.body;
   EXPECT_TRUE(body_of(v)["ok"].get<bool>()) << v.body;
 
+  // A read of the care record is no disclosure of a facility's records: not in the usage
+  // statistics.
+  auto rebuilt = net().admin->call("POST", "/api/v1/admin/stats/rebuild", json::object());
+  ASSERT_EQ(rebuilt.status, 200) << rebuilt.body;
+  const auto counted = pg::transact(*net().pool, [](pg::Tx& tx) {
+    return tx.raw()
+        .exec("SELECT count(*) FROM stats_view_day WHERE category = 'care_team'")[0][0]
+        .as<std::int64_t>();
+  });
+  EXPECT_EQ(counted, 0);
+
   // The answers against the served document (tests/support/openapi_check.py).
   http::ClientSettings s;
   s.tls = {.ca_file = testing::dev_pki().ca(),
