@@ -1,12 +1,13 @@
-// The care team's shared record (issue #18) through the real portal: a team of six
-// professions from five facilities (founded by a care manager whose facility may see the
-// person, joined by staff of facilities the patient gave no viewer consent to: the team
-// consent governs), invitations and their acceptance, SOAP and text posts with mentions,
-// the four-column filter and keyset paging, read receipts, a correction that keeps the
-// earlier version as superseded; refusals with their codes for a non-member, a pending
-// invitee, a member who left, a removed member, every member after the consent's withdrawal,
-// and a read-only family member's writes; every request on record in the audit chain, which
-// still verifies; the answers validate against docs/openapi/portal.yaml.
+// The care team's shared record (issue #18) through the real portal: a team of seven members
+// from seven facilities (a care manager, whose facility may see the person, founds it; a
+// doctor, a visiting nurse, a pharmacist, a home helper, a physical therapist and a family
+// reader join from facilities the patient gave no viewer consent to: the team consent
+// governs), invitations and their acceptance, SOAP and text posts with mentions, the
+// four-column filter and keyset paging, read receipts, a correction that keeps the earlier
+// version as superseded; refusals with their codes for a non-member, a pending invitee, a
+// member who left, a removed member, a member whose facility is suspended, every member after
+// the consent's withdrawal, and a read-only family member's writes; every request on record in
+// the audit chain, which still verifies; the answers validate against docs/openapi/portal.yaml.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -102,7 +103,7 @@ std::int64_t audit_count(const std::string& login, const std::string& outcome,
   });
 }
 
-TEST(CareTeam, AManagerFoundsTheTeamAndInvitesFiveProfessionsFromFourOtherFacilities) {
+TEST(CareTeam, AManagerFoundsTheTeamAndSixMembersFromSixOtherFacilitiesJoin) {
   Team& t = Team::get();
   // Before there is a team, nobody is a member.
   EXPECT_EQ(code_of(t.call(kManager, "GET", "")), "not_a_care_team_member");
@@ -349,6 +350,18 @@ TEST(CareTeam, NonMembersLeaversAndRemovedMembersAreRefusedOnTheNextRequest) {
     status[m["login_id"]] = m["status"];
   EXPECT_EQ(status[kTherapist], "removed");
   EXPECT_EQ(status[kPharmacist], "left");
+  // A member whose facility is suspended is refused on the next request (the session ends).
+  const std::string helper_facility =
+      matrix().facility.at({hpd::FacilityKind::kCareFacility, testing::State::kNone});
+  auto suspend = net().admin->call("PUT", "/api/v1/admin/facilities/" + helper_facility,
+                                   {{"status", "suspended"}});
+  ASSERT_EQ(suspend.status, 200) << suspend.body;
+  EXPECT_EQ(t.call(kHelper, "GET", "/posts").status, 401);
+  ASSERT_EQ(
+      net()
+          .admin->call("PUT", "/api/v1/admin/facilities/" + helper_facility, {{"status", "active"}})
+          .status,
+      200);
   // A removed member can be invited again (a new membership row; the old one stays).
   EXPECT_EQ(t.call(kManager, "POST", "/invitations", "",
                    {{"login_id", kTherapist}, {"care_profession", "occupational_therapist"}})
@@ -364,7 +377,7 @@ TEST(CareTeam, AfterTheConsentIsWithdrawnEveryMemberIsRefused) {
       t.call(kManager, "POST", "/consent/withdraw", "", {{"reason", "本人が電話で撤回を申し出た"}});
   ASSERT_EQ(w.status, 200) << w.body;
   EXPECT_FALSE(body_of(w)["consent"]["in_force"].get<bool>());
-  for (const auto& who : {kManager, kDoctor, kNurse, kHelper, kFamily}) {
+  for (const auto& who : {kManager, kDoctor, kNurse, kFamily}) {
     auto r = t.call(who, "GET", "/posts");
     EXPECT_EQ(r.status, 403) << who;
     EXPECT_EQ(code_of(r), "care_team_consent_withdrawn") << who;
