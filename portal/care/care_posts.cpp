@@ -81,12 +81,11 @@ constexpr pg::Statement kReads{
                      "JOIN care_team_members m ON m.id = r.member_id "
                      "JOIN users u ON u.id = m.user_id "
                      "WHERE r.post_id = ANY($1::bigint[]) ORDER BY r.post_id, r.read_at"};
-constexpr pg::Statement kUnread{
-    "care_unread",
-    "SELECT count(*) FROM care_posts p LEFT JOIN care_post_reads r "
-    "ON r.post_id = p.id AND r.member_id = $2 "
-    "WHERE p.team_id = $1 AND p.author_member_id <> $2 "
-    "AND (r.version IS NULL OR r.version < p.current_version)"};
+constexpr pg::Statement kUnread{"care_unread",
+                                "SELECT count(*) FROM care_posts p LEFT JOIN care_post_reads r "
+                                "ON r.post_id = p.id AND r.member_id = $2 "
+                                "WHERE p.team_id = $1 AND p.author_member_id <> $2 "
+                                "AND (r.version IS NULL OR r.version < p.current_version)"};
 
 std::string text_field(const json& body, const char* name) {
   auto it = body.find(name);
@@ -243,6 +242,7 @@ json timeline(pg::Tx& tx, std::int64_t team_id, std::int64_t member_id,
     item["mentions"] = json::array();
     item["read_by"] = json::array();
     item["read_by_me"] = false;
+    item["mentions_me"] = false;
     at[id] = items.size();
     ids.push_back(id);
     items.push_back(std::move(item));
@@ -258,8 +258,12 @@ json timeline(pg::Tx& tx, std::int64_t team_id, std::int64_t member_id,
       v["superseded"] = true;
       items[at[row[0].as<std::int64_t>()]]["superseded_versions"].push_back(std::move(v));
     }
-    for (const auto& row : tx.exec(kMentions, list))
-      items[at[row[0].as<std::int64_t>()]]["mentions"].push_back(row[1].as<std::string>());
+    for (const auto& row : tx.exec(kMentions, list)) {
+      json& item = items[at[row[0].as<std::int64_t>()]];
+      item["mentions"].push_back(row[1].as<std::string>());
+      if (row[1].as<std::int64_t>() == member_id)
+        item["mentions_me"] = true;
+    }
     for (const auto& row : tx.exec(kReads, list)) {
       json& item = items[at[row[0].as<std::int64_t>()]];
       const int version = row[3].as<int>();

@@ -212,14 +212,12 @@ Response create_team_route(CareServices& sv, Request& req) {
   }
 }
 
-// POST .../care-team/accept: the caller's pending invitation.
-Response accept_route(CareServices& sv, Request& req) {
+// POST .../care-team/accept and .../decline: the caller's pending invitation answered.
+Response answer_route(CareServices& sv, Request& req, bool accepting) {
   const Caller c = portal::require_caller(sv.web, req);
   const std::int64_t person = portal::person_id_of(req);
   const auto now = hpd::Clock::now();
-  auto event = [&](audit::Outcome o, std::string_view code, const std::string& detail) {
-    return care_event(c, req, person, Record::kWrite, "care_team_accept", o, code, detail);
-  };
+  const char* action = accepting ? "care_team_accept" : "care_team_decline";
   try {
     json out = pg::transact(sv.pool, [&](pg::Tx& tx) {
       const FactsRow facts = read_facts(tx, c.user.id, person);
@@ -228,14 +226,25 @@ Response accept_route(CareServices& sv, Request& req) {
         throw Error(ErrorCode::kConflict, "you are a member of this care team already");
       if (code != "invitation_not_accepted")
         refuse(code);
-      const auto member = accept(tx, facts);
+      if (accepting)
+        accept(tx, facts);
+      else
+        decline(tx, facts, c.user.id);
       audit::AuditLog::append_in(
-          tx, event(audit::Outcome::kSuccess, "", "member=" + std::to_string(member)), now);
-      return team_json(tx, facts.member.team_id);
+          tx,
+          care_event(c, req, person, Record::kWrite, action, audit::Outcome::kSuccess, "",
+                     "member=" + std::to_string(facts.member.member_id)),
+          now);
+      return accepting ? team_json(tx, facts.member.team_id) : json();
     });
+    if (!accepting) {
+      Response none;
+      none.status = 204;
+      return none;
+    }
     return Response::json(200, out.dump());
   } catch (const Error& e) {
-    sv.web.audit.append(failure_event(c, req, person, Record::kWrite, "care_team_accept", e), now);
+    sv.web.audit.append(failure_event(c, req, person, Record::kWrite, action, e), now);
     throw;
   }
 }
@@ -271,8 +280,11 @@ void add_care_routes(http::Router& web, CareServices& sv) {
                    {.body_limit = 64 * 1024,
                     .summary = "a care team for the person, with the patient's consent"});
   web.add_blocking(
-      "POST", base + "/accept", [&sv](Request& req) { return accept_route(sv, req); },
+      "POST", base + "/accept", [&sv](Request& req) { return answer_route(sv, req, true); },
       {.body_limit = 1024, .summary = "accept the caller's invitation to the care team"});
+  web.add_blocking(
+      "POST", base + "/decline", [&sv](Request& req) { return answer_route(sv, req, false); },
+      {.body_limit = 1024, .summary = "decline the caller's invitation to the care team"});
 
   blocking("GET", base, Record::kRead, "care_team_read", 200,
            "the person's care team: consent, members, the caller's membership",

@@ -225,6 +225,10 @@ std::int64_t accept(pg::Tx& tx, const FactsRow& caller) {
   return caller.member.member_id;
 }
 
+void decline(pg::Tx& tx, const FactsRow& caller, std::int64_t user_id) {
+  tx.exec(kEnd, caller.member.member_id, std::string("declined"), user_id, caller.member.team_id);
+}
+
 void leave(pg::Tx& tx, std::int64_t team_id, std::int64_t member_id, std::int64_t user_id) {
   tx.exec(kEnd, member_id, std::string("left"), user_id, team_id);
 }

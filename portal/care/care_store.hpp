@@ -56,6 +56,8 @@ std::int64_t invite(pg::Tx& tx, const FactsRow& inviter, std::int64_t inviter_us
 // The caller's pending invitation accepted. Throws Error kForbidden (code in the message)
 // when there is none or the consent does not admit the caller.
 std::int64_t accept(pg::Tx& tx, const FactsRow& caller);
+// The caller's pending invitation declined (whatever the consent says).
+void decline(pg::Tx& tx, const FactsRow& caller, std::int64_t user_id);
 
 // The caller's own membership ended ("left").
 void leave(pg::Tx& tx, std::int64_t team_id, std::int64_t member_id, std::int64_t user_id);

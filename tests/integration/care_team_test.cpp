@@ -158,6 +158,15 @@ TEST(CareTeam, AManagerFoundsTheTeamAndSixMembersFromSixOtherFacilitiesJoin) {
                    {{"login_id", kNurse}, {"care_profession", "nurse"}})
                 .status,
             409);
+  // An invitation declined is no membership; the user may be invited again.
+  const std::string decliner = login_of("pharmacy", "none", "nurse");
+  ASSERT_EQ(t.call(kManager, "POST", "/invitations", "",
+                   {{"login_id", decliner}, {"care_profession", "nurse"}})
+                .status,
+            201);
+  EXPECT_EQ(t.call(decliner, "POST", "/decline").status, 204);
+  EXPECT_EQ(code_of(t.call(decliner, "GET", "")), "not_a_care_team_member");
+  EXPECT_EQ(t.call(decliner, "POST", "/accept").status, 403);
   // An invitee sees nothing until they accept.
   EXPECT_EQ(code_of(t.call(kDoctor, "GET", "")), "invitation_not_accepted");
   EXPECT_EQ(code_of(t.call(kDoctor, "GET", "/posts")), "invitation_not_accepted");
@@ -169,9 +178,13 @@ TEST(CareTeam, AManagerFoundsTheTeamAndSixMembersFromSixOtherFacilitiesJoin) {
   auto now = t.call(kDoctor, "GET", "");
   ASSERT_EQ(now.status, 200) << now.body;
   team = body_of(now);
-  EXPECT_EQ(team["members"].size(), 7u);
+  EXPECT_EQ(team["members"].size(), 8u);
   std::set<std::string> facilities, columns;
   for (const auto& m : team["members"]) {
+    if (m["login_id"] == decliner) {
+      EXPECT_EQ(m["status"], "declined");
+      continue;
+    }
     EXPECT_EQ(m["status"], "active") << m.dump();
     facilities.insert(m["facility_oid"].get<std::string>());
     columns.insert(m["column"].get<std::string>());
@@ -197,6 +210,10 @@ TEST(CareTeam, MembersPostReadAndCorrectAndTheEarlierVersionStays) {
   EXPECT_EQ(post["column"], "nursing");
   EXPECT_EQ(post["version"], 1);
   EXPECT_EQ(post["mentions"], (json{t.member_id[kDoctor], t.member_id[kPharmacist]}));
+  EXPECT_FALSE(post["mentions_me"].get<bool>());  // the nurse wrote it
+  EXPECT_TRUE(
+      body_of(t.call(kDoctor, "GET", "/posts/{post_id}", "/posts/" + nurse_post))["mentions_me"]
+          .get<bool>());
   auto text =
       t.call(kPharmacist, "POST", "/posts", "", {{"body", "残薬を確認し一包化を提案しました"}});
   ASSERT_EQ(text.status, 201) << text.body;
