@@ -160,6 +160,33 @@ TimelineRequest timeline_request(const Request& req) {
   return t;
 }
 
+// The patient's consent to the team as a request gives it: {"consent": {document_ref?,
+// facilities? (absent: every registered facility; else it must include the caller's own),
+// reader_allowed?}}.
+TeamConsentInput consent_input(const json& body, const Caller& c) {
+  TeamConsentInput consent;
+  auto cj = body.find("consent");
+  if (cj == body.end() || !cj->is_object())
+    throw Error(ErrorCode::kBadRequest, "'consent' is required: the patient's consent to the team");
+  consent.document_ref = admin::opt_string(*cj, "document_ref").value_or("");
+  consent.reader_allowed = admin::opt_bool(*cj, "reader_allowed").value_or(false);
+  if (auto f = cj->find("facilities"); f != cj->end() && !f->is_null()) {
+    if (!f->is_array() || f->empty() || f->size() > 500)
+      throw Error(ErrorCode::kBadRequest,
+                  "'consent.facilities' must be an array of 1 to 500 facility OIDs");
+    for (const auto& oid : *f) {
+      if (!oid.is_string())
+        throw Error(ErrorCode::kBadRequest, "'consent.facilities' must be facility OIDs");
+      consent.facilities.push_back(oid.get<std::string>());
+    }
+    consent.all_facilities = false;
+    if (std::find(consent.facilities.begin(), consent.facilities.end(), c.user.facility_oid) ==
+        consent.facilities.end())
+      throw Error(ErrorCode::kUnprocessable, "the consent must include your own facility");
+  }
+  return consent;
+}
+
 // POST .../care-team: the team, its consent as the patient gave it, and the caller as its
 // first member. The creator's facility must be one that may see the person in the viewer.
 Response create_team_route(CareServices& sv, Request& req) {
@@ -178,25 +205,7 @@ Response create_team_route(CareServices& sv, Request& req) {
   if (!may_hold(c.user.profession, profession) || always_read_only(profession))
     throw Error(ErrorCode::kUnprocessable, "your profession cannot found a care team as " +
                                                std::string(to_string(profession)));
-  TeamConsentInput consent;
-  auto cj = body.find("consent");
-  if (cj == body.end() || !cj->is_object())
-    throw Error(ErrorCode::kBadRequest, "'consent' is required: the patient's consent to the team");
-  consent.document_ref = admin::opt_string(*cj, "document_ref").value_or("");
-  consent.reader_allowed = admin::opt_bool(*cj, "reader_allowed").value_or(false);
-  if (auto f = cj->find("facilities"); f != cj->end() && !f->is_null()) {
-    if (!f->is_array() || f->empty())
-      throw Error(ErrorCode::kBadRequest, "'consent.facilities' must be a non-empty array of OIDs");
-    for (const auto& oid : *f) {
-      if (!oid.is_string())
-        throw Error(ErrorCode::kBadRequest, "'consent.facilities' must be facility OIDs");
-      consent.facilities.push_back(oid.get<std::string>());
-    }
-    consent.all_facilities = false;
-    if (std::find(consent.facilities.begin(), consent.facilities.end(), c.user.facility_oid) ==
-        consent.facilities.end())
-      throw Error(ErrorCode::kUnprocessable, "the consent must include your own facility");
-  }
+  const TeamConsentInput consent = consent_input(body, c);
   try {
     json out = pg::transact(sv.pool, [&](pg::Tx& tx) {
       const auto team = create_team(tx, person, c.user.id, profession, consent);
@@ -208,6 +217,49 @@ Response create_team_route(CareServices& sv, Request& req) {
   } catch (const Error& e) {
     sv.web.audit.append(failure_event(c, req, person, Record::kConsent, "care_team_create", e),
                         now);
+    throw;
+  }
+}
+
+// POST .../care-team/consent: a new consent of the patient to the team (after a withdrawal,
+// or to change who may join), recorded by an active member who is not read-only and whose
+// facility may see the person in the viewer, as for founding; the one in force, if any, is
+// withdrawn as superseded in the same transaction.
+Response record_consent_route(CareServices& sv, Request& req) {
+  const Caller c = portal::require_caller(sv.web, req);
+  const std::int64_t person = portal::person_id_of(req);
+  const auto now = hpd::Clock::now();
+  const char* action = "care_team_consent_record";
+  const json body = admin::parse_object(req);
+  const TeamConsentInput consent = consent_input(body, c);
+  if (!sv.persons.visible_person(c.user.facility_oid, person, now)) {
+    sv.web.audit.append(care_event(c, req, person, Record::kConsent, action,
+                                   audit::Outcome::kDenied, "no_consent", ""),
+                        now);
+    throw Error(ErrorCode::kNotFound, "no such person");
+  }
+  try {
+    json out = pg::transact(sv.pool, [&](pg::Tx& tx) {
+      const FactsRow facts = read_facts(tx, c.user.id, person);
+      const auto code = decide(facts.facts, session_user(c), Need::kWrite);
+      // Only what the consent itself decides may be mended by a new one.
+      const bool mendable = code.empty() || code == "care_team_consent_withdrawn" ||
+                            code == "facility_not_in_team_consent";
+      if (!mendable)
+        refuse(code);
+      if (facts.member.read_only)
+        refuse("read_only_member");
+      record_consent(tx, facts.member.team_id, c.user.id, consent);
+      audit::AuditLog::append_in(
+          tx,
+          care_event(c, req, person, Record::kConsent, action, audit::Outcome::kSuccess, "",
+                     "team=" + std::to_string(facts.member.team_id)),
+          now);
+      return team_json(tx, facts.member.team_id);
+    });
+    return Response::json(201, out.dump());
+  } catch (const Error& e) {
+    sv.web.audit.append(failure_event(c, req, person, Record::kConsent, action, e), now);
     throw;
   }
 }
@@ -282,6 +334,9 @@ void add_care_routes(http::Router& web, CareServices& sv) {
   web.add_blocking(
       "POST", base + "/accept", [&sv](Request& req) { return answer_route(sv, req, true); },
       {.body_limit = 1024, .summary = "accept the caller's invitation to the care team"});
+  web.add_blocking(
+      "POST", base + "/consent", [&sv](Request& req) { return record_consent_route(sv, req); },
+      {.body_limit = 64 * 1024, .summary = "record a new consent of the patient to the team"});
   web.add_blocking(
       "POST", base + "/decline", [&sv](Request& req) { return answer_route(sv, req, false); },
       {.body_limit = 1024, .summary = "decline the caller's invitation to the care team"});

@@ -79,6 +79,11 @@ constexpr pg::Statement kActiveMembers{
     "SELECT i FROM unnest($2::bigint[]) AS i WHERE NOT EXISTS (SELECT 1 FROM care_team_members "
     "m WHERE m.id = i AND m.team_id = $1 AND m.status = 'active') LIMIT 1"};
 
+constexpr pg::Statement kUnknownFacility{
+    "care_unknown_facility",
+    "SELECT o FROM unnest($1::text[]) AS o WHERE NOT EXISTS (SELECT 1 FROM facilities f "
+    "WHERE f.oid = o) LIMIT 1"};
+
 std::string bigint_array(const std::vector<std::int64_t>& ids) {
   std::string out = "{";
   for (std::size_t i = 0; i < ids.size(); ++i)
@@ -88,6 +93,16 @@ std::string bigint_array(const std::vector<std::int64_t>& ids) {
 
 [[noreturn]] void unprocessable(const std::string& text) {
   throw Error(ErrorCode::kUnprocessable, text);
+}
+
+void insert_consent(pg::Tx& tx, std::int64_t team, std::int64_t by_user,
+                    const TeamConsentInput& consent) {
+  const std::string list = pix::sql::text_array(consent.facilities);
+  if (auto r = tx.exec(kUnknownFacility, list); !r.empty())
+    unprocessable("consent.facilities: " + r[0][0].as<std::string>() +
+                  " is not a registered facility");
+  tx.exec(kInsertConsent, team, consent.document_ref, consent.all_facilities, list,
+          consent.reader_allowed, by_user);
 }
 
 }  // namespace
@@ -131,8 +146,7 @@ std::int64_t create_team(pg::Tx& tx, std::int64_t person_id, std::int64_t creato
   if (!tx.exec(kTeamOf, person_id).empty())
     throw Error(ErrorCode::kConflict, "this person has a care team already");
   const auto team = tx.exec(kInsertTeam, person_id, creator_user)[0][0].as<std::int64_t>();
-  tx.exec(kInsertConsent, team, consent.document_ref, consent.all_facilities,
-          pix::sql::text_array(consent.facilities), consent.reader_allowed, creator_user);
+  insert_consent(tx, team, creator_user, consent);
   tx.exec(kInsertMember, team, creator_user, std::string(to_string(profession)),
           std::string(to_string(column_of(profession))), false, std::string("active"),
           std::int64_t{0});
@@ -239,6 +253,12 @@ void remove_member(pg::Tx& tx, std::int64_t team_id, std::int64_t member_id,
     unprocessable("to end your own membership, leave the team");
   if (tx.exec(kEnd, member_id, std::string("removed"), by_user, team_id).affected_rows() == 0)
     throw Error(ErrorCode::kNotFound, "no such current member of this care team");
+}
+
+void record_consent(pg::Tx& tx, std::int64_t team_id, std::int64_t by_user,
+                    const TeamConsentInput& consent) {
+  tx.exec(kWithdraw, team_id, by_user, std::string("superseded by a new consent"));
+  insert_consent(tx, team_id, by_user, consent);
 }
 
 void withdraw_consent(pg::Tx& tx, std::int64_t team_id, std::int64_t by_user,

@@ -40,7 +40,8 @@ struct TeamConsentInput {
 };
 
 // A new team for the person, its consent and its creator as the first active member.
-// Throws Error kConflict when the person has a team already.
+// Throws Error kConflict when the person has a team already, kUnprocessable when a listed
+// facility is not registered.
 std::int64_t create_team(pg::Tx& tx, std::int64_t person_id, std::int64_t creator_user,
                          CareProfession profession, const TeamConsentInput& consent);
 
@@ -65,6 +66,11 @@ void leave(pg::Tx& tx, std::int64_t team_id, std::int64_t member_id, std::int64_
 // when it is no current member of this team, kUnprocessable for oneself (leave instead).
 void remove_member(pg::Tx& tx, std::int64_t team_id, std::int64_t member_id,
                    std::int64_t own_member_id, std::int64_t by_user);
+
+// A new consent of the team; the one in force, if any, withdrawn as superseded. Error
+// kUnprocessable when a listed facility is not registered.
+void record_consent(pg::Tx& tx, std::int64_t team_id, std::int64_t by_user,
+                    const TeamConsentInput& consent);
 
 // The team's consent withdrawn at once: every member is refused from the next request.
 void withdraw_consent(pg::Tx& tx, std::int64_t team_id, std::int64_t by_user,

@@ -407,6 +407,36 @@ TEST(CareTeam, AfterTheConsentIsWithdrawnEveryMemberIsRefused) {
   EXPECT_GE(audit_count(kNurse, "denied", "care_team_consent_withdrawn"), 1);
 }
 
+TEST(CareTeam, ANewConsentReadmitsTheFacilitiesItNamesOnly) {
+  Team& t = Team::get();
+  const json narrower = {
+      {"consent",
+       {{"document_ref", "CARE-FORM-2"},
+        {"facilities",
+         {matrix().facility.at({hpd::FacilityKind::kCareFacility, testing::State::kGiven}),
+          matrix().facility.at({hpd::FacilityKind::kClinic, testing::State::kNone})}},
+        {"reader_allowed", false}}}};
+  // Only a member whose facility may see the person records it; no unknown facilities.
+  EXPECT_EQ(t.call(kDoctor, "POST", "/consent", "", narrower).status, 404);
+  json unknown = narrower;
+  unknown["consent"]["facilities"].push_back("1.2.392.200284.33.4999999");
+  EXPECT_EQ(t.call(kManager, "POST", "/consent", "", unknown).status, 422);
+  auto r = t.call(kManager, "POST", "/consent", "", narrower);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_TRUE(body_of(r)["consent"]["in_force"].get<bool>());
+  EXPECT_FALSE(body_of(r)["consent"]["all_facilities"].get<bool>());
+  EXPECT_EQ(t.call(kDoctor, "GET", "/posts").status, 200);
+  EXPECT_EQ(code_of(t.call(kNurse, "GET", "/posts")), "facility_not_in_team_consent");
+  EXPECT_EQ(code_of(t.call(kFamily, "GET", "/posts")), "reader_not_in_team_consent");
+  // Nor may a left-out facility's staff be invited.
+  EXPECT_EQ(
+      t.call(kManager, "POST", "/invitations", "",
+             {{"login_id", login_of("pharmacy", "none", "nurse")}, {"care_profession", "nurse"}})
+          .status,
+      422);
+  EXPECT_EQ(audit_count(kManager, "success", "care_team_consent_record"), 1);
+}
+
 TEST(CareTeam, EveryRequestIsInTheVerifiedChainAndTheAnswersMatchTheSchema) {
   Team& t = Team::get();
   // Reads are views of the care record; never any text of a post in the chain.
