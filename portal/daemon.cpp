@@ -20,6 +20,7 @@
 #include "portal/auth/authenticator.hpp"
 #include "portal/auth/hpki_verifier.hpp"
 #include "portal/auth/session_store.hpp"
+#include "portal/care/care_routes.hpp"
 #include "portal/fhir/fhir_routes.hpp"
 #include "portal/hpd_feed/directory_pull.hpp"
 #include "portal/hpd_feed/dsml_feed_codec.hpp"
@@ -219,6 +220,7 @@ struct Daemon::Impl {
                   .gateway_deadline = config.gateway_deadline};
   fhir::SmartAuth smart{web_services, pool};
   fhir::FhirServices fhir_services{.viewer = viewer, .smart = smart};
+  care::CareServices care{.web = web_services, .persons = persons, .pool = pool};
   http::PeerAllowlist metrics_readers{config.metrics_readers, "the portal's metrics"};
   std::unique_ptr<PixNotifier> notifier;
   std::unique_ptr<AtnaSender> atna;
@@ -253,6 +255,7 @@ void Daemon::start() {
   add_xcpd_discovery_route(*d.web, d.viewer, d.xcpd_initiator);
   add_xca_records_route(*d.web, d.viewer, d.xcpd_initiator, d.xca_initiator, d.pool);
   add_viewer_routes(*d.web, d.viewer);
+  care::add_care_routes(*d.web, d.care);
   fhir::add_fhir_routes(*d.web, d.fhir_services);
   add_imaging_routes(*d.web, d.viewer);
   // Last: its "/{file}" pattern must not shadow the API routes above.

@@ -14,9 +14,11 @@ namespace {
   "CASE WHEN person_id <> '' THEN person_id " \
   "ELSE patient_authority || '^' || patient_local_id END"
 // An XCPD discovery is recorded as a view attempt of the category asked for; only the
-// query that follows it (cross_community_view) counts.
-#define HY_STATS_VIEWS \
-  "event_type = 'view' AND outcome = 'success' AND reason <> 'cross_community_discovery'"
+// query that follows it (cross_community_view) counts. A read of a care team's shared record
+// (category care_team, portal/care) is no disclosure of a facility's records: not counted.
+#define HY_STATS_VIEWS                                                                     \
+  "event_type = 'view' AND outcome = 'success' AND reason <> 'cross_community_discovery' " \
+  "AND category <> 'care_team'"
 // The peer community of a view across networks (sql/0003_communities.sql), '' for a view
 // inside this network.
 #define HY_STATS_COMMUNITY                                        \

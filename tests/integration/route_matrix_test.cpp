@@ -49,6 +49,8 @@ enum class Access {
   kBearer,         // the FHIR API: a SMART bearer token; a session cookie alone is nothing
   kOAuth,          // the SMART authorization endpoints: OAuth errors until a registered app
                    // asks, never data
+  kCareTeam,       // a person's care team: its active members only (care_team_test has the
+                   // members, the removed, the withdrawn consent and the read-only reader)
 };
 
 using Key = std::tuple<std::string, std::string, std::string>;  // listener, method, pattern
@@ -111,6 +113,8 @@ std::optional<Access> portal_access(const std::string& listener, const std::stri
     return it->second;
   if (listener == "web" && pattern.rfind("/api/v1/admin/", 0) == 0)
     return Access::kAdmin;
+  if (listener == "web" && pattern.rfind("/api/v1/persons/{person_id}/care-team", 0) == 0)
+    return Access::kCareTeam;
   // A person's summary, categories, documents and images.
   if (listener == "web" && method == "GET" && pattern.rfind("/api/v1/persons/{person_id}", 0) == 0)
     return Access::kViewer;
@@ -149,6 +153,8 @@ std::string instantiate(std::string pattern) {
                                                      {"{id}", m.local_id},
                                                      {"{patient_id}", m.local_id},
                                                      {"{rejected_id}", "1"},
+                                                     {"{member_id}", "1"},
+                                                     {"{post_id}", "1"},
                                                      {"{client_id}", "no-such-app"}};
   for (const auto& [k, v] : values) {
     for (auto at = pattern.find(k); at != std::string::npos; at = pattern.find(k))
@@ -254,6 +260,24 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
             }
             break;
           }
+          case Access::kCareTeam: {
+            EXPECT_EQ(a.status, 401) << where;
+            EXPECT_FALSE(discloses(a)) << where;
+            // A doctor whose facility may see the person in the viewer, but no member of a
+            // care team, and the secretariat: refused, learning nothing.
+            for (Browser* b : {&consented, &admin}) {
+              const auto r = b->call(method, path);
+              EXPECT_FALSE(discloses(r))
+                  << where << ": " << r.status << " " << r.body.substr(0, 300);
+              if (method == "GET")
+                EXPECT_EQ(r.status, 403) << where << ": " << r.body;
+              else
+                EXPECT_TRUE(r.status >= 400 && r.status < 500) << where << ": " << r.status;
+              if (method != "GET")
+                EXPECT_EQ(b->call(method, path, nullptr, false).status, 403) << where;
+            }
+            break;
+          }
           case Access::kBearer:
             // Neither nobody nor a logged-in browser: only an app's token (fhir_test).
             for (Browser* b : {&anonymous, &consented}) {
@@ -317,7 +341,7 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
     }
   }
   EXPECT_GT(routes, 60);
-  EXPECT_EQ(seen.size(), 11u - 1u) << "every portal access class is exercised (all but the "
+  EXPECT_EQ(seen.size(), 12u - 1u) << "every portal access class is exercised (all but the "
                                       "gateway's assertion)";
 }
 
