@@ -110,16 +110,62 @@ class SearchRun {
                    .limit = std::max(kBatch, static_cast<int>(limit_) + 1)};
     if (!page.equality)
       page.substring = required_substring_pattern(r_.filter);
-    if (page.substring && !custom_plans_) {
-      // Whether the trigram index or the DN order is the cheaper way depends on the pattern:
-      // the generic plan PostgreSQL switches to would take every match through the index.
+    if (page.substring)
+      return scan_substring(tx, std::move(page));
+    while (true) {
+      if (!bound_statement(tx))
+        return false;
+      const auto rows = entries::scan(tx, page);
+      for (const auto& row : rows) {
+        if (!emit(row.entry))
+          return false;
+      }
+      if (rows.size() < static_cast<std::size_t>(page.limit))
+        return true;
+      page.after = rows.back().dn_norm;
+    }
+  }
+
+  // The walk first (HpdSettings::substring_walk): its windows grow to what the rest of the
+  // answer needs at the density seen so far. Below that density, the rest of the container
+  // through the trigram index.
+  bool scan_substring(pg::Tx& tx, ScanQuery page) {
+    const auto& walk = settings_.substring_walk;
+    int window = walk.first_window;
+    while (true) {
+      if (!bound_statement(tx))
+        return false;
+      const auto w = entries::walk_window(tx, page, window, page.limit);
+      for (const auto& row : w.hits) {
+        if (!emit(row.entry))
+          return false;
+      }
+      if (w.hits.size() == static_cast<std::size_t>(page.limit)) {  // cut inside the window
+        page.after = w.hits.back().dn_norm;
+        continue;
+      }
+      if (w.rows < window)  // the container ends in this window
+        return true;
+      page.after = w.end;
+      const double density = static_cast<double>(w.hits.size()) / static_cast<double>(w.rows);
+      if (density < walk.density)
+        break;
+      const double wanted =
+          static_cast<double>(limit_ + 1 - std::min<std::size_t>(limit_, out_.entries.size())) /
+          density * 1.25;
+      window = static_cast<int>(std::clamp(wanted, static_cast<double>(walk.first_window),
+                                           static_cast<double>(walk.max_window)));
+    }
+    if (!custom_plans_) {
+      // The plan of the trigram scan depends on the pattern: a generic plan (PostgreSQL's
+      // choice after five executions) would not see it.
       pg::force_custom_plans(tx);
       custom_plans_ = true;
     }
     while (true) {
       if (!bound_statement(tx))
         return false;
-      const auto rows = entries::scan(tx, page);
+      const auto rows = entries::scan_sparse(tx, page);
       for (const auto& row : rows) {
         if (!emit(row.entry))
           return false;

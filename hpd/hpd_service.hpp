@@ -46,6 +46,14 @@ struct HpdSettings {
   std::chrono::milliseconds max_time{30000};
   // The clock search deadlines are measured on (steady_clock when empty; tests inject one).
   std::function<std::chrono::steady_clock::time_point()> clock;
+  // How a substring search reads a container (hpd_search.cpp): it walks the DN order in
+  // windows of first_window rows, growing to max_window, while at least `density` of the rows
+  // match, and takes the rest through the trigram index once they match more rarely.
+  struct SubstringWalk {
+    int first_window = 2000;
+    int max_window = 50000;
+    double density = 0.01;
+  } substring_walk;
 };
 
 enum class HpdCallerKind {

@@ -53,6 +53,22 @@ constexpr pg::Statement kScanSubstr{
     "hpd_entry_scan_substr",
     "SELECT dn_norm, parent_norm, kind, dn, attrs::text, facility_oid, login_id FROM hpd_entries "
     "WHERE parent_norm = $1 AND dn_norm > $2 AND substr ~ $4 ORDER BY dn_norm LIMIT $3"};
+// The DN walk of a substring search, window by window: the window's rows in DN order
+// ($3 of them), the regular expression tested on each, then at most $5 matches fetched
+// whole, and one last row (part 1) with the window's end and size.
+constexpr pg::Statement kWalkWindow{
+    "hpd_entry_walk_window",
+    "WITH w AS MATERIALIZED (SELECT dn_norm, substr ~ $4 AS hit FROM hpd_entries "
+    "WHERE parent_norm = $1 AND dn_norm > $2 ORDER BY dn_norm LIMIT $3) "
+    "SELECT * FROM (SELECT 0 AS part, e.dn_norm, e.parent_norm, e.kind, e.dn, e.attrs::text, "
+    "e.facility_oid, e.login_id FROM (SELECT dn_norm FROM w WHERE hit ORDER BY dn_norm "
+    "LIMIT $5) h JOIN hpd_entries e ON e.dn_norm = h.dn_norm "
+    "UNION ALL SELECT 1, max(dn_norm), NULL, NULL, NULL, NULL, count(*)::text, NULL FROM w) r "
+    "ORDER BY part, dn_norm"};
+// The trigram index alone, for the rest of a container where matches are rare.
+constexpr pg::Statement kIndexOnlyPlans{
+    "hpd_entry_index_only_plans",
+    "SELECT set_config('enable_indexscan', $1, true), set_config('enable_seqscan', $1, true)"};
 // Entries with a DN-valued attribute naming $1 (the GIN index on match).
 constexpr pg::Statement kReferring{
     "hpd_entry_referring",
@@ -116,19 +132,21 @@ std::string match_json(const dsml::Entry& e) {
   return m.dump();
 }
 
-StoredEntry row_to_entry(const pqxx::row& r) {
+// The entry columns (dn_norm, parent_norm, kind, dn, attrs, facility_oid, login_id) from
+// column `from` on.
+StoredEntry row_to_entry(const pqxx::row& r, int from = 0) {
   StoredEntry s;
-  s.dn_norm = r[0].as<std::string>();
-  s.parent_norm = r[1].as<std::string>();
-  s.kind = parse_entry_kind(r[2].as<std::string>()).value_or(EntryKind::kProfessional);
-  s.entry.dn = r[3].as<std::string>();
-  for (const auto& a : json::parse(r[4].as<std::string>()))
+  s.dn_norm = r[from].as<std::string>();
+  s.parent_norm = r[from + 1].as<std::string>();
+  s.kind = parse_entry_kind(r[from + 2].as<std::string>()).value_or(EntryKind::kProfessional);
+  s.entry.dn = r[from + 3].as<std::string>();
+  for (const auto& a : json::parse(r[from + 4].as<std::string>()))
     s.entry.attrs.push_back(
         {a.at("n").get<std::string>(), a.at("v").get<std::vector<std::string>>()});
-  if (!r[5].is_null())
-    s.facility_oid = r[5].as<std::string>();
-  if (!r[6].is_null())
-    s.login_id = r[6].as<std::string>();
+  if (!r[from + 5].is_null())
+    s.facility_oid = r[from + 5].as<std::string>();
+  if (!r[from + 6].is_null())
+    s.login_id = r[from + 6].as<std::string>();
   return s;
 }
 
@@ -179,6 +197,27 @@ std::vector<StoredEntry> scan(pg::Tx& tx, const ScanQuery& q) {
   for (const auto& row : r)
     out.push_back(row_to_entry(row));
   return out;
+}
+
+WalkWindow walk_window(pg::Tx& tx, const ScanQuery& q, int window, int max_hits) {
+  WalkWindow out;
+  const auto r = tx.exec(kWalkWindow, q.parent, q.after, window, *q.substring, max_hits);
+  for (const auto& row : r) {
+    if (row[0].as<int>() == 1) {
+      out.end = row[1].is_null() ? std::string() : row[1].as<std::string>();
+      out.rows = std::stoll(row[6].as<std::string>());
+      continue;
+    }
+    out.hits.push_back(row_to_entry(row, 1));
+  }
+  return out;
+}
+
+std::vector<StoredEntry> scan_sparse(pg::Tx& tx, const ScanQuery& q) {
+  tx.exec(kIndexOnlyPlans, "off");
+  auto rows = scan(tx, q);
+  tx.exec(kIndexOnlyPlans, "on");
+  return rows;
 }
 
 std::vector<StoredEntry> referring_to(pg::Tx& tx, const std::string& dn_norm) {

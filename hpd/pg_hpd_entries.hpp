@@ -3,6 +3,7 @@
 // `match` (normalized values by lower-case type) serves the indexed equality pre-filter.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,22 @@ void remove(pg::Tx& tx, const std::string& dn_norm);
 // The normalized DN of the entry bound to the facility / user, if any.
 std::optional<std::string> bound_to_facility(pg::Tx& tx, const std::string& facility_oid);
 std::vector<StoredEntry> scan(pg::Tx& tx, const ScanQuery& q);
+
+// Substring searches, planned here rather than by the planner's estimate of the pattern (a
+// misestimate either walked a whole container for a rare pattern or took every match of a
+// common one through the trigram index):
+// - walk_window: the next `window` rows of the container in DN order, and of them at most
+//   `max_hits` that match q.substring. `end` is the last row of the window (empty when the
+//   window was empty), `rows` how many rows it had.
+// - scan_sparse: q's page through the trigram index only (no DN walk, no sequential scan),
+//   for the rest of a container where the walk found the pattern rare.
+struct WalkWindow {
+  std::vector<StoredEntry> hits;
+  std::string end;
+  std::int64_t rows = 0;
+};
+WalkWindow walk_window(pg::Tx& tx, const ScanQuery& q, int window, int max_hits);
+std::vector<StoredEntry> scan_sparse(pg::Tx& tx, const ScanQuery& q);
 // The entries whose member, owner, memberOf or seeAlso names `dn_norm`, locked for update.
 std::vector<StoredEntry> referring_to(pg::Tx& tx, const std::string& dn_norm);
 // Recomputes `match` and `substr` of up to `limit` rows written under an older index format;

@@ -65,11 +65,11 @@ class HpdSubstringTest : public ::testing::Test {
     }
   }
 
-  std::vector<std::string> search(const dsml::Filter& f) {
+  std::vector<std::string> search(const dsml::Filter& f, HpdService* service = nullptr) {
     dsml::SearchRequest r;
     r.dn = std::string(kDefaultBaseDn);
     r.filter = f;
-    auto res = service_.search(r);
+    auto res = (service ? *service : service_).search(r);
     EXPECT_EQ(res.done.code, ResultCode::kSuccess) << res.done.error_message;
     std::vector<std::string> out;
     for (const auto& e : res.entries)
@@ -119,6 +119,52 @@ TEST_F(HpdSubstringTest, IndexedSearchesFindWhatTheFilterMatches) {
   both.children = {substrings("cn", std::nullopt, {"yama"}, std::nullopt),
                    substrings("displayName", "山", {}, std::nullopt)};
   EXPECT_EQ(search(both), (std::vector<std::string>{"u0", "u7"}));
+}
+
+TEST_F(HpdSubstringTest, WalkWindowsAndTrigramScanAgreeWithTheFilter) {
+  // After the eight people, 60 entries in DN order (uid w000...) that all match "walker" and
+  // rarely "number 1": a search walks dense windows, then finds the pattern rare and takes
+  // the rest through the trigram index.
+  for (int i = 0; i < 60; ++i) {
+    char uid[8];
+    std::snprintf(uid, sizeof uid, "w%03d", i);
+    auto e = person(uid, "Walker Number " + std::to_string(i), "歩行 " + std::to_string(i));
+    ASSERT_EQ(service_.add({"", e}, feeder_).code, ResultCode::kSuccess);
+    all_.push_back(e);
+  }
+  HpdService windows(
+      *pool_,
+      HpdSettings{.substring_walk = {.first_window = 4, .max_window = 16, .density = 0.25}});
+  const std::vector<dsml::Filter> cases = {
+      substrings("cn", std::nullopt, {"yama"}, std::nullopt),
+      substrings("cn", std::nullopt, {"walker"}, std::nullopt),
+      substrings("cn", std::nullopt, {"number 1"}, std::nullopt),
+      substrings("cn", std::nullopt, {"er 5"}, "9"),
+      substrings("displayName", "歩行", {}, "7"),
+      substrings("displayName", std::nullopt, {"山"}, std::nullopt),
+      substrings("cn", std::nullopt, {"nobody"}, std::nullopt),
+  };
+  for (const auto& f : cases)
+    EXPECT_EQ(search(f, &windows), expected(f)) << (f.any.empty() ? "" : f.any[0]);
+  // With a size limit the answer is the first entries in DN order, whichever way they came.
+  for (std::uint32_t n : {1u, 3u, 7u, 20u}) {
+    for (const auto& f : cases) {
+      dsml::SearchRequest r;
+      r.dn = std::string(kDefaultBaseDn);
+      r.filter = f;
+      r.size_limit = n;
+      const auto res = windows.search(r);
+      auto want = expected(f);
+      const bool more = want.size() > n;
+      if (more)
+        want.resize(n);
+      std::vector<std::string> got;
+      for (const auto& e : res.entries)
+        got.push_back(e.first("uid"));
+      EXPECT_EQ(got, want) << n << " " << (f.any.empty() ? "" : f.any[0]);
+      EXPECT_EQ(res.done.code, more ? ResultCode::kSizeLimitExceeded : ResultCode::kSuccess);
+    }
+  }
 }
 
 TEST_F(HpdSubstringTest, RowsOfTheOlderFormatAreReindexedAtStart) {
