@@ -1,7 +1,5 @@
 #include "common/assertion.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/rand.h>
 
 #include <chrono>
@@ -10,29 +8,12 @@
 
 #include "common/digest.hpp"
 #include "common/error.hpp"
+#include "common/signing.hpp"
 #include "common/tls.hpp"
 #include "proto/encoding/base64.hpp"
 
 namespace hareyaka {
 namespace {
-
-EVP_PKEY* read_key(const std::string& file, bool is_private) {
-  FILE* f = std::fopen(file.c_str(), "r");
-  if (!f) {
-    throw Error(ErrorCode::kInternal, "cannot start", "cannot read assertion key " + file);
-  }
-  EVP_PKEY* k = is_private ? PEM_read_PrivateKey(f, nullptr, nullptr, nullptr)
-                           : PEM_read_PUBKEY(f, nullptr, nullptr, nullptr);
-  std::fclose(f);
-  if (!k || EVP_PKEY_get_id(k) != EVP_PKEY_ED25519) {
-    if (k)
-      EVP_PKEY_free(k);
-    throw Error(ErrorCode::kInternal, "cannot start",
-                "assertion key " + file + " is not an Ed25519 " +
-                    (is_private ? "private" : "public") + " key: " + tls::drain_openssl_errors());
-  }
-  return k;
-}
 
 // 128 random bits: ids never collide in practice, so a refusal as "already used" is a replay.
 std::string fresh_id() {
@@ -83,14 +64,12 @@ std::int64_t unix_now() {
 }
 
 struct AssertionSigner::Key {
-  EVP_PKEY* pkey = nullptr;
-  ~Key() { EVP_PKEY_free(pkey); }
+  Ed25519Key key;
 };
 
 AssertionSigner::AssertionSigner(const std::string& file, std::string presenter_sha256)
-    : key_(std::make_unique<Key>()), presenter_(std::move(presenter_sha256)) {
-  key_->pkey = read_key(file, true);
-}
+    : key_(std::make_unique<Key>(Key{Ed25519Key::private_from_file(file, "assertion key")})),
+      presenter_(std::move(presenter_sha256)) {}
 AssertionSigner::~AssertionSigner() = default;
 
 std::string AssertionSigner::sign(const AccessAssertion& a) const {
@@ -110,31 +89,18 @@ std::string AssertionSigner::sign(const AccessAssertion& a) const {
   if (!a.community.empty())
     claims["com"] = a.community;
   const std::string payload = base64_encode(claims.dump(), Base64Alphabet::kUrlNoPadding);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  unsigned char sig[64];
-  std::size_t len = sizeof sig;
-  if (EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_->pkey) != 1 ||
-      EVP_DigestSign(ctx.get(), sig, &len, reinterpret_cast<const unsigned char*>(payload.data()),
-                     payload.size()) != 1) {
-    throw Error(ErrorCode::kInternal, "internal error",
-                "signing an access assertion failed: " + tls::drain_openssl_errors());
-  }
-  return payload + "." +
-         base64_encode(std::string_view(reinterpret_cast<char*>(sig), len),
-                       Base64Alphabet::kUrlNoPadding);
+  const std::string sig = key_->key.sign(payload);
+  return payload + "." + base64_encode(sig, Base64Alphabet::kUrlNoPadding);
 }
 
 struct AssertionVerifier::Key {
-  EVP_PKEY* pkey = nullptr;
-  ~Key() { EVP_PKEY_free(pkey); }
+  Ed25519Key key;
 };
 
 AssertionVerifier::AssertionVerifier(const std::string& file, AssertionPolicy policy)
-    : key_(std::make_unique<Key>()),
+    : key_(std::make_unique<Key>(Key{Ed25519Key::public_from_file(file, "assertion key")})),
       policy_(policy),
-      seen_(std::make_unique<ReplayCache>(policy.replay_cache_entries)) {
-  key_->pkey = read_key(file, false);
-}
+      seen_(std::make_unique<ReplayCache>(policy.replay_cache_entries)) {}
 AssertionVerifier::~AssertionVerifier() = default;
 
 std::variant<AccessAssertion, AssertionError> AssertionVerifier::verify(std::string_view token,
@@ -154,13 +120,8 @@ std::variant<AccessAssertion, AssertionError> AssertionVerifier::verify(std::str
     return AssertionError::kMalformed;
   const std::string& sig = *decoded_sig;
   const std::string& json = *decoded_json;
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  const bool ok =
-      EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_->pkey) == 1 &&
-      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                       reinterpret_cast<const unsigned char*>(payload.data()), payload.size()) == 1;
+  const bool ok = key_->key.verify(payload, sig);
   if (!ok) {
-    tls::drain_openssl_errors();
     return AssertionError::kBadSignature;
   }
   AccessAssertion a;

@@ -9,18 +9,18 @@
 namespace hareyaka::portal {
 namespace {
 
-auth::SecretBox read_totp_keys(const config::ConfigNode& auth_node) {
-  std::vector<auth::BoxKey> keys;
+SecretBox read_totp_keys(const config::ConfigNode& auth_node) {
+  std::vector<BoxKey> keys;
   for (auto& k : auth_node.array_or_empty("totp_encryption_keys")) {
     try {
-      keys.push_back(auth::make_box_key(k.string("id"), k.secret("key")));
+      keys.push_back(make_box_key(k.string("id"), k.secret("key")));
     } catch (const std::invalid_argument& e) {
       throw config::ConfigError("configuration key '" + k.path() + "': " + e.what());
     }
     k.finish();
   }
   try {
-    return auth::SecretBox(std::move(keys));
+    return SecretBox(std::move(keys));
   } catch (const std::invalid_argument& e) {
     throw config::ConfigError("configuration key 'auth.totp_encryption_keys': " +
                               std::string(e.what()));

@@ -11,7 +11,7 @@
 #include "common/log.hpp"
 #include "common/runtime.hpp"
 #include "portal/atna_sender.hpp"
-#include "portal/auth/secret_box.hpp"
+#include "common/secret_box.hpp"
 
 namespace hareyaka::portal {
 
@@ -81,7 +81,7 @@ struct AuthSettings {
   bool fast_password_hashing = false;  // tests and the demo only: argon2id at minimum cost
   // auth.totp_encryption_keys [{"id", "key": secret (base64 of 32 bytes)}], first current.
   // No keys: TOTP secrets stay plain base32 in the database (dev only; warned at start).
-  auth::SecretBox totp_box;
+  SecretBox totp_box;
 };
 
 // The portal as an HPD feed source (ITI-59 to the connected systems of the admin console);

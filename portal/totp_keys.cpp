@@ -13,7 +13,7 @@
 
 namespace hareyaka::portal {
 
-void secure_totp_secrets_at_start(pg::Pool& pool, const auth::SecretBox& box) {
+void secure_totp_secrets_at_start(pg::Pool& pool, const SecretBox& box) {
   const auth::TotpAtRestState state = auth::totp_at_rest_state(pool);
   std::string missing;
   for (const auto& id : state.key_ids) {
@@ -55,7 +55,7 @@ int run_rotate_totp_key(int argc, char** argv) {
   }
   try {
     const PortalConfig cfg = load_portal_config(config_file);
-    const auth::SecretBox& box = cfg.auth.totp_box;
+    const SecretBox& box = cfg.auth.totp_box;
     if (!box.has_keys()) {
       std::fprintf(stderr,
                    "hareyaka-portal rotate-totp-key: %s has no auth.totp_encryption_keys; add "

@@ -5,14 +5,14 @@
 #pragma once
 
 #include "common/pg.hpp"
-#include "portal/auth/secret_box.hpp"
+#include "common/secret_box.hpp"
 
 namespace hareyaka::portal {
 
 // At start, after the migrations. Refuses (Error naming the key ids) when secrets are sealed
 // under keys the configuration lacks: those users could not log in. Without keys: a warning,
 // secrets stay plaintext. With keys: plaintext secrets are sealed.
-void secure_totp_secrets_at_start(pg::Pool& pool, const auth::SecretBox& box);
+void secure_totp_secrets_at_start(pg::Pool& pool, const SecretBox& box);
 
 int run_rotate_totp_key(int argc, char** argv);
 

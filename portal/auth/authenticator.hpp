@@ -28,7 +28,7 @@
 #include "hpd/directory_store.hpp"
 #include "portal/auth/hpki_verifier.hpp"
 #include "portal/auth/password.hpp"
-#include "portal/auth/secret_box.hpp"
+#include "common/secret_box.hpp"
 #include "portal/auth/totp.hpp"
 #include "portal/auth/totp_offers.hpp"
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/pg.hpp"
-#include "portal/auth/secret_box.hpp"
+#include "common/secret_box.hpp"
 
 namespace hareyaka::auth {
 

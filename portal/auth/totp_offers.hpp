@@ -15,7 +15,7 @@
 
 #include "common/pg.hpp"
 #include "hpd/time.hpp"
-#include "portal/auth/secret_box.hpp"
+#include "common/secret_box.hpp"
 
 namespace hareyaka::auth {
 

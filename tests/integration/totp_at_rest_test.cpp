@@ -13,7 +13,7 @@
 
 #include "common/pg.hpp"
 #include "hpd/time.hpp"
-#include "portal/auth/secret_box.hpp"
+#include "common/secret_box.hpp"
 #include "portal/auth/totp.hpp"
 #include "proto/encoding/base64.hpp"
 #include "tests/integration/trust_network.hpp"
@@ -203,7 +203,7 @@ TEST_F(TotpAtRestIntegration, EncryptedAtStartEnrolledSealedRotatedAndStillLoggi
     EXPECT_EQ(login(portal, "newcomer", enrolled), 200);
     // A row written under a key this portal lacks (another portal's list): the login fails
     // as unavailable (503) and the log names the key id, not the secret.
-    auth::SecretBox foreign({auth::BoxKey{"k9", std::string(32, '9')}});
+    SecretBox foreign({BoxKey{"k9", std::string(32, '9')}});
     const auto direct_id = pg::transact(*pool, [&](pg::Tx& tx) {
       return tx.exec_trusted("SELECT id FROM users WHERE login_id = 'direct'")[0][0]
           .as<std::int64_t>();
@@ -228,7 +228,7 @@ TEST_F(TotpAtRestIntegration, EncryptedAtStartEnrolledSealedRotatedAndStillLoggi
     EXPECT_NE(reason.find("unavailable"), std::string::npos) << "'" << reason << "'";
     pg::transact(*pool, [&](pg::Tx& tx) {
       tx.exec(kPutSecret, "direct",
-              auth::SecretBox({auth::BoxKey{"k2", read_key(k2)}})
+              SecretBox({BoxKey{"k2", read_key(k2)}})
                   .seal(kDirectSecret, auth::totp_associated_data(direct_id)));
     });
     EXPECT_EQ(login(portal, "direct", kDirectSecret), 200);

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace hareyaka::auth {
+namespace hareyaka {
 
 struct BoxKey {
   std::string id;   // 1..32 of [A-Za-z0-9._-]; named in errors, never the key
@@ -52,6 +52,16 @@ class SecretBox {
   bool holds(std::string_view key_id) const;
 
   std::string seal(std::string_view plaintext, std::string_view associated_data) const;
+  // Deterministic sealing (the preservation copies, where equal files must seal equal so
+  // that a resend stores nothing new): the 96-bit nonce is the caller's, under the current
+  // key. The caller must derive it from the plaintext (e.g. mac() of its digest), so that
+  // one nonce never serves two different plaintexts. Throws std::invalid_argument unless
+  // the nonce is 12 bytes.
+  std::string seal_with_nonce(std::string_view plaintext, std::string_view associated_data,
+                              std::string_view nonce) const;
+  // HMAC-SHA256 of the message under the current key (32 raw bytes): names and nonces
+  // derived from the key without giving it away.
+  std::string mac(std::string_view message) const;
   Opened open(std::string_view stored, std::string_view associated_data) const;
 
   static bool is_sealed(std::string_view stored);  // in the v1 form (not checked further)
@@ -63,4 +73,4 @@ class SecretBox {
   std::shared_ptr<const Keys> keys_;
 };
 
-}  // namespace hareyaka::auth
+}  // namespace hareyaka

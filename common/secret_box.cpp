@@ -1,13 +1,17 @@
-#include "portal/auth/secret_box.hpp"
+#include "common/secret_box.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
+
+#include <algorithm>
+#include <stdexcept>
 
 #include "common/error.hpp"
 #include "proto/encoding/base64.hpp"
 
-namespace hareyaka::auth {
+namespace hareyaka {
 namespace {
 
 constexpr std::string_view kPrefix = "v1:";
@@ -141,14 +145,36 @@ std::optional<std::string> SecretBox::key_id_of(std::string_view stored) {
 }
 
 std::string SecretBox::seal(std::string_view plaintext, std::string_view ad) const {
+  unsigned char nonce[kNonceSize];
+  if (RAND_bytes(nonce, kNonceSize) != 1)
+    throw Error(ErrorCode::kInternal, "internal error", "seal: RAND_bytes failed");
+  return seal_with_nonce(plaintext, ad,
+                         std::string_view(reinterpret_cast<const char*>(nonce), kNonceSize));
+}
+
+std::string SecretBox::mac(std::string_view message) const {
+  if (!has_keys())
+    throw Error(ErrorCode::kInternal, "internal error", "mac: no key configured");
+  const BoxKey& key = keys_->list.front();
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!HMAC(EVP_sha256(), key.key.data(), static_cast<int>(key.key.size()), bytes(message),
+            message.size(), md, &len))
+    throw Error(ErrorCode::kInternal, "internal error", "mac: HMAC-SHA256 failed");
+  return std::string(reinterpret_cast<char*>(md), len);
+}
+
+std::string SecretBox::seal_with_nonce(std::string_view plaintext, std::string_view ad,
+                                       std::string_view nonce) const {
   if (!has_keys())
     throw Error(ErrorCode::kInternal, "internal error", "seal: no encryption key configured");
+  if (nonce.size() != kNonceSize)
+    throw std::invalid_argument("seal: the nonce must be 12 bytes");
   const BoxKey& key = keys_->list.front();
   const std::string aad = full_ad(key.id, ad);
   std::string blob(kNonceSize + plaintext.size() + kTagSize, '\0');
   auto* out = reinterpret_cast<unsigned char*>(blob.data());
-  if (RAND_bytes(out, kNonceSize) != 1)
-    throw Error(ErrorCode::kInternal, "internal error", "seal: RAND_bytes failed");
+  std::copy(nonce.begin(), nonce.end(), blob.begin());
   CipherCtx c;
   int len = 0;
   bool ok =
@@ -205,4 +231,4 @@ Opened SecretBox::open(std::string_view stored, std::string_view ad) const {
   return r;
 }
 
-}  // namespace hareyaka::auth
+}  // namespace hareyaka
