@@ -1,6 +1,7 @@
 #include "gateway/config.hpp"
 
 #include <regex>
+#include <stdexcept>
 
 namespace hareyaka::gateway {
 namespace {
@@ -39,6 +40,57 @@ DicomSettings read_dicom(const config::ConfigNode& n) {
   }
   n.finish();
   return d;
+}
+
+PreservationSettings read_preservation(const config::ConfigNode& n,
+                                       const std::string& facility_oid) {
+  PreservationSettings p;
+  for (auto& k : n.array("keys")) {
+    try {
+      p.keys.push_back(make_box_key(k.string("id"), k.secret("key")));
+    } catch (const std::invalid_argument& e) {
+      throw config::ConfigError("configuration key '" + k.path() + "': " + e.what());
+    }
+    k.finish();
+  }
+  if (p.keys.empty())
+    throw config::ConfigError("configuration key 'preservation.keys' must list at least one key");
+  p.signing_key_file = n.string("signing_key_file");
+  p.sender.facility_oid = facility_oid;
+  if (n.has("data_types")) {
+    p.sender.data_types.clear();
+    for (const auto& code : n.strings_or("data_types", {})) {
+      auto t = ssmix2::parse_data_type(code);
+      if (!t) {
+        throw config::ConfigError("configuration key 'preservation.data_types' names '" + code +
+                                  "', which is not an SS-MIX2 standard data type");
+      }
+      p.sender.data_types.push_back(*t);
+    }
+  }
+  static const std::regex kName("^[a-z0-9][a-z0-9-]{0,31}$");
+  for (auto& node : n.array("nodes")) {
+    preserve::PreservationNode pn;
+    pn.name = node.string("name");
+    if (!std::regex_match(pn.name, kName))
+      throw config::ConfigError("configuration key '" + node.path() +
+                                ".name' must be 1-32 of [a-z0-9-]");
+    for (const auto& other : p.sender.nodes) {
+      if (other.name == pn.name)
+        throw config::ConfigError("configuration key 'preservation.nodes' names '" + pn.name +
+                                  "' twice");
+    }
+    pn.url = node.string("url");
+    pn.tls = config::read_tls_client(node.child("tls"));
+    node.finish();
+    p.sender.nodes.push_back(std::move(pn));
+  }
+  if (p.sender.nodes.empty())
+    throw config::ConfigError("configuration key 'preservation.nodes' must list at least one node");
+  p.sender.resync_interval = n.millis_or("resync_interval_ms", p.sender.resync_interval);
+  p.sender.retry_max = n.millis_or("retry_max_ms", p.sender.retry_max);
+  n.finish();
+  return p;
 }
 
 }  // namespace
@@ -116,6 +168,8 @@ GatewayConfig load_gateway_config(const std::string& path) {
   }
   if (auto n = root.optional_child("dicom"))
     c.dicom = read_dicom(*n);
+  if (auto n = root.optional_child("preservation"))
+    c.preservation = read_preservation(*n, c.facility_oid);
   root.finish();
   return c;
 }

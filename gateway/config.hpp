@@ -13,7 +13,9 @@
 #include "common/http_server.hpp"
 #include "common/log.hpp"
 #include "common/runtime.hpp"
+#include "common/secret_box.hpp"
 #include "gateway/directory/directory_cache.hpp"
+#include "gateway/preserve/preserver.hpp"
 
 namespace hareyaka::gateway {
 
@@ -57,6 +59,14 @@ struct DicomSettings {
   std::optional<PacsNodeSettings> pacs;
 };
 
+// The optional "preservation" section (issue #20): where the minimum data set is preserved
+// and the keys it is sealed and signed with (docs/operations.md "Preservation").
+struct PreservationSettings {
+  std::vector<BoxKey> keys;            // the hospital's preservation keys; the first seals
+  std::string signing_key_file;        // the gateway's Ed25519 preservation key (PEM)
+  preserve::PreserverSettings sender;  // nodes, data types, retry and resync
+};
+
 struct GatewayConfig {
   log::Settings log;
   RuntimeSettings runtime;
@@ -73,6 +83,7 @@ struct GatewayConfig {
   PortalSettings portal;
   DirectorySettings directory;
   std::optional<DicomSettings> dicom;
+  std::optional<PreservationSettings> preservation;
 };
 
 GatewayConfig load_gateway_config(const std::string& path);

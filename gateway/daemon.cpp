@@ -16,6 +16,8 @@
 #include "gateway/directory/directory_puller.hpp"
 #include "gateway/local_audit.hpp"
 #include "gateway/openapi_document.hpp"
+#include "gateway/preserve/preserver.hpp"
+#include "gateway/preserve/sealing.hpp"
 #include "gateway/publish/outbox.hpp"
 #include "gateway/publish/publisher.hpp"
 #include "gateway/storage/storage_index.hpp"
@@ -48,6 +50,9 @@ struct Daemon::Impl {
   std::unique_ptr<publish::Outbox> outbox;
   std::unique_ptr<publish::Publisher> publisher;
   std::atomic<publish::Publisher*> live_publisher{nullptr};
+  std::unique_ptr<preserve::PreserveCrypto> preserve_crypto;  // when preservation is configured
+  std::unique_ptr<preserve::Preserver> preserver;
+  std::atomic<preserve::Preserver*> live_preserver{nullptr};
   std::unique_ptr<DicomService> dicom;  // when configured
 
   bool ready(std::string& detail) {
@@ -71,8 +76,8 @@ struct Daemon::Impl {
 
 namespace {
 
-std::unique_ptr<storage::StorageIndex> make_index(const GatewayConfig& c,
-                                                  std::atomic<publish::Publisher*>& publisher) {
+std::unique_ptr<storage::StorageIndex> make_index(
+    const GatewayConfig& c, std::function<void(const std::string&)> patient_changed) {
   storage::IndexOptions o;
   o.standard_root = c.storage.ssmix2_root;
   o.extended_root = c.storage.extended_root;
@@ -87,11 +92,9 @@ std::unique_ptr<storage::StorageIndex> make_index(const GatewayConfig& c,
                .count = static_cast<std::int64_t>(p.done),
                .rate = p.files_per_second});
   };
-  // Changes found while following go to the portal through the outbox.
-  o.on_patient_changed = [&publisher](const std::string& patient_id) {
-    if (auto* p = publisher.load())
-      p->patient_changed(patient_id);
-  };
+  // Changes found while following go to the portal and the preservation nodes through
+  // their outboxes.
+  o.on_patient_changed = std::move(patient_changed);
   o.on_problem = [](const storage::Problem& p) {
     log::warn("unusable file", {.component = "scanner", .detail = p.reason, .file = p.path});
   };
@@ -108,7 +111,12 @@ Daemon::Daemon(GatewayConfig config) {
                 "cannot create state_dir " + config.storage.state_dir + ": " + ec.message());
   }
   impl_ = std::make_unique<Impl>(std::move(config));
-  impl_->index = make_index(impl_->config, impl_->live_publisher);
+  impl_->index = make_index(impl_->config, [d = impl_.get()](const std::string& patient_id) {
+    if (auto* p = d->live_publisher.load())
+      p->patient_changed(patient_id);
+    if (auto* p = d->live_preserver.load())
+      p->patient_changed(patient_id);
+  });
   const auto& c = impl_->config;
   if (c.dicom)
     impl_->dicom = std::make_unique<DicomService>(*c.dicom);
@@ -120,6 +128,12 @@ Daemon::Daemon(GatewayConfig config) {
       if (auto* p = live.load())
         p->patient_changed(patient_id);
     });
+  }
+  if (c.preservation) {
+    impl_->preserve_crypto = std::make_unique<preserve::PreserveCrypto>(
+        c.preservation->keys, c.preservation->signing_key_file, c.facility_oid);
+    impl_->preserver = std::make_unique<preserve::Preserver>(
+        *impl_->index, *impl_->preserve_crypto, c.storage.state_dir, c.preservation->sender);
   }
   if (!c.portal.url.empty()) {
     impl_->outbox = std::make_unique<publish::Outbox>(c.storage.state_dir);
@@ -143,6 +157,8 @@ Daemon::~Daemon() {
     impl_->scanner.join();
   if (impl_->publisher)
     impl_->publisher->stop();
+  if (impl_->preserver)
+    impl_->preserver->stop();
   if (impl_->directory_puller)
     impl_->directory_puller->stop();
   impl_->index->stop_following();
@@ -189,6 +205,15 @@ void Daemon::start() {
         },
         {.body_limit = 0, .summary = "what the portal has not acknowledged yet"});
   }
+  if (d.preserver) {
+    d.router->add_blocking(
+        "GET", "/gw/v1/preserve/status",
+        [&d](http::Request& req) {
+          d.readers.require(req);
+          return http::Response::json(200, d.preserver->status().dump());
+        },
+        {.body_limit = 0, .summary = "what the preservation nodes have not acknowledged yet"});
+  }
   d.runtime.server().listen(d.config.listener, d.router);
   // The first scan can take minutes on a large storage; the daemon answers /healthz
   // meanwhile and /readyz once the index is complete.
@@ -199,6 +224,11 @@ void Daemon::start() {
       d.publisher->resync();  // whatever changed while we were down, or was never sent
       d.publisher->start();
     }
+    if (d.preserver) {
+      d.live_preserver = d.preserver.get();
+      d.preserver->resync();
+      d.preserver->start();
+    }
     d.index->start_following();
     d.scanned = true;
   });
@@ -207,6 +237,8 @@ void Daemon::start() {
       d.scanner.join();
     if (d.publisher)
       d.publisher->stop();
+    if (d.preserver)
+      d.preserver->stop();
     if (d.directory_puller)
       d.directory_puller->stop();
     d.index->stop_following();

@@ -21,7 +21,9 @@ int serve(int argc, char** argv) {
       "Other commands:\n"
       "  hareyaka-gateway check --storage DIR [--extended DIR] [--threads N] [--strict-pid]\n"
       "                         [--quiet]\n"
-      "  hareyaka-gateway show --storage DIR --patient ID [--extended DIR] [--limit N]",
+      "  hareyaka-gateway show --storage DIR --patient ID [--extended DIR] [--limit N]\n"
+      "  hareyaka-gateway restore --config FILE --node NAME (--into DIR | --verify-only)\n"
+      "                           [--as-of YYYY-MM-DDThh:mm:ssZ]",
       code);
   if (!args)
     return code;
@@ -51,6 +53,8 @@ int main(int argc, char** argv) {
     return cli::run_check(argc - 1, argv + 1);
   if (argc > 1 && std::strcmp(argv[1], "show") == 0)
     return cli::run_show(argc - 1, argv + 1);
+  if (argc > 1 && std::strcmp(argv[1], "restore") == 0)
+    return cli::run_restore(argc - 1, argv + 1);
   if (argc > 1 && std::strcmp(argv[1], "serve") == 0)
     return serve(argc - 1, argv + 1);
   return serve(argc, argv);

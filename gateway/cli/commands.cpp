@@ -1,11 +1,18 @@
 #include "gateway/cli/commands.hpp"
 
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <map>
 #include <optional>
 #include <string>
 
+#include "common/error.hpp"
+#include "common/http_client.hpp"
+#include "gateway/config.hpp"
+#include "gateway/preserve/restore.hpp"
+#include "gateway/preserve/sealing.hpp"
 #include "gateway/record/record_query.hpp"
 #include "gateway/storage/storage_index.hpp"
 #include "proto/ssmix2/data_type.hpp"
@@ -158,6 +165,82 @@ int run_show(int argc, char** argv) {
   }
   std::cout << record->dump(2) << "\n";
   return 0;
+}
+
+namespace {
+
+// "2026-12-07T08:00:00Z" as unix milliseconds.
+std::optional<std::int64_t> parse_utc(const std::string& text) {
+  std::tm tm{};
+  char z = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 ||
+      z != 'Z')
+    return std::nullopt;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<std::int64_t>(timegm(&tm)) * 1000;
+}
+
+}  // namespace
+
+int run_restore(int argc, char** argv) {
+  Args a = parse_args(argc, argv, {"--config", "--node", "--into", "--as-of"}, {"--verify-only"});
+  if (a.error.empty() && !a.values.count("--config"))
+    a.error = "--config FILE is required";
+  if (a.error.empty() && !a.values.count("--node"))
+    a.error = "--node NAME is required";
+  if (a.error.empty() && !a.values.count("--into") && !a.flags.count("--verify-only"))
+    a.error = "--into DIR is required (or --verify-only)";
+  std::optional<std::int64_t> as_of = 0;
+  if (a.error.empty() && a.values.count("--as-of")) {
+    as_of = parse_utc(a.values["--as-of"]);
+    if (!as_of)
+      a.error = "--as-of needs a UTC time such as 2026-12-07T08:00:00Z";
+  }
+  if (!a.error.empty()) {
+    std::cerr << "restore: " << a.error
+              << "\nusage: hareyaka-gateway restore --config FILE --node NAME "
+                 "(--into DIR | --verify-only) [--as-of YYYY-MM-DDThh:mm:ssZ]\n";
+    return 2;
+  }
+  try {
+    const auto cfg = load_gateway_config(a.values["--config"]);
+    if (!cfg.preservation) {
+      std::cerr << "restore: the configuration has no 'preservation' section\n";
+      return 2;
+    }
+    const preserve::PreservationNode* node = nullptr;
+    for (const auto& n : cfg.preservation->sender.nodes) {
+      if (n.name == a.values["--node"])
+        node = &n;
+    }
+    if (!node) {
+      std::cerr << "restore: no preservation node named '" << a.values["--node"]
+                << "' in the configuration\n";
+      return 2;
+    }
+    preserve::PreserveCrypto crypto(cfg.preservation->keys, cfg.preservation->signing_key_file,
+                                    cfg.facility_oid);
+    http::BlockingHttpClient client(http::ClientSettings{.tls = node->tls});
+    const auto started = std::chrono::steady_clock::now();
+    auto report = preserve::restore(crypto, client,
+                                    {.node_url = node->url,
+                                     .into = a.values["--into"],
+                                     .as_of_ms = *as_of,
+                                     .verify_only = a.flags.count("--verify-only") > 0});
+    auto j = report.to_json();
+    j["seconds"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::cout << j.dump(2) << "\n";
+    return report.problems.empty() ? 0 : 1;
+  } catch (const config::ConfigError& e) {
+    std::cerr << "restore: " << e.what() << "\n";
+    return 2;
+  } catch (const Error& e) {
+    std::cerr << "restore: " << e.internal() << "\n";
+    return 3;
+  }
 }
 
 }  // namespace hareyaka::gateway::cli

@@ -48,7 +48,8 @@ const DevPki& dev_pki() {
     holder->pki.dir = holder->tmp.path() + "/network";
     holder->pki.other_dir = holder->tmp.path() + "/other";
     const std::string script = source_dir() + "/deploy/dev-pki";
-    run_checked({script, holder->pki.dir, "portal", "gateway-a", "gateway-b", "client", "revoked"});
+    run_checked({script, holder->pki.dir, "portal", "gateway-a", "gateway-b", "client", "revoked",
+                 "preserve-a", "preserve-b"});
     run_checked({script, holder->pki.dir, "--revoke", "revoked"});
     run_checked({script, holder->pki.other_dir, "stranger"});
   });

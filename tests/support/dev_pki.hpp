@@ -1,6 +1,7 @@
 // Certificates for tests, made by the project's own deploy/dev-pki script (once per test
-// binary): a network CA with nodes "portal", "gateway-a", "gateway-b", "client", and an
-// unrelated CA ("other") with a node "stranger" for refusal tests.
+// binary): a network CA with nodes "portal", "gateway-a", "gateway-b", "client",
+// "preserve-a" and "preserve-b" (preservation nodes), and an unrelated CA ("other") with a node
+// "stranger" for refusal tests.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,0 +1,78 @@
+// Sends the minimum data set of every patient to the preservation nodes (issue #20), at least
+// once and idempotently, one sender thread per node. A changed patient goes into that node's
+// durable queue (publish::Outbox under state_dir/preserve/<node>); the sender reads the
+// patient's current files of the preserved data types, seals them (sealing.hpp), uploads the
+// objects the node does not hold yet, then the signed manifest: a new generation. What the
+// node acknowledged is remembered as a digest of the file list (paths, sizes, mtimes), so a
+// resynchronisation at start queues only patients that changed meanwhile. A crash at any
+// point resends: equal files seal to equal objects and the node answers an unchanged list
+// with the generation it already holds, so nothing is stored twice and nothing is lost.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/http_client.hpp"
+#include "gateway/preserve/sealing.hpp"
+#include "gateway/publish/outbox.hpp"
+#include "gateway/storage/storage_index.hpp"
+#include "proto/ssmix2/data_type.hpp"
+
+namespace hareyaka::gateway::preserve {
+
+struct PreservationNode {
+  std::string name;  // [a-z0-9-], names its queue folder
+  std::string url;   // https://node:port
+  tls::ClientSettings tls;
+};
+
+// The minimum data set of the MHLW disaster-time guidance: demographics, allergies,
+// diagnoses, prescriptions and injections (orders and administrations), lab results, visits,
+// admissions and discharges.
+std::vector<ssmix2::DataType> minimum_data_set();
+
+struct PreserverSettings {
+  std::string facility_oid;
+  std::vector<ssmix2::DataType> data_types = minimum_data_set();
+  std::vector<PreservationNode> nodes;
+  std::chrono::milliseconds retry_min{1000};
+  std::chrono::milliseconds retry_max{60'000};
+  std::chrono::milliseconds resync_interval{std::chrono::minutes(10)};
+};
+
+class Preserver {
+ public:
+  Preserver(const storage::StorageIndex& index, const PreserveCrypto& crypto,
+            const std::string& state_dir, PreserverSettings settings);
+  ~Preserver();
+
+  void patient_changed(const std::string& patient_id);  // durable in every queue
+  std::size_t resync();  // queues every patient whose preserved list differs
+  void start();
+  void stop();
+  // One pass over one node's queue; returns how many patients the node acknowledged.
+  int run_once(std::size_t node);
+  nlohmann::json status() const;
+
+ private:
+  struct Node;
+  // The list of files to preserve now, and its digest (no file is read).
+  std::vector<storage::FileEntry> selected(const std::string& patient_id,
+                                           std::string& digest) const;
+  void preserve_patient(Node& node, const std::string& patient_id);
+  void run(Node& node);
+
+  const storage::StorageIndex& index_;
+  const PreserveCrypto& crypto_;
+  PreserverSettings settings_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+};
+
+}  // namespace hareyaka::gateway::preserve

@@ -1,0 +1,261 @@
+#include "preserve/store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "common/digest.hpp"
+#include "common/error.hpp"
+#include "proto/preserve/manifest.hpp"
+
+namespace hareyaka::preserve {
+namespace {
+
+namespace fs = std::filesystem;
+
+void sync_dir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+// Writes `content` as `dir/name` unless that name exists. true: written; false: it existed.
+bool write_once(const std::string& dir, const std::string& name, const std::string& content) {
+  fs::create_directories(dir);
+  static std::atomic<std::uint64_t> counter{0};
+  const std::string tmp =
+      dir + "/.tmp-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0400);
+  if (fd < 0)
+    throw Error(ErrorCode::kUnavailable, "store unavailable", "cannot create " + tmp);
+  std::size_t done = 0;
+  bool ok = true;
+  while (ok && done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    ok = n > 0;
+    done += ok ? static_cast<std::size_t>(n) : 0;
+  }
+  ok = ok && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    throw Error(ErrorCode::kUnavailable, "store unavailable", "cannot write " + tmp);
+  }
+  const std::string final_path = dir + "/" + name;
+  const int linked = ::link(tmp.c_str(), final_path.c_str());
+  const int link_errno = errno;
+  ::unlink(tmp.c_str());
+  if (linked != 0 && link_errno == EEXIST)
+    return false;
+  if (linked != 0)
+    throw Error(ErrorCode::kUnavailable, "store unavailable", "cannot link " + final_path);
+  sync_dir(dir);
+  return true;
+}
+
+std::optional<std::string> read_whole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> generations_in(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() == 27 && name.ends_with(".json") && is_generation(name.substr(0, 22)))
+      out.push_back(name.substr(0, 22));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+PreservationStore::PreservationStore(std::string root) : root_(std::move(root)) {
+  fs::create_directories(root_);
+}
+
+std::string PreservationStore::facility_dir(const std::string& facility) const {
+  if (!is_oid(facility))
+    throw Error(ErrorCode::kBadRequest, "facility is not an OID");
+  return root_ + "/" + facility;
+}
+
+std::mutex& PreservationStore::facility_lock(const std::string& facility) {
+  std::lock_guard lock(locks_mutex_);
+  return locks_[facility];
+}
+
+bool PreservationStore::put_object(const std::string& facility, const std::string& sha256,
+                                   const std::string& blob) {
+  if (!is_sha256_hex(sha256))
+    throw Error(ErrorCode::kBadRequest, "object name is not a SHA-256 digest");
+  if (sha256_hex(blob) != sha256)
+    throw Error(ErrorCode::kBadRequest, "object digest does not match its content");
+  return write_once(facility_dir(facility) + "/objects/" + sha256.substr(0, 2), sha256, blob);
+}
+
+std::optional<std::string> PreservationStore::object(const std::string& facility,
+                                                     const std::string& sha256) const {
+  if (!is_sha256_hex(sha256))
+    throw Error(ErrorCode::kBadRequest, "object name is not a SHA-256 digest");
+  return read_whole(facility_dir(facility) + "/objects/" + sha256.substr(0, 2) + "/" + sha256);
+}
+
+std::vector<std::string> PreservationStore::missing(const std::string& facility,
+                                                    const std::vector<std::string>& objects) const {
+  const std::string dir = facility_dir(facility) + "/objects/";
+  std::vector<std::string> out;
+  for (const auto& o : objects) {
+    if (!is_sha256_hex(o))
+      throw Error(ErrorCode::kBadRequest, "object name is not a SHA-256 digest");
+    std::error_code ec;
+    if (!fs::exists(dir + o.substr(0, 2) + "/" + o, ec))
+      out.push_back(o);
+  }
+  return out;
+}
+
+PreservationStore::Accepted PreservationStore::put_manifest(const std::string& facility,
+                                                            const std::string& patient,
+                                                            const std::string& generation,
+                                                            const std::string& text) {
+  auto parsed = parse_manifest(text);
+  if (!parsed.manifest)
+    throw Error(ErrorCode::kBadRequest, parsed.error);
+  const Manifest& m = *parsed.manifest;
+  if (m.facility != facility || m.patient != patient || m.generation != generation)
+    throw Error(ErrorCode::kBadRequest, "manifest is for another facility, patient or generation");
+  if (auto gone = missing(facility, m.objects); !gone.empty()) {
+    throw Error(ErrorCode::kConflict,
+                "manifest names " + std::to_string(gone.size()) + " objects not held");
+  }
+  std::lock_guard lock(facility_lock(facility));
+  const std::string dir = facility_dir(facility) + "/patients/" + patient;
+  const auto held = generations_in(dir);
+  if (!held.empty()) {
+    auto newest = manifest(facility, patient, held.back());
+    auto previous = newest ? parse_manifest(*newest) : ManifestParse{};
+    if (previous.manifest && previous.manifest->objects == m.objects &&
+        previous.manifest->index == m.index)
+      return {held.back(), false};  // a resend of what is held
+  }
+  if (!write_once(dir, generation + ".json", text)) {
+    auto existing = manifest(facility, patient, generation);
+    if (existing && *existing == text)
+      return {generation, false};
+    throw Error(ErrorCode::kConflict, "another manifest holds this generation");
+  }
+  return {generation, true};
+}
+
+std::optional<std::string> PreservationStore::manifest(const std::string& facility,
+                                                       const std::string& patient,
+                                                       const std::string& generation) const {
+  if (!is_sha256_hex(patient) || !is_generation(generation))
+    throw Error(ErrorCode::kBadRequest, "not a patient reference and generation");
+  return read_whole(facility_dir(facility) + "/patients/" + patient + "/" + generation + ".json");
+}
+
+std::vector<StoredPatient> PreservationStore::patients(const std::string& facility,
+                                                       const std::string& after,
+                                                       std::size_t limit) const {
+  std::set<std::string> refs;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(facility_dir(facility) + "/patients", ec)) {
+    const std::string name = e.path().filename().string();
+    if (is_sha256_hex(name) && name > after)
+      refs.insert(name);
+  }
+  std::vector<StoredPatient> out;
+  for (const auto& r : refs) {
+    if (out.size() >= limit)
+      break;
+    auto gens = generations_in(facility_dir(facility) + "/patients/" + r);
+    if (!gens.empty())
+      out.push_back({r, std::move(gens)});
+  }
+  return out;
+}
+
+StoreStats PreservationStore::stats(const std::string& facility) const {
+  StoreStats s;
+  std::error_code ec;
+  const std::string dir = facility_dir(facility);
+  for (const auto& p : fs::directory_iterator(dir + "/patients", ec)) {
+    ++s.patients;
+    s.generations += static_cast<std::int64_t>(generations_in(p.path().string()).size());
+  }
+  for (const auto& e : fs::recursive_directory_iterator(dir + "/objects", ec)) {
+    if (e.is_regular_file(ec)) {
+      ++s.objects;
+      s.bytes += static_cast<std::int64_t>(e.file_size(ec));
+    }
+  }
+  return s;
+}
+
+SweepReport PreservationStore::sweep(const std::string& facility, const Retention& rule,
+                                     std::chrono::system_clock::time_point now) {
+  SweepReport r;
+  std::lock_guard lock(facility_lock(facility));
+  const std::string dir = facility_dir(facility);
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const auto keep_ms = std::chrono::duration_cast<std::chrono::milliseconds>(rule.keep).count();
+  std::set<std::string> referenced;
+  bool unreadable = false;
+  std::error_code ec;
+  for (const auto& p : fs::directory_iterator(dir + "/patients", ec)) {
+    auto gens = generations_in(p.path().string());
+    for (std::size_t i = 0; i < gens.size(); ++i) {
+      const bool among_newest = gens.size() - i <= rule.keep_at_least;
+      if (!among_newest && now_ms - generation_time_ms(gens[i]) > keep_ms) {
+        fs::remove(p.path() / (gens[i] + ".json"), ec);
+        ++r.generations_expired;
+        continue;
+      }
+      auto text = read_whole((p.path() / (gens[i] + ".json")).string());
+      auto parsed = text ? parse_manifest(*text) : ManifestParse{};
+      if (!parsed.manifest) {
+        unreadable = true;  // its objects are unknown: none is deleted this time
+        continue;
+      }
+      referenced.insert(parsed.manifest->objects.begin(), parsed.manifest->objects.end());
+    }
+  }
+  const auto grace = std::filesystem::file_time_type::clock::now() - rule.orphan_grace;
+  std::vector<fs::path> orphans;
+  for (const auto& e : fs::recursive_directory_iterator(dir + "/objects", ec)) {
+    if (!e.is_regular_file(ec))
+      continue;
+    const std::string name = e.path().filename().string();
+    if (unreadable || referenced.contains(name) || e.last_write_time(ec) > grace ||
+        name.starts_with(".tmp-")) {
+      ++r.objects_kept;
+      continue;
+    }
+    orphans.push_back(e.path());
+  }
+  for (const auto& path : orphans) {
+    fs::remove(path, ec);
+    ++r.objects_deleted;
+  }
+  return r;
+}
+
+}  // namespace hareyaka::preserve
