@@ -118,5 +118,51 @@ TEST(GatewayConfig, RefusesBadDicomKeysAndValuesNamingThem) {
   EXPECT_NE(error_of(j).find("storage_dir"), std::string::npos) << error_of(j);
 }
 
+json preservation() {
+  return {{"keys", {{{"id", "2026"}, {"key", std::string(43, 'A') + "="}}}},
+          {"signing_key_file", "/sign.key"},
+          {"nodes",
+           {{{"name", "east"},
+             {"url", "https://east:9443"},
+             {"tls", {{"ca_file", "/ca.pem"}, {"cert_file", "/c.pem"}, {"key_file", "/c.key"}}}}}}};
+}
+
+TEST(GatewayConfig, ReadsThePreservationSection) {
+  EXPECT_FALSE(load(base()).preservation.has_value());
+  json j = base();
+  j["preservation"] = preservation();
+  const auto c = load(j);
+  ASSERT_TRUE(c.preservation);
+  EXPECT_EQ(c.preservation->keys.at(0).id, "2026");
+  EXPECT_EQ(c.preservation->keys.at(0).key.size(), 32u);
+  EXPECT_EQ(c.preservation->sender.nodes.at(0).name, "east");
+  EXPECT_EQ(c.preservation->sender.facility_oid, "1.2.392.200284.33.1310001");
+  EXPECT_EQ(c.preservation->sender.data_types, preserve::minimum_data_set());
+  j["preservation"]["data_types"] = {"ADT-00", "OML-11"};
+  EXPECT_EQ(load(j).preservation->sender.data_types.size(), 2u);
+}
+
+TEST(GatewayConfig, RefusesBadPreservationKeysAndValuesNamingThem) {
+  json j = base();
+  j["preservation"] = preservation();
+  j["preservation"]["data_types"] = {"XYZ-99"};
+  EXPECT_NE(error_of(j).find("XYZ-99"), std::string::npos) << error_of(j);
+  j["preservation"] = preservation();
+  j["preservation"]["keys"][0]["key"] = "c2hvcnQ=";
+  EXPECT_NE(error_of(j).find("preservation.keys"), std::string::npos) << error_of(j);
+  j["preservation"] = preservation();
+  j["preservation"]["nodes"][0]["name"] = "East Node";
+  EXPECT_NE(error_of(j).find("name"), std::string::npos) << error_of(j);
+  j["preservation"] = preservation();
+  j["preservation"]["nodes"].push_back(j["preservation"]["nodes"][0]);
+  EXPECT_NE(error_of(j).find("twice"), std::string::npos) << error_of(j);
+  j["preservation"] = preservation();
+  j["preservation"]["nodes"] = json::array();
+  EXPECT_NE(error_of(j).find("at least one node"), std::string::npos) << error_of(j);
+  j["preservation"] = preservation();
+  j["preservation"].erase("signing_key_file");
+  EXPECT_NE(error_of(j).find("signing_key_file"), std::string::npos) << error_of(j);
+}
+
 }  // namespace
 }  // namespace hareyaka::gateway
