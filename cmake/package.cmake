@@ -21,9 +21,12 @@ endif()
 if(TARGET hareyaka-gateway)
   install(TARGETS hareyaka-gateway RUNTIME DESTINATION bin COMPONENT gateway)
 endif()
+if(TARGET hareyaka-preserve)
+  install(TARGETS hareyaka-preserve RUNTIME DESTINATION bin COMPONENT preserve)
+endif()
 
 # Per package: its configuration, unit, documentation and maintainer scripts.
-foreach(role portal gateway)
+foreach(role portal gateway preserve)
   set(PKG hareyaka-${role})
   set(ROLE ${role})
   install(FILES ${PROJECT_SOURCE_DIR}/deploy/config/${role}.example.json DESTINATION /etc/hareyaka
@@ -49,7 +52,8 @@ endforeach()
 # Manual pages, compressed as Debian wants them (gzip -n: no timestamp, reproducible).
 set(HAREYAKA_MAN_portal hareyaka-portal hareyaka-audit-verify)
 set(HAREYAKA_MAN_gateway hareyaka-gateway)
-foreach(role portal gateway)
+set(HAREYAKA_MAN_preserve hareyaka-preserve)
+foreach(role portal gateway preserve)
   foreach(page ${HAREYAKA_MAN_${role}})
     set(man_src ${PROJECT_SOURCE_DIR}/deploy/man/${page}.8)
     set(man_gz ${PROJECT_BINARY_DIR}/man/${page}.8.gz)
@@ -66,7 +70,7 @@ set(CPACK_PACKAGE_VENDOR "Hareyaka project")
 set(CPACK_PACKAGE_CONTACT "Hareyaka project <hareyaka@invalid>")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
-set(CPACK_COMPONENTS_ALL portal gateway)
+set(CPACK_COMPONENTS_ALL portal gateway preserve)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
@@ -84,5 +88,10 @@ string(CONCAT CPACK_DEBIAN_GATEWAY_DESCRIPTION
     "Hareyaka regional EHR exchange: the gateway\n"
     "Runs beside a hospital's EMR: reads its SS-MIX2 storage and DICOM studies and serves\n"
     "them to the Hareyaka portal over mutual TLS.")
+string(CONCAT CPACK_DEBIAN_PRESERVE_DESCRIPTION
+    "Hareyaka regional EHR exchange: a preservation node\n"
+    "Keeps, far from the hospitals, each hospital's SS-MIX2 minimum data set as its gateway\n"
+    "sends it: sealed with the hospital's key (the node holds none), signed, in generations\n"
+    "that are never rewritten.")
 set(CPACK_DEBIAN_PORTAL_PACKAGE_SUGGESTS "postgresql")
 include(CPack)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs hareyaka-portal and hareyaka-gateway from the .deb files deploy/package makes,
+# Installs hareyaka-portal, hareyaka-gateway and hareyaka-preserve from the .deb files deploy/package makes,
 # as hospital IT would: dpkg -i, systemd-analyze verify on the installed units, each daemon
 # started from /usr/bin as its system user with a copy of the installed /etc/hareyaka
 # configuration (edited for certificates, database, storage folders and port 0), /readyz,
@@ -10,7 +10,7 @@
 set -euo pipefail
 src=$1
 build=$2
-pkgs=(hareyaka-portal hareyaka-gateway)
+pkgs=(hareyaka-portal hareyaka-gateway hareyaka-preserve)
 
 fail() {
   echo "package_test: FAIL: $*" >&2
@@ -98,14 +98,16 @@ sed -i 's|"level": "debug"|"level": "info"|' /etc/hareyaka/gateway.json
 
 echo "== systemd-analyze verify"
 systemd-analyze verify /lib/systemd/system/hareyaka-portal.service \
-  /lib/systemd/system/hareyaka-gateway.service >"$tmp/verify.log" 2>&1 ||
+  /lib/systemd/system/hareyaka-gateway.service /lib/systemd/system/hareyaka-preserve.service \
+  >"$tmp/verify.log" 2>&1 ||
   { cat "$tmp/verify.log" >&2; fail "systemd-analyze verify"; }
 if grep -i "hareyaka" "$tmp/verify.log"; then fail "systemd-analyze verify warns about the units"; fi
 
 echo "== certificates, database, storage"
-"$src/deploy/dev-pki" "$tmp/pki" portal gateway >/dev/null
+"$src/deploy/dev-pki" "$tmp/pki" portal gateway node >/dev/null
 chown hareyaka-portal "$tmp/pki/portal.key" "$tmp/pki/assertion.key"
 chown hareyaka-gateway "$tmp/pki/gateway.key"
+chown hareyaka-preserve "$tmp/pki/node.key"
 install -d -m 755 "$tmp/etc"
 conninfo=$("$src/deploy/local-pg" "$tmp/pg" start)
 psql "$conninfo" -qc "CREATE DATABASE hareyaka" >/dev/null
@@ -115,6 +117,7 @@ echo "host=$tmp/pg dbname=hareyaka user=hareyaka" |
 chown hareyaka-portal "$tmp/etc/totp-key-2026-1"
 install -d -o hareyaka-portal "$tmp/run-portal"
 install -d -o hareyaka-gateway "$tmp/run-gateway"
+install -d -o hareyaka-preserve "$tmp/run-preserve"
 install -d "$tmp/ssmix2/standard" "$tmp/ssmix2/extended"
 
 # The installed examples, edited where this machine differs from a hospital's: the dev
@@ -168,6 +171,13 @@ sed "${edit_common[@]}" -e "s|/srv/ssmix2/|$tmp/ssmix2/|g" \
 start hareyaka-gateway "$tmp/etc/gateway.json" "$tmp/run-gateway/ports.json"
 gw=$(ports_of "$tmp/run-gateway/ports.json" nodes)
 ready "https://127.0.0.1:$gw/readyz" portal
+
+echo "== hareyaka-preserve from /usr/bin"
+sed "${edit_common[@]}" /etc/hareyaka/preserve.json >"$tmp/etc/preserve.json"
+start hareyaka-preserve "$tmp/etc/preserve.json" "$tmp/run-preserve/ports.json"
+pv=$(ports_of "$tmp/run-preserve/ports.json" nodes)
+ready "https://127.0.0.1:$pv/readyz" gateway
+[ -d /var/lib/hareyaka-preserve ] || fail "no /var/lib/hareyaka-preserve"
 
 echo "== SIGTERM"
 for pid in "${pids[@]}"; do kill -TERM "$pid"; done
