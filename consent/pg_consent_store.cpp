@@ -284,4 +284,29 @@ Page<VisiblePatient> PgConsentStore::list_visible_patients(const std::string& vi
   });
 }
 
+namespace {
+
+// A range scan of consents_patient (authority, local_id, source_facility): the domain is the
+// facility's own, so the range holds this facility's consents only.
+constexpr pg::Statement kConsentedLocalIds{
+    "consent_consented_local_ids",
+    "SELECT DISTINCT patient_local_id FROM consents"
+    " WHERE patient_authority = $2 AND patient_local_id > $3 AND source_facility = $1"
+    " AND withdrawn_at IS NULL AND starts_at <= hy_ts($4)"
+    " AND (expires_at IS NULL OR expires_at > hy_ts($4))"
+    " ORDER BY patient_local_id LIMIT $5"};
+
+}  // namespace
+
+std::vector<std::string> consented_local_ids(pg::Pool& pool, const std::string& source,
+                                             const std::string& authority, const std::string& after,
+                                             int limit, TimePoint now) {
+  return pg::transact(pool, [&](pg::Tx& tx) {
+    std::vector<std::string> out;
+    for (const auto& r : tx.exec(kConsentedLocalIds, source, authority, after, to_us(now), limit))
+      out.push_back(r[0].as<std::string>());
+    return out;
+  });
+}
+
 }  // namespace hareyaka::consent

@@ -28,4 +28,11 @@ class PgConsentStore : public ConsentStore {
   pg::Pool& pool_;
 };
 
+// The local ids at facility `source` (patient id domain `authority`) that some consent in
+// force at `now` discloses, in order after `after`, at most `limit`: the patients a gateway
+// preserves (issue #20).
+std::vector<std::string> consented_local_ids(pg::Pool& pool, const std::string& source,
+                                             const std::string& authority, const std::string& after,
+                                             int limit, TimePoint now);
+
 }  // namespace hareyaka::consent

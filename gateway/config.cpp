@@ -87,6 +87,8 @@ PreservationSettings read_preservation(const config::ConfigNode& n,
   }
   if (p.sender.nodes.empty())
     throw config::ConfigError("configuration key 'preservation.nodes' must list at least one node");
+  p.consented_only = n.choice_or("patients", "consented", {"consented", "all"}) == "consented";
+  p.sender.consent_refresh = n.millis_or("consent_refresh_ms", p.sender.consent_refresh);
   p.sender.resync_interval = n.millis_or("resync_interval_ms", p.sender.resync_interval);
   p.sender.retry_max = n.millis_or("retry_max_ms", p.sender.retry_max);
   n.finish();
@@ -168,8 +170,15 @@ GatewayConfig load_gateway_config(const std::string& path) {
   }
   if (auto n = root.optional_child("dicom"))
     c.dicom = read_dicom(*n);
-  if (auto n = root.optional_child("preservation"))
+  if (auto n = root.optional_child("preservation")) {
     c.preservation = read_preservation(*n, c.facility_oid);
+    if (c.preservation->consented_only && c.portal.url.empty()) {
+      throw config::ConfigError(
+          "configuration key 'preservation.patients' is 'consented' (the default) but there is "
+          "no 'portal' to ask which patients consented; set it to 'all' to preserve every "
+          "patient");
+    }
+  }
   root.finish();
   return c;
 }

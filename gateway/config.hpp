@@ -65,6 +65,7 @@ struct PreservationSettings {
   std::vector<BoxKey> keys;            // the hospital's preservation keys; the first seals
   std::string signing_key_file;        // the gateway's Ed25519 preservation key (PEM)
   preserve::PreserverSettings sender;  // nodes, data types, retry and resync
+  bool consented_only = true;          // "patients": "consented" (the portal says who) or "all"
 };
 
 struct GatewayConfig {

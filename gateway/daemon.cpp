@@ -1,6 +1,7 @@
 #include "gateway/daemon.hpp"
 
 #include <atomic>
+#include <cctype>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -101,6 +102,45 @@ std::unique_ptr<storage::StorageIndex> make_index(
   return std::make_unique<storage::StorageIndex>(std::move(o));
 }
 
+std::string percent_encoded(const std::string& s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// Who the portal says consented (GET /api/gw/v1/consented-patients, paged).
+preserve::ConsentedPatients consented_patients_from(const PortalSettings& portal) {
+  auto client = std::make_shared<http::BlockingHttpClient>(http::ClientSettings{.tls = portal.tls});
+  return [client, url = portal.url] {
+    std::vector<std::string> ids;
+    std::string after;
+    for (;;) {
+      auto r = client->request({.url = url + "/api/gw/v1/consented-patients?limit=10000" +
+                                       (after.empty() ? "" : "&after=" + percent_encoded(after)),
+                                .timeout = std::chrono::seconds(30)});
+      const auto page = nlohmann::json::parse(r.body, nullptr, false);
+      if (r.status != 200 || !page.is_object() || !page.contains("items"))
+        throw Error(ErrorCode::kUnavailable, "portal unavailable",
+                    "consented patients: HTTP " + std::to_string(r.status));
+      const auto items = page["items"];
+      for (const auto& id : items)
+        ids.push_back(id.get<std::string>());
+      if (!page["next_after"].is_string())
+        return ids;
+      after = page["next_after"].get<std::string>();
+    }
+  };
+}
+
 }  // namespace
 
 Daemon::Daemon(GatewayConfig config) {
@@ -132,8 +172,11 @@ Daemon::Daemon(GatewayConfig config) {
   if (c.preservation) {
     impl_->preserve_crypto = std::make_unique<preserve::PreserveCrypto>(
         c.preservation->keys, c.preservation->signing_key_file, c.facility_oid);
+    auto sender = c.preservation->sender;
+    if (c.preservation->consented_only)
+      sender.consented = consented_patients_from(c.portal);
     impl_->preserver = std::make_unique<preserve::Preserver>(
-        *impl_->index, *impl_->preserve_crypto, c.storage.state_dir, c.preservation->sender);
+        *impl_->index, *impl_->preserve_crypto, c.storage.state_dir, std::move(sender));
   }
   if (!c.portal.url.empty()) {
     impl_->outbox = std::make_unique<publish::Outbox>(c.storage.state_dir);

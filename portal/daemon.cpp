@@ -272,6 +272,7 @@ void Daemon::start() {
   add_xcpd_routes(*d.nodes, d.pix_service, d.config.xcpd, d.node_scope, d.audit);
   add_xca_routes(*d.nodes, d.xca);
   add_locator_routes(*d.nodes, d.locators, facility_of);
+  add_consented_patients_route(*d.nodes, d.pool, facility_of);
 
   if (const auto n = d.hpd_service.refresh_indexes(); n > 0)
     log::info("HPD entries reindexed", {.component = "hpd", .count = static_cast<int>(n)});

@@ -81,8 +81,52 @@ void Preserver::patient_changed(const std::string& patient_id) {
   }
 }
 
+bool Preserver::preserves(const std::string& patient_id) const {
+  if (!settings_.consented)
+    return true;
+  std::lock_guard lock(consent_mutex_);
+  return consented_ && consented_->contains(patient_id);
+}
+
+bool Preserver::refresh_consents() {
+  if (!settings_.consented)
+    return true;
+  std::set<std::string> now;
+  try {
+    for (auto& id : settings_.consented())
+      now.insert(std::move(id));
+  } catch (const std::exception& e) {
+    const Error* err = dynamic_cast<const Error*>(&e);
+    std::lock_guard lock(consent_mutex_);
+    consent_error_ = err ? err->internal() : e.what();
+    log::warn("consented patients unavailable; preserving the ones known",
+              {.component = "preserver", .detail = consent_error_});
+    return false;
+  }
+  std::vector<std::string> added;
+  {
+    std::lock_guard lock(consent_mutex_);
+    for (const auto& id : now) {
+      if (!consented_ || !consented_->contains(id))
+        added.push_back(id);
+    }
+    consented_ = std::move(now);
+    consent_error_.clear();
+  }
+  ++consent_refreshes_;
+  for (const auto& id : added) {
+    if (index_.has_patient(id))
+      patient_changed(id);
+  }
+  return true;
+}
+
 std::vector<storage::FileEntry> Preserver::selected(const std::string& patient_id,
                                                     std::string& digest) const {
+  if (!preserves(patient_id)) {
+    digest.clear();  // not consented (or not yet known): nothing to preserve
+    return {};
+  }
   std::vector<std::pair<std::string, storage::FileEntry>> files;
   for (const auto& e : index_.current_files(patient_id)) {
     if (std::find(settings_.data_types.begin(), settings_.data_types.end(), e.type()) !=
@@ -102,6 +146,7 @@ std::vector<storage::FileEntry> Preserver::selected(const std::string& patient_i
 }
 
 std::size_t Preserver::resync() {
+  refresh_consents();
   std::size_t queued = 0;
   std::string after;
   for (;;) {
@@ -206,9 +251,16 @@ void Preserver::run(Node& node) {
       nodes_.begin());
   auto backoff = settings_.retry_min;
   auto next_resync = std::chrono::steady_clock::now() + settings_.resync_interval;
+  auto next_consents = std::chrono::steady_clock::now() + settings_.consent_refresh;
   for (;;) {
     std::chrono::milliseconds wait(settings_.resync_interval);
+    if (n == 0 && settings_.consented)
+      wait = std::min(wait, settings_.consent_refresh);
     try {
+      if (n == 0 && settings_.consented && std::chrono::steady_clock::now() >= next_consents) {
+        refresh_consents();
+        next_consents = std::chrono::steady_clock::now() + settings_.consent_refresh;
+      }
       // One thread resynchronises every queue (the start-up pass is the daemon's).
       if (n == 0 && std::chrono::steady_clock::now() >= next_resync) {
         resync();
@@ -268,7 +320,14 @@ json Preserver::status() const {
                      {"last_success_ms", n->last_success_ms.load()},
                      {"last_error", n->last_error}});
   }
-  return {{"nodes", nodes}};
+  json out{{"nodes", nodes}};
+  if (settings_.consented) {
+    std::lock_guard lock(consent_mutex_);
+    out["consented_patients"] = consented_ ? json(consented_->size()) : json();
+    out["consent_refreshes"] = consent_refreshes_.load();
+    out["consent_error"] = consent_error_;
+  }
+  return out;
 }
 
 }  // namespace hareyaka::gateway::preserve

@@ -12,9 +12,12 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,8 +41,16 @@ struct PreservationNode {
 // admissions and discharges.
 std::vector<ssmix2::DataType> minimum_data_set();
 
+// The patients a consent in force discloses (local ids, the portal's
+// /api/gw/v1/consented-patients); throws Error when the portal cannot say.
+using ConsentedPatients = std::function<std::vector<std::string>()>;
+
 struct PreserverSettings {
   std::string facility_oid;
+  // Set: only consented patients are preserved (refreshed every consent_refresh; a patient
+  // who becomes consented is queued at once). Empty: every patient of the storage.
+  ConsentedPatients consented;
+  std::chrono::milliseconds consent_refresh{60'000};
   std::vector<ssmix2::DataType> data_types = minimum_data_set();
   std::vector<PreservationNode> nodes;
   std::chrono::milliseconds retry_min{1000};
@@ -67,12 +78,19 @@ class Preserver {
   std::vector<storage::FileEntry> selected(const std::string& patient_id,
                                            std::string& digest) const;
   void preserve_patient(Node& node, const std::string& patient_id);
+  // Reads the consented patients again; queues those new to the list. false: unavailable.
+  bool refresh_consents();
+  bool preserves(const std::string& patient_id) const;
   void run(Node& node);
 
   const storage::StorageIndex& index_;
   const PreserveCrypto& crypto_;
   PreserverSettings settings_;
   std::vector<std::unique_ptr<Node>> nodes_;
+  mutable std::mutex consent_mutex_;
+  std::optional<std::set<std::string>> consented_;  // nullopt: not known yet
+  std::atomic<std::int64_t> consent_refreshes_{0};
+  std::string consent_error_;  // under consent_mutex_
 };
 
 }  // namespace hareyaka::gateway::preserve

@@ -1,11 +1,13 @@
 #include "portal/locators/locator_routes.hpp"
 
 #include <charconv>
+#include <chrono>
 #include <set>
 
 #include "common/digest.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "consent/pg_consent_store.hpp"
 #include "hpd/oid.hpp"
 #include "proto/hl7v2/charset.hpp"
 
@@ -226,6 +228,32 @@ void add_locator_routes(http::Router& nodes, LocatorStore& store, NodeFacilityLo
         return Response::json(200, out.dump());
       },
       {.body_limit = 0, .summary = "this gateway's locator digests, paged, for resync"});
+}
+
+void add_consented_patients_route(http::Router& nodes, pg::Pool& pool,
+                                  NodeFacilityLookup facility_of) {
+  nodes.add_blocking(
+      "GET", "/api/gw/v1/consented-patients",
+      [&pool, facility_of](Request& req) {
+        const std::string facility = facility_of_caller(req, facility_of);
+        int limit = 1000;
+        if (auto v = req.query_param("limit")) {
+          auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), limit);
+          if (ec != std::errc() || p != v->data() + v->size() || limit < 1 || limit > 10000)
+            throw Error(ErrorCode::kBadRequest, "'limit' must be 1 to 10000");
+        }
+        const std::string after = req.query_param("after").value_or("");
+        if (!hl7v2::is_valid_utf8(after))
+          throw Error(ErrorCode::kBadRequest, "invalid parameter 'after': not UTF-8 text");
+        const auto ids =
+            consent::consented_local_ids(pool, facility, hpd::patient_id_domain(facility), after,
+                                         limit, std::chrono::system_clock::now());
+        json out{{"items", ids}, {"next_after", nullptr}};
+        if (static_cast<int>(ids.size()) == limit)
+          out["next_after"] = ids.back();
+        return Response::json(200, out.dump());
+      },
+      {.body_limit = 0, .summary = "this gateway's patients a consent in force discloses"});
 }
 
 }  // namespace hareyaka::portal

@@ -6,6 +6,7 @@
 // as for ITI-44 feeds: a gateway reads and writes only its own facility's entries.
 #pragma once
 
+#include "common/pg.hpp"
 #include "common/router.hpp"
 #include "portal/locators/locator_store.hpp"
 #include "portal/pix_routes.hpp"
@@ -13,6 +14,12 @@
 namespace hareyaka::portal {
 
 void add_locator_routes(http::Router& nodes, LocatorStore& store, NodeFacilityLookup facility_of);
+
+// GET /api/gw/v1/consented-patients?after=&limit= on the node listener: the caller's
+// facility's patients that a consent in force discloses (local ids, paged), for the
+// gateway's preservation (issue #20): only they are preserved.
+void add_consented_patients_route(http::Router& nodes, pg::Pool& pool,
+                                  NodeFacilityLookup facility_of);
 
 // Validates a PUT body and returns the content the digest covers
 // ({"categories","documents","studies"}); throws Error(kBadRequest) naming what is wrong.

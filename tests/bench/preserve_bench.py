@@ -76,7 +76,7 @@ gw_cfg = {"facility_oid": OID, "assertion_public_key": f"{pki}/assertion.pub",
                        "client_auth": "require", "client_ca_file": f"{pki}/ca.pem"},
           "storage": {"ssmix2_root": storage, "state_dir": f"{tmp}/state"},
           "preservation": {"keys": [{"id": "bench", "key": {"file": f"{tmp}/preserve.key"}}],
-                           "signing_key_file": f"{tmp}/sign.key",
+                           "signing_key_file": f"{tmp}/sign.key", "patients": "all",
                            "nodes": [{"name": "east", "url": f"https://127.0.0.1:{node_port}",
                                       "tls": client_tls}]},
           "log": {"level": "warn"}}

@@ -120,6 +120,7 @@ TEST(GatewayConfig, RefusesBadDicomKeysAndValuesNamingThem) {
 
 json preservation() {
   return {{"keys", {{{"id", "2026"}, {"key", std::string(43, 'A') + "="}}}},
+          {"patients", "all"},
           {"signing_key_file", "/sign.key"},
           {"nodes",
            {{{"name", "east"},
@@ -159,6 +160,10 @@ TEST(GatewayConfig, RefusesBadPreservationKeysAndValuesNamingThem) {
   j["preservation"] = preservation();
   j["preservation"]["nodes"] = json::array();
   EXPECT_NE(error_of(j).find("at least one node"), std::string::npos) << error_of(j);
+  j["preservation"] = preservation();
+  j["preservation"].erase("patients");  // "consented" needs a portal to ask
+  EXPECT_NE(error_of(j).find("'preservation.patients' is 'consented'"), std::string::npos)
+      << error_of(j);
   j["preservation"] = preservation();
   j["preservation"].erase("signing_key_file");
   EXPECT_NE(error_of(j).find("signing_key_file"), std::string::npos) << error_of(j);

@@ -101,10 +101,11 @@ struct Answers {
   }
 };
 
-// A second portal on the same database with the web UI files, and a second gateway with
-// DICOM and a portal, so every route either daemon can register is registered.
+// A second portal on the same database with the web UI files, a second gateway with DICOM,
+// a portal and preservation, and a preservation node, so every route any daemon can register
+// is registered.
 struct FullDaemons {
-  std::unique_ptr<testing::Daemon> portal, gateway;
+  std::unique_ptr<testing::Daemon> portal, gateway, preserve;
   static FullDaemons& get() {
     static FullDaemons d;
     return d;
@@ -133,6 +134,25 @@ struct FullDaemons {
               {"ae_title", "HAREYAKA_OA"},
               {"port", 0},
               {"allowed_calling_aes", {"STORESCU"}}}}};
+    json pv{{"listener", testing::dev_listener("preserve-a", 0, "require")},
+            {"store_dir", dir + "/preserve"},
+            {"facilities",
+             {{{"oid", kHospitalOid},
+               {"writers", {testing::cert_fingerprint(dev_pki().cert("gateway-a"))}}}}}};
+    preserve = std::make_unique<testing::Daemon>("preserve/hareyaka-preserve", pv, "preserve");
+    testing::run_checked({"sh", "-c",
+                          "openssl rand -base64 32 > " + dir + "/preserve.key && " +
+                              "openssl genpkey -algorithm ed25519 -out " + dir +
+                              "/preserve-sign.key 2>/dev/null"});
+    gc["preservation"] = {{"keys", {{{"id", "t"}, {"key", {{"file", dir + "/preserve.key"}}}}}},
+                          {"signing_key_file", dir + "/preserve-sign.key"},
+                          {"nodes",
+                           {{{"name", "a"},
+                             {"url", preserve->url("nodes", "")},
+                             {"tls",
+                              {{"ca_file", dev_pki().ca()},
+                               {"cert_file", dev_pki().cert("gateway-a")},
+                               {"key_file", dev_pki().key("gateway-a")}}}}}}};
     gateway = std::make_unique<testing::Daemon>("gateway/hareyaka-gateway", gc, "gateway-full");
   }
 };
@@ -142,7 +162,8 @@ TEST(OpenApi, EachListenerDocumentsExactlyItsRoutes) {
   const std::vector<std::tuple<std::string, testing::Daemon*, std::string>> listeners = {
       {"portal", full.portal.get(), "web"},
       {"portal", full.portal.get(), "nodes"},
-      {"gateway", full.gateway.get(), "nodes"}};
+      {"gateway", full.gateway.get(), "nodes"},
+      {"preserve", full.preserve.get(), "nodes"}};
   for (const auto& [name, daemon, listener] : listeners) {
     SCOPED_TRACE(name + " " + listener);
     const json doc = served_document(*daemon, listener);

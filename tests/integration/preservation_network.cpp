@@ -25,7 +25,7 @@ json tls_as(const std::string& node) {
 
 }  // namespace
 
-PreservationNetwork::PreservationNetwork(int patients) {
+PreservationNetwork::PreservationNetwork(int patients, const std::string& portal_nodes_url) {
   storage = tmp.path() + "/ssmix2";
   state_dir = tmp.path() + "/state";
   run_checked({binary_path("gateway/hareyaka-ssmix2-gen"), "--out", storage, "--patients",
@@ -72,7 +72,13 @@ PreservationNetwork::PreservationNetwork(int patients) {
        {{"keys", {{{"id", "2026"}, {"key", {{"file", tmp.path() + "/preserve.key"}}}}}},
         {"signing_key_file", tmp.path() + "/preserve-sign.key"},
         {"retry_max_ms", 1000},
+        {"patients", "all"},  // no portal here: every patient
         {"nodes", node_list}}}};
+  if (!portal_nodes_url.empty()) {
+    gateway_config["portal"] = {{"url", portal_nodes_url}, {"tls", tls_as("gateway-a")}};
+    gateway_config["preservation"]["patients"] = "consented";
+    gateway_config["preservation"]["consent_refresh_ms"] = 300;
+  }
   gateway_config_file = tmp.path() + "/gateway.json";
   std::ofstream(gateway_config_file) << gateway_config.dump(2);
 }

@@ -20,7 +20,9 @@ inline constexpr const char* kPreservedFacility = "1.2.392.200284.33.1310001";
 
 class PreservationNetwork {
  public:
-  explicit PreservationNetwork(int patients);
+  // With a portal (its node listener URL): only the patients it says consented are
+  // preserved, asked every 300 ms.
+  explicit PreservationNetwork(int patients, const std::string& portal_nodes_url = "");
 
   void start_gateway();
   // Both nodes acknowledged every queued patient.

@@ -83,6 +83,7 @@ const std::map<Key, Access>& portal_entries() {
     e[{"nodes", "PUT", "/api/gw/v1/locators/{patient_id}"}] = Access::kGatewayNode;
     e[{"nodes", "DELETE", "/api/gw/v1/locators/{patient_id}"}] = Access::kGatewayNode;
     e[{"nodes", "GET", "/api/gw/v1/locators"}] = Access::kGatewayNode;
+    e[{"nodes", "GET", "/api/gw/v1/consented-patients"}] = Access::kGatewayNode;
     e[{"nodes", "POST", "/pix/v3"}] = Access::kNodeScoped;
     e[{"nodes", "POST", "/pdq/v3"}] = Access::kNodeScoped;
     e[{"nodes", "POST", "/hpd"}] = Access::kNodeScoped;
