@@ -116,8 +116,7 @@ class SearchRun {
   }
 
   // The keyset pages of `page` from page.after on, each bounded by the time left, fetched by
-  // `scan` (entries::scan or entries::scan_sparse) and emitted; false once a limit stops the
-  // search, true at the container's end.
+  // `scan` and emitted; false once a limit stops the search, true at the container's end.
   template <typename Scan>
   bool page_through(pg::Tx& tx, ScanQuery& page, Scan scan) {
     while (true) {
@@ -170,7 +169,15 @@ class SearchRun {
       pg::force_custom_plans(tx);
       custom_plans_ = true;
     }
-    return page_through(tx, page, entries::scan_sparse);
+    // The trigram index alone for the rest of the container, set once for its pages; the
+    // planner's usual plans back for what the search does next in this transaction (the walk
+    // of the next container, the directory view). A search stopped by a limit does nothing
+    // more, and the setting ends with its transaction.
+    entries::index_only_plans(tx, true);
+    if (!page_through(tx, page, entries::scan))
+      return false;
+    entries::index_only_plans(tx, false);
+    return true;
   }
 
   // Adds a candidate that matches; false once the size or time limit is exceeded.
