@@ -18,7 +18,7 @@ enum class FacilityKind {
   kCareFacility,
 };
 
-constexpr std::array kAllFacilityKinds = {
+inline constexpr std::array kAllFacilityKinds = {
     FacilityKind::kHospital, FacilityKind::kClinic,           FacilityKind::kDentalClinic,
     FacilityKind::kPharmacy, FacilityKind::kHomeVisitNursing, FacilityKind::kCareFacility,
 };

@@ -112,10 +112,17 @@ class SearchRun {
       page.substring = required_substring_pattern(r_.filter);
     if (page.substring)
       return scan_substring(tx, std::move(page));
+    return page_through(tx, page, entries::scan);
+  }
+
+  // The keyset pages of `page` from page.after on, each bounded by the time left, fetched by
+  // `scan` and emitted; false once a limit stops the search, true at the container's end.
+  template <typename Scan>
+  bool page_through(pg::Tx& tx, ScanQuery& page, Scan scan) {
     while (true) {
       if (!bound_statement(tx))
         return false;
-      const auto rows = entries::scan(tx, page);
+      const auto rows = scan(tx, page);
       for (const auto& row : rows) {
         if (!emit(row.entry))
           return false;
@@ -162,18 +169,15 @@ class SearchRun {
       pg::force_custom_plans(tx);
       custom_plans_ = true;
     }
-    while (true) {
-      if (!bound_statement(tx))
-        return false;
-      const auto rows = entries::scan_sparse(tx, page);
-      for (const auto& row : rows) {
-        if (!emit(row.entry))
-          return false;
-      }
-      if (rows.size() < static_cast<std::size_t>(page.limit))
-        return true;
-      page.after = rows.back().dn_norm;
-    }
+    // The trigram index alone for the rest of the container, set once for its pages; the
+    // planner's usual plans back for what the search does next in this transaction (the walk
+    // of the next container, the directory view). A search stopped by a limit does nothing
+    // more, and the setting ends with its transaction.
+    entries::index_only_plans(tx, true);
+    if (!page_through(tx, page, entries::scan))
+      return false;
+    entries::index_only_plans(tx, false);
+    return true;
   }
 
   // Adds a candidate that matches; false once the size or time limit is exceeded.

@@ -213,11 +213,8 @@ WalkWindow walk_window(pg::Tx& tx, const ScanQuery& q, int window, int max_hits)
   return out;
 }
 
-std::vector<StoredEntry> scan_sparse(pg::Tx& tx, const ScanQuery& q) {
-  tx.exec(kIndexOnlyPlans, "off");
-  auto rows = scan(tx, q);
-  tx.exec(kIndexOnlyPlans, "on");
-  return rows;
+void index_only_plans(pg::Tx& tx, bool on) {
+  tx.exec(kIndexOnlyPlans, on ? "off" : "on");
 }
 
 std::vector<StoredEntry> referring_to(pg::Tx& tx, const std::string& dn_norm) {

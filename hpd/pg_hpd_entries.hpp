@@ -50,15 +50,17 @@ std::vector<StoredEntry> scan(pg::Tx& tx, const ScanQuery& q);
 // - walk_window: the next `window` rows of the container in DN order, and of them at most
 //   `max_hits` that match q.substring. `end` is the last row of the window (empty when the
 //   window was empty), `rows` how many rows it had.
-// - scan_sparse: q's page through the trigram index only (no DN walk, no sequential scan),
-//   for the rest of a container where the walk found the pattern rare.
+// - index_only_plans(tx, true): from then on in the transaction, scan takes q's pages through
+//   the trigram index only (no DN walk, no sequential scan), for the rest of a container where
+//   the walk found the pattern rare; index_only_plans(tx, false) gives the planner its usual
+//   plans back (a walk_window needs them). Set once for the pages, not for each.
 struct WalkWindow {
   std::vector<StoredEntry> hits;
   std::string end;
   std::int64_t rows = 0;
 };
 WalkWindow walk_window(pg::Tx& tx, const ScanQuery& q, int window, int max_hits);
-std::vector<StoredEntry> scan_sparse(pg::Tx& tx, const ScanQuery& q);
+void index_only_plans(pg::Tx& tx, bool on);
 // The entries whose member, owner, memberOf or seeAlso names `dn_norm`, locked for update.
 std::vector<StoredEntry> referring_to(pg::Tx& tx, const std::string& dn_norm);
 // Recomputes `match` and `substr` of up to `limit` rows written under an older index format;

@@ -29,7 +29,7 @@ enum class Profession {
   kPrefectureOfficer,
 };
 
-constexpr std::array kAllProfessions = {
+inline constexpr std::array kAllProfessions = {
     Profession::kDoctor,
     Profession::kDentist,
     Profession::kPharmacist,

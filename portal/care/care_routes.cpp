@@ -187,38 +187,58 @@ TeamConsentInput consent_input(const json& body, const Caller& c) {
   return consent;
 }
 
+// The person must be one the caller's facility may see in the viewer: else a consent change
+// `action` refused on record (no_consent) and answered 404.
+void require_visible(CareServices& sv, const Caller& c, const Request& req, std::int64_t person,
+                     const char* action, hpd::TimePoint now) {
+  if (sv.persons.visible_person(c.user.facility_oid, person, now))
+    return;
+  sv.web.audit.append(care_event(c, req, person, Record::kConsent, action, audit::Outcome::kDenied,
+                                 "no_consent", ""),
+                      now);
+  throw Error(ErrorCode::kNotFound, "no such person");
+}
+
+// A consent change `action` to a team: `act` (the store call, returning the team) and its
+// audit record in one transaction, answered 201 with the team; a failure (a refusal too) on
+// record.
+Response consent_change(CareServices& sv, const Caller& c, const Request& req, std::int64_t person,
+                        const char* action, hpd::TimePoint now,
+                        const std::function<std::int64_t(pg::Tx&)>& act) {
+  try {
+    json out = pg::transact(sv.pool, [&](pg::Tx& tx) {
+      const auto team = act(tx);
+      audit::AuditLog::append_in(
+          tx,
+          care_event(c, req, person, Record::kConsent, action, audit::Outcome::kSuccess, "",
+                     "team=" + std::to_string(team)),
+          now);
+      return team_json(tx, team);
+    });
+    return Response::json(201, out.dump());
+  } catch (const Error& e) {
+    sv.web.audit.append(failure_event(c, req, person, Record::kConsent, action, e), now);
+    throw;
+  }
+}
+
 // POST .../care-team: the team, its consent as the patient gave it, and the caller as its
 // first member. The creator's facility must be one that may see the person in the viewer.
 Response create_team_route(CareServices& sv, Request& req) {
   const Caller c = portal::require_caller(sv.web, req);
   const std::int64_t person = portal::person_id_of(req);
   const auto now = hpd::Clock::now();
+  const char* action = "care_team_create";
   const json body = admin::parse_object(req);
   const CareProfession profession = profession_field(body);
-  auto event = [&](audit::Outcome o, std::string_view code, const std::string& detail) {
-    return care_event(c, req, person, Record::kConsent, "care_team_create", o, code, detail);
-  };
-  if (!sv.persons.visible_person(c.user.facility_oid, person, now)) {
-    sv.web.audit.append(event(audit::Outcome::kDenied, "no_consent", ""), now);
-    throw Error(ErrorCode::kNotFound, "no such person");
-  }
+  require_visible(sv, c, req, person, action, now);
   if (!may_hold(c.user.profession, profession) || always_read_only(profession))
     throw Error(ErrorCode::kUnprocessable, "your profession cannot found a care team as " +
                                                std::string(to_string(profession)));
   const TeamConsentInput consent = consent_input(body, c);
-  try {
-    json out = pg::transact(sv.pool, [&](pg::Tx& tx) {
-      const auto team = create_team(tx, person, c.user.id, profession, consent);
-      audit::AuditLog::append_in(
-          tx, event(audit::Outcome::kSuccess, "", "team=" + std::to_string(team)), now);
-      return team_json(tx, team);
-    });
-    return Response::json(201, out.dump());
-  } catch (const Error& e) {
-    sv.web.audit.append(failure_event(c, req, person, Record::kConsent, "care_team_create", e),
-                        now);
-    throw;
-  }
+  return consent_change(sv, c, req, person, action, now, [&](pg::Tx& tx) {
+    return create_team(tx, person, c.user.id, profession, consent);
+  });
 }
 
 // POST .../care-team/consent: a new consent of the patient to the team (after a withdrawal,
@@ -232,36 +252,20 @@ Response record_consent_route(CareServices& sv, Request& req) {
   const char* action = "care_team_consent_record";
   const json body = admin::parse_object(req);
   const TeamConsentInput consent = consent_input(body, c);
-  if (!sv.persons.visible_person(c.user.facility_oid, person, now)) {
-    sv.web.audit.append(care_event(c, req, person, Record::kConsent, action,
-                                   audit::Outcome::kDenied, "no_consent", ""),
-                        now);
-    throw Error(ErrorCode::kNotFound, "no such person");
-  }
-  try {
-    json out = pg::transact(sv.pool, [&](pg::Tx& tx) {
-      const FactsRow facts = read_facts(tx, c.user.id, person);
-      const auto code = decide(facts.facts, session_user(c), Need::kWrite);
-      // Only what the consent itself decides may be mended by a new one.
-      const bool mendable = code.empty() || code == "care_team_consent_withdrawn" ||
-                            code == "facility_not_in_team_consent";
-      if (!mendable)
-        refuse(code);
-      if (facts.member.read_only)
-        refuse("read_only_member");
-      record_consent(tx, facts.member.team_id, c.user.id, consent);
-      audit::AuditLog::append_in(
-          tx,
-          care_event(c, req, person, Record::kConsent, action, audit::Outcome::kSuccess, "",
-                     "team=" + std::to_string(facts.member.team_id)),
-          now);
-      return team_json(tx, facts.member.team_id);
-    });
-    return Response::json(201, out.dump());
-  } catch (const Error& e) {
-    sv.web.audit.append(failure_event(c, req, person, Record::kConsent, action, e), now);
-    throw;
-  }
+  require_visible(sv, c, req, person, action, now);
+  return consent_change(sv, c, req, person, action, now, [&](pg::Tx& tx) {
+    const FactsRow facts = read_facts(tx, c.user.id, person);
+    const auto code = decide(facts.facts, session_user(c), Need::kWrite);
+    // Only what the consent itself decides may be mended by a new one.
+    const bool mendable = code.empty() || code == "care_team_consent_withdrawn" ||
+                          code == "facility_not_in_team_consent";
+    if (!mendable)
+      refuse(code);
+    if (facts.member.read_only)
+      refuse("read_only_member");
+    record_consent(tx, facts.member.team_id, c.user.id, consent);
+    return facts.member.team_id;
+  });
 }
 
 // POST .../care-team/accept and .../decline: the caller's pending invitation answered.

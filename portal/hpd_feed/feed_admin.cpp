@@ -145,24 +145,35 @@ Response rejected_list(AdminServices& sv, const Caller& c, const Request& req) {
   return json_response(200, admin::page_json(std::move(items), page->next));
 }
 
-Response requeue(AdminServices& sv, const Caller& c, const Request& req) {
-  const auto s = existing(sv, id_param(req));
-  const auto change = FeedStore(sv.pool).requeue(s.system.id, rejected_param(req));
+using RejectedAct = std::optional<RejectedChange> (FeedStore::*)(std::int64_t system,
+                                                                 std::int64_t rejected_id);
+
+struct ActedOn {
+  DeliveryState system;
+  RejectedChange change;
+};
+
+// One rejected change of the system in the path acted on by `act` (FeedStore::requeue or
+// FeedStore::dismiss), 404 when the system has none of that id, and audited as `action`.
+ActedOn act_on_rejected(AdminServices& sv, const Caller& c, const Request& req, RejectedAct act,
+                        const char* action) {
+  auto s = existing(sv, id_param(req));
+  FeedStore store(sv.pool);
+  auto change = (store.*act)(s.system.id, rejected_param(req));
   if (!change)
     throw Error(ErrorCode::kNotFound, "no such rejected change");
-  admin::audit_admin(sv, c, req, "connected_system_requeue",
-                     s.system.name + ": " + change_text(*change));
-  return json_response(200, state_json(existing(sv, s.system.id)));
+  admin::audit_admin(sv, c, req, action, s.system.name + ": " + change_text(*change));
+  return {std::move(s), std::move(*change)};
+}
+
+Response requeue(AdminServices& sv, const Caller& c, const Request& req) {
+  const auto done = act_on_rejected(sv, c, req, &FeedStore::requeue, "connected_system_requeue");
+  return json_response(200, state_json(existing(sv, done.system.system.id)));
 }
 
 Response dismiss(AdminServices& sv, const Caller& c, const Request& req) {
-  const auto s = existing(sv, id_param(req));
-  const auto change = FeedStore(sv.pool).dismiss(s.system.id, rejected_param(req));
-  if (!change)
-    throw Error(ErrorCode::kNotFound, "no such rejected change");
-  admin::audit_admin(sv, c, req, "connected_system_dismiss",
-                     s.system.name + ": " + change_text(*change));
-  return json_response(200, {{"dismissed", change->id}});
+  const auto done = act_on_rejected(sv, c, req, &FeedStore::dismiss, "connected_system_dismiss");
+  return json_response(200, {{"dismissed", done.change.id}});
 }
 
 json report_json(const ImportReport& r, const std::string& mode) {

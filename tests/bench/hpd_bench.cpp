@@ -20,6 +20,7 @@
 #include "hpd/hpd_service.hpp"
 #include "hpd/migrations.hpp"
 #include "hpd/pg_hpd_entries.hpp"
+#include "tests/support/hpd_filters.hpp"
 #include "tests/support/pg_cluster.hpp"
 
 namespace hy = hareyaka;
@@ -170,13 +171,8 @@ int main(int argc, char** argv) {
         queries);
     auto substrings = [&](const char* attribute, std::optional<std::string> initial,
                           std::vector<std::string> any, std::optional<std::string> final_part) {
-      dsml::Filter f;
-      f.kind = dsml::Filter::Kind::kSubstrings;
-      f.attribute = attribute;
-      f.initial = std::move(initial);
-      f.any = std::move(any);
-      f.final_part = std::move(final_part);
-      return request(f);
+      return request(hy::testing::substrings_filter(attribute, std::move(initial), std::move(any),
+                                                    std::move(final_part)));
     };
     run(
         "ITI-58 cn=*yama* (sizeLimit 500)",

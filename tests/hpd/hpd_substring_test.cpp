@@ -8,6 +8,7 @@
 #include "hpd/hpd_filter.hpp"
 #include "hpd/hpd_service.hpp"
 #include "hpd/migrations.hpp"
+#include "tests/support/hpd_filters.hpp"
 #include "tests/support/pg_cluster.hpp"
 
 namespace hareyaka::hpd {
@@ -29,16 +30,7 @@ dsml::Entry person(const std::string& uid, const std::string& cn, const std::str
   return e;
 }
 
-dsml::Filter substrings(const std::string& attribute, std::optional<std::string> initial,
-                        std::vector<std::string> any, std::optional<std::string> final_part) {
-  dsml::Filter f;
-  f.kind = dsml::Filter::Kind::kSubstrings;
-  f.attribute = attribute;
-  f.initial = std::move(initial);
-  f.any = std::move(any);
-  f.final_part = std::move(final_part);
-  return f;
-}
+using testing::substrings_filter;
 
 class HpdSubstringTest : public ::testing::Test {
  protected:
@@ -91,17 +83,17 @@ class HpdSubstringTest : public ::testing::Test {
 
 TEST_F(HpdSubstringTest, IndexedSearchesFindWhatTheFilterMatches) {
   const std::vector<dsml::Filter> cases = {
-      substrings("cn", std::nullopt, {"yama"}, std::nullopt),
-      substrings("CN", "yama", {}, std::nullopt),
-      substrings("cn", std::nullopt, {}, "ro"),
-      substrings("cn", "s", {"ki"}, "ichiro"),  // collapsed double space
-      substrings("cn", std::nullopt, {"o'brien mary (dr."}, std::nullopt),  // punctuation
-      substrings("displayName", std::nullopt, {"山"}, std::nullopt),
-      substrings("displayName", "山田", {}, std::nullopt),
-      substrings("displayName", std::nullopt, {"中"}, "子"),
-      substrings("displayName", std::nullopt, {"ブライ"}, std::nullopt),
-      substrings("sn", std::nullopt, {"yama"}, std::nullopt),
-      substrings("cn", std::nullopt, {"taro yama"}, std::nullopt),  // not across values
+      substrings_filter("cn", std::nullopt, {"yama"}, std::nullopt),
+      substrings_filter("CN", "yama", {}, std::nullopt),
+      substrings_filter("cn", std::nullopt, {}, "ro"),
+      substrings_filter("cn", "s", {"ki"}, "ichiro"),  // collapsed double space
+      substrings_filter("cn", std::nullopt, {"o'brien mary (dr."}, std::nullopt),  // punctuation
+      substrings_filter("displayName", std::nullopt, {"山"}, std::nullopt),
+      substrings_filter("displayName", "山田", {}, std::nullopt),
+      substrings_filter("displayName", std::nullopt, {"中"}, "子"),
+      substrings_filter("displayName", std::nullopt, {"ブライ"}, std::nullopt),
+      substrings_filter("sn", std::nullopt, {"yama"}, std::nullopt),
+      substrings_filter("cn", std::nullopt, {"taro yama"}, std::nullopt),  // not across values
   };
   for (const auto& f : cases) {
     ASSERT_TRUE(required_substring_pattern(f));
@@ -109,15 +101,15 @@ TEST_F(HpdSubstringTest, IndexedSearchesFindWhatTheFilterMatches) {
         << f.attribute << " " << f.initial.value_or("") << "|" << (f.any.empty() ? "" : f.any[0])
         << "|" << f.final_part.value_or("");
   }
-  EXPECT_EQ(search(substrings("cn", std::nullopt, {"yama"}, std::nullopt)),
+  EXPECT_EQ(search(substrings_filter("cn", std::nullopt, {"yama"}, std::nullopt)),
             (std::vector<std::string>{"u0", "u1", "u2", "u5", "u7"}));
-  EXPECT_EQ(search(substrings("displayName", "山", {}, std::nullopt)),
+  EXPECT_EQ(search(substrings_filter("displayName", "山", {}, std::nullopt)),
             (std::vector<std::string>{"u0", "u7"}));
   // Inside an AND the substring still narrows; other assertions are evaluated.
   dsml::Filter both;
   both.kind = dsml::Filter::Kind::kAnd;
-  both.children = {substrings("cn", std::nullopt, {"yama"}, std::nullopt),
-                   substrings("displayName", "山", {}, std::nullopt)};
+  both.children = {substrings_filter("cn", std::nullopt, {"yama"}, std::nullopt),
+                   substrings_filter("displayName", "山", {}, std::nullopt)};
   EXPECT_EQ(search(both), (std::vector<std::string>{"u0", "u7"}));
 }
 
@@ -136,13 +128,13 @@ TEST_F(HpdSubstringTest, WalkWindowsAndTrigramScanAgreeWithTheFilter) {
       *pool_,
       HpdSettings{.substring_walk = {.first_window = 4, .max_window = 16, .density = 0.25}});
   const std::vector<dsml::Filter> cases = {
-      substrings("cn", std::nullopt, {"yama"}, std::nullopt),
-      substrings("cn", std::nullopt, {"walker"}, std::nullopt),
-      substrings("cn", std::nullopt, {"number 1"}, std::nullopt),
-      substrings("cn", std::nullopt, {"er 5"}, "9"),
-      substrings("displayName", "歩行", {}, "7"),
-      substrings("displayName", std::nullopt, {"山"}, std::nullopt),
-      substrings("cn", std::nullopt, {"nobody"}, std::nullopt),
+      substrings_filter("cn", std::nullopt, {"yama"}, std::nullopt),
+      substrings_filter("cn", std::nullopt, {"walker"}, std::nullopt),
+      substrings_filter("cn", std::nullopt, {"number 1"}, std::nullopt),
+      substrings_filter("cn", std::nullopt, {"er 5"}, "9"),
+      substrings_filter("displayName", "歩行", {}, "7"),
+      substrings_filter("displayName", std::nullopt, {"山"}, std::nullopt),
+      substrings_filter("cn", std::nullopt, {"nobody"}, std::nullopt),
   };
   for (const auto& f : cases)
     EXPECT_EQ(search(f, &windows), expected(f)) << (f.any.empty() ? "" : f.any[0]);
@@ -171,7 +163,7 @@ TEST_F(HpdSubstringTest, RowsOfTheOlderFormatAreReindexedAtStart) {
   pg::transact(*pool_, [](pg::Tx& tx) {
     tx.exec_trusted("UPDATE hpd_entries SET substr = '', index_version = 0");
   });
-  const auto f = substrings("cn", std::nullopt, {"yama"}, std::nullopt);
+  const auto f = substrings_filter("cn", std::nullopt, {"yama"}, std::nullopt);
   EXPECT_TRUE(search(f).empty());  // the index is what narrows: nothing indexed, nothing found
   EXPECT_EQ(service_.refresh_indexes(), all_.size());
   EXPECT_EQ(search(f), expected(f));
@@ -185,7 +177,7 @@ TEST_F(HpdSubstringTest, RowsOfIndexVersionOneGetTheTypeTagsAtStart) {
         "UPDATE hpd_entries SET substr = E'\\x01displayname\\x02' || split_part(substr, "
         "E'\\x02', 2), index_version = 1");
   });
-  const auto f = substrings("displayName", "山", {}, std::nullopt);
+  const auto f = substrings_filter("displayName", "山", {}, std::nullopt);
   EXPECT_TRUE(search(f).empty());
   EXPECT_EQ(service_.refresh_indexes(), all_.size());
   EXPECT_EQ(search(f), expected(f));
@@ -205,8 +197,8 @@ TEST(HpdSubstringIndex, TypesAreSpelledWithoutLettersOrDigits) {
   EXPECT_EQ(alnum.find("display"), std::string::npos);
   EXPECT_NE(text.find("yamada taro"), std::string::npos);
   // Two types, two different tags.
-  const auto cn = required_substring_pattern(substrings("cn", "y", {}, std::nullopt));
-  const auto sn = required_substring_pattern(substrings("sn", "y", {}, std::nullopt));
+  const auto cn = required_substring_pattern(substrings_filter("cn", "y", {}, std::nullopt));
+  const auto sn = required_substring_pattern(substrings_filter("sn", "y", {}, std::nullopt));
   ASSERT_TRUE(cn && sn);
   EXPECT_NE(*cn, *sn);
 }

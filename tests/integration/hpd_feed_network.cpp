@@ -100,4 +100,21 @@ std::string oid(const std::string& code) {
   return "1.2.392.200284.33." + code;
 }
 
+std::int64_t& first_system() {
+  static std::int64_t id = 0;
+  return id;
+}
+
+std::string system_path(std::int64_t id, const std::string& tail) {
+  return "/api/v1/admin/connected-systems/" + std::to_string(id) + tail;
+}
+
+void while_paused(const std::function<void()>& changes) {
+  auto r = net().admin->call("PUT", system_path(first_system()), {{"enabled", false}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  changes();
+  r = net().admin->call("PUT", system_path(first_system()), {{"enabled", true}});
+  ASSERT_EQ(r.status, 200) << r.body;
+}
+
 }  // namespace hareyaka::testing::feed

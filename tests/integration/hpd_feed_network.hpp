@@ -1,11 +1,12 @@
-// The network of the HPD feed tests (hpd_feed_test.cpp, hpd_feed_gateway_test.cpp), built
-// once per test binary: a private PostgreSQL database, one real portal (feed interval and
-// backoff short, so an outage heals within the test) with its first administrator, and the
-// second HPD directory the portal feeds (hpd_peer.*), registered as connected system
-// `first_system` by the first test.
+// The network of the HPD feed tests (hpd_feed_test.cpp, hpd_feed_gateway_test.cpp,
+// hpd_feed_rejected_test.cpp), built once per test binary: a private PostgreSQL database, one
+// real portal (feed interval and backoff short, so an outage heals within the test) with its
+// first administrator, and the second HPD directory the portal feeds (hpd_peer.*), registered
+// as connected system `first_system()` by the first test of each binary.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -48,5 +49,13 @@ json system_state(std::int64_t id);
 // Through the admin API; the answer's body.
 json add_facility(const std::string& code, const std::string& name);
 void add_user(const std::string& login, const std::string& facility);
+
+// The id of the connected system the first test registers (the peer).
+std::int64_t& first_system();
+// "/api/v1/admin/connected-systems/<id>" + tail
+std::string system_path(std::int64_t id, const std::string& tail = "");
+// Pauses delivery to the first system while `changes` run, then resumes it: what they
+// queued goes out together.
+void while_paused(const std::function<void()>& changes);
 
 }  // namespace hareyaka::testing::feed
