@@ -21,7 +21,7 @@ enum class Category {
   kDemographics,
 };
 
-constexpr std::array kAllCategories = {
+inline constexpr std::array kAllCategories = {
     Category::kEncounters, Category::kDiagnoses,    Category::kPrescriptions, Category::kInjections,
     Category::kAllergies,  Category::kLabResults,   Category::kImaging,       Category::kReports,
     Category::kDocuments,  Category::kDemographics,
