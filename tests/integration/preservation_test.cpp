@@ -104,8 +104,9 @@ TEST(Preservation, ChangesBecomeNewGenerationsAndAnOlderOneCanBeRestored) {
   const auto ts = name.find('_', name.find("OML-11_") + 7) + 1;  // the timestamp part
   name.replace(ts, 17, "20991231235959000");
   const std::string added = fs::path(source).parent_path().string() + "/" + name;
-  fs::copy_file(net.storage + "/" + source, net.storage + "/" + added);
+  // Counted before the copy: the new generation can be at the node within milliseconds.
   const auto ref_gens_before = net.generations_per_patient("east");
+  fs::copy_file(net.storage + "/" + source, net.storage + "/" + added);
   ASSERT_TRUE(testing::poll_until(
       [&] {
         auto now = net.generations_per_patient("east");
