@@ -106,6 +106,29 @@ std::string ConfigNode::choice_or(const std::string& key, std::string fallback,
   bad(key, "must be one of " + list + " (got '" + v + "')");
 }
 
+namespace {
+bool is_fingerprint(const std::string& s) {
+  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+}  // namespace
+
+std::string ConfigNode::fingerprint(const std::string& key) const {
+  std::string v = string(key);
+  if (!is_fingerprint(v))
+    bad(key, "must be a lower-case hex SHA-256 certificate fingerprint (64 digits)");
+  return v;
+}
+
+std::vector<std::string> ConfigNode::fingerprints_or(const std::string& key,
+                                                     std::vector<std::string> fallback) const {
+  auto list = strings_or(key, std::move(fallback));
+  for (const auto& fp : list) {
+    if (!is_fingerprint(fp))
+      bad(key, "must list lower-case hex SHA-256 certificate fingerprints (64 digits)");
+  }
+  return list;
+}
+
 std::vector<std::string> ConfigNode::strings_or(const std::string& key,
                                                 std::vector<std::string> fallback) const {
   used_.insert(key);

@@ -52,6 +52,11 @@ class ConfigNode {
   // One of `allowed`.
   std::string choice_or(const std::string& key, std::string fallback,
                         const std::vector<std::string>& allowed) const;
+  // Certificate fingerprints: lower-case hex SHA-256 of the DER (64 digits), as every
+  // allowlist of node certificates names them.
+  std::string fingerprint(const std::string& key) const;
+  std::vector<std::string> fingerprints_or(const std::string& key,
+                                           std::vector<std::string> fallback = {}) const;
   std::vector<std::string> strings_or(const std::string& key,
                                       std::vector<std::string> fallback) const;
   // A secret: a string, {"env": NAME} or {"file": PATH} (file content, trailing newline cut).

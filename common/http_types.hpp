@@ -32,6 +32,10 @@ struct PeerCertificate {
   bool verified_by_tls = false;    // true when the listener checked it against its CA
 };
 
+// RFC 3986 percent-encoding of a query value or path segment: everything but the unreserved
+// characters (letters, digits, "-._~") as %XX.
+std::string percent_encode(std::string_view text);
+
 struct Request {
   std::string method;                             // "GET", "POST", ...
   std::string target;                             // raw request target, path + query

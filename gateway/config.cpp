@@ -129,14 +129,7 @@ GatewayConfig load_gateway_config(const std::string& path) {
         10'000'000));
     a->finish();
   }
-  c.node_readers = root.strings_or("node_readers", {});
-  for (const auto& fp : c.node_readers) {
-    if (fp.size() != 64 || fp.find_first_not_of("0123456789abcdef") != std::string::npos) {
-      throw config::ConfigError(
-          "configuration key 'node_readers' must list lower-case hex SHA-256 certificate "
-          "fingerprints (64 digits)");
-    }
-  }
+  c.node_readers = root.fingerprints_or("node_readers");
   c.listener = config::read_listener(root.child("listener"), "nodes");
   if (c.listener.tls.client_auth != tls::ClientAuth::kRequire) {
     throw config::ConfigError(

@@ -1,7 +1,6 @@
 #include "gateway/daemon.hpp"
 
 #include <atomic>
-#include <cctype>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -102,21 +101,6 @@ std::unique_ptr<storage::StorageIndex> make_index(
   return std::make_unique<storage::StorageIndex>(std::move(o));
 }
 
-std::string percent_encoded(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 // Who the portal says consented (GET /api/gw/v1/consented-patients, paged).
 preserve::ConsentedPatients consented_patients_from(const PortalSettings& portal) {
   auto client = std::make_shared<http::BlockingHttpClient>(http::ClientSettings{.tls = portal.tls});
@@ -124,9 +108,10 @@ preserve::ConsentedPatients consented_patients_from(const PortalSettings& portal
     std::vector<std::string> ids;
     std::string after;
     for (;;) {
-      auto r = client->request({.url = url + "/api/gw/v1/consented-patients?limit=10000" +
-                                       (after.empty() ? "" : "&after=" + percent_encoded(after)),
-                                .timeout = std::chrono::seconds(30)});
+      auto r =
+          client->request({.url = url + "/api/gw/v1/consented-patients?limit=10000" +
+                                  (after.empty() ? "" : "&after=" + http::percent_encode(after)),
+                           .timeout = std::chrono::seconds(30)});
       const auto page = nlohmann::json::parse(r.body, nullptr, false);
       if (r.status != 200 || !page.is_object() || !page.contains("items"))
         throw Error(ErrorCode::kUnavailable, "portal unavailable",

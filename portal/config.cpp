@@ -144,7 +144,7 @@ PortalConfig load_portal_config(const std::string& path) {
     c.hpd.extra_base_dns = n->strings_or("extra_base_dns", {});
     c.hpd.max_results = static_cast<int>(n->integer_or("max_results", 500, 1, 100000));
     c.hpd.max_time = std::chrono::seconds(n->integer_or("max_time_seconds", 30, 1, 3600));
-    c.hpd.feed_nodes = n->strings_or("feed_nodes", {});
+    c.hpd.feed_nodes = n->fingerprints_or("feed_nodes");
     std::vector<std::string> bases = c.hpd.extra_base_dns;
     bases.push_back(c.hpd.base_dn);
     for (const auto& dn : bases) {
@@ -155,24 +155,10 @@ PortalConfig load_portal_config(const std::string& path) {
                                   dn + "\" is not a DN" + (why.empty() ? "" : ": " + why));
       }
     }
-    for (const auto& fp : c.hpd.feed_nodes) {
-      if (fp.size() != 64 || fp.find_first_not_of("0123456789abcdef") != std::string::npos) {
-        throw config::ConfigError(
-            "configuration key 'hpd.feed_nodes' must list lower-case hex SHA-256 certificate "
-            "fingerprints (64 digits)");
-      }
-    }
     n->finish();
   }
   c.assertion_signing_key = root.string("assertion_signing_key");
-  c.metrics_readers = root.strings_or("metrics_readers", {});
-  for (const auto& fp : c.metrics_readers) {
-    if (fp.size() != 64 || fp.find_first_not_of("0123456789abcdef") != std::string::npos) {
-      throw config::ConfigError(
-          "configuration key 'metrics_readers' must list lower-case hex SHA-256 certificate "
-          "fingerprints (64 digits)");
-    }
-  }
+  c.metrics_readers = root.fingerprints_or("metrics_readers");
   c.web_root = root.string_or("web_root", "");
   c.atna.source.enterprise_site_id = c.network_root_oid;
   if (auto n = root.optional_child("audit_export")) {

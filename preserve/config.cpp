@@ -4,21 +4,6 @@
 #include "proto/preserve/manifest.hpp"
 
 namespace hareyaka::preserve {
-namespace {
-
-std::vector<std::string> fingerprints(const config::ConfigNode& n, const std::string& key) {
-  auto list = n.strings_or(key, {});
-  for (const auto& fp : list) {
-    if (!is_sha256_hex(fp)) {
-      throw config::ConfigError("configuration key '" +
-                                (n.path().empty() ? key : n.path() + "." + key) +
-                                "' must list lower-case hex SHA-256 certificate fingerprints");
-    }
-  }
-  return list;
-}
-
-}  // namespace
 
 PreserveConfig load_preserve_config(const std::string& path) {
   const auto json = config::load_file(path);
@@ -48,12 +33,12 @@ PreserveConfig load_preserve_config(const std::string& path) {
     a.oid = f.string("oid");
     if (!is_oid(a.oid))
       throw config::ConfigError("configuration key '" + f.path() + ".oid' must be an OID");
-    a.writers = fingerprints(f, "writers");
-    a.readers = fingerprints(f, "readers");
+    a.writers = f.fingerprints_or("writers");
+    a.readers = f.fingerprints_or("readers");
     f.finish();
     c.facilities.push_back(std::move(a));
   }
-  c.node_readers = fingerprints(root, "node_readers");
+  c.node_readers = root.fingerprints_or("node_readers");
   root.finish();
   return c;
 }
