@@ -193,6 +193,16 @@ TEST(Disaster, AdminRoutesRefuseWhatIsWrongAndAuditWhatIsDone) {
   EXPECT_EQ(admin.call("POST", std::string(kBase) + "/999999/end").status, 404);
   EXPECT_EQ(admin.call("POST", std::string(kBase) + "/x/end").status, 404);
 
+  // The table keeps what was declared: no edit, no second end, no deletion.
+  constexpr pg::Statement kEdit{"test_disaster_edit",
+                                "UPDATE disaster_declarations SET reason = 'x' WHERE id = $1"};
+  constexpr pg::Statement kDelete{"test_disaster_delete",
+                                  "DELETE FROM disaster_declarations WHERE id = $1"};
+  for (const auto* st : {&kEdit, &kDelete}) {
+    EXPECT_THROW(pg::transact(*net().pool, [&](pg::Tx& tx) { tx.exec(*st, std::stoll(id)); }),
+                 std::exception);
+  }
+
   EXPECT_EQ(count_audit("disaster_declare", "declaration=" + id + " %"), 1);
   EXPECT_EQ(count_audit("disaster_end", "declaration=" + id), 1);
   EXPECT_GE(count_audit("disaster_declarations_read", "%"), 1);

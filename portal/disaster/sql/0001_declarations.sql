@@ -23,3 +23,23 @@ CREATE TABLE disaster_declarations (
 );
 CREATE INDEX disaster_declarations_facility ON disaster_declarations (facility_oid, id);
 CREATE INDEX disaster_declarations_open ON disaster_declarations (until) WHERE ended_at IS NULL;
+
+-- Never edited but to end it once (ended_at and ended_by set, nothing else changed), never
+-- deleted.
+CREATE FUNCTION hy_disaster_declaration_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    RAISE EXCEPTION 'a disaster declaration is never deleted';
+  END IF;
+  IF OLD.ended_at IS NOT NULL OR NEW.ended_at IS NULL
+     OR (NEW.id, NEW.facility_oid, NEW.declared_by, NEW.reason, NEW.starts_at, NEW.until,
+         NEW.standby_url, NEW.standby_cert_sha256, NEW.preserved_as_of)
+        IS DISTINCT FROM
+        (OLD.id, OLD.facility_oid, OLD.declared_by, OLD.reason, OLD.starts_at, OLD.until,
+         OLD.standby_url, OLD.standby_cert_sha256, OLD.preserved_as_of) THEN
+    RAISE EXCEPTION 'a disaster declaration is only ever ended, once';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER disaster_declarations_guard BEFORE UPDATE OR DELETE ON disaster_declarations
+  FOR EACH ROW EXECUTE FUNCTION hy_disaster_declaration_guard();
