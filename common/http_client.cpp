@@ -22,6 +22,7 @@
 #include <tuple>
 
 #include "common/error.hpp"
+#include "common/peer_certificate.hpp"
 
 namespace hareyaka::http {
 
@@ -43,7 +44,10 @@ struct Target {
   std::string host;
   std::string port;
   std::string path_and_query;
-  std::string key() const { return host + ":" + port; }
+  std::string pin;  // ClientRequest::peer_sha256
+  std::string key() const {
+    return pin.empty() ? host + ":" + port : host + ":" + port + "#" + pin;
+  }
 };
 
 Target parse_target(const std::string& url) {
@@ -133,6 +137,13 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     auto [ec_h] = co_await s->async_handshake(ssl::stream_base::client, kTuple);
     if (ec_h)
       fail(ec_h, t, "tls handshake");
+    if (!t.pin.empty()) {
+      const auto peer = peer_certificate(native);
+      if (!peer || peer->sha256_fingerprint != t.pin) {
+        throw Error(ErrorCode::kUnavailable, "upstream unavailable",
+                    "tls handshake " + t.key() + ": certificate does not match the pin");
+      }
+    }
     co_return s;
   }
 
@@ -199,7 +210,8 @@ HttpClient::~HttpClient() = default;
 
 awaitable<ClientResponse> HttpClient::request(ClientRequest req) {
   auto impl = impl_;
-  const Target t = parse_target(req.url);
+  Target t = parse_target(req.url);
+  t.pin = req.peer_sha256;
   const auto deadline = Clock::now() + req.timeout;
   auto msg = impl->build(req, t);
   std::optional<bhttp::response_parser<bhttp::string_body>> parser;
@@ -223,7 +235,8 @@ awaitable<ClientResponse> HttpClient::request(ClientRequest req) {
 
 awaitable<StreamedResponse> HttpClient::stream(ClientRequest req) {
   auto impl = impl_;
-  const Target t = parse_target(req.url);
+  Target t = parse_target(req.url);
+  t.pin = req.peer_sha256;
   const auto deadline = Clock::now() + req.timeout;
   auto msg = impl->build(req, t);
   std::shared_ptr<beast::flat_buffer> buffer;

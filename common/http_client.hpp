@@ -27,6 +27,10 @@ struct ClientRequest {
   Headers headers;
   std::string body;
   std::chrono::milliseconds timeout{10'000};
+  // Lower-case hex SHA-256 of the DER the server's certificate must have, on top of the CA
+  // and host name checks (a disaster standby gateway's pin); empty: no pin. Connections are
+  // pooled per host and pin, so a pinned request never reuses an unpinned connection.
+  std::string peer_sha256;
 };
 
 struct ClientResponse {

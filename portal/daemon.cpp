@@ -21,6 +21,8 @@
 #include "portal/auth/hpki_verifier.hpp"
 #include "portal/auth/session_store.hpp"
 #include "portal/care/care_routes.hpp"
+#include "portal/disaster/declarations.hpp"
+#include "portal/disaster/disaster_admin.hpp"
 #include "portal/fhir/fhir_routes.hpp"
 #include "portal/hpd_feed/directory_pull.hpp"
 #include "portal/hpd_feed/dsml_feed_codec.hpp"
@@ -164,7 +166,8 @@ struct Daemon::Impl {
                .gateways = gateways,
                .workers = runtime.workers(),
                .gateway_deadline = config.gateway_deadline,
-               .locators = &locators},
+               .locators = &locators,
+               .standbys = [this](hpd::TimePoint now) { return disaster::in_force(pool, now); }},
         admin{.web = web_services,
               .pool = pool,
               .identities = identities,
@@ -263,6 +266,7 @@ void Daemon::start() {
   admin::add_admin_routes(*d.web, d.admin);
   hpd_feed::add_feed_admin_routes(*d.web, d.admin);
   stats::add_stats_routes(*d.web, d.stats);
+  disaster::add_disaster_routes(*d.web, d.admin);
   fhir::add_fhir_client_routes(*d.web, d.admin);
   hpd_feed::add_directory_pull_routes(*d.nodes, d.pool);
   NodeFacilityLookup facility_of = [&d](const std::string& sha256) {

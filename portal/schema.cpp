@@ -7,6 +7,7 @@
 #include "portal/audit/migrations.hpp"
 #include "portal/auth/migrations.hpp"
 #include "portal/care/migrations.hpp"
+#include "portal/disaster/migrations.hpp"
 #include "portal/fhir/migrations.hpp"
 #include "portal/hpd_feed/migrations.hpp"
 #include "portal/locators/migrations.hpp"
@@ -19,7 +20,7 @@ std::vector<const pg::MigrationSet*> all_migrations() {
   return {&hpd::migrations(),      &consent::migrations(),  &pix::migrations(),
           &auth::migrations(),     &audit::migrations(),    &admin::migrations(),
           &locators::migrations(), &hpd_feed::migrations(), &stats::migrations(),
-          &fhir::migrations(),     &care::migrations()};
+          &fhir::migrations(),     &care::migrations(),     &disaster::migrations()};
 }
 
 }  // namespace hareyaka::portal

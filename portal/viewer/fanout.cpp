@@ -43,6 +43,7 @@ boost::asio::awaitable<std::vector<GatewayAnswer>> call_gateways(
           GatewayAnswer& a = join->answers[i];
           try {
             http::ClientRequest req{.url = call.url, .timeout = deadline};
+            req.peer_sha256 = call.peer_sha256;
             req.headers[kAssertionHeader] = call.assertion;
             req.headers["X-Request-Id"] = request_id;
             auto res = co_await client.request(std::move(req));

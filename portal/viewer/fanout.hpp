@@ -19,6 +19,8 @@ struct GatewayCall {
   std::string facility_name;
   std::string url;
   std::string assertion;
+  std::string peer_sha256;                  // the standby's pin; "" for a facility's gateway
+  std::optional<nlohmann::json> preserved;  // set for a standby: {"as_of", "declaration"}
 };
 
 struct GatewayAnswer {

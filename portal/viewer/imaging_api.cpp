@@ -24,6 +24,8 @@ constexpr std::string_view kCategory = "imaging";
 struct Target {
   std::string url;  // the gateway URL, query included
   std::string assertion;
+  std::string peer_sha256;      // a disaster standby's pin
+  std::string preserved_as_of;  // set when it is the standby's (a preserved copy)
 };
 
 // A DICOM UID: digits and dots, at most 64 characters.
@@ -80,13 +82,19 @@ Target plan(ViewerServices& sv, const Request& req, const std::string& upstream_
   }
   auto d = sv.decider.decide(user_context(caller), {identity->authority, identity->local_id},
                              facility_oid, consent::Category::kImaging, now);
+  // Its own gateway, or its standby while a disaster declaration is in force.
+  auto facility = sv.web.directory.find_facility(facility_oid);
+  const disaster::Endpoint endpoint =
+      facility ? disaster::endpoint_of(*facility, standbys_at(sv, now)) : disaster::Endpoint{};
   audit_view(sv.web, caller, *person, *identity, kCategory,
              d.allowed ? audit::Outcome::kSuccess : audit::Outcome::kDenied,
-             d.allowed ? "" : std::string(consent::to_string(d.reason)), req.request_id, detail);
+             d.allowed ? "" : std::string(consent::to_string(d.reason)), req.request_id,
+             d.allowed && endpoint.standby
+                 ? detail + " " + disaster::preserved_detail(*endpoint.standby)
+                 : detail);
   if (!d.allowed)
     throw Error(ErrorCode::kForbidden, d.text.empty() ? "not permitted" : d.text);
-  auto facility = sv.web.directory.find_facility(facility_oid);
-  if (!facility || facility->gateway_url.empty())
+  if (endpoint.url.empty())
     throw Error(ErrorCode::kNotFound, "this facility has no gateway");
   AccessAssertion a{.user = caller.user.login_id,
                     .profession = std::string(hpd::to_string(caller.user.profession)),
@@ -98,7 +106,9 @@ Target plan(ViewerServices& sv, const Request& req, const std::string& upstream_
                     .request_id = req.request_id,
                     .issued_at = unix_now(),
                     .expires_at = unix_now() + sv.assertion_lifetime.count()};
-  return {facility->gateway_url + upstream_path, sv.signer.sign(a)};
+  return {endpoint.url + upstream_path, sv.signer.sign(a), endpoint.cert_sha256,
+          endpoint.standby ? disaster::preserved_json(*endpoint.standby)["as_of"].get<std::string>()
+                           : ""};
 }
 
 // The part of the browser's raw target from `marker` on ("/dicomweb/studies/1.2?x"). The
@@ -129,6 +139,7 @@ net::awaitable<Response> proxy(ViewerServices& sv, Request& req, std::string ups
   Target t = co_await offload(sv.workers, [&] { return plan(sv, req, upstream_path); });
   http::ClientRequest up{.url = t.url,
                          .timeout = std::max(sv.gateway_deadline, kMinImagingDeadline)};
+  up.peer_sha256 = t.peer_sha256;
   up.headers[kAssertionHeader] = t.assertion;
   up.headers["X-Request-Id"] = req.request_id;
   if (auto accept = req.header("Accept"))
@@ -147,6 +158,8 @@ net::awaitable<Response> proxy(ViewerServices& sv, Request& req, std::string ups
       out.headers[h] = it->second;
   }
   out.headers["Cache-Control"] = "private, no-store";
+  if (!t.preserved_as_of.empty())
+    out.headers["X-Hareyaka-Preserved-As-Of"] = t.preserved_as_of;
   if (res.status == 200) {
     // DICOM objects and renderings are stored content too: a download when opened directly
     // (an <img> or a fetch is not affected), never a document in the portal's origin.

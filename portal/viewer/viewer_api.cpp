@@ -179,6 +179,7 @@ Plan plan_category(ViewerServices& sv, Caller caller, const Request& req,
   }
 
   const auto locators = person_locators(sv.locators, plan.person);
+  const auto standbys = standbys_at(sv, now);
   // Every decision of this request in one database read: per source facility, the requested
   // category and (for the summary) each category and demographics, each answer what decide()
   // would give.
@@ -222,6 +223,12 @@ Plan plan_category(ViewerServices& sv, Caller caller, const Request& req,
     const auto& identity = plan.person.identities[n];
     const consent::Decision* answer = &answers[n * per_identity];
     const auto& facility = names.get(identity.facility_oid);
+    // Its own gateway, or its standby while a disaster declaration is in force.
+    const disaster::Endpoint endpoint =
+        facility ? disaster::endpoint_of(*facility, standbys) : disaster::Endpoint{};
+    std::optional<json> preserved;
+    if (endpoint.standby)
+      preserved = disaster::preserved_json(*endpoint.standby);
     const Locator* locator = locator_of(locators, identity);
     if (with_summary) {
       json allowed = json::array();
@@ -239,20 +246,24 @@ Plan plan_category(ViewerServices& sv, Caller caller, const Request& req,
              {"name", names.name(identity.facility_oid)},
              {"categories", allowed},
              {"locator", locator ? locator_summary(*locator, allowed_parts) : json(nullptr)}});
+        if (preserved)
+          plan.facilities.back()["preserved"] = *preserved;
       }
     }
     const consent::Decision& d = *answer;
-    decisions.push_back(view_event(plan.caller, plan.person, identity, category,
-                                   d.allowed ? audit::Outcome::kSuccess : audit::Outcome::kDenied,
-                                   d.allowed ? "" : std::string(consent::to_string(d.reason)),
-                                   req.request_id));
+    // A disclosure from a standby says so in its record.
+    decisions.push_back(view_event(
+        plan.caller, plan.person, identity, category,
+        d.allowed ? audit::Outcome::kSuccess : audit::Outcome::kDenied,
+        d.allowed ? "" : std::string(consent::to_string(d.reason)), req.request_id,
+        d.allowed && endpoint.standby ? disaster::preserved_detail(*endpoint.standby) : ""));
     if (!d.allowed) {
       if (plan.first_denial.empty())
         plan.first_denial = d.text;
       continue;
     }
     ++plan.allowed_sources;
-    if (!facility || facility->gateway_url.empty())
+    if (endpoint.url.empty())
       continue;
     for (const auto& gw_category : cat.second) {
       if (holds_nothing(locator, gw_category))
@@ -271,11 +282,11 @@ Plan plan_category(ViewerServices& sv, Caller caller, const Request& req,
                         .request_id = req.request_id,
                         .issued_at = unix_now(),
                         .expires_at = unix_now() + sv.assertion_lifetime.count()};
-      std::string url = facility->gateway_url + "/gw/v1/patients/" + encode(identity.local_id) +
-                        "/" + gw_category + "?limit=" + std::to_string(page_size) +
+      std::string url = endpoint.url + "/gw/v1/patients/" + encode(identity.local_id) + "/" +
+                        gw_category + "?limit=" + std::to_string(page_size) +
                         "&offset=" + std::to_string(offset) + query;
-      plan.calls.push_back(
-          {identity.facility_oid, names.name(identity.facility_oid), url, sv.signer.sign(a)});
+      plan.calls.push_back({identity.facility_oid, names.name(identity.facility_oid), url,
+                            sv.signer.sign(a), endpoint.cert_sha256, preserved});
       plan.call_identity.push_back(&identity);
     }
   }
@@ -316,6 +327,8 @@ json merge_answers(const Plan& plan, std::vector<GatewayAnswer>& answers,
         missing.push_back({{"facility_oid", call.facility_oid},
                            {"facility_name", call.facility_name},
                            {"reason", a.failure}});
+        if (call.preserved)
+          missing.back()["preserved"] = *call.preserved;
       }
       continue;
     }
@@ -325,6 +338,8 @@ json merge_answers(const Plan& plan, std::vector<GatewayAnswer>& answers,
       for (auto& item : *it) {
         item["facility_oid"] = call.facility_oid;
         item["facility_name"] = call.facility_name;
+        if (call.preserved)
+          item["preserved"] = *call.preserved;
         if (category == "reports")
           item["report_kind"] = gw_category;
         items.push_back(std::move(item));
@@ -392,6 +407,10 @@ net::awaitable<Response> category_handler(ViewerServices& sv, Request& req, std:
 
 }  // namespace
 
+disaster::StandbyMap standbys_at(const ViewerServices& sv, hpd::TimePoint now) {
+  return sv.standbys ? sv.standbys(now) : disaster::StandbyMap{};
+}
+
 net::awaitable<CategoryPage> fetch_category(ViewerServices& sv, const Caller& caller,
                                             const Request& req, const std::string& category) {
   if (!categories().contains(category))
@@ -424,6 +443,7 @@ net::awaitable<Response> fetch_document(ViewerServices& sv, const Caller& caller
     throw Error(ErrorCode::kNotFound, "no such document");
   std::string url = call->url.substr(0, call->url.find('?')) + "/" + encode(document_id);
   http::ClientRequest up{.url = url, .timeout = sv.gateway_deadline};
+  up.peer_sha256 = call->peer_sha256;
   up.headers[kAssertionHeader] = call->assertion;
   auto res = co_await sv.gateways.stream(std::move(up));
   if (res.status != 200)

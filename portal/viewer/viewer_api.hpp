@@ -14,6 +14,7 @@
 #include "common/http_client.hpp"
 #include "common/router.hpp"
 #include "consent/decision.hpp"
+#include "portal/disaster/declarations.hpp"
 #include "portal/locators/locator_store.hpp"
 #include "portal/viewer/person_directory.hpp"
 #include "portal/web_session.hpp"
@@ -40,7 +41,14 @@ struct ViewerServices {
   // portal/fhir) on the imaging routes, whose addresses are the ImagingStudy's WADO-RS
   // Endpoint: throws like require_caller. Unset: the web session only.
   std::function<Caller(const http::Request&)> bearer_caller;
+  // The disaster declarations in force (portal/disaster): a facility named there is fetched
+  // from its standby gateway, each answer labelled "preserved". Unset: none.
+  std::function<disaster::StandbyMap(hpd::TimePoint)> standbys;
 };
+
+// Where each facility's records are fetched from at `now` (disaster::endpoint_of over the
+// declarations in force).
+disaster::StandbyMap standbys_at(const ViewerServices& sv, hpd::TimePoint now);
 
 void add_viewer_routes(http::Router& web, ViewerServices& services);
 

@@ -28,7 +28,8 @@ function personName(p) {
 }
 
 function origin(x) {
-  return { facility_oid: x.facility_oid, facility_name: x.facility_name };
+  // preserved: from a disaster standby (docs/api.md "Preserved copies"), shown by facilityTag.
+  return { facility_oid: x.facility_oid, facility_name: x.facility_name, ...(x.preserved ? { preserved: x.preserved } : {}) };
 }
 
 // ADT event kinds (proto/ssmix2 encounter_kind) → the timeline's three visit kinds.

@@ -49,8 +49,25 @@ export function facilityClass(oid) {
   return `fac-${facilitySlots.get(oid)}`;
 }
 export function facilityTag(item) {
-  return h('span', { class: ['fac-tag', facilityClass(item.facility_oid)], title: item.facility_oid || '' },
+  const tag = h('span', { class: ['fac-tag', facilityClass(item.facility_oid)], title: item.facility_oid || '' },
     item.facility_name || item.facility_oid || '');
+  return item.preserved ? h('span', {}, tag, ' ', preservedTag(item.preserved)) : tag;
+}
+
+// 「災害時保全データ（2026年12月1日 12:00 時点）」: an item or source served from a disaster
+// standby (a preserved copy of the facility's records, as of its time).
+export function preservedTag(preserved) {
+  return h('span', { class: 'preserved-tag', 'data-testid': 'preserved-tag' },
+    t('preserved.as_of', { at: formatDateTime(preserved.as_of) }));
+}
+
+// The patient page's notice when any source is a preserved copy.
+export function preservedBanner(facilities) {
+  const list = (facilities || []).filter((f) => f.preserved);
+  if (!list.length) return null;
+  return h('div', { class: 'banner-preserved', role: 'status', 'data-testid': 'preserved-banner' },
+    h('strong', {}, t('preserved.banner')), ' ',
+    list.map((f) => h('span', { class: 'preserved-source' }, f.name || f.oid, ' ', preservedTag(f.preserved))));
 }
 
 // columns: [{label, render: row => node|string, class}]

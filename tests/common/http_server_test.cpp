@@ -97,6 +97,25 @@ TEST(HttpServer, ServesRoutesWithParamsAndQuery) {
   EXPECT_EQ(res.headers.at("Cache-Control"), "no-store");
 }
 
+// A request with a pin (a disaster standby's) is answered only by a server presenting that
+// certificate; a pinned request never reuses a connection made without the check.
+TEST(HttpClient, PinnedRequestNeedsThePinnedCertificate) {
+  TestServer server(listener(), router_with_routes());
+  BlockingHttpClient c(client());
+  EXPECT_EQ(c.request({.url = server.url("/echo/1")}).status, 200);  // an unpinned pooled one
+  ClientRequest wrong{.url = server.url("/echo/2")};
+  wrong.peer_sha256 = testing::cert_fingerprint(dev_pki().cert("gateway-b"));
+  try {
+    c.request(wrong);
+    ADD_FAILURE() << "a server with another certificate answered a pinned request";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kUnavailable);
+  }
+  ClientRequest right{.url = server.url("/echo/3")};
+  right.peer_sha256 = testing::cert_fingerprint(dev_pki().cert("portal"));
+  EXPECT_EQ(c.request(right).status, 200);
+}
+
 TEST(HttpServer, UnknownRouteIs404AndWrongMethodIs405WithJsonError) {
   TestServer server(listener(), router_with_routes());
   BlockingHttpClient c(client());

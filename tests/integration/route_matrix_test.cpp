@@ -78,6 +78,10 @@ const std::map<Key, Access>& portal_entries() {
         Access::kAdmin;
     e[{"web", "DELETE", "/api/v1/admin/connected-systems/{id}/rejected/{rejected_id}"}] =
         Access::kAdmin;
+    // Disaster declarations (#20): the secretariat's console.
+    e[{"web", "GET", "/api/v1/admin/disaster-declarations"}] = Access::kAdmin;
+    e[{"web", "POST", "/api/v1/admin/disaster-declarations"}] = Access::kAdmin;
+    e[{"web", "POST", "/api/v1/admin/disaster-declarations/{id}/end"}] = Access::kAdmin;
     e[{"nodes", "GET", "/metrics"}] = Access::kNodeReaders;
     e[{"nodes", "GET", "/api/gw/v1/directory"}] = Access::kGatewayNode;
     e[{"nodes", "PUT", "/api/gw/v1/locators/{patient_id}"}] = Access::kGatewayNode;

@@ -9,11 +9,12 @@ import { errorBox, loading, notice, field, formValues, table, appendRows, pagedT
 import { connectedSystems, importPage } from './admin_directory.js';
 import { statsPage } from './admin_stats.js';
 import { fhirApps } from './admin_fhir.js';
+import { disasterDeclarations } from './admin_disaster.js';
 
 export const PROFESSIONS = ['doctor', 'dentist', 'pharmacist', 'nurse', 'public_health_nurse', 'midwife', 'therapist', 'care_manager', 'clerk', 'secretariat_admin', 'prefecture_officer'];
 export const KINDS = ['hospital', 'clinic', 'dental_clinic', 'pharmacy', 'home_visit_nursing', 'care_facility'];
 export const CATEGORIES = ['encounters', 'diagnoses', 'prescriptions', 'injections', 'allergies', 'lab_results', 'imaging', 'reports', 'documents', 'demographics'];
-const SECTIONS = ['facilities', 'users', 'import', 'feeds', 'consents', 'policy', 'identity', 'audit', 'report', 'stats', 'fhir'];
+const SECTIONS = ['facilities', 'users', 'import', 'feeds', 'consents', 'policy', 'identity', 'audit', 'report', 'stats', 'fhir', 'disaster'];
 
 const A = '/api/v1/admin';
 
@@ -546,4 +547,4 @@ function report(panel, ctx) {
   if (ctx.params?.[0]) form.requestSubmit();
 }
 
-const RENDERERS = { facilities, users, import: importPage, feeds: connectedSystems, consents, policy, identity, audit, report, stats: statsPage, fhir: fhirApps };
+const RENDERERS = { facilities, users, import: importPage, feeds: connectedSystems, consents, policy, identity, audit, report, stats: statsPage, fhir: fhirApps, disaster: disasterDeclarations };

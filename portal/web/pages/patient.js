@@ -6,7 +6,7 @@
 import { h, replace } from '../dom.js';
 import { t, formatBirthDate } from '../i18n.js';
 import { api, seg } from '../api.js';
-import { errorBox, loading, missingBanner, resetFacilityColours, facilityClass, sexLabel } from '../ui.js';
+import { errorBox, loading, missingBanner, preservedBanner, resetFacilityColours, facilityClass, sexLabel } from '../ui.js';
 import * as tabs from './tabs.js';
 import * as labs from './labs.js';
 import * as imaging from './imaging.js';
@@ -151,6 +151,7 @@ export async function render(main, ctx) {
   replace(main, h('div', { class: 'page patient-page' },
     h('a', { href: '#/patients', class: 'back' }, t('patient.back')),
     missingBanner(person.missing),
+    preservedBanner(person.facilities),
     headerView(person, allowed),
     tabBar,
     panel,

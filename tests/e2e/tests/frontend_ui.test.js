@@ -216,6 +216,44 @@ test('partial answers show which facility is missing', async () => {
   }
 });
 
+test('a preserved copy (disaster mode) is labelled with its time, and the console lists declarations', async () => {
+  const { context, close } = await launch();
+  try {
+    const { page, log } = watch(await context.newPage());
+    await login(page, 'dr-tanaka');
+    await page.click('text=吉備 さくら');
+    await page.waitForSelector('[data-testid=preserved-banner]');
+    assert.match(await page.textContent('[data-testid=preserved-banner]'), /災害時運用中/);
+    assert.match(await page.textContent('[data-testid=preserved-banner]'), /岡山中央病院 災害時保全データ（2026年12月1日 12:00 時点）/);
+    await page.waitForSelector('[data-testid=timeline] li [data-testid=preserved-tag]');
+    assert.match(await page.textContent('[data-testid=timeline] li [data-testid=preserved-tag]'), /災害時保全データ（2026年12月1日 12:00 時点）/);
+    await screenshot(page, 'fx-pc-preserved');
+    await page.click('[data-testid=lang-toggle]');
+    await page.waitForSelector('[data-testid=preserved-tag]:has-text("Preserved copy as of 2026-12-01 12:00")');
+    await page.click('[data-testid=lang-toggle]');
+    assertClean(log);
+  } finally {
+    await close();
+  }
+  const admin = await launch();
+  try {
+    const { page, log } = watch(await admin.context.newPage());
+    await login(page, 'admin');
+    await page.waitForSelector('[data-testid=admin-facilities] table tbody tr');
+    await page.goto(`${server.url}/#/admin/disaster`);
+    await page.waitForSelector('[data-testid=disaster-declarations] table tbody tr');
+    assert.match(await page.textContent('[data-testid=disaster-declarations]'), /実施中/);
+    assert.match(await page.textContent('[data-testid=disaster-declarations]'), /終了/);
+    await screenshot(page, 'fx-pc-admin-disaster');
+    page.on('dialog', (d) => d.accept());
+    await page.click('[data-testid=disaster-end-7]');
+    await poll(async () => server.requests.some((r) => r.method === 'POST' && r.path === '/api/v1/admin/disaster-declarations/7/end'));
+    assertClean(log);
+  } finally {
+    await admin.close();
+  }
+});
+
 test('login errors: wrong credentials, lockout, first-login enrolment', async () => {
   const { context, close } = await launch();
   try {
