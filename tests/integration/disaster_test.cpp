@@ -1,6 +1,7 @@
 // Disaster declarations (issue #20) through the real portal and two real gateways: the
-// hospital's gateway A, and a standby (a second hareyaka-gateway process on a copy of A's
-// storage, the same facility OID, its own certificate gateway-b) as the secretariat would run
+// hospital's gateway A, and a standby (a second hareyaka-gateway process on A's storage as a
+// preservation node kept it and `hareyaka-gateway restore` rebuilt it, the same facility OID,
+// its own certificate gateway-b) as the secretariat would run
 // at the preservation site. With A stopped: no declaration, A's records are missing and
 // nothing comes from the standby; a declaration with a wrong pin serves nothing; a
 // declaration in force serves A's records to a consented doctor, each labelled preserved with
@@ -11,6 +12,7 @@
 
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -39,6 +41,76 @@ std::string iso(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
+// Hospital A's gateway preserves its storage at a preservation node (a second process over
+// A's storage with A's certificate and the hospital's keys); then `hareyaka-gateway restore`,
+// run with the standby's certificate (a reader of A's copy) and the keys the secretariat holds,
+// rebuilds the storage the standby serves, verified.
+void preserve_and_restore(const std::string& hospital_storage, const std::string& site) {
+  namespace fs = std::filesystem;
+  const auto& pki = testing::dev_pki();
+  testing::run_checked({"sh", "-c",
+                        "openssl rand -base64 32 > " + site + "/preserve.key && " +
+                            "openssl genpkey -algorithm ed25519 -out " + site +
+                            "/preserve-sign.key 2>/dev/null"});
+  const std::string node_port = std::to_string(testing::free_loopback_port());
+  json nc{{"listener",
+           {{"address", "127.0.0.1"},
+            {"port", std::stoi(node_port)},
+            {"cert_file", pki.cert("preserve-a")},
+            {"key_file", pki.key("preserve-a")},
+            {"client_auth", "require"},
+            {"client_ca_file", pki.ca()}}},
+          {"store_dir", site + "/node"},
+          {"facilities",
+           {{{"oid", testing::kHospitalOid},
+             {"writers", {testing::cert_fingerprint(pki.cert("gateway-a"))}},
+             {"readers", {testing::cert_fingerprint(pki.cert("gateway-b"))}}}}}};
+  testing::Daemon node("preserve/hareyaka-preserve", nc, "preserve-node");
+  auto preservation = [&](const std::string& cert) {
+    return json{{"keys", {{{"id", "a"}, {"key", {{"file", site + "/preserve.key"}}}}}},
+                {"signing_key_file", site + "/preserve-sign.key"},
+                {"patients", "all"},
+                {"nodes",
+                 {{{"name", "site"},
+                   {"url", "https://127.0.0.1:" + node_port},
+                   {"tls",
+                    {{"ca_file", pki.ca()},
+                     {"cert_file", pki.cert(cert)},
+                     {"key_file", pki.key(cert)}}}}}}};
+  };
+  json hospital{{"facility_oid", testing::kHospitalOid},
+                {"assertion_public_key", pki.dir + "/assertion.pub"},
+                {"node_readers", {testing::cert_fingerprint(pki.cert("portal"))}},
+                {"listener", testing::dev_listener("gateway-a", 0, "require")},
+                {"storage", {{"ssmix2_root", hospital_storage}, {"state_dir", site + "/a-state"}}},
+                {"preservation", preservation("gateway-a")}};
+  testing::Daemon preserving("gateway/hareyaka-gateway", hospital, "hospital-preserving");
+  http::ClientSettings cs;
+  cs.tls = {.ca_file = pki.ca(), .cert_file = pki.cert("portal"), .key_file = pki.key("portal")};
+  http::BlockingHttpClient client(cs);
+  ASSERT_TRUE(testing::poll_until(
+      [&] {
+        auto r = client.request({.url = preserving.url("nodes", "/gw/v1/preserve/status")});
+        if (r.status != 200)
+          return false;
+        const json n = json::parse(r.body)["nodes"][0];
+        return n["pending"] == 0 && n["acknowledged"] > 0;
+      },
+      std::chrono::seconds(120)))
+      << preserving.log();
+  // The restore, at the site: the standby's certificate, the hospital's keys.
+  json restore_cfg = hospital;
+  restore_cfg["listener"] = testing::dev_listener("gateway-b", 0, "require");
+  restore_cfg["storage"] = {{"ssmix2_root", site + "/ssmix2"}, {"state_dir", site + "/state"}};
+  restore_cfg["preservation"] = preservation("gateway-b");
+  const std::string cfg_file = site + "/restore.json";
+  std::ofstream(cfg_file) << restore_cfg.dump();
+  auto r = testing::run({testing::binary_path("gateway/hareyaka-gateway"), "restore", "--config",
+                         cfg_file, "--node", "site", "--into", site + "/ssmix2"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_TRUE(fs::exists(site + "/ssmix2"));
+}
+
 // The standby gateway and the logged-in users, started once.
 struct Site {
   std::unique_ptr<testing::Daemon> standby;
@@ -61,9 +133,10 @@ struct Site {
     namespace fs = std::filesystem;
     const std::string from = net().tmp.path();
     const std::string to = from + "/standby";
-    fs::create_directories(to);
-    fs::copy(from + "/ssmix2", to + "/ssmix2", fs::copy_options::recursive);
-    fs::copy(from + "/extended", to + "/extended", fs::copy_options::recursive);
+    fs::create_directories(to + "/extended");  // documents are not preserved (yet)
+    // The standby's storage is what preservation kept: the hospital's gateway preserves to a
+    // node, and the secretariat restores from it with the standby's certificate.
+    preserve_and_restore(from + "/ssmix2", to);
     json listener = testing::dev_listener("gateway-b", 0, "require");
     listener["address"] = "127.0.0.1";
     json gw{{"facility_oid", testing::kHospitalOid},
