@@ -148,24 +148,17 @@ std::vector<storage::FileEntry> Preserver::selected(const std::string& patient_i
 std::size_t Preserver::resync() {
   refresh_consents();
   std::size_t queued = 0;
-  std::string after;
-  for (;;) {
-    auto ids = index_.patient_ids(after, 1000);
-    if (ids.empty())
-      break;
-    for (const auto& id : ids) {
-      std::string digest;
-      if (selected(id, digest).empty())
-        continue;
-      for (auto& n : nodes_) {
-        if (n->queue.acknowledged_digest(id) != digest) {
-          n->queue.add(id);
-          ++queued;
-        }
+  index_.for_each_patient([&](const std::string& id) {
+    std::string digest;
+    if (selected(id, digest).empty())
+      return;
+    for (auto& n : nodes_) {
+      if (n->queue.acknowledged_digest(id) != digest) {
+        n->queue.add(id);
+        ++queued;
       }
     }
-    after = ids.back();
-  }
+  });
   for (auto& n : nodes_) {
     std::lock_guard lock(n->mutex);
     n->poke = true;

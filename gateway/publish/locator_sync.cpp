@@ -79,21 +79,14 @@ void LocatorSync::send(const std::string& id, bool has_demographics) {
 
 std::size_t LocatorSync::resync_local() {
   std::size_t queued = 0;
-  std::string after;
-  for (;;) {
-    auto ids = index_.patient_ids(after, 1000);
-    if (ids.empty())
-      break;
-    for (const auto& id : ids) {
-      auto e = locator_entry(index_, studies_, id);
-      auto state = outbox_.locator_state(id);
-      if (e && (!state || state->digest != e->digest) && record::demographics(index_, id)) {
-        outbox_.add(id);
-        ++queued;
-      }
+  index_.for_each_patient([&](const std::string& id) {
+    auto e = locator_entry(index_, studies_, id);
+    auto state = outbox_.locator_state(id);
+    if (e && (!state || state->digest != e->digest) && record::demographics(index_, id)) {
+      outbox_.add(id);
+      ++queued;
     }
-    after = ids.back();
-  }
+  });
   return queued;
 }
 

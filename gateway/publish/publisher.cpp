@@ -1,11 +1,9 @@
 #include "gateway/publish/publisher.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
 #include "common/digest.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/uuid.hpp"
 #include "gateway/record/record_query.hpp"
 #include "proto/hl7v3/ack.hpp"
 #include "proto/hl7v3/feed.hpp"
@@ -17,22 +15,6 @@ namespace hareyaka::gateway::publish {
 namespace {
 
 using nlohmann::json;
-
-std::string uuid() {
-  unsigned char b[16];
-  RAND_bytes(b, sizeof b);
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10)
-      s += '-';
-    s += kHex[b[i] >> 4];
-    s += kHex[b[i] & 15];
-  }
-  return s;
-}
 
 std::string hl7_now() {
   std::time_t t = std::time(nullptr);
@@ -99,23 +81,16 @@ void Publisher::patient_changed(const std::string& patient_id) {
 
 std::size_t Publisher::resync() {
   std::size_t queued = 0;
-  std::string after;
-  for (;;) {
-    auto ids = index_.patient_ids(after, 1000);
-    if (ids.empty())
-      break;
-    for (const auto& id : ids) {
-      auto demo = record::demographics(index_, id);
-      if (!demo)
-        continue;
-      const std::string digest = sha256_hex((*demo)["patient"].dump());
-      if (outbox_.acknowledged_digest(id) != digest) {
-        outbox_.add(id);
-        ++queued;
-      }
+  index_.for_each_patient([&](const std::string& id) {
+    auto demo = record::demographics(index_, id);
+    if (!demo)
+      return;
+    const std::string digest = sha256_hex((*demo)["patient"].dump());
+    if (outbox_.acknowledged_digest(id) != digest) {
+      outbox_.add(id);
+      ++queued;
     }
-    after = ids.back();
-  }
+  });
   queued += locators_.resync_local();
   log::info("publisher resynchronised",
             {.component = "publisher", .count = static_cast<std::int64_t>(queued)});
@@ -145,7 +120,7 @@ std::optional<std::string> Publisher::feed_for(const std::string& id, std::strin
   digest = sha256_hex(p.dump());
   hl7v3::PatientFeed f;
   f.kind = revise ? hl7v3::FeedKind::kRevise : hl7v3::FeedKind::kAdd;
-  f.header.id = {uuid(), "", ""};
+  f.header.id = {random_uuid(), "", ""};
   f.header.creation_time = hl7_now();
   f.header.sender = {settings_.facility_oid + ".0", settings_.facility_oid};
   f.header.receiver = {"", ""};
@@ -158,7 +133,7 @@ std::optional<std::string> Publisher::feed_for(const std::string& id, std::strin
   if (payload.rfind("<?xml", 0) == 0)
     payload.erase(0, payload.find("?>") + 2);
   hl7v3::Addressing a{.action = "urn:hl7-org:v3:" + std::string(hl7v3::interaction_of(f.kind)),
-                      .message_id = "urn:uuid:" + uuid(),
+                      .message_id = "urn:uuid:" + random_uuid(),
                       .to = settings_.portal_url + "/pix/v3",
                       .reply_to = std::string(hl7v3::kWsaAnonymous)};
   return hl7v3::write_envelope(a, [&](xml::Writer& body) { body.raw(payload); });

@@ -448,6 +448,18 @@ std::vector<std::string> StorageIndex::patient_ids(const std::string& after,
   return out;
 }
 
+void StorageIndex::for_each_patient(const std::function<void(const std::string&)>& fn) const {
+  std::string after;
+  for (;;) {
+    const auto ids = patient_ids(after, 1000);
+    if (ids.empty())
+      return;
+    for (const auto& id : ids)
+      fn(id);
+    after = ids.back();
+  }
+}
+
 std::vector<Problem> StorageIndex::problems(std::size_t offset, std::size_t limit,
                                             bool include_warnings) const {
   std::vector<Problem> out;

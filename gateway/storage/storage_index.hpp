@@ -89,6 +89,9 @@ class StorageIndex {
   std::optional<DocumentEntry> document(const std::string& patient_id, const std::string& id) const;
   // Patient ids in order, after `after` (exclusive), at most `limit`.
   std::vector<std::string> patient_ids(const std::string& after, std::size_t limit) const;
+  // Calls fn with every patient id in order, a page of ids at a time (the index is not locked
+  // while fn runs, so fn may read the index or take its time).
+  void for_each_patient(const std::function<void(const std::string&)>& fn) const;
   // Problems sorted by path; errors and warnings (warnings only when include_warnings).
   std::vector<Problem> problems(std::size_t offset, std::size_t limit,
                                 bool include_warnings = true) const;
