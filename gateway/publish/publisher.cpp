@@ -185,41 +185,44 @@ int Publisher::run_once() {
   return done;
 }
 
+std::chrono::milliseconds Publisher::step() {
+  std::chrono::milliseconds wait = std::chrono::milliseconds(500);
+  try {
+    if (std::chrono::steady_clock::now() >= next_resync_) {
+      resync();
+      next_resync_ = std::chrono::steady_clock::now() + settings_.resync_interval;
+    }
+    if (remote_resync_due_) {
+      locators_.resync_remote();  // throws while the portal is down: backoff below
+      remote_resync_due_ = false;
+      ++locator_resyncs_;
+    }
+    run_once();
+    backoff_ = settings_.retry_min;
+    if (outbox_.pending_count() > 0)
+      wait = std::chrono::milliseconds(0);
+  } catch (const Error& e) {
+    ++failures_;
+    {
+      std::lock_guard lock(mutex_);
+      last_error_ = e.internal();
+    }
+    log::warn("publishing to the portal failed; will retry",
+              {.component = "publisher", .detail = e.internal()});
+    wait = backoff_;
+    backoff_ = std::min(backoff_ * 2, settings_.retry_max);
+  } catch (const std::exception&) {
+    ++failures_;
+    wait = backoff_;
+    backoff_ = std::min(backoff_ * 2, settings_.retry_max);
+  }
+  return wait;
+}
+
 void Publisher::start() {
   thread_ = std::thread([this] {
-    auto backoff = settings_.retry_min;
-    auto next_resync = std::chrono::steady_clock::now() + settings_.resync_interval;
     for (;;) {
-      std::chrono::milliseconds wait = std::chrono::milliseconds(500);
-      try {
-        if (std::chrono::steady_clock::now() >= next_resync) {
-          resync();
-          next_resync = std::chrono::steady_clock::now() + settings_.resync_interval;
-        }
-        if (remote_resync_due_) {
-          locators_.resync_remote();  // throws while the portal is down: backoff below
-          remote_resync_due_ = false;
-          ++locator_resyncs_;
-        }
-        run_once();
-        backoff = settings_.retry_min;
-        if (outbox_.pending_count() > 0)
-          wait = std::chrono::milliseconds(0);
-      } catch (const Error& e) {
-        ++failures_;
-        {
-          std::lock_guard lock(mutex_);
-          last_error_ = e.internal();
-        }
-        log::warn("publishing to the portal failed; will retry",
-                  {.component = "publisher", .detail = e.internal()});
-        wait = backoff;
-        backoff = std::min(backoff * 2, settings_.retry_max);
-      } catch (const std::exception&) {
-        ++failures_;
-        wait = backoff;
-        backoff = std::min(backoff * 2, settings_.retry_max);
-      }
+      const auto wait = step();
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, wait, [this] { return stop_ || poke_; });
       poke_ = false;

@@ -48,6 +48,11 @@ class Publisher {
   void stop();
   // One pass over the outbox; returns how many patients the portal acknowledged.
   int run_once();
+  // One round of what the sender thread does: the periodic resynchronisation when due, a
+  // postponed comparison with the portal's locators, one pass over the outbox. Returns how
+  // long to wait before the next round (0: more is pending; the backoff after a failure).
+  // For a caller that drives many publishers from its own threads instead of start().
+  std::chrono::milliseconds step();
   nlohmann::json status() const;
 
  private:
@@ -70,6 +75,9 @@ class Publisher {
   std::atomic<std::int64_t> failures_{0};
   std::string last_error_;
   std::uint64_t seq_ = 0;
+  std::chrono::milliseconds backoff_ = settings_.retry_min;  // step() only
+  std::chrono::steady_clock::time_point next_resync_ =
+      std::chrono::steady_clock::now() + settings_.resync_interval;
 };
 
 }  // namespace hareyaka::gateway::publish

@@ -69,8 +69,8 @@ bool read_all(int fd, std::uint64_t size, std::string& buf) {
   return true;
 }
 
-void judge_standard(const std::string& path, std::string_view bytes, bool reject_pid_mismatch,
-                    Verdict& v) {
+void judge_standard_into(const std::string& path, std::string_view bytes, bool reject_pid_mismatch,
+                         Verdict& v) {
   ssmix2::ReadOptions options;
   options.map_content = false;
   options.reject_pid_mismatch = reject_pid_mismatch;
@@ -103,6 +103,18 @@ void judge_extended(const std::string& path, Verdict& v) {
 }
 
 }  // namespace
+
+Verdict judge_standard(const std::string& path, std::string_view bytes, bool reject_pid_mismatch) {
+  Verdict v;
+  v.path = path;
+  v.size = bytes.size();
+  if (v.size > kMaxFileBytes) {
+    v.reason = "file larger than " + std::to_string(kMaxFileBytes) + " bytes";
+    return v;
+  }
+  judge_standard_into(path, bytes, reject_pid_mismatch, v);
+  return v;
+}
 
 std::string known_key(StorageKind storage, std::string_view path) {
   std::string k = storage == StorageKind::kStandard ? "s:" : "e:";
@@ -158,7 +170,7 @@ Verdict evaluate(StorageKind storage, const std::string& root, const std::string
   thread_local std::string buf;
   read_all(fd, v.size, buf);
   ::close(fd);
-  judge_standard(path, buf, reject_pid_mismatch, v);
+  judge_standard_into(path, buf, reject_pid_mismatch, v);
   if (buf.capacity() > (4u << 20))
     std::string().swap(buf);
   return v;

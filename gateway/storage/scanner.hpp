@@ -65,6 +65,10 @@ std::vector<std::string> list_files(const std::string& root,
 Verdict evaluate(StorageKind storage, const std::string& root, const std::string& path,
                  const KnownFile* known, bool reject_pid_mismatch);
 
+// Judges the bytes of a standard-storage file at `path` (relative) before it is written
+// there: the same rules as evaluate() (an upload is checked with them, gateway/hosted/).
+Verdict judge_standard(const std::string& path, std::string_view bytes, bool reject_pid_mismatch);
+
 // Judges many files on `settings.threads` threads, reporting progress.
 std::vector<Verdict> evaluate_all(StorageKind storage, const std::string& root,
                                   const std::vector<std::string>& paths, const KnownFiles& known,

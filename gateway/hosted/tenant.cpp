@@ -1,0 +1,160 @@
+#include "gateway/hosted/tenant.hpp"
+
+#include <filesystem>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "gateway/data_api.hpp"
+#include "gateway/hosted/upload_access.hpp"
+
+namespace hareyaka::gateway::hosted {
+namespace {
+
+namespace fs = std::filesystem;
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+constexpr std::size_t kUploadBodyLimit = 256u << 20;
+
+std::string tenant_dir(const SharedParts& shared, const TenantSettings& s) {
+  return shared.tenants_dir + "/" + s.id;
+}
+
+std::string state_dir(const SharedParts& shared, const TenantSettings& s) {
+  const std::string d = tenant_dir(shared, s) + "/state";
+  fs::create_directories(d);
+  return d;
+}
+
+}  // namespace
+
+Tenant::Tenant(TenantSettings settings, const SharedParts& shared)
+    : settings_(std::move(settings)),
+      shared_(shared),
+      dir_(tenant_dir(shared_, settings_)),
+      audit_(state_dir(shared_, settings_) + "/audit.jsonl"),
+      store_(dir_, settings_.quota_bytes, shared_.limits) {
+  storage::IndexOptions o;
+  o.standard_root = store_.standard_root();
+  o.cache_file = dir_ + "/state/index.cache";
+  o.threads = 1;
+  o.reject_pid_mismatch = true;
+  o.use_inotify = false;  // only uploads write here, and they refresh the index themselves
+  o.progress_interval = std::chrono::hours(1);
+  o.on_patient_changed = [this](const std::string& patient_id) {
+    if (publisher_) {
+      publisher_->patient_changed(patient_id);
+      if (queued_)
+        queued_();
+    }
+  };
+  o.on_problem = [id = settings_.id](const storage::Problem& p) {
+    log::warn("unusable file",
+              {.component = "hosted", .detail = id + ": " + p.reason, .file = p.path});
+  };
+  index_ = std::make_unique<storage::StorageIndex>(std::move(o));
+  if (!shared_.portal_url.empty()) {
+    outbox_ = std::make_unique<publish::Outbox>(dir_ + "/state");
+    publisher_ = std::make_unique<publish::Publisher>(
+        *index_, *outbox_,
+        publish::PublisherSettings{.portal_url = shared_.portal_url,
+                                   .tls = settings_.tls,
+                                   .facility_oid = settings_.facility_oid,
+                                   .patient_authority = settings_.patient_authority});
+  }
+  add_routes();
+}
+
+Tenant::~Tenant() = default;
+
+void Tenant::start() {
+  const auto placed = store_.recover();
+  index_->scan();
+  (void)placed;  // a recovered commit's files are in the scan
+  if (publisher_) {
+    publisher_->resync();
+    if (queued_)
+      queued_();
+  }
+}
+
+json Tenant::status() const {
+  const auto stats = index_->stats();
+  json j{{"id", settings_.id},
+         {"facility_oid", settings_.facility_oid},
+         {"patients", stats.patients},
+         {"files", stats.stored_files},
+         {"errors", stats.errors},
+         {"used_bytes", store_.used_bytes()},
+         {"quota_bytes", store_.quota_bytes()}};
+  if (publisher_)
+    j["publish"] = publisher_->status();
+  return j;
+}
+
+void Tenant::add_routes() {
+  // The data API, as a hospital gateway's, over this tenant's index alone. No parsed-file
+  // cache: that cache is keyed by storage path, which two tenants may share.
+  add_data_routes(router_, {.index = *index_,
+                            .verifier = shared_.verifier,
+                            .audit = audit_,
+                            .settings = {.facility_oid = settings_.facility_oid,
+                                         .patient_authority = settings_.patient_authority,
+                                         .unknown_users = shared_.unknown_users},
+                            .directory = shared_.directory,
+                            .parsed_files = nullptr,
+                            .readers = &shared_.readers});
+  const UploadChecker checker{shared_.verifier, audit_, settings_.facility_oid, shared_.directory,
+                              shared_.unknown_users};
+  router_.add_blocking(
+      "POST", "/gw/v1/uploads/ssmix2",
+      [this, checker](Request& req) {
+        const std::string type = req.header("Content-Type").value_or("");
+        if (type.rfind("application/zip", 0) != 0 &&
+            type.rfind("application/x-zip-compressed", 0) != 0)
+          throw Error(ErrorCode::kUnsupportedMediaType,
+                      "an SS-MIX2 upload is a zip archive (Content-Type: application/zip)");
+        const AccessAssertion who = authorize_upload(checker, req, "ssmix2");
+        std::vector<std::string> placed;
+        UploadReport report = store_.upload(req.body, placed);
+        for (const auto& path : placed)
+          index_->refresh(storage::StorageKind::kStandard, path);
+        audit_upload(checker, req, who, report);
+        log::info("upload",
+                  {.request_id = req.request_id,
+                   .component = "hosted",
+                   .detail = settings_.id + (report.accepted() ? ": stored" : ": refused"),
+                   .count = static_cast<std::int64_t>(report.stored)});
+        int status = 200;
+        if (!report.error.empty())
+          status = report.error_status;
+        else if (!report.accepted())
+          status = 422;
+        return Response::json(status, report.to_json().dump());
+      },
+      {.body_limit = kUploadBodyLimit,
+       .summary = "an SS-MIX2 standard storage upload (zip): all files stored or none"});
+  router_.add_blocking(
+      "GET", "/gw/v1/uploads",
+      [this, checker](Request& req) {
+        authorize_upload(checker, req, "list");
+        json items = json::array();
+        for (auto& r : store_.reports(100))
+          items.push_back(std::move(r));
+        return Response::json(200, json{{"items", items},
+                                        {"used_bytes", store_.used_bytes()},
+                                        {"quota_bytes", store_.quota_bytes()}}
+                                       .dump());
+      },
+      {.body_limit = 0, .summary = "the reports of this facility's recent uploads"});
+  router_.add_blocking("GET", "/gw/v1/publish/status",
+                       [this](Request& req) {
+                         shared_.readers.require(req);
+                         return Response::json(200,
+                                               publisher_ ? publisher_->status().dump() : "{}");
+                       },
+                       {.body_limit = 0, .summary = "what the portal has not acknowledged yet"});
+}
+
+}  // namespace hareyaka::gateway::hosted
