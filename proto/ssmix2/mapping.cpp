@@ -249,7 +249,7 @@ void check_message(DataType type, const FileName& name, const hl7v2::Message& m,
                                             " does not belong in data type " +
                                             std::string(to_string(type)) + " (expects " +
                                             std::string(expected_message_type(type)) + ")"});
-  } else if (msg_type.empty() && segs.size() > 1) {
+  } else if (msg_type.empty() && (segs.size() > 1 || options.reject_pid_mismatch)) {
     issues.push_back({Severity::kError, "segment 1 (MSH), field 9: message type is empty"});
   }
   std::string seq = msh.get(13);
@@ -267,7 +267,8 @@ void check_message(DataType type, const FileName& name, const hl7v2::Message& m,
     }
   }
   if (!pid) {
-    if (segs.size() > 1)
+    // A lone MSH is tolerated in a hospital's storage; strict reading (an upload) refuses it.
+    if (segs.size() > 1 || options.reject_pid_mismatch)
       issues.push_back({Severity::kError, "no PID segment"});
   } else {
     std::string id = pid->get(3, 1);

@@ -41,8 +41,9 @@ struct Content {
 };
 
 struct ReadOptions {
-  bool map_content = true;           // false: checks only (index build)
-  bool reject_pid_mismatch = false;  // true: PID-3 disagreeing with the folder is an error
+  bool map_content = true;  // false: checks only (index build)
+  // true: PID-3 disagreeing with the folder, a missing PID or message type is an error.
+  bool reject_pid_mismatch = false;
 };
 
 struct ReadResult {
