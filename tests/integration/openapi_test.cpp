@@ -105,7 +105,7 @@ struct Answers {
 // a portal and preservation, and a preservation node, so every route any daemon can register
 // is registered.
 struct FullDaemons {
-  std::unique_ptr<testing::Daemon> portal, gateway, preserve;
+  std::unique_ptr<testing::Daemon> portal, gateway, preserve, hosted;
   static FullDaemons& get() {
     static FullDaemons d;
     return d;
@@ -154,6 +154,17 @@ struct FullDaemons {
                                {"cert_file", dev_pki().cert("gateway-a")},
                                {"key_file", dev_pki().key("gateway-a")}}}}}}};
     gateway = std::make_unique<testing::Daemon>("gateway/hareyaka-gateway", gc, "gateway-full");
+    json hc{{"assertion_public_key", dev_pki().dir + "/assertion.pub"},
+            {"listener", testing::dev_listener("hosted", 0, "require")},
+            {"tenants_dir", dir + "/tenants"},
+            {"state_dir", dir + "/hosted-state"},
+            {"portal", {{"url", net().portal->url("nodes", "")}, {"ca_file", dev_pki().ca()}}},
+            {"tenants",
+             {{{"id", "clinic"},
+               {"facility_oid", "1.2.392.200284.33.2100001"},
+               {"cert_file", dev_pki().cert("tenant-a")},
+               {"key_file", dev_pki().key("tenant-a")}}}}};
+    hosted = std::make_unique<testing::Daemon>("gateway/hosted/hareyaka-hosted", hc, "hosted");
   }
 };
 
@@ -163,7 +174,8 @@ TEST(OpenApi, EachListenerDocumentsExactlyItsRoutes) {
       {"portal", full.portal.get(), "web"},
       {"portal", full.portal.get(), "nodes"},
       {"gateway", full.gateway.get(), "nodes"},
-      {"preserve", full.preserve.get(), "nodes"}};
+      {"preserve", full.preserve.get(), "nodes"},
+      {"hosted", full.hosted.get(), "nodes"}};
   for (const auto& [name, daemon, listener] : listeners) {
     SCOPED_TRACE(name + " " + listener);
     const json doc = served_document(*daemon, listener);
