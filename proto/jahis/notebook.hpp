@@ -104,7 +104,7 @@ struct Drug {
   std::string name, dose, unit;
   std::string code_system;  // 薬品コード種別 as written ("2", "6" ...)
   std::string code;
-  std::string general_name;              // 一般名 (Ver.2.4 and later)
+  std::string general_name;  // 一般名 (fields 8 to 10 in Ver.2.6; older files lack them)
   std::vector<std::string> supplements;  // 281
   std::vector<std::string> cautions;     // 291
 };

@@ -106,7 +106,6 @@ std::vector<std::string> split_fields(const Line& line) {
   while (true) {
     std::string field;
     if (i < s.size() && s[i] == '"') {
-      const std::size_t opened = i + 1;  // 1-based column of the quote
       ++i;
       bool closed = false;
       while (i < s.size()) {
@@ -123,8 +122,8 @@ std::vector<std::string> split_fields(const Line& line) {
         field += s[i++];
       }
       if (!closed)
-        fail(line.number,
-             "the quote opened at column " + std::to_string(opened) + " is not closed on its line");
+        fail(line.number, "the quote of field " + std::to_string(fields.size() + 1) +
+                              " is not closed on its line");
       if (i < s.size() && s[i] != ',')
         fail(line.number, "text after the closing quote of field " +
                               std::to_string(fields.size() + 1) +
