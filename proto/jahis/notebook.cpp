@@ -37,6 +37,7 @@ constexpr std::array<Layout, 23> kLayouts = {{
     {"911", 3, 3, false, "分割制御"},
 }};
 constexpr int kNewestVersion = 8;
+constexpr std::size_t kMaxWarnings = 200;
 
 const std::string& at(const Fields& f, std::size_t i) {
   static const std::string kEmpty;
@@ -55,6 +56,11 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
+// A code, number or date field (X and 9 in the specification): surrounding blanks dropped.
+std::string key(const Fields& f, std::size_t i) {
+  return trim(at(f, i));
+}
+
 std::string record_label(const Layout& l) {
   return "record " + std::string(l.number) + " (" + std::string(l.name) + ")";
 }
@@ -70,11 +76,15 @@ class Parser {
   void rp_record(const Line& line, const Layout& layout, const Fields& f);
   void close_dispensing();
   void warn(std::size_t line, std::string message) {
-    nb_.warnings.push_back({line, std::move(message)});
+    if (nb_.warnings.size() < kMaxWarnings)
+      nb_.warnings.push_back({line, std::move(message)});
+    else
+      ++unlisted_warnings_;
   }
   Dispensing& current() { return nb_.dispensings.back(); }
 
   Notebook nb_;
+  std::size_t unlisted_warnings_ = 0;
   bool in_dispensing_ = false;
   std::size_t patient_line_ = 0;
   std::size_t pharmacy_line_ = 0, pharmacist_line_ = 0, prescriber_line_ = 0;
@@ -115,6 +125,9 @@ Notebook Parser::run(std::string_view bytes) {
   if (!seen_version)
     fail(1, "the file is empty: no version record (JAHISTCnn)");
   close_dispensing();
+  if (unlisted_warnings_ != 0)
+    nb_.warnings.push_back(
+        {lines.back().number, std::to_string(unlisted_warnings_) + " more warnings not listed"});
   return std::move(nb_);
 }
 
@@ -160,14 +173,14 @@ void Parser::record(const Line& line, const Layout& layout, const Fields& f) {
   if (n == "1") {
     Patient p;
     p.name = at(f, 1);
-    p.sex = at(f, 2) == "1" ? "M" : at(f, 2) == "2" ? "F" : at(f, 2);
-    p.birth_date = iso_date(at(f, 3), "患者生年月日", line.number);
-    p.postal_code = at(f, 4);
+    p.sex = key(f, 2) == "1" ? "M" : key(f, 2) == "2" ? "F" : key(f, 2);
+    p.birth_date = iso_date(key(f, 3), "患者生年月日", line.number);
+    p.postal_code = key(f, 4);
     p.address = at(f, 5);
-    p.phone = at(f, 6);
+    p.phone = key(f, 6);
     p.emergency_contact = at(f, 7);
     p.blood_type = at(f, 8);
-    p.weight = at(f, 9);
+    p.weight = key(f, 9);
     p.kana = at(f, 10);
     if (patient_line_ != 0) {
       if (p.name != nb_.patient.name || p.birth_date != nb_.patient.birth_date)
@@ -178,20 +191,20 @@ void Parser::record(const Line& line, const Layout& layout, const Fields& f) {
     nb_.patient = std::move(p);
     patient_line_ = line.number;
   } else if (n == "2") {
-    nb_.patient_remarks.push_back({at(f, 1), at(f, 2)});
+    nb_.patient_remarks.push_back({key(f, 1), at(f, 2)});
   } else if (n == "3") {
-    nb_.otc_drugs.push_back({at(f, 1), iso_date(at(f, 2), "服用開始年月日", line.number),
-                             iso_date(at(f, 3), "服用終了年月日", line.number)});
+    nb_.otc_drugs.push_back({at(f, 1), iso_date(key(f, 2), "服用開始年月日", line.number),
+                             iso_date(key(f, 3), "服用終了年月日", line.number)});
   } else if (n == "4") {
-    nb_.memos.push_back({at(f, 1), iso_date(at(f, 2), "メモ入力年月日", line.number)});
+    nb_.memos.push_back({at(f, 1), iso_date(key(f, 2), "メモ入力年月日", line.number)});
   } else if (n == "5") {
     close_dispensing();
     Dispensing d;
     d.line = line.number;
-    if (at(f, 1).empty())
+    if (key(f, 1).empty())
       fail(line.number, "調剤等年月日 is empty");
-    d.date = iso_date(at(f, 1), "調剤等年月日", line.number);
-    d.input_kind = at(f, 2);
+    d.date = iso_date(key(f, 1), "調剤等年月日", line.number);
+    d.input_kind = key(f, 2);
     nb_.dispensings.push_back(std::move(d));
     in_dispensing_ = true;
     pharmacy_line_ = pharmacist_line_ = prescriber_line_ = 0;
@@ -217,12 +230,12 @@ void Parser::dispensing_record(const Line& line, const Layout& layout, const Fie
   };
   if (n == "11") {
     if (once(pharmacy_line_))
-      d.pharmacy = {at(f, 1), at(f, 2), at(f, 3), at(f, 4), at(f, 5), at(f, 6), at(f, 7)};
+      d.pharmacy = {at(f, 1), key(f, 2), key(f, 3), key(f, 4), key(f, 5), at(f, 6), key(f, 7)};
   } else if (n == "15") {
     if (once(pharmacist_line_))
       d.pharmacist = {at(f, 1), at(f, 2)};
   } else if (n == "51") {
-    prescriber_ = {at(f, 1), at(f, 2), at(f, 3), at(f, 4), {}, {}, {}};
+    prescriber_ = {at(f, 1), key(f, 2), key(f, 3), key(f, 4), {}, {}, {}};
     doctor_ = {};
     if (prescriber_line_ == 0) {
       d.prescriber = prescriber_;
@@ -241,13 +254,13 @@ void Parser::dispensing_record(const Line& line, const Layout& layout, const Fie
   } else if (n == "401") {
     d.cautions.push_back(at(f, 1));
   } else if (n == "411") {
-    d.provided.push_back({at(f, 1), at(f, 2)});
+    d.provided.push_back({at(f, 1), key(f, 2)});
   } else if (n == "421") {
     d.remaining.push_back(at(f, 1));
   } else if (n == "501") {
     d.notes.push_back(at(f, 1));
   } else if (n == "601") {
-    d.patient_entries.push_back({at(f, 1), iso_date(at(f, 2), "入力年月日", line.number)});
+    d.patient_entries.push_back({at(f, 1), iso_date(key(f, 2), "入力年月日", line.number)});
   } else {
     rp_record(line, layout, f);
   }
@@ -273,10 +286,10 @@ void Parser::rp_record(const Line& line, const Layout& layout, const Fields& f) 
     Drug drug;
     drug.line = line.number;
     drug.name = at(f, 2);
-    drug.dose = at(f, 3);
+    drug.dose = key(f, 3);
     drug.unit = at(f, 4);
-    drug.code_system = at(f, 5);
-    drug.code = at(f, 6);
+    drug.code_system = key(f, 5);
+    drug.code = key(f, 6);
     drug.general_name = at(f, 8);
     d.rps[found->second].drugs.push_back(std::move(drug));
     return;
@@ -293,7 +306,7 @@ void Parser::rp_record(const Line& line, const Layout& layout, const Fields& f) 
     if (rp.usage.line != 0)
       fail(line.number, "a second " + record_label(layout) + " for RP " + number +
                             "; the first is on line " + std::to_string(rp.usage.line));
-    rp.usage = {line.number, at(f, 2), at(f, 3), at(f, 4), at(f, 5), at(f, 6), at(f, 7)};
+    rp.usage = {line.number, at(f, 2), key(f, 3), at(f, 4), key(f, 5), key(f, 6), key(f, 7)};
   } else if (n == "311") {
     rp.usage_supplements.push_back(at(f, 2));
   } else if (n == "391") {

@@ -32,14 +32,23 @@
 // Dates are YYYYMMDD or, in the era form, GYYMMDD (the specification's own sample writes
 // 調剤等年月日 as R020410). Versions JAHISTC01 (Ver.1.0) to JAHISTC08 (Ver.2.5/2.6) are known.
 //
-// Where this was confirmed (no copy of the specification itself was at hand):
+// Where this was confirmed (no copy of the specification itself was at hand; public
+// material found through the code and page search, December 2026):
 //  - the record numbers, every layout above, the code tables and the date forms: an
-//    open-source reading of Ver.2.6 that cites its tables (表3-9 to 表3-32, 別表1 to 別表4),
-//    and a second, independent TypeScript parser that reads the same field positions;
-//  - the version line "JAHISTC08,1", the order of the records and the era date in record 5:
-//    the sample of the specification quoted in a public note on お薬手帳 QR codes;
-//  - Shift_JIS and CRLF on the QR code, ASCII/Shift_JIS, a comma in text written full-width:
-//    the same note and a public article on reading app backups.
+//    open-source record table of Ver.2.6 that cites its tables (表3-9 to 表3-32) and a code
+//    table module of its 別表1 to 別表4 (TypeScript and Python; their repositories were not
+//    named by the search), agreeing with the field positions that
+//    github.com/YasushiMatsumoto/jahis-rx-parser (src/jahis-tc) reads for 1, 5, 11, 15, 51,
+//    55, 201, 281, 291, 301, 311, 391, 401, 411, 421, 501 and 601, and with the field titles
+//    of Ver.2.3 in a public gist (hhyyg, records 1, 3, 5, 51);
+//  - the version line "JAHISTC08,1", the order of the records and the era date in record 5
+//    (R020410): the specification's sample quoted in a public gist on お薬手帳 QR codes
+//    (buzztaiki); era birth dates (S330303) and JAHISTC07 files of that shape in the sample
+//    data of github.com/tsuchi84/jahis_parser (one with a code written " 612310013": code
+//    fields are trimmed);
+//  - the version numbers JAHISTC01 to 08 against specification versions: the same Ver.2.6
+//    reading; Shift_JIS and CRLF on the QR code, a comma in text written full-width: the
+//    gist and a public article on reading app backups (Qiita).
 // Quoted fields ("" for a quote) are accepted although the specification writes none.
 //
 // Reading is strict where a wrong reading would mislead (a record out of its dispensing, an

@@ -59,6 +59,8 @@ int days_in(int y, int m) {
   return m == 2 && leap(y) ? 29 : kDays[static_cast<std::size_t>(m - 1)];
 }
 
+constexpr std::size_t kMaxFields = 64;  // the longest record has 10
+
 struct Era {
   char letter;
   int first_year;  // the Gregorian year of its year 1 (元年)
@@ -135,11 +137,15 @@ std::vector<std::string> split_fields(const Line& line) {
       i = comma == std::string::npos ? s.size() : comma;
     }
     fields.push_back(std::move(field));
+    if (fields.size() > kMaxFields)
+      fail(line.number, "more than " + std::to_string(kMaxFields) + " fields");
     if (i >= s.size())
       break;
     ++i;  // the comma
     if (i == s.size()) {
       fields.emplace_back();  // a trailing comma ends with an empty field
+      if (fields.size() > kMaxFields)
+        fail(line.number, "more than " + std::to_string(kMaxFields) + " fields");
       break;
     }
   }

@@ -143,6 +143,33 @@ TEST(JahisErrors, FieldCounts) {
   EXPECT_EQ(nb.dispensings.at(0).rps.at(0).drugs.at(0).name, "薬");
 }
 
+TEST(JahisErrors, LimitsOnFieldsAndWarnings) {
+  EXPECT_EQ(error_of(with_head("5,20261201,1\n777" + std::string(64, ',') + "\n")),
+            "line 4: more than 64 fields");
+  std::string many = with_head("5,20261201,1\n");
+  for (int i = 0; i < 250; ++i)
+    many += "777,x\n";
+  const Notebook nb = parse_notebook(many);
+  ASSERT_EQ(nb.warnings.size(), 201u);
+  EXPECT_EQ(nb.warnings[199].line, 203u);
+  EXPECT_EQ(nb.warnings[200].line, 253u);
+  EXPECT_EQ(nb.warnings[200].message, "50 more warnings not listed");
+}
+
+TEST(JahisErrors, CodesAndDatesAreTrimmedTextIsNot) {
+  const Notebook nb =
+      parse_notebook(with_head("5, 20261201 ,1\n201, 1 , 薬 , 1.5 ,g,2, 612310013,1\n"
+                               "301,1, 朝食後 , 7 ,日分, 1 ,1,,1\n"));
+  const Rp& rp = nb.dispensings.at(0).rps.at(0);
+  EXPECT_EQ(nb.dispensings[0].date, "2026-12-01");
+  EXPECT_EQ(rp.drugs.at(0).code, "612310013");
+  EXPECT_EQ(rp.drugs[0].dose, "1.5");
+  EXPECT_EQ(rp.drugs[0].name, " 薬 ");
+  EXPECT_EQ(rp.usage.quantity, "7");
+  EXPECT_EQ(rp.usage.form_code, "1");
+  EXPECT_EQ(rp.usage.name, " 朝食後 ");
+}
+
 TEST(JahisErrors, Quoting) {
   EXPECT_EQ(error_of(with_head("5,20261201,1\n501,\"開いたまま,1\n")),
             "line 4: the quote of field 2 is not closed on its line");
