@@ -117,7 +117,8 @@ Notebook Parser::run(std::string_view bytes) {
     const auto layout = std::find_if(kLayouts.begin(), kLayouts.end(),
                                      [&](const Layout& l) { return l.number == f[0]; });
     if (layout == kLayouts.end()) {
-      warn(line.number, "unknown record number " + f[0] + ", skipped");
+      warn(line.number, "unknown record number " +
+                            (f[0].size() <= 6 ? f[0] : f[0].substr(0, 6) + "...") + ", skipped");
       continue;
     }
     record(line, *layout, f);
