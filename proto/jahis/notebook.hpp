@@ -45,7 +45,9 @@
 //    (R020410): the specification's sample quoted in a public gist on お薬手帳 QR codes
 //    (buzztaiki); era birth dates (S330303) and JAHISTC07 files of that shape in the sample
 //    data of github.com/tsuchi84/jahis_parser (one with a code written " 612310013": code
-//    fields are trimmed);
+//    fields are trimmed); its 22 files (Shift_JIS and UTF-8, every record kind but 31 and
+//    911, era dates in 3, 4 and 601) read here without an error or a warning (checked by
+//    hand; not copied: the repository states no licence);
 //  - the version numbers JAHISTC01 to 08 against specification versions: the same Ver.2.6
 //    reading; Shift_JIS and CRLF on the QR code, a comma in text written full-width: the
 //    gist and a public article on reading app backups (Qiita).

@@ -140,14 +140,17 @@ TEST(JahisNotebook, ReadsShiftJis) {
   EXPECT_EQ(nb.encoding, "CP932");
   EXPECT_EQ(nb.version, "JAHISTC06");
   EXPECT_EQ(nb.patient.name, "晴山 次郎");
-  EXPECT_EQ(nb.patient.kana, "ハレヤマ ジロウ");
+  EXPECT_EQ(nb.patient.kana, "ﾊﾚﾔﾏ ｼﾞﾛｳ");  // half-width katakana are one byte each
   EXPECT_EQ(nb.patient.address, "");
+  ASSERT_EQ(nb.patient_remarks.size(), 1u);
+  EXPECT_EQ(nb.patient_remarks[0].text, "胃潰瘍（2018年～）");  // 0x8160, CP932's ～
   ASSERT_EQ(nb.dispensings.size(), 1u);
   const Dispensing& d = nb.dispensings[0];
   EXPECT_EQ(d.date, "2019-04-25");  // H310425
   EXPECT_EQ(d.pharmacy.phone, "087-000-0006");
   ASSERT_EQ(d.rps.size(), 1u);
   ASSERT_EQ(d.rps[0].drugs.size(), 2u);
+  EXPECT_EQ(d.rps[0].drugs[0].name, "ﾌｧﾓﾁｼﾞﾝ錠20mg「ﾊﾚ」");
   EXPECT_EQ(d.rps[0].drugs[1].name, "レバミピド錠１００ｍｇ「ハレ」");
   // Second bytes 0x5C must not have been read as anything but part of their character.
   EXPECT_EQ(d.notes, std::vector<std::string>{"ソ能十表の字も読めること"});
