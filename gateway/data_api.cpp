@@ -1,5 +1,6 @@
 #include "gateway/data_api.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -8,6 +9,7 @@
 #include "common/error.hpp"
 #include "gateway/access.hpp"
 #include "gateway/record/record_query.hpp"
+#include "proto/encoding/dates.hpp"
 
 namespace hareyaka::gateway {
 namespace {
@@ -51,6 +53,40 @@ AccessAssertion authorize(DataApiParts& p, const Request& req, const std::string
                             req, {.category = category, .local_id = local_id});
 }
 
+// A category page of the SS-MIX2 items and `extra` (the supplement's), newest first. The
+// SS-MIX2 part is read whole up to record::kMaxLimit items (a tenant with supplements is a
+// small one: a pharmacy, a care facility).
+json merged_page(const DataApiParts& p, const std::string& id, const std::string& cat,
+                 const record::RecordQuery& q, std::vector<json>& extra) {
+  record::RecordQuery all = q;
+  all.offset = 0;
+  all.limit = record::kMaxLimit;
+  auto j = record::category(p.index, id, cat, all, p.parsed_files);
+  if (!j)
+    throw Error(ErrorCode::kNotFound, "no such patient");
+  std::vector<json> items;
+  for (auto& item : (*j)["items"])
+    items.push_back(std::move(item));
+  for (auto& e : extra) {
+    const std::uint32_t d = encoding::compact_date(e.value("date", ""));
+    if ((q.from && d && d < q.from) || (q.to && d && d > q.to))
+      continue;
+    items.push_back(std::move(e));
+  }
+  std::stable_sort(items.begin(), items.end(), [](const json& a, const json& b) {
+    return a.value("date", "") > b.value("date", "");
+  });
+  json page = json::array();
+  for (std::size_t i = q.offset; i < items.size() && i < q.offset + q.limit; ++i)
+    page.push_back(std::move(items[i]));
+  (*j)["items"] = std::move(page);
+  (*j)["offset"] = q.offset;
+  (*j)["limit"] = q.limit;
+  (*j)["next_offset"] =
+      q.offset + q.limit < items.size() ? json(q.offset + q.limit) : json(nullptr);
+  return *j;
+}
+
 }  // namespace
 
 void add_data_routes(http::Router& router, DataApiParts parts) {
@@ -80,6 +116,11 @@ void add_data_routes(http::Router& router, DataApiParts parts) {
                         q.offset = size_param(req, "offset", 0, 100'000'000);
                         q.limit =
                             size_param(req, "limit", record::kDefaultLimit, record::kMaxLimit);
+                        std::vector<json> extra;
+                        if (p->supplement)
+                          extra = p->supplement(id, cat);
+                        if (!extra.empty())
+                          return Response::json(200, merged_page(*p, id, cat, q, extra).dump());
                         auto j = record::category(p->index, id, cat, q, p->parsed_files);
                         if (!j)
                           throw Error(ErrorCode::kNotFound, "no such patient");

@@ -4,7 +4,10 @@
 // allowed or refused, is written to the local audit first.
 #pragma once
 
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "common/assertion.hpp"
 #include "common/peer_allowlist.hpp"
@@ -35,6 +38,12 @@ struct DataApiParts {
   record::ParsedFiles* parsed_files = nullptr;
   // Who may read /gw/v1/problems and /gw/v1/stats (never null).
   const http::PeerAllowlist* readers = nullptr;
+  // Records besides the SS-MIX2 files (a hosted pharmacy's dispensings, gateway/hosted/): a
+  // category's items of a patient, each with its "date", merged into that category's pages
+  // newest first. Empty: none.
+  std::function<std::vector<nlohmann::json>(const std::string& patient_id,
+                                            std::string_view category)>
+      supplement;
 };
 
 void add_data_routes(http::Router& router, DataApiParts parts);

@@ -35,7 +35,8 @@ struct HostedDaemon::Impl {
                .unknown_users = config.directory.unknown_users,
                .portal_url = config.portal_url,
                .limits = config.limits,
-               .tenants_dir = config.tenants_dir},
+               .tenants_dir = config.tenants_dir,
+               .client_thread = &client_thread},
         pump(config.publish_threads) {}
 
   HostedConfig config;
@@ -43,6 +44,7 @@ struct HostedDaemon::Impl {
   AssertionVerifier verifier;
   http::PeerAllowlist readers;
   DirectoryCache directory;
+  http::ClientThread client_thread;  // before the tenants: their clients run on it
   SharedParts shared;
   PublishPump pump;
   std::unique_ptr<DirectoryPuller> directory_puller;

@@ -1,4 +1,6 @@
 // hareyaka-hosted: the composition root of the hosted, multi-tenant gateway (issue #17).
+#include <sys/resource.h>
+
 #include <cstdio>
 
 #include "common/cli.hpp"
@@ -8,8 +10,23 @@
 #include "common/runtime.hpp"
 #include "gateway/hosted/hosted_daemon.hpp"
 
+namespace {
+
+// A tenant keeps a few files open (its audit, its index cache while written): a thousand
+// tenants need more than the usual soft limit of 1024 descriptors. Raised to the hard limit.
+void raise_open_file_limit() {
+  rlimit l{};
+  if (getrlimit(RLIMIT_NOFILE, &l) == 0 && l.rlim_cur < l.rlim_max) {
+    l.rlim_cur = l.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &l);
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace hareyaka;
+  raise_open_file_limit();
   int code = 0;
   auto args = cli::parse_daemon_args(
       argc, argv, "hareyaka-hosted",

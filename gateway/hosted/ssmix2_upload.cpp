@@ -292,6 +292,22 @@ UploadReport Ssmix2Store::upload(std::string_view zip, std::vector<std::string>&
   return report;
 }
 
+bool Ssmix2Store::place(const std::string& path, const std::string& bytes,
+                        std::vector<std::string>& placed) {
+  std::lock_guard lock(mu_);
+  const std::string target = standard_root_ + "/" + path;
+  std::error_code ec;
+  if (fs::exists(target, ec)) {
+    if (read_whole_file(target) == bytes)
+      return false;
+    throw Error(ErrorCode::kConflict, "a file of that name is already stored");
+  }
+  if (used_ + bytes.size() > quota_)
+    throw Error(ErrorCode::kPayloadTooLarge, "over the facility's quota");
+  commit(random_uuid(), {{path, bytes}}, placed);
+  return true;
+}
+
 void Ssmix2Store::commit(const std::string& upload_id, const std::vector<Staged>& staged,
                          std::vector<std::string>& placed) {
   const std::string stage = uploads_dir_ + "/" + upload_id;

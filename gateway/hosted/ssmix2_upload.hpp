@@ -61,6 +61,10 @@ class Ssmix2Store {
   std::vector<std::string> recover();
   // Checks and stores one zip (all of its files or none). `placed`: the paths newly stored.
   UploadReport upload(std::string_view zip, std::vector<std::string>& placed);
+  // Stores one file the gateway wrote itself (a registration's ADT-00), through the same
+  // commit and quota; false when that name is already held with these bytes. Throws
+  // Error(kConflict) for other bytes under the name, kPayloadTooLarge over the quota.
+  bool place(const std::string& path, const std::string& bytes, std::vector<std::string>& placed);
   // The reports of the most recent uploads, newest first.
   std::vector<nlohmann::json> reports(std::size_t limit) const;
   std::uint64_t used_bytes() const;

@@ -1,11 +1,18 @@
 #include "gateway/hosted/tenant.hpp"
 
+#include <chrono>
 #include <filesystem>
+#include <map>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/uuid.hpp"
 #include "gateway/data_api.hpp"
+#include "gateway/hosted/registration.hpp"
 #include "gateway/hosted/upload_access.hpp"
+#include "proto/encoding/dates.hpp"
+#include "proto/jahis/notebook.hpp"
+#include "proto/ssmix2/file_name.hpp"
 
 namespace hareyaka::gateway::hosted {
 namespace {
@@ -34,7 +41,8 @@ Tenant::Tenant(TenantSettings settings, const SharedParts& shared)
       shared_(shared),
       dir_(tenant_dir(shared_, settings_)),
       audit_(state_dir(shared_, settings_) + "/audit.jsonl"),
-      store_(dir_, settings_.quota_bytes, shared_.limits) {
+      store_(dir_, settings_.quota_bytes, shared_.limits),
+      dispensings_(dir_) {
   storage::IndexOptions o;
   o.standard_root = store_.standard_root();
   o.cache_file = dir_ + "/state/index.cache";
@@ -61,7 +69,17 @@ Tenant::Tenant(TenantSettings settings, const SharedParts& shared)
         publish::PublisherSettings{.portal_url = shared_.portal_url,
                                    .tls = settings_.tls,
                                    .facility_oid = settings_.facility_oid,
-                                   .patient_authority = settings_.patient_authority});
+                                   .patient_authority = settings_.patient_authority,
+                                   // the dispensings in the locator's "prescriptions"
+                                   .extra =
+                                       [this](const std::string& patient_id) {
+                                         std::map<std::string, std::vector<std::uint32_t>> out;
+                                         for (const auto& o : dispensings_.orders(patient_id))
+                                           out["prescriptions"].push_back(
+                                               encoding::compact_date(o.value("date", "")));
+                                         return out;
+                                       },
+                                   .client_thread = shared_.client_thread});
   }
   add_routes();
 }
@@ -96,15 +114,20 @@ json Tenant::status() const {
 void Tenant::add_routes() {
   // The data API, as a hospital gateway's, over this tenant's index alone. No parsed-file
   // cache: that cache is keyed by storage path, which two tenants may share.
-  add_data_routes(router_, {.index = *index_,
-                            .verifier = shared_.verifier,
-                            .audit = audit_,
-                            .settings = {.facility_oid = settings_.facility_oid,
-                                         .patient_authority = settings_.patient_authority,
-                                         .unknown_users = shared_.unknown_users},
-                            .directory = shared_.directory,
-                            .parsed_files = nullptr,
-                            .readers = &shared_.readers});
+  add_data_routes(router_,
+                  {.index = *index_,
+                   .verifier = shared_.verifier,
+                   .audit = audit_,
+                   .settings = {.facility_oid = settings_.facility_oid,
+                                .patient_authority = settings_.patient_authority,
+                                .unknown_users = shared_.unknown_users},
+                   .directory = shared_.directory,
+                   .parsed_files = nullptr,
+                   .readers = &shared_.readers,
+                   .supplement = [this](const std::string& patient_id, std::string_view category) {
+                     return category == "prescriptions" ? dispensings_.orders(patient_id)
+                                                        : std::vector<json>{};
+                   }});
   const UploadChecker checker{shared_.verifier, audit_, settings_.facility_oid, shared_.directory,
                               shared_.unknown_users};
   router_.add_blocking(
@@ -135,6 +158,7 @@ void Tenant::add_routes() {
       },
       {.body_limit = kUploadBodyLimit,
        .summary = "an SS-MIX2 standard storage upload (zip): all files stored or none"});
+  add_jahis_route(checker);
   router_.add_blocking(
       "GET", "/gw/v1/uploads",
       [this, checker](Request& req) {
@@ -155,6 +179,74 @@ void Tenant::add_routes() {
                                                publisher_ ? publisher_->status().dump() : "{}");
                        },
                        {.body_limit = 0, .summary = "what the portal has not acknowledged yet"});
+}
+
+void Tenant::add_jahis_route(const UploadChecker& checker) {
+  router_.add_blocking(
+      "POST", "/gw/v1/uploads/jahis",
+      [this, checker](Request& req) {
+        const std::string patient_id = req.query_param("patient_id").value_or("");
+        if (!ssmix2::valid_patient_id(patient_id))
+          throw Error(ErrorCode::kBadRequest,
+                      "patient_id: the pharmacy's id for the patient (letters and digits)");
+        const AccessAssertion who = authorize_upload(checker, req, "jahis");
+        UploadReport report;
+        report.upload_id = random_uuid();
+        report.received_at = encoding::iso_utc(std::chrono::system_clock::now());
+        report.bytes = req.body.size();
+        UploadFile file{"notebook", "", "stored", ""};
+        jahis::Notebook notebook;
+        try {
+          notebook = jahis::parse_notebook(req.body);
+        } catch (const Error& e) {
+          file.status = "rejected";
+          file.reason = e.external();
+        }
+        if (file.status == "stored" && notebook.dispensings.empty()) {
+          file.status = "rejected";
+          file.reason = "no dispensing (record 5) in the file";
+        }
+        std::vector<std::string> placed;
+        if (file.status == "stored") {
+          if (!index_->has_patient(patient_id)) {
+            // A patient new to this pharmacy: registered from the notebook's record 1.
+            Registration r{.patient_id = patient_id};
+            split_name(notebook.patient.name, r.family, r.given);
+            split_name(notebook.patient.kana, r.family_kana, r.given_kana);
+            r.sex = notebook.patient.sex == "M" || notebook.patient.sex == "F"
+                        ? notebook.patient.sex[0]
+                        : 'U';
+            r.birth_date = notebook.patient.birth_date;
+            r.postal_code = notebook.patient.postal_code;
+            r.address = notebook.patient.address;
+            r.phone = notebook.patient.phone;
+            const auto adt = demographics_file(r, settings_.facility_oid, ssmix2_timestamp_now());
+            store_.place(adt.path, adt.bytes, placed);
+            file.path = adt.path;
+          }
+          const bool added =
+              dispensings_.put(patient_id, notebook.dispensings.front().date, req.body);
+          file.status = added ? "stored" : "unchanged";
+          for (const auto& w : notebook.warnings)
+            file.reason += (file.reason.empty() ? "line " : "; line ") + std::to_string(w.line) +
+                           ": " + w.message;
+        }
+        report.files.push_back(file);
+        report.stored = file.status == "stored";
+        report.unchanged = file.status == "unchanged";
+        report.rejected = file.status == "rejected";
+        for (const auto& path : placed)
+          index_->refresh(storage::StorageKind::kStandard, path);
+        if (report.stored && publisher_) {
+          publisher_->patient_changed(patient_id);  // the locator counts the dispensings
+          if (queued_)
+            queued_();
+        }
+        audit_upload(checker, req, who, report);
+        return Response::json(report.accepted() ? 200 : 422, report.to_json().dump());
+      },
+      {.body_limit = 8u << 20,
+       .summary = "a pharmacy's dispensing records (JAHIS 電子版お薬手帳 CSV) for one patient"});
 }
 
 }  // namespace hareyaka::gateway::hosted

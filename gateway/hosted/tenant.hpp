@@ -19,7 +19,9 @@
 #include "common/peer_allowlist.hpp"
 #include "common/router.hpp"
 #include "gateway/directory/directory_cache.hpp"
+#include "gateway/hosted/dispensing_store.hpp"
 #include "gateway/hosted/ssmix2_upload.hpp"
+#include "gateway/hosted/upload_access.hpp"
 #include "gateway/local_audit.hpp"
 #include "gateway/publish/outbox.hpp"
 #include "gateway/publish/publisher.hpp"
@@ -44,6 +46,7 @@ struct SharedParts {
   std::string portal_url;  // empty: no portal (nothing is published)
   UploadLimits limits;
   std::string tenants_dir;
+  const http::ClientThread* client_thread = nullptr;  // the publishers' shared HTTPS thread
 };
 
 class Tenant {
@@ -64,12 +67,14 @@ class Tenant {
 
  private:
   void add_routes();
+  void add_jahis_route(const UploadChecker& checker);
 
   TenantSettings settings_;
   const SharedParts& shared_;
   std::string dir_;
   LocalAudit audit_;
   Ssmix2Store store_;
+  DispensingStore dispensings_;
   std::unique_ptr<storage::StorageIndex> index_;
   std::unique_ptr<publish::Outbox> outbox_;
   std::unique_ptr<publish::Publisher> publisher_;

@@ -39,8 +39,8 @@ json range_json(const Range& r) {
 }  // namespace
 
 std::optional<LocatorEntry> locator_entry(const storage::StorageIndex& index,
-                                          const StudyLookup& studies,
-                                          const std::string& patient_id) {
+                                          const StudyLookup& studies, const std::string& patient_id,
+                                          const ExtraRecords& extra) {
   if (!index.has_patient(patient_id))
     return std::nullopt;
   std::map<std::string, Range> ranges;
@@ -51,6 +51,12 @@ std::optional<LocatorEntry> locator_entry(const storage::StorageIndex& index,
     if (category == ssmix2::Category::kDemographics)
       continue;  // the ITI-44 feed carries it
     ranges[std::string(ssmix2::to_string(category))].add(f.date());
+  }
+  if (extra) {
+    for (const auto& [category, dates] : extra(patient_id)) {
+      for (auto d : dates)
+        ranges[category].add(d);
+    }
   }
   json documents = json::array();
   std::vector<std::string> ids;

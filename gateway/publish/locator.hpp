@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -37,6 +38,12 @@ struct StudyRef {
 // out at once; otherwise the next resynchronisation (at most resync_interval) sends it.
 using StudyLookup = std::function<std::vector<StudyRef>(const std::string& patient_id)>;
 
+// Records a gateway holds besides its SS-MIX2 and DICOM files (a hosted pharmacy's
+// dispensings, gateway/hosted/): per data API category, the date (yyyymmdd, 0 when unknown) of
+// each record. Empty (no function): none.
+using ExtraRecords =
+    std::function<std::map<std::string, std::vector<std::uint32_t>>(const std::string& patient_id)>;
+
 struct LocatorEntry {
   nlohmann::json content;
   std::string digest;               // sha256_hex(content.dump())
@@ -45,8 +52,8 @@ struct LocatorEntry {
 
 // nullopt when the index does not know the patient.
 std::optional<LocatorEntry> locator_entry(const storage::StorageIndex& index,
-                                          const StudyLookup& studies,
-                                          const std::string& patient_id);
+                                          const StudyLookup& studies, const std::string& patient_id,
+                                          const ExtraRecords& extra = {});
 
 // The digest of an entry's content as the portal recomputes it.
 std::string locator_digest(const nlohmann::json& content);

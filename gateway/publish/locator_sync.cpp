@@ -40,7 +40,7 @@ http::ClientResponse LocatorSync::call(const std::string& method, const std::str
 }
 
 void LocatorSync::send(const std::string& id, bool has_demographics) {
-  const auto entry = has_demographics ? locator_entry(index_, studies_, id) : std::nullopt;
+  const auto entry = has_demographics ? locator_entry(index_, studies_, id, extra_) : std::nullopt;
   const auto state = outbox_.locator_state(id);
   if (!entry) {
     auto r = call("DELETE", std::string(kBase) + "/" + encode(id));
@@ -80,7 +80,7 @@ void LocatorSync::send(const std::string& id, bool has_demographics) {
 std::size_t LocatorSync::resync_local() {
   std::size_t queued = 0;
   index_.for_each_patient([&](const std::string& id) {
-    auto e = locator_entry(index_, studies_, id);
+    auto e = locator_entry(index_, studies_, id, extra_);
     auto state = outbox_.locator_state(id);
     if (e && (!state || state->digest != e->digest) && record::demographics(index_, id)) {
       outbox_.add(id);
@@ -122,7 +122,7 @@ std::size_t LocatorSync::resync_remote() {
       if (auto fed = outbox_.acknowledged_digest(id); fed && fed->empty())
         continue;
       known.insert(id);
-      auto e = locator_entry(index_, studies_, id);
+      auto e = locator_entry(index_, studies_, id, extra_);
       auto it = portal.find(id);
       if (e && (it == portal.end() || it->second != e->digest)) {
         auto state = outbox_.locator_state(id);

@@ -18,12 +18,13 @@ namespace hareyaka::gateway::publish {
 class LocatorSync {
  public:
   LocatorSync(const storage::StorageIndex& index, Outbox& outbox, http::BlockingHttpClient& client,
-              std::string portal_url, StudyLookup studies)
+              std::string portal_url, StudyLookup studies, ExtraRecords extra = {})
       : index_(index),
         outbox_(outbox),
         client_(client),
         portal_url_(std::move(portal_url)),
-        studies_(std::move(studies)) {}
+        studies_(std::move(studies)),
+        extra_(std::move(extra)) {}
 
   // Sends the patient's entry unless the portal already acknowledged this digest, or a
   // DELETE when the patient is gone from the storage (or has no demographics, so the portal
@@ -45,6 +46,7 @@ class LocatorSync {
   http::BlockingHttpClient& client_;
   std::string portal_url_;
   StudyLookup studies_;
+  ExtraRecords extra_;
 };
 
 }  // namespace hareyaka::gateway::publish

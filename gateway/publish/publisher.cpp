@@ -65,8 +65,12 @@ Publisher::Publisher(const storage::StorageIndex& index, Outbox& outbox, Publish
     : index_(index),
       outbox_(outbox),
       settings_(std::move(settings)),
-      client_(http::ClientSettings{.tls = settings_.tls}),
-      locators_(index_, outbox_, client_, settings_.portal_url, settings_.studies) {}
+      client_(settings_.client_thread
+                  ? http::BlockingHttpClient(http::ClientSettings{.tls = settings_.tls},
+                                             *settings_.client_thread)
+                  : http::BlockingHttpClient(http::ClientSettings{.tls = settings_.tls})),
+      locators_(index_, outbox_, client_, settings_.portal_url, settings_.studies,
+                settings_.extra) {}
 
 Publisher::~Publisher() {
   stop();

@@ -32,6 +32,9 @@ struct PublisherSettings {
   std::chrono::milliseconds retry_max{60'000};
   std::chrono::milliseconds resync_interval{std::chrono::minutes(10)};
   StudyLookup studies;  // imaging studies for the locator entries; empty: none
+  ExtraRecords extra;   // records besides the files (a hosted tenant's); empty: none
+  // Non-null: the HTTPS client runs on this shared thread (many publishers in one process).
+  const http::ClientThread* client_thread = nullptr;
 };
 
 class Publisher {
