@@ -5,8 +5,9 @@
 // the Content-Type and an access assertion that verifies with the portal's public key for that
 // facility (category and purpose "upload"). The gateway's answers come back unchanged. A doctor
 // is refused, a facility without a gateway is a 409, a gateway that is down a 503; each attempt
-// is on record; and the data manager sees no patient at all in the viewer, not even where its
-// facility holds the patient's consent.
+// is on record; a real hareyaka-gateway's answer comes back as it is; and the data manager
+// sees no patient at all in the viewer, not even where its facility holds the patient's
+// consent.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -279,6 +280,28 @@ TEST(UploadHttp, ADataManagerSeesNoPatientData) {
   }
   // Nor is it a console user.
   EXPECT_EQ(dm.call("GET", "/api/v1/admin/facilities").status, 403);
+}
+
+// Against a real hareyaka-gateway (the hospital's, registered by the matrix): whatever it
+// answers the route today (404 before the hosted gateway's upload route is there), the
+// browser gets that answer, and the record names the gateway's status.
+TEST(UploadHttp, ARealGatewaysAnswerComesBackAsItIs) {
+  testing::matrix();  // registers the hospital with its gateway_url
+  auto dm = data_manager("dm-hospital", testing::kHospitalOid);
+  auto r = dm->send("POST", "/api/v1/uploads/ssmix2", kZip, "application/zip");
+  RecordProperty("gateway_status", r.status);
+  EXPECT_NE(r.status, 409) << r.body;
+  EXPECT_LT(r.status, 500) << r.body;  // it was reached and answered
+  EXPECT_NE(r.status, 200) << r.body;  // an empty zip stores nothing
+  constexpr pg::Statement kLast{
+      "test_upload_audit_hospital",
+      "SELECT reason, detail FROM audit_log WHERE event_type = 'upload' AND "
+      "actor_user = 'dm-hospital' ORDER BY seq"};
+  auto rows = pg::transact(*net().pool, [&](pg::Tx& tx) { return tx.exec(kLast); });
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0].as<std::string>(), "gateway_" + std::to_string(r.status));
+  EXPECT_NE(rows[0][1].as<std::string>().find("gateway_status=" + std::to_string(r.status)),
+            std::string::npos);
 }
 
 }  // namespace
