@@ -280,6 +280,24 @@ TEST(UploadHttp, ADataManagerSeesNoPatientData) {
   }
   // Nor is it a console user.
   EXPECT_EQ(dm.call("GET", "/api/v1/admin/facilities").status, 403);
+  // Its policy row denies everything, and the secretariat cannot widen it.
+  auto policy = body_of(net().admin->call("GET", "/api/v1/admin/policy"));
+  int cells = 0;
+  for (const auto& c : policy["cells"]) {
+    if (c["profession"] == "data_manager") {
+      ++cells;
+      EXPECT_EQ(c["allowed"], false) << c.dump();
+    }
+  }
+  EXPECT_EQ(cells, 6 * 10);
+  auto widen = net().admin->call("PUT", "/api/v1/admin/policy",
+                                 {{"cells",
+                                   {{{"profession", "data_manager"},
+                                     {"facility_kind", "clinic"},
+                                     {"category", "demographics"},
+                                     {"allowed", true}}}}});
+  EXPECT_EQ(widen.status, 422) << widen.body;
+  EXPECT_EQ(dm.call("GET", q).body.find(m.family_kanji), std::string::npos);
 }
 
 // Against a real hareyaka-gateway (the hospital's, registered by the matrix): whatever it
