@@ -41,6 +41,7 @@ bool profession_allows(P p, C c) {
       return c == C::kDemographics;
     case P::kSecretariatAdmin:
     case P::kPrefectureOfficer:
+    case P::kDataManager:
       return false;
   }
   return false;

@@ -14,6 +14,8 @@
 //   care_manager         encounters diagnoses prescriptions allergies demographics
 //   clerk                demographics only: no clinical data (finds and registers patients)
 //   secretariat_admin    none (administers consents, users and audit, not records)
+//   prefecture_officer   none (reads the suppressed usage statistics)
+//   data_manager         none (uploads its facility's SS-MIX2 exports to its gateway, #17)
 //
 //   facility kind                                   categories
 //   hospital clinic dental_clinic home_visit_nursing care_facility   all

@@ -70,6 +70,9 @@ users = [
     {"login_id": "pref-officer", "display_name": "県 保健医療課", "facility_oid": A,
      "profession": "prefecture_officer", "password": PASSWORD,
      "totp_secret": "JBSWY3DPEHPK3PXPPREFOFFI"},
+    {"login_id": "dm-sakura", "display_name": "さくら薬局 データ管理者", "facility_oid": PHARMACY,
+     "profession": "data_manager", "password": PASSWORD,
+     "totp_secret": "JBSWY3DPEHPK3PXPDMSAKURA"},
 ]
 
 rows = list(csv.DictReader(open(os.environ.get("SEED_TRUTH", f"{demo}/truth.csv"),

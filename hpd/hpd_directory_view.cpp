@@ -10,10 +10,13 @@ namespace {
   "f.municipality_code, f.status, f.postal_code, f.address, f.phone FROM facilities f " \
   "WHERE NOT EXISTS "                                                                   \
   "(SELECT 1 FROM hpd_entries e WHERE e.facility_oid = f.oid) "
-#define HY_VIEW_USER                                                                      \
-  "SELECT u.login_id, u.facility_oid, u.profession, u.display_name, "                     \
-  "u.hpki_issuer, u.hpki_serial, u.hpki_subject, u.status FROM users u "                  \
-  "WHERE u.profession NOT IN ('secretariat_admin', 'prefecture_officer') AND NOT EXISTS " \
+// The console-only professions (hpd::is_console_only) are not providers: never listed.
+#define HY_CONSOLE_ONLY "('secretariat_admin', 'prefecture_officer', 'data_manager')"
+#define HY_VIEW_USER                                                     \
+  "SELECT u.login_id, u.facility_oid, u.profession, u.display_name, "    \
+  "u.hpki_issuer, u.hpki_serial, u.hpki_subject, u.status FROM users u " \
+  "WHERE u.profession NOT IN " HY_CONSOLE_ONLY                           \
+  " AND NOT EXISTS "                                                     \
   "(SELECT 1 FROM hpd_entries e WHERE e.login_id = u.login_id) "
 
 // Relationship groups: one per facility that has no fed group entry at cn=<OID> ($1 is the
@@ -29,7 +32,8 @@ constexpr pg::Statement kFindGroup{"hpd_view_find_group", HY_VIEW_GROUP "AND f.o
 constexpr pg::Statement kMembers{
     "hpd_view_members",
     "SELECT u.login_id, e.dn FROM users u LEFT JOIN hpd_entries e ON e.login_id = u.login_id "
-    "WHERE u.facility_oid = $1 AND u.profession NOT IN ('secretariat_admin', 'prefecture_officer') "
+    "WHERE u.facility_oid = $1 AND u.profession NOT IN " HY_CONSOLE_ONLY
+    " "
     "AND u.status <> 'retired' "
     "ORDER BY u.login_id LIMIT $2"};
 constexpr int kMaxMembers = 1000;

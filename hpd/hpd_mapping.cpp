@@ -30,6 +30,7 @@ const std::vector<ProfessionName>& profession_names() {
       {Profession::kClerk, "clerk", {"medical clerk", "医療事務"}},
       {Profession::kSecretariatAdmin, "secretariat_admin", {"secretariat"}},
       {Profession::kPrefectureOfficer, "prefecture_officer", {"prefecture officer"}},
+      {Profession::kDataManager, "data_manager", {"facility data manager"}},
   };
   return names;
 }
@@ -259,8 +260,8 @@ std::variant<std::nullopt_t, UserBinding, MappingError> user_binding_of(const Di
     }
     if (is_console_only(*profession)) {
       return MappingError{ResultCode::kUnwillingToPerform,
-                          "secretariat administrators and prefecture officers are registered in "
-                          "the admin console only"};
+                          "secretariat administrators, prefecture officers and facility data "
+                          "managers are registered by the secretariat only"};
     }
     b.profession = *profession;
     b.display_name = professional.first("displayName");

@@ -26,6 +26,8 @@ std::string_view to_string(Profession p) {
       return "secretariat_admin";
     case Profession::kPrefectureOfficer:
       return "prefecture_officer";
+    case Profession::kDataManager:
+      return "data_manager";
   }
   return "unknown";
 }

@@ -27,6 +27,9 @@ enum class Profession {
   kSecretariatAdmin,
   // Reads the usage statistics with small cells suppressed, and nothing else (#21).
   kPrefectureOfficer,
+  // 施設データ管理者: uploads its own facility's SS-MIX2 exports to the hosted gateway (#17);
+  // sees no patient data.
+  kDataManager,
 };
 
 inline constexpr std::array kAllProfessions = {
@@ -41,16 +44,19 @@ inline constexpr std::array kAllProfessions = {
     Profession::kClerk,
     Profession::kSecretariatAdmin,
     Profession::kPrefectureOfficer,
+    Profession::kDataManager,
 };
 
 // "doctor", "dentist", "pharmacist", "nurse", "public_health_nurse", "midwife", "therapist",
-// "care_manager", "clerk", "secretariat_admin", "prefecture_officer"
+// "care_manager", "clerk", "secretariat_admin", "prefecture_officer", "data_manager"
 std::string_view to_string(Profession p);
 std::optional<Profession> parse_profession(std::string_view s);
-// The network's own staff (secretariat, prefecture): granted in the admin console only, never
-// through HPD or a directory feed, and not listed in the provider directory.
+// The network's own staff (secretariat, prefecture) and the facilities' data managers, who are
+// no healthcare providers: granted by the secretariat only (console or its directory import),
+// never through HPD or a directory feed, and not listed in the provider directory.
 constexpr bool is_console_only(Profession p) {
-  return p == Profession::kSecretariatAdmin || p == Profession::kPrefectureOfficer;
+  return p == Profession::kSecretariatAdmin || p == Profession::kPrefectureOfficer ||
+         p == Profession::kDataManager;
 }
 
 // active: may log in. locked: locked by the secretariat until unlocked (the automatic,

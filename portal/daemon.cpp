@@ -36,6 +36,7 @@
 #include "portal/stats/stats_rollup.hpp"
 #include "portal/stats/stats_routes.hpp"
 #include "portal/totp_keys.hpp"
+#include "portal/uploads/upload_routes.hpp"
 #include "portal/viewer/imaging_api.hpp"
 #include "portal/viewer/person_directory.hpp"
 #include "portal/viewer/viewer_api.hpp"
@@ -224,6 +225,12 @@ struct Daemon::Impl {
   fhir::SmartAuth smart{web_services, pool};
   fhir::FhirServices fhir_services{.viewer = viewer, .smart = smart};
   care::CareServices care{.web = web_services, .persons = persons, .pool = pool};
+  // A facility data manager's uploads go to its facility's gateway over the viewer's client.
+  UploadServices uploads{.web = web_services,
+                         .signer = signer,
+                         .gateways = gateways,
+                         .workers = runtime.workers(),
+                         .assertion_lifetime = viewer.assertion_lifetime};
   http::PeerAllowlist metrics_readers{config.metrics_readers, "the portal's metrics"};
   std::unique_ptr<PixNotifier> notifier;
   std::unique_ptr<AtnaSender> atna;
@@ -259,6 +266,7 @@ void Daemon::start() {
   add_xca_records_route(*d.web, d.viewer, d.xcpd_initiator, d.xca_initiator, d.pool);
   add_viewer_routes(*d.web, d.viewer);
   care::add_care_routes(*d.web, d.care);
+  add_upload_routes(*d.web, d.uploads);
   fhir::add_fhir_routes(*d.web, d.fhir_services);
   add_imaging_routes(*d.web, d.viewer);
   // Last: its "/{file}" pattern must not shadow the API routes above.

@@ -26,9 +26,11 @@ std::string clearing_cookie() {
 
 json session_json(const hpd::User& u, const hpd::Facility& f, const auth::Session& s,
                   std::chrono::seconds idle) {
-  // admin: the console; stats: the prefecture officer's statistics page only; viewer: patients.
+  // admin: the console; stats: the prefecture officer's statistics page only; upload: the
+  // facility data manager's upload page only; viewer: patients.
   json roles = u.profession == hpd::Profession::kSecretariatAdmin    ? json::array({"admin"})
                : u.profession == hpd::Profession::kPrefectureOfficer ? json::array({"stats"})
+               : u.profession == hpd::Profession::kDataManager       ? json::array({"upload"})
                                                                      : json::array({"viewer"});
   return {
       {"user",
@@ -101,7 +103,10 @@ Response start_session(WebServices& sv, const Request& req, const hpd::User& u,
   auto facility = sv.directory.find_facility(u.facility_oid);
   if (!facility)
     throw Error(ErrorCode::kForbidden, "your facility is not registered");
-  if (facility->status != hpd::FacilityStatus::kActive || !facility->views) {
+  // A data manager views nothing: its facility need not be a viewing one (it uploads to the
+  // facility's gateway, POST /api/v1/uploads/ssmix2).
+  const bool uploads_only = u.profession == hpd::Profession::kDataManager;
+  if (facility->status != hpd::FacilityStatus::kActive || (!facility->views && !uploads_only)) {
     throw Error(ErrorCode::kForbidden, "your facility does not take part in viewing");
   }
   auto created = sv.sessions.create(u.id, method, hpd::Clock::now());

@@ -49,7 +49,7 @@ Response search(AdminServices& sv, const Caller& c, const Request& req) {
     if (!f.type) {
       throw Error(ErrorCode::kBadRequest,
                   "event: one of login logout search view consent_change policy_change "
-                  "admin_action");
+                  "admin_action upload");
     }
   }
   if (auto v = query(req, "outcome")) {

@@ -43,7 +43,7 @@ consent::PolicyCell parse_cell(const json& j, std::size_t i) {
     throw Error(ErrorCode::kBadRequest, where + ".allowed: true or false is required");
   if (*allowed && hpd::is_console_only(*prof))
     throw Error(ErrorCode::kUnprocessable,
-                where + ": the secretariat and the prefecture see no patient data");
+                where + ": the secretariat, the prefecture and data managers see no patient data");
   c.profession = *prof;
   c.kind = *k;
   c.category = *cat;

@@ -41,6 +41,8 @@ EventCodes codes_for(EventType e, Outcome o) {
     case EventType::kAdminAction:
       return {
           {"110113", "Security Alert"}, Code{"110137", "User Security Attributes Changed"}, "U"};
+    case EventType::kUpload:
+      return {{"110107", "Import"}, std::nullopt, "C"};
   }
   return {{"110113", "Security Alert"}, std::nullopt, "E"};
 }

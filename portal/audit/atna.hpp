@@ -11,6 +11,7 @@
 //   consent_change  110110 Patient Record,                       action U
 //   policy_change   110113 Security Alert / 110136 Security Roles Changed,        action U
 //   admin_action    110113 Security Alert / 110137 User Security Attributes Changed, action U
+//   upload          110107 Import,                               action C
 // Outcome: success 0, denied 4 (minor failure), failure 8 (serious failure); the reason goes
 // to EventOutcomeDescription. The requesting user is an ActiveParticipant (UserID = login
 // id, AlternativeUserID = facility OID, RoleIDCode = profession); the source facility is a

@@ -9,9 +9,10 @@
 namespace hareyaka::audit {
 namespace {
 
-constexpr std::array kEventTypes = {
-    EventType::kLogin,         EventType::kLogout,       EventType::kSearch,     EventType::kView,
-    EventType::kConsentChange, EventType::kPolicyChange, EventType::kAdminAction};
+constexpr std::array kEventTypes = {EventType::kLogin,         EventType::kLogout,
+                                    EventType::kSearch,        EventType::kView,
+                                    EventType::kConsentChange, EventType::kPolicyChange,
+                                    EventType::kAdminAction,   EventType::kUpload};
 
 void field(std::string& out, std::string_view name, std::string_view value) {
   out.append(name);
@@ -40,6 +41,8 @@ std::string_view to_string(EventType e) {
       return "policy_change";
     case EventType::kAdminAction:
       return "admin_action";
+    case EventType::kUpload:
+      return "upload";
   }
   return "unknown";
 }

@@ -30,6 +30,7 @@ enum class EventType {
   kConsentChange,  // consent given or withdrawn
   kPolicyChange,   // a role-policy cell edited
   kAdminAction,    // facility/user administration, unlocks, enrolment resets
+  kUpload,         // a facility data manager's upload to its facility's gateway (never contents)
 };
 std::string_view to_string(EventType e);
 std::optional<EventType> parse_event_type(std::string_view s);

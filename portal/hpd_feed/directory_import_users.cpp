@@ -44,7 +44,8 @@ std::optional<hpd::Profession> profession_of(const std::string& s) {
       {"事務", hpd::Profession::kClerk},
       {"事務員", hpd::Profession::kClerk},
       {"事務局管理者", hpd::Profession::kSecretariatAdmin},
-      {"都道府県担当者", hpd::Profession::kPrefectureOfficer}};
+      {"都道府県担当者", hpd::Profession::kPrefectureOfficer},
+      {"施設データ管理者", hpd::Profession::kDataManager}};
   if (auto p = hpd::parse_profession(s))
     return p;
   auto it = kJapanese.find(s);
@@ -128,7 +129,8 @@ void plan_users(pg::Tx& tx, const std::vector<std::string>& header,
       else
         r.error("profession", "unknown profession '" + v +
                                   "' (doctor, dentist, pharmacist, nurse, public_health_nurse, "
-                                  "midwife, therapist, care_manager, clerk, secretariat_admin, or "
+                                  "midwife, therapist, care_manager, clerk, secretariat_admin, "
+                                  "prefecture_officer, data_manager, or "
                                   "医師, 歯科医師, 薬剤師, 看護師, ...)");
     }
     if (auto v = r.get("status"); !v.empty()) {

@@ -3,6 +3,7 @@
 //   #/patients         patient list and search
 //   #/patients/{id}/{tab}  patient page
 //   #/admin/{section}  secretariat console (roles contains "admin")
+//   #/upload           the facility data manager's SS-MIX2 upload (roles contains "upload")
 //   #/fhir-launch      a SMART app's launch/patient: pick the patient it may read
 
 import { h, replace } from './dom.js';
@@ -15,6 +16,7 @@ import * as patientPage from './pages/patient.js';
 import { forgetPatient } from './pages/patient.js';
 import * as adminPage from './pages/admin.js';
 import * as fhirLaunchPage from './pages/fhir_launch.js';
+import * as uploadPage from './pages/upload.js';
 
 const state = { session: null, flash: null };
 const header = document.getElementById('app-header');
@@ -47,8 +49,14 @@ function isStatsReader(session) {
   return !!session?.user?.roles?.includes('stats');
 }
 
+// The facility data manager's only page is the upload (no patient data, no console).
+function isUploader(session) {
+  return !!session?.user?.roles?.includes('upload');
+}
+
 function homeFor(session) {
   if (isAdmin(session)) return '#/admin/facilities';
+  if (isUploader(session)) return '#/upload';
   return isStatsReader(session) ? '#/admin/stats' : '#/patients';
 }
 
@@ -65,11 +73,12 @@ function renderHeader() {
   const brand = h('a', { class: 'brand', href: s ? homeFor(s) : '#/login' }, t('app.title'));
   const nav = h('nav', { class: 'app-nav', 'aria-label': t('nav.menu') });
   if (s) {
-    if (!isStatsReader(s) && (!isAdmin(s) || s.user.profession !== 'secretariat_admin')) {
+    if (!isStatsReader(s) && !isUploader(s) && (!isAdmin(s) || s.user.profession !== 'secretariat_admin')) {
       nav.appendChild(h('a', { href: '#/patients', class: 'nav-link' }, t('nav.patients')));
     }
     if (isAdmin(s)) nav.appendChild(h('a', { href: '#/admin/facilities', class: 'nav-link' }, t('nav.admin')));
     if (isStatsReader(s)) nav.appendChild(h('a', { href: '#/admin/stats', class: 'nav-link' }, t('admin.stats')));
+    if (isUploader(s)) nav.appendChild(h('a', { href: '#/upload', class: 'nav-link' }, t('nav.upload')));
     const who = h('span', { class: 'who' },
       h('span', { class: 'who-name' }, s.user.display_name || s.user.login_id),
       h('span', { class: 'who-facility' }, s.user.facility?.name || ''));
@@ -125,6 +134,10 @@ async function route() {
   }
   try {
     if (isStatsReader(state.session) && parts[0] !== 'admin') return navigate(homeFor(state.session));
+    if (isUploader(state.session)) {
+      if (parts[0] !== 'upload') return navigate(homeFor(state.session));
+      return uploadPage.render(main, ctx);
+    }
     if (parts[0] === 'fhir-launch') return fhirLaunchPage.render(main, ctx);
     if (parts[0] === 'patients' && parts[1]) return await patientPage.render(main, { ...ctx, personId: parts[1], tab: parts[2] });
     if (parts[0] === 'patients') return await patientsPage.render(main, ctx);

@@ -95,6 +95,27 @@ TEST(Atna, LoginCodesAndNoPatientObject) {
   EXPECT_EQ(xpath(xml, "count(/AuditMessage/ParticipantObjectIdentification)"), "0");
 }
 
+// A data manager's upload (#17): DICOM Import, action Create; no patient object (an upload
+// names no patient), the facility as the source participant.
+TEST(Atna, UploadIsAnImportWithoutAPatient) {
+  AuditRecord r;
+  r.type = EventType::kUpload;
+  r.outcome = Outcome::kFailure;
+  r.actor_user = "dm.hosted";
+  r.actor_profession = "data_manager";
+  r.actor_facility = "1.2.392.200284.33.4100001";
+  r.source_facility = "1.2.392.200284.33.4100001";
+  r.reason = "gateway_422";
+  r.at = hpd::from_us(0);
+  EXPECT_EQ(to_string(EventType::kUpload), "upload");
+  EXPECT_EQ(parse_event_type("upload"), EventType::kUpload);
+  const std::string xml = to_dicom_audit_xml(r, {});
+  EXPECT_EQ(xpath(xml, "/AuditMessage/EventIdentification/EventID/@csd-code"), "110107");
+  EXPECT_EQ(xpath(xml, "/AuditMessage/EventIdentification/@EventActionCode"), "C");
+  EXPECT_EQ(xpath(xml, "/AuditMessage/EventIdentification/@EventOutcomeIndicator"), "8");
+  EXPECT_EQ(xpath(xml, "count(/AuditMessage/ParticipantObjectIdentification)"), "0");
+}
+
 TEST(Atna, SyslogFramingCountsOctets) {
   AtnaSource src{.hostname = "portal1.example.jp", .proc_id = "4242"};
   const std::string msg = to_syslog_message(sample(), src);

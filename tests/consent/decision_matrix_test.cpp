@@ -136,7 +136,7 @@ TEST(DecisionMatrix, EveryCellMatchesTheExpectedTable) {
       }
     }
   }
-  EXPECT_EQ(cells, 11 * 6 * 10 * 7);
+  EXPECT_EQ(cells, 12 * 6 * 10 * 7);
   EXPECT_GT(allows, 300);
   EXPECT_GT(denies, 2000);
 }
@@ -179,7 +179,7 @@ TEST(DecisionMatrix, DecideManyEqualsDecideForEveryCell) {
           << hpd::to_string(prof) << " at " << hpd::to_string(kind);
     }
   }
-  EXPECT_EQ(cells, 11 * 6 * (10 * 7 + 2));
+  EXPECT_EQ(cells, 12 * 6 * (10 * 7 + 2));
   EXPECT_GT(allows, 300);
 }
 
@@ -214,7 +214,7 @@ TEST(DecisionMatrix, SeededPolicyTableMatchesTheDocumentedDefaults) {
       ++cells;
     }
   }
-  EXPECT_EQ(cells, 660);
+  EXPECT_EQ(cells, 720);
 }
 
 }  // namespace

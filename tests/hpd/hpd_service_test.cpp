@@ -477,5 +477,29 @@ TEST(HpdFilter, ThreeValuedLogicAndMatchingRules) {
   EXPECT_TRUE(select_attributes(e, {}, true).attrs.at(0).values.empty());
 }
 
+// The facility data manager (#17): a profession of its own, granted by the secretariat only:
+// never created through HPD, and not listed in the provider directory once registered.
+TEST_F(HpdServiceTest, ADataManagerIsNeitherFedNorListed) {
+  EXPECT_EQ(parse_profession("data_manager"), Profession::kDataManager);
+  EXPECT_EQ(to_string(Profession::kDataManager), "data_manager");
+  for (auto p : kAllProfessions)
+    EXPECT_EQ(parse_profession(to_string(p)), p) << to_string(p);
+  EXPECT_TRUE(is_console_only(Profession::kDataManager));
+  EXPECT_FALSE(is_console_only(Profession::kPharmacist));
+  auto f = testing::make_facility(5101, FacilityKind::kPharmacy, true, false);
+  ASSERT_EQ(add(facility_to_entry(dit_, f)).code, ResultCode::kSuccess);
+  auto u = testing::make_user("dm.hosted", f.oid, Profession::kDataManager);
+  EXPECT_EQ(add(user_to_entry(dit_, u)).code, ResultCode::kUnwillingToPerform);
+  EXPECT_FALSE(directory_.find_user_by_login("dm.hosted"));
+  // Registered by the secretariat (the users table's check constraint knows the profession).
+  directory_.create_user(u);
+  auto held = directory_.find_user_by_login("dm.hosted");
+  ASSERT_TRUE(held);
+  EXPECT_EQ(held->profession, Profession::kDataManager);
+  EXPECT_EQ(find(eq("uid", "dm.hosted")), std::vector<std::string>{});
+  // And HPD cannot change it afterwards either.
+  EXPECT_EQ(add(user_to_entry(dit_, u)).code, ResultCode::kUnwillingToPerform);
+}
+
 }  // namespace
 }  // namespace hareyaka::hpd

@@ -728,7 +728,7 @@ TEST(Fhir, EveryMatrixUserSeesThroughFhirExactlyWhatTheWebUiShows) {
       category_shown += got > 0;
     }
   }
-  EXPECT_EQ(cells, 11 * 6 * 5 - 3);
+  EXPECT_EQ(cells, 12 * 6 * 5 - 3);
   EXPECT_GT(shown, 20);
   EXPECT_LT(shown, cells);
   EXPECT_GT(category_shown, 50) << "of " << category_cells;

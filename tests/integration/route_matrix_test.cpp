@@ -51,6 +51,8 @@ enum class Access {
                    // asks, never data
   kCareTeam,       // a person's care team: its active members only (care_team_test has the
                    // members, the removed, the withdrawn consent and the read-only reader)
+  kDataManager,    // a facility data manager's uploads to its own facility's gateway only
+                   // (upload_http_test has the forwarding)
 };
 
 using Key = std::tuple<std::string, std::string, std::string>;  // listener, method, pattern
@@ -71,6 +73,8 @@ const std::map<Key, Access>& portal_entries() {
     e[{"web", "GET", "/api/v1/session"}] = Access::kSession;
     e[{"web", "DELETE", "/api/v1/session"}] = Access::kSession;
     e[{"web", "GET", "/api/v1/persons"}] = Access::kViewer;
+    // Hosted disclosure (#17): the facility data manager's SS-MIX2 upload.
+    e[{"web", "POST", "/api/v1/uploads/ssmix2"}] = Access::kDataManager;
     // The HPD feed's rejected changes: console routes (session + CSRF), like every
     // /api/v1/admin/connected-systems route.
     e[{"web", "GET", "/api/v1/admin/connected-systems/{id}/rejected"}] = Access::kAdmin;
@@ -206,9 +210,11 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
   auto& n = net();
   const int port = n.portal->port("web");
   Browser anonymous(port);
-  Browser unconsented(port), consented(port);
+  Browser unconsented(port), consented(port), data_manager(port);
   logged_in(unconsented, hpd::Profession::kDoctor, hpd::FacilityKind::kClinic, State::kNone);
   logged_in(consented, hpd::Profession::kDoctor, hpd::FacilityKind::kClinic, State::kGiven);
+  // At a viewing clinic with no gateway: its uploads have nowhere to go.
+  logged_in(data_manager, hpd::Profession::kDataManager, hpd::FacilityKind::kClinic, State::kGiven);
   Browser& admin = *n.admin;
   std::set<Access> seen;
   int routes = 0;
@@ -283,6 +289,25 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
             }
             break;
           }
+          case Access::kDataManager: {
+            EXPECT_EQ(a.status, 401) << where;
+            const std::string zip = "PK\x05\x06" + std::string(18, '\0');  // an empty zip
+            // A clinician and the secretariat are refused whatever they send; the console's
+            // session without the CSRF token too.
+            for (Browser* b : {&consented, &admin}) {
+              const auto r = b->send(method, path, zip, "application/zip");
+              EXPECT_EQ(r.status, 403) << where << ": " << r.body;
+            }
+            EXPECT_EQ(data_manager.call(method, path, nullptr, false).status, 403) << where;
+            // The data manager itself: its facility has no gateway_url (409), and a body
+            // that is no zip is refused before anything is forwarded.
+            const auto r = data_manager.send(method, path, zip, "application/zip");
+            EXPECT_EQ(r.status, 409) << where << ": " << r.body;
+            EXPECT_EQ(data_manager.send(method, path, "{}", "application/json").status, 415)
+                << where;
+            EXPECT_FALSE(discloses(r)) << where;
+            break;
+          }
           case Access::kBearer:
             // Neither nobody nor a logged-in browser: only an app's token (fhir_test).
             for (Browser* b : {&anonymous, &consented}) {
@@ -346,7 +371,7 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
     }
   }
   EXPECT_GT(routes, 60);
-  EXPECT_EQ(seen.size(), 12u - 1u) << "every portal access class is exercised (all but the "
+  EXPECT_EQ(seen.size(), 13u - 1u) << "every portal access class is exercised (all but the "
                                       "gateway's assertion)";
 }
 

@@ -129,7 +129,7 @@ TEST(TrustAdmin, PolicyEditTakesEffectOnTheNextRequest) {
   Browser& admin = *net().admin;
   Matrix& m = matrix();
   auto policy = body_of(admin.call("GET", "/api/v1/admin/policy"));
-  ASSERT_EQ(policy["cells"].size(), 660u);
+  ASSERT_EQ(policy["cells"].size(), 720u);
   for (const auto& c : policy["cells"]) {
     auto p = *hpd::parse_profession(c["profession"].get<std::string>());
     auto k = *hpd::parse_facility_kind(c["facility_kind"].get<std::string>());

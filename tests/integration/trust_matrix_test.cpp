@@ -58,7 +58,7 @@ std::set<std::string> person_ids(const http::ClientResponse& r) {
 
 TEST(TrustMatrix, GeneratedMatrixEveryCellThroughTheHttpApi) {
   Matrix& m = matrix();
-  ASSERT_EQ(m.users.size(), 11u * 6u * 5u);
+  ASSERT_EQ(m.users.size(), 12u * 6u * 5u);
   int covered = 0;
   for (const auto& [cat, has] : m.has_data)
     covered += has;
@@ -145,13 +145,13 @@ TEST(TrustMatrix, GeneratedMatrixEveryCellThroughTheHttpApi) {
     threads.emplace_back(run, t, kThreads);
   for (auto& t : threads)
     t.join();
-  EXPECT_EQ(cells.load(), 11 * 6 * 9 * 5);
+  EXPECT_EQ(cells.load(), 12 * 6 * 9 * 5);
   EXPECT_GT(allows.load(), 150);
   EXPECT_GT(denies.load(), 1500);
   // List, search and summary of every user: demographics as the tenth category.
-  EXPECT_EQ(demographics_cells.load(), 3 * 11 * 6 * 5);
+  EXPECT_EQ(demographics_cells.load(), 3 * 12 * 6 * 5);
   EXPECT_EQ(demographics_allows.load(), 3 * 9 * 6 * 2);  // all but the secretariat, 2 states
-  EXPECT_EQ(demographics_denies.load(), 3 * (11 * 6 * 5 - 9 * 6 * 2));
+  EXPECT_EQ(demographics_denies.load(), 3 * (12 * 6 * 5 - 9 * 6 * 2));
 
   // Every decision is on record: allowed ones as success, refused ones as denied with the
   // reason, found through the admin API's audit search.

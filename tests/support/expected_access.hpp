@@ -26,6 +26,7 @@ inline const std::map<hpd::Profession, std::string> kProfessionRow = {
     {hpd::Profession::kClerk, ".........x"},
     {hpd::Profession::kSecretariatAdmin, ".........."},
     {hpd::Profession::kPrefectureOfficer, ".........."},
+    {hpd::Profession::kDataManager, ".........."},
 };
 // What a pharmacy may see at most, whoever works there.
 inline const std::string kPharmacyRow = ".xx.x....x";

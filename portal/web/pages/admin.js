@@ -11,7 +11,7 @@ import { statsPage } from './admin_stats.js';
 import { fhirApps } from './admin_fhir.js';
 import { disasterDeclarations } from './admin_disaster.js';
 
-export const PROFESSIONS = ['doctor', 'dentist', 'pharmacist', 'nurse', 'public_health_nurse', 'midwife', 'therapist', 'care_manager', 'clerk', 'secretariat_admin', 'prefecture_officer'];
+export const PROFESSIONS = ['doctor', 'dentist', 'pharmacist', 'nurse', 'public_health_nurse', 'midwife', 'therapist', 'care_manager', 'clerk', 'secretariat_admin', 'prefecture_officer', 'data_manager'];
 export const KINDS = ['hospital', 'clinic', 'dental_clinic', 'pharmacy', 'home_visit_nursing', 'care_facility'];
 export const CATEGORIES = ['encounters', 'diagnoses', 'prescriptions', 'injections', 'allergies', 'lab_results', 'imaging', 'reports', 'documents', 'demographics'];
 const SECTIONS = ['facilities', 'users', 'import', 'feeds', 'consents', 'policy', 'identity', 'audit', 'report', 'stats', 'fhir', 'disaster'];

@@ -59,6 +59,7 @@ TEST(CareRules, LicensedCareProfessionsNeedTheirDirectoryProfession) {
   for (auto c : {CareProfession::kHomeHelper, CareProfession::kPatient})
     EXPECT_FALSE(may_hold(Profession::kSecretariatAdmin, c));
   EXPECT_FALSE(may_hold(Profession::kPrefectureOfficer, CareProfession::kCareWorker));
+  EXPECT_FALSE(may_hold(Profession::kDataManager, CareProfession::kHomeHelper));
   EXPECT_TRUE(always_read_only(CareProfession::kPatient));
   EXPECT_TRUE(always_read_only(CareProfession::kFamily));
   EXPECT_FALSE(always_read_only(CareProfession::kHomeHelper));

@@ -1,0 +1,230 @@
+#include "portal/uploads/upload_routes.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "portal/viewer/viewer_access.hpp"
+
+namespace hareyaka::portal {
+namespace {
+
+namespace net = boost::asio;
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+constexpr const char* kRoute = "/api/v1/uploads/ssmix2";
+constexpr const char* kZip = "application/zip";
+
+// A token from the gateway's answer, kept only when it is plainly an identifier or a status
+// word (nothing of a file's name or contents reaches the audit record).
+std::string token_of(const json& v, std::size_t max) {
+  if (!v.is_string())
+    return "";
+  const auto& s = v.get_ref<const std::string&>();
+  const bool plain = !s.empty() && s.size() <= max && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+  return plain ? s : "";
+}
+
+std::string media_type(const Request& req) {
+  std::string t = req.header("Content-Type").value_or("");
+  t = t.substr(0, t.find(';'));
+  while (!t.empty() && t.back() == ' ')
+    t.pop_back();
+  std::transform(t.begin(), t.end(), t.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return t;
+}
+
+// One attempt's record: who, for which facility, how it ended.
+struct Attempt {
+  std::optional<Caller> caller;
+  audit::Outcome outcome = audit::Outcome::kSuccess;
+  std::string reason;
+  std::string detail;
+};
+
+void record(UploadServices& sv, const Request& req, const Attempt& a) {
+  audit::AuditEvent e{.type = audit::EventType::kUpload,
+                      .outcome = a.outcome,
+                      .category = "upload",
+                      .reason = a.reason,
+                      .detail = a.detail,
+                      .request_id = req.request_id};
+  if (a.caller) {
+    e.actor_user = a.caller->user.login_id;
+    e.actor_profession = std::string(hpd::to_string(a.caller->user.profession));
+    e.actor_facility = a.caller->user.facility_oid;
+    e.source_facility = a.caller->user.facility_oid;
+  }
+  sv.web.audit.append(e, hpd::Clock::now());
+}
+
+// The session's caller, who must be a data manager whose facility has a gateway, and a zip
+// body: every refusal is on record before it is thrown.
+Caller admit(UploadServices& sv, const Request& req) {
+  Attempt a{.outcome = audit::Outcome::kDenied};
+  try {
+    a.caller = require_caller(sv.web, req);
+  } catch (const Error& e) {
+    a.reason = e.code() == ErrorCode::kForbidden ? "csrf" : "unauthorized";
+    a.detail = "POST " + std::string(kRoute) + " bytes=" + std::to_string(req.body.size());
+    record(sv, req, a);
+    throw;
+  }
+  const Caller& c = *a.caller;
+  auto refuse = [&](const char* reason, audit::Outcome outcome, ErrorCode code,
+                    const std::string& message) {
+    a.outcome = outcome;
+    a.reason = reason;
+    a.detail = "bytes=" + std::to_string(req.body.size());
+    record(sv, req, a);
+    throw Error(code, message);
+  };
+  if (c.user.profession != hpd::Profession::kDataManager) {
+    refuse("not_data_manager", audit::Outcome::kDenied, ErrorCode::kForbidden,
+           "uploads need the facility data manager role (施設データ管理者)");
+  }
+  if (media_type(req) != kZip) {
+    refuse("unsupported_media_type", audit::Outcome::kFailure, ErrorCode::kUnsupportedMediaType,
+           "an upload is one SS-MIX2 zip archive (Content-Type: application/zip)");
+  }
+  if (req.body.empty()) {
+    refuse("empty_body", audit::Outcome::kFailure, ErrorCode::kBadRequest,
+           "the upload is empty: send the SS-MIX2 zip archive as the body");
+  }
+  if (c.facility.gateway_url.empty()) {
+    refuse("no_gateway", audit::Outcome::kFailure, ErrorCode::kConflict,
+           "your facility has no gateway registered in the directory, so nothing can be "
+           "uploaded yet; ask the secretariat to register its hosted gateway");
+  }
+  return c;
+}
+
+std::string assertion_for(const UploadServices& sv, const Caller& c, const Request& req) {
+  const auto now = unix_now();
+  const AccessAssertion a{.user = c.user.login_id,
+                          .profession = std::string(hpd::to_string(c.user.profession)),
+                          .facility_oid = c.user.facility_oid,
+                          .audience = c.user.facility_oid,
+                          .authority = "",
+                          .local_id = "",
+                          .category = "upload",
+                          .purpose = "upload",
+                          .request_id = req.request_id,
+                          .issued_at = now,
+                          .expires_at = now + sv.assertion_lifetime.count()};
+  return sv.signer.sign(a);
+}
+
+net::awaitable<Response> upload(UploadServices& sv, Request& req) {
+  const Caller caller = co_await offload(sv.workers, [&] { return admit(sv, req); });
+  const std::size_t bytes = req.body.size();
+  http::ClientRequest up{.method = "POST",
+                         .url = caller.facility.gateway_url + kGatewayUploadPath,
+                         .timeout = sv.timeout};
+  up.headers[kAssertionHeader] = assertion_for(sv, caller, req);
+  up.headers["Content-Type"] = req.header("Content-Type").value_or(kZip);
+  up.headers["X-Request-Id"] = req.request_id;
+  up.body = std::move(req.body);
+
+  Attempt a{.caller = caller};
+  std::optional<http::ClientResponse> answer;
+  std::optional<ErrorCode> failed;
+  try {
+    answer = co_await sv.gateways.request(std::move(up));
+  } catch (const Error& e) {
+    failed = e.code() == ErrorCode::kTimeout ? ErrorCode::kTimeout : ErrorCode::kUnavailable;
+    log::warn("upload to the facility gateway failed", {.request_id = req.request_id,
+                                                        .component = "uploads",
+                                                        .facility = caller.facility.oid,
+                                                        .detail = e.internal()});
+  }
+  const std::string size = "bytes=" + std::to_string(bytes);
+  if (failed) {
+    a.outcome = audit::Outcome::kFailure;
+    a.reason = *failed == ErrorCode::kTimeout ? "gateway_timeout" : "gateway_unreachable";
+    a.detail = size;
+    co_await offload(sv.workers, [&] {
+      record(sv, req, a);
+      return 0;
+    });
+    if (*failed == ErrorCode::kTimeout) {
+      throw Error(ErrorCode::kTimeout,
+                  "your facility's gateway did not answer in time; the upload may not have "
+                  "been stored, try again later");
+    }
+    throw Error(ErrorCode::kUnavailable,
+                "your facility's gateway cannot be reached; nothing was uploaded, try again "
+                "later or tell the secretariat");
+  }
+  const int status = answer->status;
+  a.outcome = status >= 200 && status < 300    ? audit::Outcome::kSuccess
+              : status == 401 || status == 403 ? audit::Outcome::kDenied
+                                               : audit::Outcome::kFailure;
+  a.reason = status >= 200 && status < 300 ? "ssmix2_upload" : "gateway_" + std::to_string(status);
+  a.detail = "gateway_status=" + std::to_string(status) + " " + size;
+  if (const std::string counts = upload_counts(answer->body); !counts.empty())
+    a.detail += " " + counts;
+  co_await offload(sv.workers, [&] {
+    record(sv, req, a);
+    return 0;
+  });
+  // The gateway's answer as it is: its status and its body.
+  Response out;
+  out.status = status;
+  auto type = answer->headers.find("Content-Type");
+  out.headers["Content-Type"] =
+      type != answer->headers.end() ? type->second : std::string("application/json");
+  out.body = std::move(answer->body);
+  co_return out;
+}
+
+}  // namespace
+
+std::string upload_counts(const std::string& gateway_body) {
+  json parsed;
+  try {
+    parsed = json::parse(gateway_body);
+  } catch (const json::exception&) {
+    return "";
+  }
+  if (!parsed.is_object())
+    return "";
+  std::string out;
+  if (auto it = parsed.find("stored"); it != parsed.end() && it->is_number_integer())
+    out += "stored=" + std::to_string(it->get<long long>());
+  const auto files = parsed.find("files");
+  if (files != parsed.end() && files->is_array()) {
+    std::map<std::string, int> by_status;
+    for (const auto& f : *files) {
+      const std::string s = f.is_object() ? token_of(f.value("status", json()), 32) : "";
+      ++by_status[s.empty() ? "other" : s];
+    }
+    out += (out.empty() ? "" : " ") + std::string("files=") + std::to_string(files->size());
+    for (const auto& [s, n] : by_status)
+      out += " files." + s + "=" + std::to_string(n);
+  }
+  if (auto it = parsed.find("upload_id"); it != parsed.end()) {
+    if (const std::string id = token_of(*it, 64); !id.empty())
+      out += (out.empty() ? "" : " ") + std::string("upload_id=") + id;
+  }
+  return out;
+}
+
+void add_upload_routes(http::Router& web, UploadServices& sv) {
+  web.add(
+      "POST", kRoute,
+      [&sv](Request& req) -> net::awaitable<Response> { co_return co_await upload(sv, req); },
+      {.body_limit = kUploadBodyLimit,
+       .summary = "a facility data manager's SS-MIX2 zip, forwarded to the facility's gateway"});
+}
+
+}  // namespace hareyaka::portal
