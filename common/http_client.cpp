@@ -287,9 +287,8 @@ awaitable<StreamedResponse> HttpClient::stream(ClientRequest req) {
   co_return out;
 }
 
-struct BlockingHttpClient::State {
-  explicit State(ClientSettings s)
-      : work(net::make_work_guard(ioc)), client(ioc.get_executor(), std::move(s)) {
+struct ClientThread::State {
+  State() : work(net::make_work_guard(ioc)) {
     thread = std::thread([this] { ioc.run(); });
   }
   ~State() {
@@ -299,17 +298,34 @@ struct BlockingHttpClient::State {
   }
   net::io_context ioc;
   net::executor_work_guard<net::io_context::executor_type> work;
-  HttpClient client;
   std::thread thread;
 };
 
-BlockingHttpClient::BlockingHttpClient(ClientSettings settings)
-    : state_(std::make_unique<State>(std::move(settings))) {}
+ClientThread::ClientThread() : state_(std::make_shared<State>()) {}
+ClientThread::~ClientThread() = default;
 
-BlockingHttpClient::~BlockingHttpClient() = default;
+BlockingHttpClient::BlockingHttpClient(ClientSettings settings)
+    : thread_(std::make_shared<ClientThread::State>()),
+      client_(std::make_unique<HttpClient>(thread_->ioc.get_executor(), std::move(settings))) {}
+
+BlockingHttpClient::BlockingHttpClient(ClientSettings settings, const ClientThread& shared)
+    : thread_(shared.state_),
+      client_(std::make_unique<HttpClient>(thread_->ioc.get_executor(), std::move(settings))) {}
+
+BlockingHttpClient::~BlockingHttpClient() {
+  // The client's connections close on the thread that runs them, before it may stop.
+  auto done = net::co_spawn(
+      thread_->ioc,
+      [c = std::move(client_)]() mutable -> net::awaitable<void> {
+        c.reset();
+        co_return;
+      },
+      net::use_future);
+  done.get();
+}
 
 ClientResponse BlockingHttpClient::request(ClientRequest req) {
-  auto fut = net::co_spawn(state_->ioc, state_->client.request(std::move(req)), net::use_future);
+  auto fut = net::co_spawn(thread_->ioc, client_->request(std::move(req)), net::use_future);
   return fut.get();
 }
 

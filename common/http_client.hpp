@@ -66,15 +66,32 @@ class HttpClient {
 
 // For code that is not a coroutine (publisher threads, command-line tools, tests): runs its
 // own io_context thread and blocks the caller until the response.
+// An io_context and its thread shared by many BlockingHttpClients (a process with many clients
+// of different certificates, such as the hosted gateway's tenants: one thread, not one each).
+class ClientThread {
+ public:
+  ClientThread();
+  ~ClientThread();
+  ClientThread(const ClientThread&) = delete;
+  ClientThread& operator=(const ClientThread&) = delete;
+  struct State;
+
+ private:
+  friend class BlockingHttpClient;
+  std::shared_ptr<State> state_;
+};
+
 class BlockingHttpClient {
  public:
   explicit BlockingHttpClient(ClientSettings settings);
+  // On a shared thread instead of its own (which must outlive the client's last request).
+  BlockingHttpClient(ClientSettings settings, const ClientThread& shared);
   ~BlockingHttpClient();
   ClientResponse request(ClientRequest req);
 
  private:
-  struct State;
-  std::unique_ptr<State> state_;
+  std::shared_ptr<ClientThread::State> thread_;
+  std::unique_ptr<HttpClient> client_;
 };
 
 }  // namespace hareyaka::http

@@ -15,3 +15,9 @@ if(TARGET hareyaka-portal AND TARGET hareyaka-gateway AND TARGET hareyaka-audit-
             --load 30 --connections 20 --users 20)
   set_tests_properties(faults_under_load PROPERTIES TIMEOUT 600)
 endif()
+# The hosted gateway's tenants and uploads (hosted_bench.py): ctest runs its --smoke mode.
+if(TARGET hareyaka-hosted AND TARGET hareyaka-gateway AND TARGET hareyaka-ssmix2-gen)
+  add_test(NAME hosted_bench_smoke
+    COMMAND ${CMAKE_CURRENT_LIST_DIR}/hosted_bench.py ${PROJECT_BINARY_DIR} --smoke)
+  set_tests_properties(hosted_bench_smoke PROPERTIES TIMEOUT 180 LABELS bench)
+endif()
