@@ -18,6 +18,7 @@ import csv, hashlib, json, os, subprocess, sys
 demo, url_a, url_b = sys.argv[1], sys.argv[2], sys.argv[3]
 NETWORK = os.environ.get("SEED_NETWORK", "1")
 PEER = os.environ.get("SEED_PEER_COMMUNITY", "")
+HOSTED = os.environ.get("SEED_HOSTED_URL", "")
 ROOT = "1.2.392.200284.33" if NETWORK == "1" else "1.2.392.200300.34"
 GATEWAYS = ("gateway-a", "gateway-b") if NETWORK == "1" else ("gateway-c", "gateway-d")
 A, B = ROOT + ".1310001", ROOT + ".1310002"
@@ -53,7 +54,9 @@ facilities = [
     facility(A, NAMES[0], "hospital", True, url_a, GATEWAYS[0]),
     facility(B, NAMES[1], "hospital", True, url_b, GATEWAYS[1]),
     facility(CLINIC, NAMES[2], "clinic", False),
-    facility(PHARMACY, NAMES[3], "pharmacy", False),
+    # Network 1's pharmacy discloses through the hosted gateway (tenant "sakura", issue #17).
+    facility(PHARMACY, NAMES[3], "pharmacy", bool(HOSTED),
+             HOSTED + "/t/sakura" if HOSTED else None, "tenant-sakura"),
 ]
 
 PASSWORD = "Hareyaka-Demo-2026"

@@ -27,6 +27,92 @@ std::string compact(const std::string& iso) {
   return out;
 }
 
+// Characters a Shift_JIS (CP932) file brings that ISO-2022-JP (JIS X 0208) writes otherwise:
+// CP932's own mappings of a few symbols, and half-width katakana (none in JIS X 0208), made
+// full-width with their voiced marks joined.
+std::string jis_safe(const std::string& utf8) {
+  static constexpr const char32_t* kFullWidth[] = {
+      U"。", U"「", U"」", U"、", U"・", U"ヲ", U"ァ", U"ィ", U"ゥ", U"ェ", U"ォ", U"ャ", U"ュ",
+      U"ョ", U"ッ", U"ー", U"ア", U"イ", U"ウ", U"エ", U"オ", U"カ", U"キ", U"ク", U"ケ", U"コ",
+      U"サ", U"シ", U"ス", U"セ", U"ソ", U"タ", U"チ", U"ツ", U"テ", U"ト", U"ナ", U"ニ", U"ヌ",
+      U"ネ", U"ノ", U"ハ", U"ヒ", U"フ", U"ヘ", U"ホ", U"マ", U"ミ", U"ム", U"メ", U"モ", U"ヤ",
+      U"ユ", U"ヨ", U"ラ", U"リ", U"ル", U"レ", U"ロ", U"ワ", U"ン", U"゛", U"゜"};
+  std::u32string in;
+  for (std::size_t i = 0; i < utf8.size();) {
+    const unsigned char c = static_cast<unsigned char>(utf8[i]);
+    const int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    char32_t cp = n == 1 ? c : c & (0xFF >> (n + 1));
+    for (int k = 1; k < n && i + k < utf8.size(); ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
+    i += static_cast<std::size_t>(n);
+    switch (cp) {
+      case 0xFF0D:
+        cp = 0x2212;
+        break;  // －
+      case 0xFF5E:
+        cp = 0x301C;
+        break;  // ～
+      case 0x2225:
+        cp = 0x2016;
+        break;  // ∥
+      case 0xFFE0:
+        cp = 0x00A2;
+        break;
+      case 0xFFE1:
+        cp = 0x00A3;
+        break;
+      case 0xFFE2:
+        cp = 0x00AC;
+        break;
+      default:
+        break;
+    }
+    if (cp >= 0xFF61 && cp <= 0xFF9F) {
+      char32_t full = kFullWidth[cp - 0xFF61][0];
+      // ﾞ (U+FF9E) and ﾟ (U+FF9F) after a kana that takes them join it.
+      if ((cp == 0xFF9E || cp == 0xFF9F) && !in.empty()) {
+        char32_t& prev = in.back();
+        const bool kst = (prev >= U'カ' && prev <= U'チ' && (prev - U'カ') % 2 == 0) ||
+                         (prev >= U'ツ' && prev <= U'ト' && (prev - U'ツ') % 2 == 0);
+        const bool h = prev >= U'ハ' && prev <= U'ホ' && (prev - U'ハ') % 3 == 0;
+        if (cp == 0xFF9E && (kst || h)) {
+          prev += 1;
+          continue;
+        }
+        if (cp == 0xFF9F && h) {
+          prev += 2;
+          continue;
+        }
+        if (cp == 0xFF9E && prev == U'ウ') {
+          prev = U'ヴ';
+          continue;
+        }
+      }
+      cp = full;
+    }
+    in.push_back(cp);
+  }
+  std::string out;
+  for (char32_t cp : in) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void split_name(const std::string& full, std::string& family, std::string& given) {
@@ -82,7 +168,7 @@ StandardFile demographics_file(const Registration& r, const std::string& facilit
                               "SS-MIX2_1.20^SS-MIX2^1.2.392.200250.2.1.100.1.2.120^ISO\r"
                               "EVN||" +
                               ts + "\r" + pid + "\rPV1|0001|O\r";
-  auto jis = hl7v2::utf8_to_iso2022jp(message);
+  auto jis = hl7v2::utf8_to_iso2022jp(jis_safe(message));
   if (!jis)
     throw Error(ErrorCode::kUnprocessable,
                 "the demographics hold characters that ISO-2022-JP cannot write");

@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <vector>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -18,8 +19,28 @@ using http::Request;
 using http::Response;
 using nlohmann::json;
 
-constexpr const char* kRoute = "/api/v1/uploads/ssmix2";
 constexpr const char* kZip = "application/zip";
+
+// What a data manager may upload: an SS-MIX2 zip, or a pharmacy's お薬手帳 file for one patient.
+struct UploadKind {
+  const char* route;         // the portal's
+  const char* gateway_path;  // the facility gateway's
+  std::vector<std::string> media_types;
+  const char* wrong_type;  // the message for another Content-Type
+  bool needs_patient;      // ?patient_id= is forwarded
+};
+
+const UploadKind kSsmix2{"/api/v1/uploads/ssmix2",
+                         kGatewayUploadPath,
+                         {kZip},
+                         "an upload is one SS-MIX2 zip archive (Content-Type: application/zip)",
+                         false};
+const UploadKind kJahis{
+    "/api/v1/uploads/jahis",
+    "/gw/v1/uploads/jahis",
+    {"text/csv", "application/octet-stream"},
+    "a dispensing record is one JAHIS 電子版お薬手帳 file (Content-Type: text/csv)",
+    true};
 
 // A token from the gateway's answer, kept only when it is plainly an identifier or a status
 // word (nothing of a file's name or contents reaches the audit record).
@@ -69,13 +90,13 @@ void record(UploadServices& sv, const Request& req, const Attempt& a) {
 
 // The session's caller, who must be a data manager whose facility has a gateway, and a zip
 // body: every refusal is on record before it is thrown.
-Caller admit(UploadServices& sv, const Request& req) {
+Caller admit(UploadServices& sv, const Request& req, const UploadKind& kind) {
   Attempt a{.outcome = audit::Outcome::kDenied};
   try {
     a.caller = require_caller(sv.web, req);
   } catch (const Error& e) {
     a.reason = e.code() == ErrorCode::kForbidden ? "csrf" : "unauthorized";
-    a.detail = "POST " + std::string(kRoute) + " bytes=" + std::to_string(req.body.size());
+    a.detail = "POST " + std::string(kind.route) + " bytes=" + std::to_string(req.body.size());
     record(sv, req, a);
     throw;
   }
@@ -92,9 +113,14 @@ Caller admit(UploadServices& sv, const Request& req) {
     refuse("not_data_manager", audit::Outcome::kDenied, ErrorCode::kForbidden,
            "uploads need the facility data manager role (施設データ管理者)");
   }
-  if (media_type(req) != kZip) {
+  if (std::find(kind.media_types.begin(), kind.media_types.end(), media_type(req)) ==
+      kind.media_types.end()) {
     refuse("unsupported_media_type", audit::Outcome::kFailure, ErrorCode::kUnsupportedMediaType,
-           "an upload is one SS-MIX2 zip archive (Content-Type: application/zip)");
+           kind.wrong_type);
+  }
+  if (kind.needs_patient && req.query_param("patient_id").value_or("").empty()) {
+    refuse("no_patient", audit::Outcome::kFailure, ErrorCode::kBadRequest,
+           "patient_id: the pharmacy's id for the patient the records belong to");
   }
   if (req.body.empty()) {
     refuse("empty_body", audit::Outcome::kFailure, ErrorCode::kBadRequest,
@@ -124,12 +150,13 @@ std::string assertion_for(const UploadServices& sv, const Caller& c, const Reque
   return sv.signer.sign(a);
 }
 
-net::awaitable<Response> upload(UploadServices& sv, Request& req) {
-  const Caller caller = co_await offload(sv.workers, [&] { return admit(sv, req); });
+net::awaitable<Response> upload(UploadServices& sv, Request& req, const UploadKind& kind) {
+  const Caller caller = co_await offload(sv.workers, [&] { return admit(sv, req, kind); });
   const std::size_t bytes = req.body.size();
-  http::ClientRequest up{.method = "POST",
-                         .url = caller.facility.gateway_url + kGatewayUploadPath,
-                         .timeout = sv.timeout};
+  std::string url = caller.facility.gateway_url + kind.gateway_path;
+  if (kind.needs_patient)
+    url += "?patient_id=" + http::percent_encode(req.query_param("patient_id").value_or(""));
+  http::ClientRequest up{.method = "POST", .url = url, .timeout = sv.timeout};
   up.headers[kAssertionHeader] = assertion_for(sv, caller, req);
   up.headers["Content-Type"] = req.header("Content-Type").value_or(kZip);
   up.headers["X-Request-Id"] = req.request_id;
@@ -169,7 +196,10 @@ net::awaitable<Response> upload(UploadServices& sv, Request& req) {
   a.outcome = status >= 200 && status < 300    ? audit::Outcome::kSuccess
               : status == 401 || status == 403 ? audit::Outcome::kDenied
                                                : audit::Outcome::kFailure;
-  a.reason = status >= 200 && status < 300 ? "ssmix2_upload" : "gateway_" + std::to_string(status);
+  if (status >= 200 && status < 300)
+    a.reason = kind.needs_patient ? "jahis_upload" : "ssmix2_upload";
+  else
+    a.reason = "gateway_" + std::to_string(status);
   a.detail = "gateway_status=" + std::to_string(status) + " " + size;
   if (const std::string counts = upload_counts(answer->body); !counts.empty())
     a.detail += " " + counts;
@@ -221,10 +251,19 @@ std::string upload_counts(const std::string& gateway_body) {
 
 void add_upload_routes(http::Router& web, UploadServices& sv) {
   web.add(
-      "POST", kRoute,
-      [&sv](Request& req) -> net::awaitable<Response> { co_return co_await upload(sv, req); },
+      "POST", kSsmix2.route,
+      [&sv](Request& req) -> net::awaitable<Response> {
+        co_return co_await upload(sv, req, kSsmix2);
+      },
       {.body_limit = kUploadBodyLimit,
        .summary = "a facility data manager's SS-MIX2 zip, forwarded to the facility's gateway"});
+  web.add("POST", kJahis.route,
+          [&sv](Request& req) -> net::awaitable<Response> {
+            co_return co_await upload(sv, req, kJahis);
+          },
+          {.body_limit = 8u << 20,
+           .summary = "a pharmacy data manager's お薬手帳 file for one patient, forwarded to its "
+                      "gateway"});
 }
 
 }  // namespace hareyaka::portal

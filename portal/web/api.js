@@ -116,6 +116,43 @@ export async function request(method, path, options = {}) {
   return res.json();
 }
 
+// A large file sent as it is, with its upload progress (fetch reports none): onProgress gets
+// the fraction sent (0..1). Resolves with the JSON answer; rejects with an ApiError as request().
+export function upload(path, bytes, contentType, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Content-Type', contentType);
+    if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    xhr.upload.onprogress = (ev) => {
+      if (ev.lengthComputable && onProgress) onProgress(ev.loaded / ev.total);
+    };
+    xhr.onerror = () => reject(new ApiError({ status: 0, code: 'network', message: t('error.network'), requestId: null, body: null }));
+    xhr.onload = () => {
+      let body = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(body);
+        return;
+      }
+      const envelope = body && typeof body === 'object' && typeof body.error === 'string';
+      reject(new ApiError({
+        status: xhr.status,
+        code: envelope ? body.error : `http_${xhr.status}`,
+        message: envelope && body.message ? body.message : fallbackMessage(xhr.status),
+        requestId: (envelope && body.request_id) || xhr.getResponseHeader('X-Request-Id') || null,
+        body,
+      }));
+    };
+    xhr.send(bytes);
+  });
+}
+
 export const api = {
   get: (path, query, options = {}) => request('GET', path, { ...options, query }),
   post: (path, body, options = {}) => request('POST', path, { ...options, body }),

@@ -41,6 +41,9 @@ struct Hosted {
   std::string generated;  // the generated storage the clinic exports from
   std::string zip;  // the matrix patient's files, as the clinic's conversion tool exports them
   std::unique_ptr<http::BlockingHttpClient> as_portal;
+  std::unique_ptr<testing::Browser> clinic_dm, pharmacy_dm;
+  std::unique_ptr<testing::Browser> doctor;  // logged in by the first test
+  std::string viewer_facility;               // the doctor's
 
   static Hosted& get() {
     static Hosted h;
@@ -86,9 +89,13 @@ struct Hosted {
       if (r.status != 201)
         throw std::runtime_error("tenant facility: " + r.body);
     }
-    // The clinic's data manager and the pharmacy's (clerks in the directory for now).
-    testing::add_user("clinic-dm", kClinicOid, "clerk");
-    testing::add_user("pharmacy-dm", kPharmacyOid, "clerk");
+    // The clinic's data manager and the pharmacy's (施設データ管理者), logged in at the portal.
+    testing::add_user("clinic-dm", kClinicOid, "data_manager");
+    testing::add_user("pharmacy-dm", kPharmacyOid, "data_manager");
+    clinic_dm = std::make_unique<testing::Browser>(net().portal->port("web"));
+    testing::enrol(*clinic_dm, "clinic-dm");
+    pharmacy_dm = std::make_unique<testing::Browser>(net().portal->port("web"));
+    testing::enrol(*pharmacy_dm, "pharmacy-dm");
     // The clinic holds the matrix patient too: the same generated storage as the hospital's,
     // its folder only.
     const std::string gen = generated = dir + "/generated";
@@ -168,13 +175,14 @@ struct Hosted {
   }
 };
 
-// The directory pull must know the data managers before an upload is accepted.
-http::ClientResponse upload_when_known(Hosted& h, const std::string& tenant,
-                                       const AccessAssertion& a, const std::string& zip) {
+// Through the portal as the data manager (the portal signs the upload assertion); the hosted
+// gateway's directory copy must know the data manager first.
+http::ClientResponse upload_when_known(testing::Browser& b, const std::string& path,
+                                       const std::string& body, const std::string& type) {
   http::ClientResponse r;
   testing::poll_until(
       [&] {
-        r = h.call(tenant, "POST", "/gw/v1/uploads/ssmix2", a, zip, "application/zip");
+        r = b.send("POST", path, body, type);
         return r.status != 403 || r.body.find("directory") == std::string::npos;
       },
       std::chrono::seconds(20));
@@ -184,8 +192,7 @@ http::ClientResponse upload_when_known(Hosted& h, const std::string& tenant,
 TEST(Hosted, AClinicsUploadReachesAConsentedDoctorsTimeline) {
   auto& h = Hosted::get();
   auto& m = matrix();
-  auto r =
-      upload_when_known(h, "clinic", Hosted::uploader("clinic-dm", kClinicOid, kClinicOid), h.zip);
+  auto r = upload_when_known(*h.clinic_dm, "/api/v1/uploads/ssmix2", h.zip, "application/zip");
   ASSERT_EQ(r.status, 200) << r.body << h.daemon->log();
   const json report = body_of(r);
   EXPECT_TRUE(report["accepted"].get<bool>());
@@ -223,7 +230,9 @@ TEST(Hosted, AClinicsUploadReachesAConsentedDoctorsTimeline) {
       "POST", "/api/v1/admin/consents",
       {{"authority", kClinicDomain}, {"local_id", m.local_id}, {"viewer_facility_oid", viewer}});
   ASSERT_EQ(c.status, 201) << c.body;
-  testing::Browser b(net().portal->port("web"));
+  h.doctor = std::make_unique<testing::Browser>(net().portal->port("web"));
+  h.viewer_facility = viewer;
+  testing::Browser& b = *h.doctor;
   ASSERT_EQ(b.login(doctor->login, testing::kPassword, m.secret).status, 200);
   // The patient as the portal knows them: the clinic's identity is linked to the person.
   json items;
@@ -245,10 +254,74 @@ TEST(Hosted, AClinicsUploadReachesAConsentedDoctorsTimeline) {
   EXPECT_NE(audit.find(doctor->login), std::string::npos);
 }
 
+TEST(Hosted, APharmacysDispensingsReachTheTimelineAsDispensedMedications) {
+  auto& h = Hosted::get();
+  auto& m = matrix();
+  ASSERT_TRUE(h.doctor) << "runs after the clinic's test";
+  const std::string csv =
+      testing::read_file(std::string(HAREYAKA_TEST_DATA_DIR) + "/jahis/simple.csv");
+  const std::string patient = "P" + m.local_id;  // the pharmacy's own id for the patient
+  const std::string path = "/api/v1/uploads/jahis?patient_id=" + patient;
+  auto r = upload_when_known(*h.pharmacy_dm, path, csv, "text/csv");
+  ASSERT_EQ(r.status, 200) << r.body << h.daemon->log();
+  json report = body_of(r);
+  EXPECT_EQ(report["stored"], 1);
+  // A patient new to the pharmacy: registered from the notebook as an ADT-00.
+  EXPECT_NE(report["files"][0].value("path", "").find("/ADT-00/"), std::string::npos)
+      << report.dump();
+  r = h.pharmacy_dm->send("POST", path, csv, "text/csv");
+  EXPECT_EQ(body_of(r)["unchanged"], 1) << r.body;
+  // A malformed file: rejected with its line, nothing kept.
+  r = h.pharmacy_dm->send("POST", path, "JAHISTC08,1\n201,1,薬,1,錠,1,,1\n", "text/csv");
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(body_of(r)["files"][0].value("reason", "").find("line 2"), std::string::npos) << r.body;
+  ASSERT_TRUE(testing::poll_until(
+      [&] {
+        auto s = h.publish_status("pharmacy");
+        return s.is_object() && s["pending"] == 0 && s["acknowledged"].get<int>() > 0;
+      },
+      std::chrono::seconds(60)))
+      << h.publish_status("pharmacy").dump();
+  // The secretariat links the pharmacy's patient (another name spelling in the notebook) to
+  // the person; the patient consents to the doctor's facility at the pharmacy.
+  pix::PgIdentityStore identities(*net().pool, {});
+  const pix::IdentityKey key{std::string(kPharmacyOid) + ".1", patient};
+  ASSERT_TRUE(identities.find(key).has_value());
+  identities.link(key, {testing::kHospitalDomain, m.local_id},
+                  {"hosted-test", "the same patient at the pharmacy"});
+  auto c = net().admin->call("POST", "/api/v1/admin/consents",
+                             {{"authority", key.authority},
+                              {"local_id", patient},
+                              {"viewer_facility_oid", h.viewer_facility}});
+  ASSERT_EQ(c.status, 201) << c.body;
+  json dispensed;
+  std::string last;
+  ASSERT_TRUE(testing::poll_until(
+      [&] {
+        auto v = h.doctor->call("GET", "/api/v1/persons/" + m.person_id + "/prescriptions");
+        last = v.body;
+        const json page = body_of(v);
+        if (!page.is_object() || !page["items"].is_array())
+          return false;
+        for (const auto& item : page["items"]) {
+          if (item["facility_oid"] == kPharmacyOid)
+            dispensed = item;
+        }
+        return !dispensed.is_null();
+      },
+      std::chrono::seconds(30)))
+      << last;
+  EXPECT_EQ(dispensed["prescription_types"][0]["code"], "dispensed") << dispensed.dump();
+  EXPECT_NE(dispensed["drug"].value("display", "").find("アムロジピン"), std::string::npos)
+      << dispensed.dump();
+  EXPECT_EQ(dispensed["date"], "2026-12-01");
+}
+
 TEST(Hosted, ATenantCannotReadOrWriteAnothersData) {
   auto& h = Hosted::get();
   auto& m = matrix();
   ASSERT_GT(h.files_of("clinic"), 0u) << "runs after the upload test";
+  const std::size_t pharmacy_files = h.files_of("pharmacy");
   const std::string pharmacy_domain = std::string(kPharmacyOid) + ".1";
   // HTTP: an assertion for the clinic presented at the pharmacy's routes.
   auto r = h.call("pharmacy", "GET", "/gw/v1/patients/" + m.local_id + "/prescriptions",
@@ -283,7 +356,7 @@ TEST(Hosted, ATenantCannotReadOrWriteAnothersData) {
              Hosted::reader(kClinicOid, kClinicDomain, m.local_id, "upload"), h.zip,
              "application/zip");
   EXPECT_EQ(r.status, 403) << r.body;
-  EXPECT_EQ(h.files_of("pharmacy"), 0u);
+  EXPECT_EQ(h.files_of("pharmacy"), pharmacy_files);
   // An unknown tenant.
   r = h.call("nobody", "GET", "/gw/v1/patients/" + m.local_id,
              Hosted::reader(kPharmacyOid, pharmacy_domain, m.local_id, "demographics"));
@@ -296,9 +369,8 @@ TEST(Hosted, AMalformedUploadIsRejectedWithItsReportAndLeavesNothing) {
   auto entries = testing::ZipEntries{
       {"x/999/901/9999013/20110701/OMP-01/9999013_20110701_OMP-01_1_20110701224603984_01_1",
        "MSH|^~\\&|broken\r"}};
-  auto r =
-      upload_when_known(h, "pharmacy", Hosted::uploader("pharmacy-dm", kPharmacyOid, kPharmacyOid),
-                        testing::make_zip(entries));
+  auto r = upload_when_known(*h.pharmacy_dm, "/api/v1/uploads/ssmix2", testing::make_zip(entries),
+                             "application/zip");
   EXPECT_EQ(r.status, 422) << r.body;
   const json report = body_of(r);
   EXPECT_FALSE(report["accepted"].get<bool>());

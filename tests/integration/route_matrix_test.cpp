@@ -75,6 +75,7 @@ const std::map<Key, Access>& portal_entries() {
     e[{"web", "GET", "/api/v1/persons"}] = Access::kViewer;
     // Hosted disclosure (#17): the facility data manager's SS-MIX2 upload.
     e[{"web", "POST", "/api/v1/uploads/ssmix2"}] = Access::kDataManager;
+    e[{"web", "POST", "/api/v1/uploads/jahis"}] = Access::kDataManager;
     // The HPD feed's rejected changes: console routes (session + CSRF), like every
     // /api/v1/admin/connected-systems route.
     e[{"web", "GET", "/api/v1/admin/connected-systems/{id}/rejected"}] = Access::kAdmin;
@@ -291,19 +292,24 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
           }
           case Access::kDataManager: {
             EXPECT_EQ(a.status, 401) << where;
-            const std::string zip = "PK\x05\x06" + std::string(18, '\0');  // an empty zip
+            // An empty zip, or a pharmacy's お薬手帳 file of one patient.
+            const bool jahis = path.find("/jahis") != std::string::npos;
+            const std::string body =
+                jahis ? std::string("JAHISTC08,1\n") : "PK\x05\x06" + std::string(18, '\0');
+            const std::string type = jahis ? "text/csv" : "application/zip";
+            const std::string target = jahis ? path + "?patient_id=1000001" : path;
             // A clinician and the secretariat are refused whatever they send; the console's
             // session without the CSRF token too.
             for (Browser* b : {&consented, &admin}) {
-              const auto r = b->send(method, path, zip, "application/zip");
+              const auto r = b->send(method, target, body, type);
               EXPECT_EQ(r.status, 403) << where << ": " << r.body;
             }
-            EXPECT_EQ(data_manager.call(method, path, nullptr, false).status, 403) << where;
+            EXPECT_EQ(data_manager.call(method, target, nullptr, false).status, 403) << where;
             // The data manager itself: its facility has no gateway_url (409), and a body
-            // that is no zip is refused before anything is forwarded.
-            const auto r = data_manager.send(method, path, zip, "application/zip");
+            // of another type is refused before anything is forwarded.
+            const auto r = data_manager.send(method, target, body, type);
             EXPECT_EQ(r.status, 409) << where << ": " << r.body;
-            EXPECT_EQ(data_manager.send(method, path, "{}", "application/json").status, 415)
+            EXPECT_EQ(data_manager.send(method, target, "{}", "application/json").status, 415)
                 << where;
             EXPECT_FALSE(discloses(r)) << where;
             break;

@@ -1,19 +1,21 @@
-// The facility data manager's page (施設データ管理者, issue #17): one SS-MIX2 export as a zip,
-// sent to the facility's own gateway through POST /api/v1/uploads/ssmix2, and the gateway's
-// answer: how many files were stored, and each file's status and reason.
+// The facility data manager's page (施設データ管理者, issue #17): one SS-MIX2 export as a zip
+// (POST /api/v1/uploads/ssmix2), or a pharmacy's お薬手帳 file for one patient
+// (POST /api/v1/uploads/jahis), sent to the facility's own gateway with a progress bar, and the
+// gateway's answer: how many files were stored, and each file's status and reason.
 
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
-import { request } from '../api.js';
-import { errorBox, loading, notice, table } from '../ui.js';
+import { upload } from '../api.js';
+import { errorBox, notice, table } from '../ui.js';
 
 const MAX_BYTES = 256 * 1024 * 1024;
+const MAX_JAHIS_BYTES = 8 * 1024 * 1024;
 
 function resultView(r) {
   const files = Array.isArray(r?.files) ? r.files : [];
   const rows = table([
-    { label: t('upload.path'), render: (f) => f.path || '—' },
-    { label: t('upload.status'), render: (f) => h('span', { class: `upload-${f.status}` }, f.status || '—') },
+    { label: t('upload.path'), render: (f) => f.path || f.name || '—' },
+    { label: t('upload.status'), render: (f) => h('span', { class: `upload-${f.status}` }, t(`upload.status_${f.status}`) || f.status || '—') },
     { label: t('upload.reason'), render: (f) => f.reason || '' },
   ], files, { class: 'upload-files' });
   return h('div', {},
@@ -22,28 +24,43 @@ function resultView(r) {
     rows);
 }
 
-export function render(main, ctx) {
-  const out = h('div', { 'data-testid': 'upload-result' });
-  const form = h('form', { class: 'admin-form', 'data-testid': 'upload-form' },
-    h('div', { class: 'field' }, h('label', { for: 'upload-file' }, t('upload.file')),
-      h('input', { id: 'upload-file', name: 'file', type: 'file', accept: '.zip,application/zip', required: true }),
-      h('div', { class: 'hint' }, t('upload.file_hint'))),
+function progressBar() {
+  const bar = h('progress', { max: '100', value: '0', 'data-testid': 'upload-progress', class: 'upload-progress' });
+  const label = h('span', { class: 'hint' }, t('upload.sending', { pct: 0 }));
+  return {
+    node: h('div', { class: 'upload-progress-row' }, bar, label),
+    set(fraction) {
+      const pct = Math.round(fraction * 100);
+      bar.value = pct;
+      label.textContent = fraction >= 1 ? t('upload.checking') : t('upload.sending', { pct });
+    },
+  };
+}
+
+// One form: its fields, the file limit, and where and how it is sent.
+function uploadForm({ testid, fields, accept, maxBytes, tooLarge, send }) {
+  const out = h('div', { 'data-testid': `${testid}-result` });
+  const form = h('form', { class: 'admin-form', 'data-testid': testid },
+    ...fields,
+    h('div', { class: 'field' }, h('label', { for: `${testid}-file` }, t('upload.file')),
+      h('input', { id: `${testid}-file`, name: 'file', type: 'file', accept, required: true })),
     h('div', { class: 'form-buttons' },
-      h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'upload-send' }, t('upload.send'))));
+      h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': `${testid}-send` }, t('upload.send'))));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const file = form.elements.file.files[0];
     if (!file) return;
-    if (file.size > MAX_BYTES) {
-      replace(out, notice(t('upload.too_large'), 'error'));
+    if (file.size > maxBytes) {
+      replace(out, notice(tooLarge, 'error'));
       return;
     }
     const button = form.querySelector('button[type=submit]');
     button.disabled = true;
-    replace(out, loading());
+    const progress = progressBar();
+    replace(out, progress.node);
     try {
       const bytes = await file.arrayBuffer();
-      const r = await request('POST', '/api/v1/uploads/ssmix2', { rawBody: bytes, contentType: 'application/zip' });
+      const r = await send(form, bytes, (f) => progress.set(f));
       replace(out, notice(t('upload.done'), 'success'), resultView(r));
     } catch (e) {
       // 422: something was rejected; the gateway's answer says what and why.
@@ -53,8 +70,35 @@ export function render(main, ctx) {
       button.disabled = false;
     }
   });
+  return h('div', {}, form, out);
+}
+
+export function render(main, ctx) {
+  const ssmix2 = uploadForm({
+    testid: 'upload-form',
+    fields: [h('div', { class: 'hint' }, t('upload.file_hint'))],
+    accept: '.zip,application/zip',
+    maxBytes: MAX_BYTES,
+    tooLarge: t('upload.too_large'),
+    send: (form, bytes, onProgress) => upload('/api/v1/uploads/ssmix2', bytes, 'application/zip', onProgress),
+  });
+  const jahis = uploadForm({
+    testid: 'jahis-form',
+    fields: [
+      h('div', { class: 'hint' }, t('upload.jahis_hint')),
+      h('div', { class: 'field' }, h('label', { for: 'jahis-patient' }, t('upload.patient_id')),
+        h('input', { id: 'jahis-patient', name: 'patient_id', required: true, pattern: '[A-Za-z0-9]+', autocomplete: 'off', inputmode: 'latin' })),
+    ],
+    accept: '.csv,.txt,text/csv',
+    maxBytes: MAX_JAHIS_BYTES,
+    tooLarge: t('upload.jahis_too_large'),
+    send: (form, bytes, onProgress) => upload(
+      `/api/v1/uploads/jahis?patient_id=${encodeURIComponent(form.elements.patient_id.value.trim())}`,
+      bytes, 'text/csv', onProgress),
+  });
   replace(main, h('div', { class: 'page upload-page', 'data-testid': 'upload-page' },
     h('h1', {}, t('upload.title')),
     h('p', { class: 'hint' }, t('upload.intro', { facility: ctx.session?.user?.facility?.name || '' })),
-    form, out));
+    h('section', {}, h('h2', {}, t('upload.ssmix2_title')), ssmix2),
+    h('section', {}, h('h2', {}, t('upload.jahis_title')), jahis)));
 }

@@ -14,6 +14,8 @@ const doctor = account('doctor');
 const pharmacist = account('pharmacist');
 const admin = account('admin');
 const officer = account('officer');
+const dataManager = account('datamanager');
+const JAHIS_FILE = new URL('../../data/jahis/simple.csv', import.meta.url).pathname;
 const SHARED = process.env.HAREYAKA_SHARED_PATIENT || '';
 
 const browsers = [];
@@ -321,6 +323,28 @@ test('prefecture officer: the statistics page alone, suppressed, public exports 
     await page.goto(PORTAL_URL + '/#/patients');
     await page.waitForSelector('[data-testid=stats-suppressed-note]');
     await shots(page, 'officer-stats');
+  });
+
+test('data manager: an お薬手帳 file and a broken zip, sent with progress, each with its report',
+  { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_DATAMANAGER') }, async () => {
+    const { page } = await open(VIEWPORTS.ipad_portrait);
+    await login(page, dataManager);
+    await page.waitForSelector('[data-testid=upload-page]');
+    // No patient list: a data manager sees no patient data.
+    assert.equal(await page.locator('a.nav-link[href="#/patients"]').count(), 0);
+    // The pharmacy's dispensing file of one patient, through the portal to the hosted gateway.
+    await page.fill('#jahis-patient', 'E2E0001');
+    await page.setInputFiles('#jahis-form-file', JAHIS_FILE);
+    await page.click('[data-testid=jahis-form-send]');
+    await page.waitForSelector('[data-testid=jahis-form-result] [data-testid=upload-stored]', { timeout: 30_000 });
+    const status = await page.locator('[data-testid=jahis-form-result] table.upload-files tbody tr span').first().getAttribute('class');
+    assert.match(status, /upload-(stored|unchanged)/);
+    // A zip that is no zip: refused with the gateway's reason, nothing stored.
+    await page.setInputFiles('#upload-form-file', { name: 'broken.zip', mimeType: 'application/zip', buffer: Buffer.from('not a zip at all') });
+    await page.click('[data-testid=upload-form-send]');
+    await page.waitForSelector('[data-testid=upload-form-result] [data-testid=upload-stored]', { timeout: 30_000 });
+    assert.match(await page.locator('[data-testid=upload-form-result]').innerText(), /0/);
+    await shots(page, 'data-manager-upload');
   });
 
 test('a stopped gateway gives a partial page with a banner naming the facility',
