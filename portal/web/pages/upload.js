@@ -19,6 +19,7 @@ function resultView(r) {
     { label: t('upload.reason'), render: (f) => f.reason || '' },
   ], files, { class: 'upload-files' });
   return h('div', {},
+    r?.error ? h('p', { class: 'upload-error', 'data-testid': 'upload-error' }, r.error) : null,
     h('p', { 'data-testid': 'upload-stored' }, t('upload.stored', { n: r?.stored ?? 0, total: files.length })),
     r?.upload_id ? h('p', { class: 'hint' }, t('upload.id', { id: r.upload_id })) : null,
     rows);
@@ -38,11 +39,11 @@ function progressBar() {
 }
 
 // One form: its fields, the file limit, and where and how it is sent.
-function uploadForm({ testid, fields, accept, maxBytes, tooLarge, send }) {
+function uploadForm({ testid, fields, fileLabel, accept, maxBytes, tooLarge, send }) {
   const out = h('div', { 'data-testid': `${testid}-result` });
   const form = h('form', { class: 'admin-form', 'data-testid': testid },
     ...fields,
-    h('div', { class: 'field' }, h('label', { for: `${testid}-file` }, t('upload.file')),
+    h('div', { class: 'field' }, h('label', { for: `${testid}-file` }, fileLabel),
       h('input', { id: `${testid}-file`, name: 'file', type: 'file', accept, required: true })),
     h('div', { class: 'form-buttons' },
       h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': `${testid}-send` }, t('upload.send'))));
@@ -77,6 +78,7 @@ export function render(main, ctx) {
   const ssmix2 = uploadForm({
     testid: 'upload-form',
     fields: [h('div', { class: 'hint' }, t('upload.file_hint'))],
+    fileLabel: t('upload.file'),
     accept: '.zip,application/zip',
     maxBytes: MAX_BYTES,
     tooLarge: t('upload.too_large'),
@@ -89,6 +91,7 @@ export function render(main, ctx) {
       h('div', { class: 'field' }, h('label', { for: 'jahis-patient' }, t('upload.patient_id')),
         h('input', { id: 'jahis-patient', name: 'patient_id', required: true, pattern: '[A-Za-z0-9]+', autocomplete: 'off', inputmode: 'latin' })),
     ],
+    fileLabel: t('upload.jahis_file'),
     accept: '.csv,.txt,text/csv',
     maxBytes: MAX_JAHIS_BYTES,
     tooLarge: t('upload.jahis_too_large'),

@@ -343,7 +343,7 @@ test('data manager: an お薬手帳 file and a broken zip, sent with progress, e
     await page.setInputFiles('#upload-form-file', { name: 'broken.zip', mimeType: 'application/zip', buffer: Buffer.from('not a zip at all') });
     await page.click('[data-testid=upload-form-send]');
     await page.waitForSelector('[data-testid=upload-form-result] [data-testid=upload-stored]', { timeout: 30_000 });
-    assert.match(await page.locator('[data-testid=upload-form-result]').innerText(), /0/);
+    assert.match(await page.locator('[data-testid=upload-form-result] [data-testid=upload-error]').innerText(), /zip/);
     await shots(page, 'data-manager-upload');
   });
 
