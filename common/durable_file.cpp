@@ -57,6 +57,38 @@ void sync_dir(const std::string& dir) {
   }
 }
 
+void sync_filesystem(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool ok = fd >= 0 && ::syncfs(fd) == 0;
+  if (fd >= 0)
+    ::close(fd);
+  if (!ok)
+    throw Error(ErrorCode::kUnavailable, "storage unavailable",
+                "cannot sync the file system of " + path);
+}
+
+void write_file_unsynced(const std::string& path, std::string_view content, unsigned mode) {
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0)
+    throw Error(ErrorCode::kUnavailable, "storage unavailable", "cannot create " + path);
+  std::size_t done = 0;
+  bool ok = true;
+  while (ok && done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    ok = n > 0;
+    done += ok ? static_cast<std::size_t>(n) : 0;
+  }
+  ::close(fd);
+  if (!ok) {
+    ::unlink(path.c_str());
+    throw Error(ErrorCode::kUnavailable, "storage unavailable", "cannot write " + path);
+  }
+}
+
 void write_file_durably(const std::string& path, std::string_view content, unsigned mode) {
   const std::string tmp = write_temporary(path, content, mode);
   if (::rename(tmp.c_str(), path.c_str()) != 0) {

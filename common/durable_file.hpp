@@ -12,6 +12,12 @@ namespace hareyaka {
 
 // fsync of a folder, so that names created or removed in it are on disk.
 void sync_dir(const std::string& dir);
+// Flushes every file and folder change of the file system that holds `path` (syncfs(2)): one
+// call that makes many files written without their own fsync durable at once.
+void sync_filesystem(const std::string& path);
+// Writes `content` to `path` (exclusive create), without an fsync: for files made durable
+// together afterwards with sync_filesystem().
+void write_file_unsynced(const std::string& path, std::string_view content, unsigned mode = 0440);
 // Writes `content` to `path` (replacing it), creating the parent folders. `mode`: the new
 // file's permissions.
 void write_file_durably(const std::string& path, std::string_view content, unsigned mode = 0640);

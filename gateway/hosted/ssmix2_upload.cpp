@@ -310,13 +310,16 @@ bool Ssmix2Store::place(const std::string& path, const std::string& bytes,
 
 void Ssmix2Store::commit(const std::string& upload_id, const std::vector<Staged>& staged,
                          std::vector<std::string>& placed) {
+  if (staged.empty())
+    return;  // every file already held
   const std::string stage = uploads_dir_ + "/" + upload_id;
+  fs::create_directories(stage);
   json paths = json::array();
   for (std::size_t i = 0; i < staged.size(); ++i) {
-    write_file_durably(stage + "/" + std::to_string(i), staged[i].bytes, 0440);
+    write_file_unsynced(stage + "/" + std::to_string(i), staged[i].bytes, 0440);
     paths.push_back(staged[i].path);
   }
-  sync_dir(stage);
+  sync_filesystem(stage);  // every staged file on disk, in one flush, before the journal
   const std::string journal = uploads_dir_ + "/" + upload_id + ".commit";
   write_file_durably(journal, json{{"files", paths}}.dump());  // the commit point
   roll_forward(journal, placed);
@@ -338,18 +341,16 @@ void Ssmix2Store::roll_forward(const std::string& journal, std::vector<std::stri
     std::error_code ec;
     if (!fs::exists(from, ec))
       continue;  // linked and its stage copy removed before the crash
-    for (fs::path dir = target.parent_path(); !fs::exists(dir, ec); dir = dir.parent_path()) {
-      fs::create_directories(target.parent_path(), ec);
-      sync_dir(dir.parent_path().string());
-    }
+    fs::create_directories(target.parent_path(), ec);
     if (::link(from.c_str(), target.c_str()) == 0) {
       used_ += fs::file_size(target, ec);
       placed.push_back(path);
     } else if (errno != EEXIST) {
       throw Error(ErrorCode::kUnavailable, "storage unavailable", "cannot link " + target.string());
     }
-    sync_dir(target.parent_path().string());
   }
+  // Every new name and folder on disk (one flush) before the journal that would redo them goes.
+  sync_filesystem(standard_root_);
   std::error_code ec;
   fs::remove_all(stage, ec);
   ::unlink(journal.c_str());

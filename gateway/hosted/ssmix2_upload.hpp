@@ -5,10 +5,11 @@
 // per-file report, and nothing of it is stored.
 //
 // An accepted upload is committed so that a crash at any moment keeps it whole or not at
-// all: its files are written and fsynced under uploads/<id>/, then a journal naming them is
-// written (the commit point), then each is linked into the storage (an existing name is never
-// replaced) and the journal removed. recover() at start finishes a journalled commit and
-// drops the staging of an upload that never reached its journal (it was never acknowledged).
+// all: its files are written under uploads/<id>/ and flushed together (syncfs), then a journal
+// naming them is written (the commit point), then each is linked into the storage (an existing
+// name is never replaced), the links flushed together, and the journal removed. recover() at start
+// finishes a journalled commit and drops the staging of an upload that never reached its journal
+// (it was never acknowledged).
 //
 // SS-MIX2 files are never rewritten: a file of the same name and the same bytes is
 // "unchanged"; of other bytes, rejected. A correction is a new file (a newer timestamp, or

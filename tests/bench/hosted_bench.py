@@ -151,7 +151,7 @@ print(f"resident memory per idle tenant: {per:.0f} kB")
 
 # 2. A ~MB upload to one tenant.
 gen = f"{tmp}/generated"
-patients = max(4, int(args.mb * 40))
+patients = max(4, int(args.mb * 80))
 subprocess.run([f"{build}/gateway/hareyaka-ssmix2-gen", "--out", gen, "--patients", str(patients)],
                check=True, capture_output=True)
 buf, size, files = io.BytesIO(), 0, 0
