@@ -17,6 +17,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
+bool write_all(int fd, std::string_view content) {
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
 // Writes `content` to a fresh temporary file beside `path`; returns its name.
 std::string write_temporary(const std::string& path, std::string_view content, unsigned mode) {
   const fs::path p(path);
@@ -29,15 +42,7 @@ std::string write_temporary(const std::string& path, std::string_view content, u
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0)
     throw Error(ErrorCode::kUnavailable, "storage unavailable", "cannot create " + tmp);
-  std::size_t done = 0;
-  bool ok = true;
-  while (ok && done < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    ok = n > 0;
-    done += ok ? static_cast<std::size_t>(n) : 0;
-  }
+  bool ok = write_all(fd, content);
   ok = ok && ::fsync(fd) == 0;
   ::close(fd);
   if (!ok) {
@@ -73,15 +78,7 @@ void write_file_unsynced(const std::string& path, std::string_view content, unsi
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0)
     throw Error(ErrorCode::kUnavailable, "storage unavailable", "cannot create " + path);
-  std::size_t done = 0;
-  bool ok = true;
-  while (ok && done < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    ok = n > 0;
-    done += ok ? static_cast<std::size_t>(n) : 0;
-  }
+  bool ok = write_all(fd, content);
   ::close(fd);
   if (!ok) {
     ::unlink(path.c_str());

@@ -97,6 +97,18 @@ PreservationSettings read_preservation(const config::ConfigNode& n,
 
 }  // namespace
 
+AssertionPolicy read_assertion_policy(const config::ConfigNode& a) {
+  AssertionPolicy p;
+  // At least the 60 s the portal signs for (portal/viewer/viewer_api.hpp), or every
+  // assertion would be refused.
+  p.max_lifetime_s = a.integer_or("max_lifetime_s", p.max_lifetime_s, 60, 3600);
+  p.skew_s = a.integer_or("clock_skew_s", p.skew_s, 0, 300);
+  p.replay_cache_entries = static_cast<std::size_t>(a.integer_or(
+      "replay_cache_entries", static_cast<std::int64_t>(p.replay_cache_entries), 1000, 10'000'000));
+  a.finish();
+  return p;
+}
+
 GatewayConfig load_gateway_config(const std::string& path) {
   const auto json = config::load_file(path);
   config::ConfigNode root(json, "");
@@ -118,17 +130,8 @@ GatewayConfig load_gateway_config(const std::string& path) {
     throw config::ConfigError("configuration key 'patient_authority' must be an OID");
   }
   c.assertion_public_key = root.string("assertion_public_key");
-  if (auto a = root.optional_child("assertions")) {
-    // At least the 60 s the portal signs for (portal/viewer/viewer_api.hpp), or every
-    // assertion would be refused.
-    c.assertions.max_lifetime_s =
-        a->integer_or("max_lifetime_s", c.assertions.max_lifetime_s, 60, 3600);
-    c.assertions.skew_s = a->integer_or("clock_skew_s", c.assertions.skew_s, 0, 300);
-    c.assertions.replay_cache_entries = static_cast<std::size_t>(a->integer_or(
-        "replay_cache_entries", static_cast<std::int64_t>(c.assertions.replay_cache_entries), 1000,
-        10'000'000));
-    a->finish();
-  }
+  if (auto a = root.optional_child("assertions"))
+    c.assertions = read_assertion_policy(*a);
   c.node_readers = root.fingerprints_or("node_readers");
   c.listener = config::read_listener(root.child("listener"), "nodes");
   if (c.listener.tls.client_auth != tls::ClientAuth::kRequire) {

@@ -88,5 +88,7 @@ struct GatewayConfig {
 };
 
 GatewayConfig load_gateway_config(const std::string& path);
+// The "assertions" section (lifetime, clock skew, replay cache), shared with the hosted gateway.
+AssertionPolicy read_assertion_policy(const config::ConfigNode& node);
 
 }  // namespace hareyaka::gateway

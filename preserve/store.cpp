@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "common/digest.hpp"
+#include "common/durable_file.hpp"
 #include "common/error.hpp"
 #include "proto/preserve/manifest.hpp"
 
@@ -19,57 +20,6 @@ namespace hareyaka::preserve {
 namespace {
 
 namespace fs = std::filesystem;
-
-void sync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-}
-
-// Writes `content` as `dir/name` unless that name exists. true: written; false: it existed.
-bool write_once(const std::string& dir, const std::string& name, const std::string& content) {
-  fs::create_directories(dir);
-  static std::atomic<std::uint64_t> counter{0};
-  const std::string tmp =
-      dir + "/.tmp-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0400);
-  if (fd < 0)
-    throw Error(ErrorCode::kUnavailable, "store unavailable", "cannot create " + tmp);
-  std::size_t done = 0;
-  bool ok = true;
-  while (ok && done < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    ok = n > 0;
-    done += ok ? static_cast<std::size_t>(n) : 0;
-  }
-  ok = ok && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    throw Error(ErrorCode::kUnavailable, "store unavailable", "cannot write " + tmp);
-  }
-  const std::string final_path = dir + "/" + name;
-  const int linked = ::link(tmp.c_str(), final_path.c_str());
-  const int link_errno = errno;
-  ::unlink(tmp.c_str());
-  if (linked != 0 && link_errno == EEXIST)
-    return false;
-  if (linked != 0)
-    throw Error(ErrorCode::kUnavailable, "store unavailable", "cannot link " + final_path);
-  sync_dir(dir);
-  return true;
-}
-
-std::optional<std::string> read_whole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::vector<std::string> generations_in(const std::string& dir) {
   std::vector<std::string> out;
@@ -106,14 +56,15 @@ bool PreservationStore::put_object(const std::string& facility, const std::strin
     throw Error(ErrorCode::kBadRequest, "object name is not a SHA-256 digest");
   if (sha256_hex(blob) != sha256)
     throw Error(ErrorCode::kBadRequest, "object digest does not match its content");
-  return write_once(facility_dir(facility) + "/objects/" + sha256.substr(0, 2), sha256, blob);
+  return write_file_once(facility_dir(facility) + "/objects/" + sha256.substr(0, 2) + "/" + sha256,
+                         blob, 0400);
 }
 
 std::optional<std::string> PreservationStore::object(const std::string& facility,
                                                      const std::string& sha256) const {
   if (!is_sha256_hex(sha256))
     throw Error(ErrorCode::kBadRequest, "object name is not a SHA-256 digest");
-  return read_whole(facility_dir(facility) + "/objects/" + sha256.substr(0, 2) + "/" + sha256);
+  return read_whole_file(facility_dir(facility) + "/objects/" + sha256.substr(0, 2) + "/" + sha256);
 }
 
 std::vector<std::string> PreservationStore::missing(const std::string& facility,
@@ -154,7 +105,7 @@ PreservationStore::Accepted PreservationStore::put_manifest(const std::string& f
         previous.manifest->index == m.index)
       return {held.back(), false};  // a resend of what is held
   }
-  if (!write_once(dir, generation + ".json", text)) {
+  if (!write_file_once(dir + "/" + generation + ".json", text, 0400)) {
     auto existing = manifest(facility, patient, generation);
     if (existing && *existing == text)
       return {generation, false};
@@ -168,7 +119,8 @@ std::optional<std::string> PreservationStore::manifest(const std::string& facili
                                                        const std::string& generation) const {
   if (!is_sha256_hex(patient) || !is_generation(generation))
     throw Error(ErrorCode::kBadRequest, "not a patient reference and generation");
-  return read_whole(facility_dir(facility) + "/patients/" + patient + "/" + generation + ".json");
+  return read_whole_file(facility_dir(facility) + "/patients/" + patient + "/" + generation +
+                         ".json");
 }
 
 std::vector<StoredPatient> PreservationStore::patients(const std::string& facility,
@@ -229,7 +181,7 @@ SweepReport PreservationStore::sweep(const std::string& facility, const Retentio
         ++r.generations_expired;
         continue;
       }
-      auto text = read_whole((p.path() / (gens[i] + ".json")).string());
+      auto text = read_whole_file((p.path() / (gens[i] + ".json")).string());
       auto parsed = text ? parse_manifest(*text) : ManifestParse{};
       if (!parsed.manifest) {
         unreadable = true;  // its objects are unknown: none is deleted this time

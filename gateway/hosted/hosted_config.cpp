@@ -41,12 +41,8 @@ HostedConfig load_hosted_config(const std::string& path) {
   if (auto n = root.optional_child("runtime"))
     c.runtime = read_runtime(*n);
   c.assertion_public_key = root.string("assertion_public_key");
-  if (auto a = root.optional_child("assertions")) {
-    c.assertions.max_lifetime_s =
-        a->integer_or("max_lifetime_s", c.assertions.max_lifetime_s, 60, 3600);
-    c.assertions.skew_s = a->integer_or("clock_skew_s", c.assertions.skew_s, 0, 300);
-    a->finish();
-  }
+  if (auto a = root.optional_child("assertions"))
+    c.assertions = read_assertion_policy(*a);
   c.node_readers = root.fingerprints_or("node_readers");
   c.listener = config::read_listener(root.child("listener"), "nodes");
   if (c.listener.tls.client_auth != tls::ClientAuth::kRequire) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/digest.hpp"
+#include "common/durable_file.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "proto/ssmix2/storage_path.hpp"
@@ -20,15 +21,6 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::optional<std::string> read_whole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace
@@ -181,7 +173,7 @@ void Preserver::preserve_patient(Node& node, const std::string& patient_id) {
   PatientIndex index{.patient_id = patient_id, .files = {}};
   std::map<std::string, std::string> blobs;  // object -> blob
   for (const auto& e : files) {
-    auto bytes = read_whole(index_.standard_path(patient_id, e));
+    auto bytes = read_whole_file(index_.standard_path(patient_id, e));
     if (!bytes)
       continue;  // gone since the index saw it: the follower queues the patient again
     const std::string sha = sha256_hex(*bytes);
