@@ -279,6 +279,11 @@ UploadReport Ssmix2Store::upload(std::string_view zip, std::vector<std::string>&
         f.status = "valid";  // checked, but the upload as a whole was not stored
     }
   }
+  save_report(report);
+  return report;
+}
+
+void Ssmix2Store::save_report(const UploadReport& report) {
   write_file_durably(uploads_dir_ + "/reports/" + report_name(report.upload_id),
                      report.to_json().dump());
   std::vector<fs::path> kept;
@@ -289,7 +294,6 @@ UploadReport Ssmix2Store::upload(std::string_view zip, std::vector<std::string>&
     for (std::size_t i = 0; i + kReportsKept < kept.size(); ++i)
       fs::remove(kept[i]);
   }
-  return report;
 }
 
 bool Ssmix2Store::place(const std::string& path, const std::string& bytes,

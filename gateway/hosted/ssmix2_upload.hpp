@@ -66,6 +66,8 @@ class Ssmix2Store {
   // commit and quota; false when that name is already held with these bytes. Throws
   // Error(kConflict) for other bytes under the name, kPayloadTooLarge over the quota.
   bool place(const std::string& path, const std::string& bytes, std::vector<std::string>& placed);
+  // Keeps a report with the last ones (uploads of other kinds, a pharmacy's お薬手帳 files).
+  void save_report(const UploadReport& report);
   // The reports of the most recent uploads, newest first.
   std::vector<nlohmann::json> reports(std::size_t limit) const;
   std::uint64_t used_bytes() const;

@@ -243,6 +243,7 @@ void Tenant::add_jahis_route(const UploadChecker& checker) {
             queued_();
         }
         audit_upload(checker, req, who, report);
+        store_.save_report(report);
         return Response::json(report.accepted() ? 200 : 422, report.to_json().dump());
       },
       {.body_limit = 8u << 20,

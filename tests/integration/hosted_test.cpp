@@ -271,6 +271,11 @@ TEST(Hosted, APharmacysDispensingsReachTheTimelineAsDispensedMedications) {
       << report.dump();
   r = h.pharmacy_dm->send("POST", path, csv, "text/csv");
   EXPECT_EQ(body_of(r)["unchanged"], 1) << r.body;
+  // The report is kept with the facility's others.
+  r = h.call("pharmacy", "GET", "/gw/v1/uploads",
+             Hosted::uploader("pharmacy-dm", kPharmacyOid, kPharmacyOid));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body_of(r)["items"][0]["unchanged"], 1) << r.body;
   // A malformed file: rejected with its line, nothing kept.
   r = h.pharmacy_dm->send("POST", path, "JAHISTC08,1\n201,1,薬,1,錠,1,,1\n", "text/csv");
   EXPECT_EQ(r.status, 422) << r.body;
