@@ -43,6 +43,10 @@ ClientSettings client(const std::string& node = "") {
   return s;
 }
 
+// Requests that reached the /slow handler (a request counts as in flight from there on: a
+// connection still in its handshake or before its request is idle, and shutdown closes it).
+std::atomic<int> slow_requests_started{0};
+
 std::shared_ptr<Router> router_with_routes() {
   auto r = std::make_shared<Router>();
   r->add("GET", "/echo/{id}", [](Request& req) -> net::awaitable<Response> {
@@ -66,6 +70,7 @@ std::shared_ptr<Router> router_with_routes() {
     throw Error(ErrorCode::kForbidden, "not for you", "internal reason with detail");
   });
   r->add("GET", "/slow", [](Request&) -> net::awaitable<Response> {
+    ++slow_requests_started;
     net::steady_timer t(co_await net::this_coro::executor, std::chrono::milliseconds(400));
     co_await t.async_wait(net::use_awaitable);
     co_return Response::text(200, "done");
@@ -252,10 +257,12 @@ TEST(HttpServer, UnreachablePeerIsUnavailable) {
 TEST(HttpServer, ShutdownFinishesInFlightRequests) {
   auto server = std::make_unique<TestServer>(listener(), router_with_routes());
   BlockingHttpClient c(client());
+  const int started = slow_requests_started.load();
   auto fut =
       std::async(std::launch::async, [&] { return c.request({.url = server->url("/slow")}); });
-  ASSERT_TRUE(testing::poll_until([&] { return server->server().open_connections() == 1; },
+  ASSERT_TRUE(testing::poll_until([&] { return slow_requests_started.load() > started; },
                                   std::chrono::seconds(5)));
+  EXPECT_EQ(server->server().open_connections(), 1u);
   server->server().begin_shutdown();
   auto res = fut.get();
   EXPECT_EQ(res.status, 200);
