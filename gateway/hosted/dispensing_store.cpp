@@ -75,30 +75,4 @@ std::vector<nlohmann::json> DispensingStore::orders(const std::string& patient_i
   return out;
 }
 
-DispensingSummary DispensingStore::summary(const std::string& patient_id) const {
-  DispensingSummary s;
-  for (const auto& o : orders(patient_id)) {
-    ++s.count;
-    const std::string d = o.value("date", "");
-    if (d.empty())
-      continue;
-    if (s.first.empty() || d < s.first)
-      s.first = d;
-    if (s.last.empty() || d > s.last)
-      s.last = d;
-  }
-  return s;
-}
-
-std::uint64_t DispensingStore::bytes() const {
-  std::uint64_t n = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root_, ec);
-       it != fs::recursive_directory_iterator(); ++it) {
-    if (it->is_regular_file())
-      n += it->file_size();
-  }
-  return n;
-}
-
 }  // namespace hareyaka::gateway::hosted

@@ -12,11 +12,6 @@
 
 namespace hareyaka::gateway::hosted {
 
-struct DispensingSummary {
-  std::size_t count = 0;    // medication lines
-  std::string first, last;  // ISO dates of the dispensings
-};
-
 class DispensingStore {
  public:
   explicit DispensingStore(std::string tenant_dir);
@@ -25,8 +20,6 @@ class DispensingStore {
            const std::string& bytes);
   // Every dispensed medication line of the patient as MedicationOrder JSON, newest first.
   std::vector<nlohmann::json> orders(const std::string& patient_id) const;
-  DispensingSummary summary(const std::string& patient_id) const;
-  std::uint64_t bytes() const;
 
  private:
   std::vector<std::string> files_of(const std::string& patient_id) const;

@@ -87,9 +87,8 @@ Tenant::Tenant(TenantSettings settings, const SharedParts& shared)
 Tenant::~Tenant() = default;
 
 void Tenant::start() {
-  const auto placed = store_.recover();
+  store_.recover();  // a recovered commit's files are in the scan that follows
   index_->scan();
-  (void)placed;  // a recovered commit's files are in the scan
   if (publisher_) {
     publisher_->resync();
     if (queued_)
