@@ -8,6 +8,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "proto/clinical/model.hpp"
+#include "proto/encoding/dates.hpp"
 #include "proto/jahis/notebook.hpp"
 #include "proto/ssmix2/file_name.hpp"
 
@@ -15,6 +16,8 @@ namespace hareyaka::gateway::hosted {
 namespace {
 
 namespace fs = std::filesystem;
+
+constexpr std::size_t kCachedPatients = 256;
 
 std::string compact(const std::string& iso) {
   std::string out;
@@ -35,7 +38,40 @@ bool DispensingStore::put(const std::string& patient_id, const std::string& firs
   if (!ssmix2::valid_patient_id(patient_id))
     throw Error(ErrorCode::kUnprocessable, "the patient id must be letters and digits");
   const std::string name = compact(first_date_iso) + "_" + sha256_hex(bytes).substr(0, 32) + ".csv";
-  return write_file_once(root_ + "/" + patient_id + "/" + name, bytes);
+  const bool added = write_file_once(root_ + "/" + patient_id + "/" + name, bytes);
+  std::lock_guard lock(mu_);
+  cache_.erase(patient_id);
+  ++generation_;
+  return added;
+}
+
+std::vector<DispensingStore::HeldFile> DispensingStore::files(const std::string& patient_id) const {
+  std::vector<HeldFile> out;
+  for (const auto& path : files_of(patient_id)) {
+    HeldFile f{.name = fs::path(path).filename().string()};
+    if (f.name.size() > 8 && f.name[8] == '_')
+      f.date = encoding::iso_date(std::string_view(f.name).substr(0, 8));
+    std::error_code ec;
+    f.bytes = fs::file_size(path, ec);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+bool DispensingStore::withdraw(const std::string& patient_id, const std::string& name) {
+  if (!ssmix2::valid_patient_id(patient_id) || name.find('/') != std::string::npos ||
+      !name.ends_with(".csv") || name.starts_with("."))
+    return false;
+  const std::string dir = root_ + "/" + patient_id;
+  std::error_code ec;
+  if (!fs::is_regular_file(dir + "/" + name, ec))
+    return false;
+  fs::rename(dir + "/" + name, dir + "/" + name + ".withdrawn");
+  sync_dir(dir);
+  std::lock_guard lock(mu_);
+  cache_.erase(patient_id);
+  ++generation_;
+  return true;
 }
 
 std::vector<std::string> DispensingStore::files_of(const std::string& patient_id) const {
@@ -53,6 +89,27 @@ std::vector<std::string> DispensingStore::files_of(const std::string& patient_id
 }
 
 std::vector<nlohmann::json> DispensingStore::orders(const std::string& patient_id) const {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = cache_.find(patient_id); it != cache_.end())
+      return *it->second;
+  }
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(mu_);
+    generation = generation_;
+  }
+  Orders parsed = parse_orders(patient_id);
+  std::lock_guard lock(mu_);
+  if (generation != generation_)
+    return *parsed;  // a put came in meanwhile: this parse may miss its file
+  if (cache_.size() >= kCachedPatients)
+    cache_.clear();  // a pharmacy's few busy patients come back at once
+  cache_.emplace(patient_id, parsed);
+  return *parsed;
+}
+
+DispensingStore::Orders DispensingStore::parse_orders(const std::string& patient_id) const {
   std::vector<nlohmann::json> out;
   for (const auto& path : files_of(patient_id)) {
     const auto bytes = read_whole_file(path);
@@ -72,7 +129,7 @@ std::vector<nlohmann::json> DispensingStore::orders(const std::string& patient_i
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     return a.value("date", "") > b.value("date", "");
   });
-  return out;
+  return std::make_shared<const std::vector<nlohmann::json>>(std::move(out));
 }
 
 }  // namespace hareyaka::gateway::hosted

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -18,12 +20,29 @@ class DispensingStore {
   // Keeps one file for a patient; false when the same bytes are already held.
   bool put(const std::string& patient_id, const std::string& first_date_iso,
            const std::string& bytes);
+  struct HeldFile {
+    std::string name;  // "<yyyymmdd>_<digest>.csv"
+    std::string date;  // ISO, the file's first dispensing
+    std::uint64_t bytes = 0;
+  };
+  // The patient's files in force, newest first.
+  std::vector<HeldFile> files(const std::string& patient_id) const;
+  // Withdraws one file: kept, renamed "<name>.withdrawn", no longer read. False when the
+  // patient holds no such file.
+  bool withdraw(const std::string& patient_id, const std::string& name);
   // Every dispensed medication line of the patient as MedicationOrder JSON, newest first.
+  // Kept parsed for the patients last asked for (a view and the locator both ask).
   std::vector<nlohmann::json> orders(const std::string& patient_id) const;
 
  private:
+  using Orders = std::shared_ptr<const std::vector<nlohmann::json>>;
   std::vector<std::string> files_of(const std::string& patient_id) const;
+  Orders parse_orders(const std::string& patient_id) const;
+
   std::string root_;
+  mutable std::mutex mu_;                        // guards cache_
+  mutable std::map<std::string, Orders> cache_;  // patient id -> parsed orders
+  std::uint64_t generation_ = 0;                 // counts puts: a parse older than one is not kept
 };
 
 }  // namespace hareyaka::gateway::hosted

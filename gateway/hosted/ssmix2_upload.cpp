@@ -120,9 +120,15 @@ std::vector<std::string> Ssmix2Store::recover() {
   fs::create_directories(standard_root_);
   fs::create_directories(uploads_dir_ + "/reports");
   used_ = 0;
-  for (const auto& e : fs::recursive_directory_iterator(standard_root_)) {
-    if (e.is_regular_file())
-      used_ += e.file_size();
+  // The quota covers everything the facility disclosed: its storage and the files received as
+  // they were sent (received/: a pharmacy's notebooks).
+  for (const std::string& root : {standard_root_, tenant_dir_ + "/received"}) {
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
+         it.increment(ec)) {
+      if (it->is_regular_file())
+        used_ += it->file_size();
+    }
   }
   std::vector<std::string> placed;
   std::vector<fs::path> journals, stages;
@@ -310,6 +316,19 @@ bool Ssmix2Store::place(const std::string& path, const std::string& bytes,
     throw Error(ErrorCode::kPayloadTooLarge, "over the facility's quota");
   commit(random_uuid(), {{path, bytes}}, placed);
   return true;
+}
+
+bool Ssmix2Store::charge(std::uint64_t bytes, const std::function<bool()>& write) {
+  std::lock_guard lock(mu_);
+  if (used_ + bytes > quota_)
+    throw Error(ErrorCode::kPayloadTooLarge, "over the facility's quota: " + std::to_string(used_) +
+                                                 " of " + std::to_string(quota_) +
+                                                 " bytes used, this upload adds " +
+                                                 std::to_string(bytes));
+  const bool added = write();
+  if (added)
+    used_ += bytes;
+  return added;
 }
 
 void Ssmix2Store::commit(const std::string& upload_id, const std::vector<Staged>& staged,

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -66,6 +67,10 @@ class Ssmix2Store {
   // commit and quota; false when that name is already held with these bytes. Throws
   // Error(kConflict) for other bytes under the name, kPayloadTooLarge over the quota.
   bool place(const std::string& path, const std::string& bytes, std::vector<std::string>& placed);
+  // Keeps `bytes` of another kind (a pharmacy's notebook file, received as is) within the same
+  // quota: `write` runs under the store's lock and returns whether it stored anything new,
+  // which is then counted. Throws Error(kPayloadTooLarge) when the bytes would pass the quota.
+  bool charge(std::uint64_t bytes, const std::function<bool()>& write);
   // Keeps a report with the last ones (uploads of other kinds, a pharmacy's お薬手帳 files).
   void save_report(const UploadReport& report);
   // The reports of the most recent uploads, newest first.

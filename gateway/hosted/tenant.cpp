@@ -158,6 +158,7 @@ void Tenant::add_routes() {
       {.body_limit = kUploadBodyLimit,
        .summary = "an SS-MIX2 standard storage upload (zip): all files stored or none"});
   add_jahis_route(checker);
+  add_disclosed_routes(checker);
   router_.add_blocking(
       "GET", "/gw/v1/uploads",
       [this, checker](Request& req) {
@@ -205,6 +206,16 @@ void Tenant::add_jahis_route(const UploadChecker& checker) {
           file.status = "rejected";
           file.reason = "no dispensing (record 5) in the file";
         }
+        // Checked before the registration, so that a refused file registers nobody (charge()
+        // below checks again under the store's lock).
+        if (file.status == "stored" &&
+            store_.used_bytes() + req.body.size() > store_.quota_bytes()) {
+          file.status = "rejected";
+          file.reason = "over the facility's quota";
+          report.error = "over the facility's quota: " + std::to_string(store_.used_bytes()) +
+                         " of " + std::to_string(store_.quota_bytes()) + " bytes used";
+          report.error_status = 413;
+        }
         std::vector<std::string> placed;
         if (file.status == "stored") {
           if (!index_->has_patient(patient_id)) {
@@ -223,8 +234,9 @@ void Tenant::add_jahis_route(const UploadChecker& checker) {
             store_.place(adt.path, adt.bytes, placed);
             file.path = adt.path;
           }
-          const bool added =
-              dispensings_.put(patient_id, notebook.dispensings.front().date, req.body);
+          const bool added = store_.charge(req.body.size(), [&] {
+            return dispensings_.put(patient_id, notebook.dispensings.front().date, req.body);
+          });
           file.status = added ? "stored" : "unchanged";
           for (const auto& w : notebook.warnings)
             file.reason += (file.reason.empty() ? "line " : "; line ") + std::to_string(w.line) +
@@ -243,7 +255,10 @@ void Tenant::add_jahis_route(const UploadChecker& checker) {
         }
         audit_upload(checker, req, who, report);
         store_.save_report(report);
-        return Response::json(report.accepted() ? 200 : 422, report.to_json().dump());
+        int status = report.accepted() ? 200 : 422;
+        if (!report.error.empty())
+          status = report.error_status;
+        return Response::json(status, report.to_json().dump());
       },
       {.body_limit = 8u << 20,
        .summary = "a pharmacy's dispensing records (JAHIS 電子版お薬手帳 CSV) for one patient"});

@@ -68,6 +68,7 @@ class Tenant {
  private:
   void add_routes();
   void add_jahis_route(const UploadChecker& checker);
+  void add_disclosed_routes(const UploadChecker& checker);  // disclosed_routes.cpp
 
   TenantSettings settings_;
   const SharedParts& shared_;

@@ -21,13 +21,18 @@ using nlohmann::json;
 
 constexpr const char* kZip = "application/zip";
 
-// What a data manager may upload: an SS-MIX2 zip, or a pharmacy's お薬手帳 file for one patient.
+// What a data manager may send to the facility's gateway: an SS-MIX2 zip, a pharmacy's お薬手帳
+// file for one patient, a withdrawal; or read back: the facility's disclosed patients.
 struct UploadKind {
-  const char* route;         // the portal's
-  const char* gateway_path;  // the facility gateway's
-  std::vector<std::string> media_types;
-  const char* wrong_type;  // the message for another Content-Type
-  bool needs_patient;      // ?patient_id= is forwarded
+  const char* route;                          // the portal's
+  const char* gateway_path;                   // the facility gateway's
+  std::vector<std::string> media_types;       // empty: no body (a GET)
+  const char* wrong_type;                     // the message for another Content-Type
+  bool needs_patient;                         // ?patient_id= is required and forwarded
+  const char* done_reason = "ssmix2_upload";  // the audit's reason when the gateway agreed
+  const char* method = "POST";
+  std::vector<const char*> query = {};  // query parameters passed on as they are
+  bool id_in_path = false;              // the route's {id} is appended to gateway_path
 };
 
 const UploadKind kSsmix2{"/api/v1/uploads/ssmix2",
@@ -40,7 +45,27 @@ const UploadKind kJahis{
     "/gw/v1/uploads/jahis",
     {"text/csv", "application/octet-stream"},
     "a dispensing record is one JAHIS 電子版お薬手帳 file (Content-Type: text/csv)",
-    true};
+    true,
+    "jahis_upload"};
+// The tenant page (施設の公開データ): what the facility disclosed, and a record's withdrawal.
+const UploadKind kPatients{
+    "/api/v1/uploads/patients", "/gw/v1/uploads/patients", {}, "", false, "disclosed_list", "GET",
+    {"after", "limit"}};
+const UploadKind kPatient{"/api/v1/uploads/patients/{id}",
+                          "/gw/v1/uploads/patients",
+                          {},
+                          "",
+                          false,
+                          "disclosed_patient",
+                          "GET",
+                          {},
+                          true};
+const UploadKind kWithdraw{"/api/v1/uploads/withdraw",
+                           "/gw/v1/uploads/withdraw",
+                           {"application/json"},
+                           "a withdrawal is a JSON object (Content-Type: application/json)",
+                           false,
+                           "withdrawal"};
 
 // A token from the gateway's answer, kept only when it is plainly an identifier or a status
 // word (nothing of a file's name or contents reaches the audit record).
@@ -96,7 +121,8 @@ Caller admit(UploadServices& sv, const Request& req, const UploadKind& kind) {
     a.caller = require_caller(sv.web, req);
   } catch (const Error& e) {
     a.reason = e.code() == ErrorCode::kForbidden ? "csrf" : "unauthorized";
-    a.detail = "POST " + std::string(kind.route) + " bytes=" + std::to_string(req.body.size());
+    a.detail =
+        std::string(kind.method) + " " + kind.route + " bytes=" + std::to_string(req.body.size());
     record(sv, req, a);
     throw;
   }
@@ -113,8 +139,9 @@ Caller admit(UploadServices& sv, const Request& req, const UploadKind& kind) {
     refuse("not_data_manager", audit::Outcome::kDenied, ErrorCode::kForbidden,
            "uploads need the facility data manager role (施設データ管理者)");
   }
-  if (std::find(kind.media_types.begin(), kind.media_types.end(), media_type(req)) ==
-      kind.media_types.end()) {
+  const bool has_body = !kind.media_types.empty();
+  if (has_body && std::find(kind.media_types.begin(), kind.media_types.end(), media_type(req)) ==
+                      kind.media_types.end()) {
     refuse("unsupported_media_type", audit::Outcome::kFailure, ErrorCode::kUnsupportedMediaType,
            kind.wrong_type);
   }
@@ -122,7 +149,7 @@ Caller admit(UploadServices& sv, const Request& req, const UploadKind& kind) {
     refuse("no_patient", audit::Outcome::kFailure, ErrorCode::kBadRequest,
            "patient_id: the pharmacy's id for the patient the records belong to");
   }
-  if (req.body.empty()) {
+  if (has_body && req.body.empty()) {
     refuse("empty_body", audit::Outcome::kFailure, ErrorCode::kBadRequest,
            "the upload is empty: send the SS-MIX2 zip archive as the body");
   }
@@ -154,13 +181,25 @@ net::awaitable<Response> upload(UploadServices& sv, Request& req, const UploadKi
   const Caller caller = co_await offload(sv.workers, [&] { return admit(sv, req, kind); });
   const std::size_t bytes = req.body.size();
   std::string url = caller.facility.gateway_url + kind.gateway_path;
+  if (kind.id_in_path)
+    url += "/" + http::percent_encode(req.param("id"));
+  std::vector<const char*> query = kind.query;
   if (kind.needs_patient)
-    url += "?patient_id=" + http::percent_encode(req.query_param("patient_id").value_or(""));
-  http::ClientRequest up{.method = "POST", .url = url, .timeout = sv.timeout};
+    query.push_back("patient_id");
+  char sep = '?';
+  for (const char* name : query) {
+    if (auto v = req.query_param(name)) {
+      url += sep + std::string(name) + "=" + http::percent_encode(*v);
+      sep = '&';
+    }
+  }
+  http::ClientRequest up{.method = kind.method, .url = url, .timeout = sv.timeout};
   up.headers[kAssertionHeader] = assertion_for(sv, caller, req);
-  up.headers["Content-Type"] = req.header("Content-Type").value_or(kZip);
+  if (!kind.media_types.empty()) {
+    up.headers["Content-Type"] = req.header("Content-Type").value_or(kZip);
+    up.body = std::move(req.body);
+  }
   up.headers["X-Request-Id"] = req.request_id;
-  up.body = std::move(req.body);
 
   Attempt a{.caller = caller};
   std::optional<http::ClientResponse> answer;
@@ -197,7 +236,7 @@ net::awaitable<Response> upload(UploadServices& sv, Request& req, const UploadKi
               : status == 401 || status == 403 ? audit::Outcome::kDenied
                                                : audit::Outcome::kFailure;
   if (status >= 200 && status < 300)
-    a.reason = kind.needs_patient ? "jahis_upload" : "ssmix2_upload";
+    a.reason = kind.done_reason;
   else
     a.reason = "gateway_" + std::to_string(status);
   a.detail = "gateway_status=" + std::to_string(status) + " " + size;
@@ -264,6 +303,16 @@ void add_upload_routes(http::Router& web, UploadServices& sv) {
           {.body_limit = 8u << 20,
            .summary = "a pharmacy data manager's お薬手帳 file for one patient, forwarded to its "
                       "gateway"});
+  for (const UploadKind* kind : {&kPatients, &kPatient, &kWithdraw}) {
+    web.add(kind->method, kind->route,
+            [&sv, kind](Request& req) -> net::awaitable<Response> {
+              co_return co_await upload(sv, req, *kind);
+            },
+            {.body_limit = kind->media_types.empty() ? 0u : 4096u,
+             .summary = kind == &kWithdraw  ? "withdraw one of the facility's disclosed records"
+                        : kind == &kPatient ? "one of the facility's disclosed patients and records"
+                                            : "the facility's disclosed patients (data manager)"});
+  }
 }
 
 }  // namespace hareyaka::portal

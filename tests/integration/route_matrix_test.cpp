@@ -76,6 +76,9 @@ const std::map<Key, Access>& portal_entries() {
     // Hosted disclosure (#17): the facility data manager's SS-MIX2 upload.
     e[{"web", "POST", "/api/v1/uploads/ssmix2"}] = Access::kDataManager;
     e[{"web", "POST", "/api/v1/uploads/jahis"}] = Access::kDataManager;
+    e[{"web", "GET", "/api/v1/uploads/patients"}] = Access::kDataManager;
+    e[{"web", "GET", "/api/v1/uploads/patients/{id}"}] = Access::kDataManager;
+    e[{"web", "POST", "/api/v1/uploads/withdraw"}] = Access::kDataManager;
     // The HPD feed's rejected changes: console routes (session + CSRF), like every
     // /api/v1/admin/connected-systems route.
     e[{"web", "GET", "/api/v1/admin/connected-systems/{id}/rejected"}] = Access::kAdmin;
@@ -202,6 +205,25 @@ const Browser& logged_in(Browser& b, hpd::Profession p, hpd::FacilityKind k, Sta
   return b;
 }
 
+// What a data manager's route is sent in the matrix: a well-formed body of its type (an empty
+// zip, a pharmacy's お薬手帳 file, a withdrawal), or none for a GET.
+struct DataManagerProbe {
+  std::string target;
+  std::optional<std::string> body;
+  std::string type;
+};
+
+DataManagerProbe data_manager_probe(const std::string& method, const std::string& path) {
+  if (method == "GET")
+    return {path, std::nullopt, ""};
+  if (path.find("/jahis") != std::string::npos)
+    return {path + "?patient_id=1000001", std::string("JAHISTC08,1\n"), "text/csv"};
+  if (path.find("/withdraw") != std::string::npos)
+    return {path, std::string(R"({"patient_id":"1000001","path":"x","reason":"r"})"),
+            "application/json"};
+  return {path, "PK\x05\x06" + std::string(18, '\0'), "application/zip"};
+}
+
 bool discloses(const http::ClientResponse& r) {
   return r.body.find(matrix().family_kanji) != std::string::npos ||
          r.body.find("\"" + matrix().person_id + "\"") != std::string::npos;
@@ -292,25 +314,25 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
           }
           case Access::kDataManager: {
             EXPECT_EQ(a.status, 401) << where;
-            // An empty zip, or a pharmacy's お薬手帳 file of one patient.
-            const bool jahis = path.find("/jahis") != std::string::npos;
-            const std::string body =
-                jahis ? std::string("JAHISTC08,1\n") : "PK\x05\x06" + std::string(18, '\0');
-            const std::string type = jahis ? "text/csv" : "application/zip";
-            const std::string target = jahis ? path + "?patient_id=1000001" : path;
+            const DataManagerProbe p = data_manager_probe(method, path);
             // A clinician and the secretariat are refused whatever they send; the console's
             // session without the CSRF token too.
             for (Browser* b : {&consented, &admin}) {
-              const auto r = b->send(method, target, body, type);
+              const auto r =
+                  p.body ? b->send(method, p.target, *p.body, p.type) : b->call(method, p.target);
               EXPECT_EQ(r.status, 403) << where << ": " << r.body;
             }
-            EXPECT_EQ(data_manager.call(method, target, nullptr, false).status, 403) << where;
+            if (method != "GET")
+              EXPECT_EQ(data_manager.call(method, p.target, nullptr, false).status, 403) << where;
             // The data manager itself: its facility has no gateway_url (409), and a body
             // of another type is refused before anything is forwarded.
-            const auto r = data_manager.send(method, target, body, type);
+            const auto r = p.body ? data_manager.send(method, p.target, *p.body, p.type)
+                                  : data_manager.call(method, p.target);
             EXPECT_EQ(r.status, 409) << where << ": " << r.body;
-            EXPECT_EQ(data_manager.send(method, target, "{}", "application/json").status, 415)
-                << where;
+            if (p.body) {
+              EXPECT_EQ(data_manager.send(method, p.target, "<x/>", "application/xml").status, 415)
+                  << where;
+            }
             EXPECT_FALSE(discloses(r)) << where;
             break;
           }

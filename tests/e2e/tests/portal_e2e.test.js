@@ -347,6 +347,24 @@ test('data manager: an お薬手帳 file and a broken zip, sent with progress, e
     await shots(page, 'data-manager-upload');
   });
 
+test('data manager: the facility page lists the disclosed patient and withdraws a file with a reason',
+  { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_DATAMANAGER') }, async () => {
+    const { page } = await open(VIEWPORTS.ipad_portrait);
+    await login(page, dataManager);
+    await page.waitForSelector('[data-testid=upload-page]');
+    await page.click('[data-testid=nav-disclosed]');
+    await page.waitForSelector('[data-testid=disclosed-page]');
+    // The patient the お薬手帳 test registered, with its file.
+    await page.click('[data-testid=disclosed-open-E2E0001]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid=disclosed-patient]');
+    const row = page.locator('table.disclosed-dispensings tbody tr').first();
+    await row.locator('[data-testid=withdraw]').click();
+    await row.locator('[data-testid=withdraw-reason]').fill('別の患者の調剤記録');
+    await row.locator('[data-testid=withdraw-confirm]').click();
+    await row.locator('[data-testid=withdrawn]').waitFor({ timeout: 30_000 });
+    await shots(page, 'data-manager-disclosed');
+  });
+
 test('a stopped gateway gives a partial page with a banner naming the facility',
   { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_DOCTOR', 'HAREYAKA_STOP_GATEWAY_CMD') }, async () => {
     const { page } = await open();
