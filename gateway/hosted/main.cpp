@@ -2,6 +2,7 @@
 #include <sys/resource.h>
 
 #include <cstdio>
+#include <cstring>
 
 #include "common/cli.hpp"
 #include "common/config.hpp"
@@ -9,6 +10,7 @@
 #include "common/log.hpp"
 #include "common/runtime.hpp"
 #include "gateway/hosted/hosted_daemon.hpp"
+#include "gateway/hosted/tenant_delete.hpp"
 
 namespace {
 
@@ -26,18 +28,28 @@ void raise_open_file_limit() {
 
 int main(int argc, char** argv) {
   using namespace hareyaka;
+  if (argc > 1 && std::strcmp(argv[1], "delete-tenant") == 0)
+    return gateway::hosted::run_delete_tenant(argc - 1, argv + 1);
+  if (argc > 1 && std::strcmp(argv[1], "serve") == 0) {
+    --argc;
+    ++argv;
+  }
   raise_open_file_limit();
   int code = 0;
   auto args = cli::parse_daemon_args(
       argc, argv, "hareyaka-hosted",
       "The Hareyaka hosted gateway: discloses the records of facilities without an EMR\n"
-      "(clinics, pharmacies, care facilities), uploaded by their data managers.",
+      "(clinics, pharmacies, care facilities), uploaded by their data managers.\n"
+      "Other commands:\n"
+      "  hareyaka-hosted delete-tenant --config FILE --tenant ID [--local-only]",
       code);
   if (!args)
     return code;
   try {
     auto cfg = gateway::hosted::load_hosted_config(args->config_file);
     log::configure(cfg.log);
+    gateway::hosted::StateLock lock(cfg.state_dir);
+    gateway::hosted::check_deleted_tenants(cfg);
     gateway::hosted::HostedDaemon daemon(std::move(cfg));
     daemon.start();
     if (!args->ports_file.empty())

@@ -44,6 +44,7 @@ struct Hosted {
   std::unique_ptr<testing::Browser> clinic_dm, pharmacy_dm;
   std::unique_ptr<testing::Browser> doctor;  // logged in by the first test
   std::string viewer_facility;               // the doctor's
+  json config;                               // the daemon's
 
   static Hosted& get() {
     static Hosted h;
@@ -54,24 +55,24 @@ struct Hosted {
     const auto& pki = dev_pki();
     const std::string dir = net().tmp.path() + "/hosted";
     tenants_dir = dir + "/tenants";
-    json config{{"assertion_public_key", pki.dir + "/assertion.pub"},
-                {"node_readers", {testing::cert_fingerprint(pki.cert("portal"))}},
-                {"listener", testing::dev_listener("hosted", 0, "require")},
-                {"tenants_dir", tenants_dir},
-                {"state_dir", dir + "/state"},
-                {"portal", {{"url", net().portal->url("nodes", "")}, {"ca_file", pki.ca()}}},
-                {"directory", {{"pull_interval_ms", 500}}},
-                {"tenants",
-                 {{{"id", "clinic"},
-                   {"facility_oid", kClinicOid},
-                   {"cert_file", pki.cert("tenant-a")},
-                   {"key_file", pki.key("tenant-a")},
-                   {"quota_mb", 64}},
-                  {{"id", "pharmacy"},
-                   {"facility_oid", kPharmacyOid},
-                   {"cert_file", pki.cert("tenant-b")},
-                   {"key_file", pki.key("tenant-b")},
-                   {"quota_mb", 64}}}}};
+    config = json{{"assertion_public_key", pki.dir + "/assertion.pub"},
+                  {"node_readers", {testing::cert_fingerprint(pki.cert("portal"))}},
+                  {"listener", testing::dev_listener("hosted", 0, "require")},
+                  {"tenants_dir", tenants_dir},
+                  {"state_dir", dir + "/state"},
+                  {"portal", {{"url", net().portal->url("nodes", "")}, {"ca_file", pki.ca()}}},
+                  {"directory", {{"pull_interval_ms", 500}}},
+                  {"tenants",
+                   {{{"id", "clinic"},
+                     {"facility_oid", kClinicOid},
+                     {"cert_file", pki.cert("tenant-a")},
+                     {"key_file", pki.key("tenant-a")},
+                     {"quota_mb", 64}},
+                    {{"id", "pharmacy"},
+                     {"facility_oid", kPharmacyOid},
+                     {"cert_file", pki.cert("tenant-b")},
+                     {"key_file", pki.key("tenant-b")},
+                     {"quota_mb", 64}}}}};
     daemon = std::make_unique<testing::Daemon>("gateway/hosted/hareyaka-hosted", config, "hosted");
     const std::string base = daemon->url("nodes", "");
     for (const auto& [oid, id, cert, name] :
@@ -397,6 +398,94 @@ TEST(Hosted, AMalformedUploadIsRejectedWithItsReportAndLeavesNothing) {
   EXPECT_GE(body_of(r)["items"].size(), 2u);
 }
 
+// The tenant page: a data manager lists what the facility discloses and withdraws a record;
+// the doctor no longer sees it, and nothing is deleted (the file stays, hidden by a deletion
+// file; a pharmacy's notebook file is kept renamed).
+TEST(Hosted, ADataManagerWithdrawsARecordAndNothingIsDeleted) {
+  auto& h = Hosted::get();
+  auto& m = matrix();
+  ASSERT_TRUE(h.doctor) << "runs after the clinic's and the pharmacy's tests";
+  auto r = h.clinic_dm->call("GET", "/api/v1/uploads/patients");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json patients = body_of(r)["items"];
+  ASSERT_FALSE(patients.empty()) << r.body;
+  EXPECT_EQ(patients[0]["patient_id"], m.local_id);
+  EXPECT_GT(patients[0]["records"].get<int>(), 5);
+  r = h.clinic_dm->call("GET", "/api/v1/uploads/patients/" + m.local_id);
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string withdrawn, registration;
+  const json detail = body_of(r);
+  for (const auto& rec : detail["records"]) {
+    if (withdrawn.empty() && rec["data_type"] == "OMP-01")
+      withdrawn = rec["path"].get<std::string>();
+    if (rec["data_type"] == "ADT-00")
+      registration = rec["path"].get<std::string>();
+  }
+  ASSERT_FALSE(withdrawn.empty()) << r.body.substr(0, 1500);
+  // Who shows the record: the clinic's prescriptions in the doctor's view name their file.
+  auto shown = [&](const std::string& facility, const std::string& file) {
+    const json page =
+        body_of(h.doctor->call("GET", "/api/v1/persons/" + m.person_id + "/prescriptions"));
+    int n = 0;
+    for (const auto& item : page.value("items", json::array())) {
+      if (item["facility_oid"] == facility &&
+          item.value("source", json::object()).value("file", "").find(file) != std::string::npos)
+        ++n;
+    }
+    return n;
+  };
+  ASSERT_GT(shown(kClinicOid, withdrawn), 0);
+  // A doctor has no tenant page; another facility's data manager cannot withdraw here.
+  EXPECT_EQ(h.doctor->call("GET", "/api/v1/uploads/patients").status, 403);
+  r = h.call("clinic", "POST", "/gw/v1/uploads/withdraw",
+             Hosted::uploader("pharmacy-dm", kPharmacyOid, kClinicOid),
+             json{{"patient_id", m.local_id}, {"path", withdrawn}, {"reason", "x"}}.dump(),
+             "application/json");
+  EXPECT_EQ(r.status, 403) << r.body;
+  // The registration is corrected by a new one, never withdrawn; a reason is required.
+  r = h.clinic_dm->call("POST", "/api/v1/uploads/withdraw",
+                        {{"patient_id", m.local_id}, {"path", registration}, {"reason", "誤登録"}});
+  EXPECT_EQ(r.status, 422) << r.body;
+  r = h.clinic_dm->call("POST", "/api/v1/uploads/withdraw",
+                        {{"patient_id", m.local_id}, {"path", withdrawn}});
+  EXPECT_EQ(r.status, 422) << r.body;
+  r = h.clinic_dm->call(
+      "POST", "/api/v1/uploads/withdraw",
+      {{"patient_id", m.local_id}, {"path", withdrawn}, {"reason", "別患者の処方"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json report = body_of(r);
+  EXPECT_EQ(report["files"][0]["status"], "withdrawn");
+  const std::string deletion = report["files"][0]["path"];
+  EXPECT_TRUE(deletion.ends_with("_0")) << deletion;
+  EXPECT_EQ(shown(kClinicOid, withdrawn), 0);
+  // Kept: the file and the deletion file beside it; the withdrawal is on record.
+  EXPECT_TRUE(fs::exists(h.tenants_dir + "/clinic/ssmix2/" + withdrawn));
+  EXPECT_TRUE(fs::exists(h.tenants_dir + "/clinic/ssmix2/" + deletion));
+  r = h.clinic_dm->call("POST", "/api/v1/uploads/withdraw",
+                        {{"patient_id", m.local_id}, {"path", withdrawn}, {"reason", "again"}});
+  EXPECT_EQ(r.status, 404) << r.body;
+  r = h.call("clinic", "GET", "/gw/v1/uploads",
+             Hosted::uploader("clinic-dm", kClinicOid, kClinicOid));
+  EXPECT_EQ(body_of(r)["items"][0]["files"][0]["status"], "withdrawn") << r.body;
+  EXPECT_NE(testing::read_file(h.tenants_dir + "/clinic/state/audit.jsonl").find("withdraw"),
+            std::string::npos);
+
+  // The pharmacy's notebook file.
+  const std::string patient = "P" + m.local_id;
+  r = h.pharmacy_dm->call("GET", "/api/v1/uploads/patients/" + patient);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json files = body_of(r)["dispensing_files"];
+  ASSERT_EQ(files.size(), 1u) << r.body;
+  const std::string file = files[0]["file"];
+  ASSERT_GT(shown(kPharmacyOid, ""), 0);
+  r = h.pharmacy_dm->call("POST", "/api/v1/uploads/withdraw",
+                          {{"patient_id", patient}, {"file", file}, {"reason", "調剤取消"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(shown(kPharmacyOid, ""), 0);
+  EXPECT_TRUE(fs::exists(h.tenants_dir + "/pharmacy/received/jahis/" + patient + "/" + file +
+                         ".withdrawn"));
+}
+
 TEST(Hosted, AKillDuringAnUploadKeepsItWholeOrNotAtAll) {
   auto& h = Hosted::get();
   const std::size_t before = h.files_of("clinic");
@@ -439,6 +528,60 @@ TEST(Hosted, AKillDuringAnUploadKeepsItWholeOrNotAtAll) {
   const json tenants = body_of(r);
   ASSERT_EQ(tenants["items"].size(), 2u);
   EXPECT_EQ(tenants["items"][0]["files"].get<std::size_t>(), after);
+}
+
+// Deleting a tenant: its locator entries leave the portal, its folder the disk; a deleted
+// tenant still configured is refused at start, and the others are untouched.
+TEST(Hosted, ADeletedTenantLeavesTheNetworkAndTheDisk) {
+  auto& h = Hosted::get();
+  const auto& pki = dev_pki();
+  http::ClientSettings cs;
+  cs.tls = {
+      .ca_file = pki.ca(), .cert_file = pki.cert("tenant-b"), .key_file = pki.key("tenant-b")};
+  http::BlockingHttpClient as_pharmacy(cs);
+  auto locators = [&] {
+    auto r = as_pharmacy.request({.url = net().portal->url("nodes", "/api/gw/v1/locators")});
+    return body_of(r)["items"].size();
+  };
+  ASSERT_GT(locators(), 0u) << "runs after the pharmacy's upload";
+  const std::size_t clinic_files = h.files_of("clinic");
+  const std::vector<std::string> command{testing::binary_path("gateway/hosted/hareyaka-hosted"),
+                                         "delete-tenant",
+                                         "--config",
+                                         h.daemon->config_path(),
+                                         "--tenant",
+                                         "pharmacy"};
+  // Not while the daemon serves it.
+  auto run = testing::run(command);
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("stop it first"), std::string::npos) << run.output;
+  EXPECT_TRUE(fs::exists(h.tenants_dir + "/pharmacy"));
+  h.daemon->stop();
+  run = testing::run(command);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const json report = json::parse(run.output);
+  EXPECT_GT(report["locators_removed"].get<int>(), 0) << run.output;
+  EXPECT_EQ(locators(), 0u);
+  EXPECT_FALSE(fs::exists(h.tenants_dir + "/pharmacy"));
+  EXPECT_TRUE(fs::exists(h.tenants_dir + "/pharmacy.deleted"));
+  // Still configured: refused with the reason.
+  EXPECT_THROW(h.daemon->restart(), std::runtime_error);
+  EXPECT_NE(h.daemon->log().find("was deleted"), std::string::npos) << h.daemon->log();
+  json config = h.config;
+  config["tenants"].erase(1);
+  h.daemon->rewrite(config);
+  h.daemon->restart();
+  ASSERT_TRUE(testing::poll_until(
+      [&] {
+        return h.as_portal->request({.url = h.daemon->url("nodes", "/readyz")}).status == 200;
+      },
+      std::chrono::seconds(60)))
+      << h.daemon->log();
+  auto r = h.as_portal->request({.url = h.daemon->url("nodes", "/hosted/v1/tenants")});
+  const json tenants = body_of(r);
+  ASSERT_EQ(tenants["items"].size(), 1u) << r.body;
+  EXPECT_EQ(tenants["items"][0]["id"], "clinic");
+  EXPECT_EQ(h.files_of("clinic"), clinic_files);
 }
 
 }  // namespace

@@ -44,6 +44,15 @@ void Daemon::restart() {
   start();
 }
 
+void Daemon::stop() {
+  if (child_->running())
+    child_->stop();
+}
+
+void Daemon::rewrite(const nlohmann::json& config) {
+  std::ofstream(config_path_, std::ios::trunc) << config.dump(2);
+}
+
 int Daemon::port(const std::string& listener) const {
   auto it = ports_.find(listener);
   if (it == ports_.end())

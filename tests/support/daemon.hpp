@@ -28,6 +28,11 @@ class Daemon {
   const std::string& dir() const { return dir_.path(); }
   // Restarts with the same configuration (after a stop or a kill -9).
   void restart();
+  // Stops the daemon (SIGTERM); restart() starts it again.
+  void stop();
+  // The configuration file it runs with; rewrite() replaces it for the next restart().
+  const std::string& config_path() const { return config_path_; }
+  void rewrite(const nlohmann::json& config);
 
  private:
   void start();
