@@ -23,6 +23,7 @@ ROOT = "1.2.392.200284.33" if NETWORK == "1" else "1.2.392.200300.34"
 GATEWAYS = ("gateway-a", "gateway-b") if NETWORK == "1" else ("gateway-c", "gateway-d")
 A, B = ROOT + ".1310001", ROOT + ".1310002"
 CLINIC, PHARMACY = ROOT + ".2000001", ROOT + ".3000001"
+CARE = ROOT + ".3000002"  # a visiting-nurse station, network 1's second hosted tenant
 NAMES = {
     "1": [("晴れやか総合病院", "ハレヤカソウゴウビョウイン", "Hareyaka General Hospital"),
           ("岡山中央病院", "オカヤマチュウオウビョウイン", "Okayama Central Hospital"),
@@ -58,6 +59,11 @@ facilities = [
     facility(PHARMACY, NAMES[3], "pharmacy", bool(HOSTED),
              HOSTED + "/t/sakura" if HOSTED else None, "tenant-sakura"),
 ]
+if HOSTED:
+    # ... and a visiting-nurse station with no system at all: its staff use the web form.
+    facilities.append(facility(CARE, ("ひなた訪問看護ステーション", "ヒナタホウモンカンゴステーション",
+                                      "Hinata Visiting Nurse Station"),
+                               "home_visit_nursing", True, HOSTED + "/t/hinata", "tenant-hinata"))
 
 PASSWORD = "Hareyaka-Demo-2026"
 users = [
@@ -77,6 +83,10 @@ users = [
      "profession": "data_manager", "password": PASSWORD,
      "totp_secret": "JBSWY3DPEHPK3PXPDMSAKURA"},
 ]
+if HOSTED:
+    users.append({"login_id": "dm-hinata", "display_name": "ひなた訪問看護 データ管理者",
+                  "facility_oid": CARE, "profession": "data_manager", "password": PASSWORD,
+                  "totp_secret": "JBSWY3DPEHPK3PXPDMHINATA"})
 
 rows = list(csv.DictReader(open(os.environ.get("SEED_TRUTH", f"{demo}/truth.csv"),
                               encoding="utf-8")))
