@@ -6,6 +6,7 @@
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { upload } from '../api.js';
+import { MAX_ZIP_ENTRIES, zipFiles } from '../zip.js';
 import { errorBox, notice, table } from '../ui.js';
 
 const MAX_BYTES = 256 * 1024 * 1024;
@@ -35,23 +36,29 @@ function progressBar() {
       bar.value = pct;
       label.textContent = fraction >= 1 ? t('upload.checking') : t('upload.sending', { pct });
     },
+    packing(fraction) {
+      const pct = Math.round(fraction * 100);
+      bar.value = pct;
+      label.textContent = t('upload.packing', { pct });
+    },
   };
 }
 
-// One form: its fields, the file limit, and where and how it is sent.
-function uploadForm({ testid, fields, fileLabel, accept, maxBytes, tooLarge, send }) {
+// One form: its fields, the file limit, and where and how it is sent. directory: the input
+// picks a folder, whose files pack() turns into the body (else the one file is the body).
+function uploadForm({ testid, fields, fileLabel, accept, maxBytes, tooLarge, send, directory, pack }) {
   const out = h('div', { 'data-testid': `${testid}-result` });
   const form = h('form', { class: 'admin-form', 'data-testid': testid },
     ...fields,
     h('div', { class: 'field' }, h('label', { for: `${testid}-file` }, fileLabel),
-      h('input', { id: `${testid}-file`, name: 'file', type: 'file', accept, required: true })),
+      h('input', { id: `${testid}-file`, name: 'file', type: 'file', accept, required: true, webkitdirectory: directory, multiple: directory })),
     h('div', { class: 'form-buttons' },
       h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': `${testid}-send` }, t('upload.send'))));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const file = form.elements.file.files[0];
-    if (!file) return;
-    if (file.size > maxBytes) {
+    const files = [...form.elements.file.files];
+    if (!files.length) return;
+    if (files.reduce((n, f) => n + f.size, 0) > maxBytes) {
       replace(out, notice(tooLarge, 'error'));
       return;
     }
@@ -60,7 +67,7 @@ function uploadForm({ testid, fields, fileLabel, accept, maxBytes, tooLarge, sen
     const progress = progressBar();
     replace(out, progress.node);
     try {
-      const bytes = await file.arrayBuffer();
+      const bytes = pack ? await pack(files, (f) => progress.packing(f)) : await files[0].arrayBuffer();
       const r = await send(form, bytes, (f) => progress.set(f));
       replace(out, notice(t('upload.done'), 'success'), resultView(r));
     } catch (e) {
@@ -84,6 +91,24 @@ export function render(main, ctx) {
     tooLarge: t('upload.too_large'),
     send: (form, bytes, onProgress) => upload('/api/v1/uploads/ssmix2', bytes, 'application/zip', onProgress),
   });
+  // A folder of standard storage as it is: zipped here (stored, not compressed), then sent
+  // as the zip above would be.
+  const folder = uploadForm({
+    testid: 'folder-form',
+    fields: [h('div', { class: 'hint' }, t('upload.folder_hint'))],
+    fileLabel: t('upload.folder'),
+    accept: null,
+    directory: true,
+    maxBytes: MAX_BYTES,
+    tooLarge: t('upload.too_large'),
+    pack: (files, onProgress) => {
+      const entries = files.filter((f) => !f.name.startsWith('.'))
+        .map((f) => ({ name: f.webkitRelativePath || f.name, file: f }));
+      if (entries.length > MAX_ZIP_ENTRIES) throw new Error(t('upload.folder_too_many', { n: MAX_ZIP_ENTRIES }));
+      return zipFiles(entries, onProgress);
+    },
+    send: (form, bytes, onProgress) => upload('/api/v1/uploads/ssmix2', bytes, 'application/zip', onProgress),
+  });
   const jahis = uploadForm({
     testid: 'jahis-form',
     fields: [
@@ -103,5 +128,6 @@ export function render(main, ctx) {
     h('h1', {}, t('upload.title')),
     h('p', { class: 'hint' }, t('upload.intro', { facility: ctx.session?.user?.facility?.name || '' })),
     h('section', {}, h('h2', {}, t('upload.ssmix2_title')), ssmix2),
+    h('section', {}, h('h2', {}, t('upload.folder_title')), folder),
     h('section', {}, h('h2', {}, t('upload.jahis_title')), jahis)));
 }

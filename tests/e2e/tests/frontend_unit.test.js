@@ -271,3 +271,38 @@ test('normalize: clinical model items become api.md items; api.md items pass thr
   assert.equal(r.inj.route, '静脈内');
   assert.deepEqual(r.codeText, ['', 'x', 'c', 'd']);
 });
+
+test('zip.js: a folder packed in the browser is a zip any reader opens, names and bytes intact', async () => {
+  const r = await page.evaluate(async () => {
+    const z = await import('/zip.js');
+    const big = new Uint8Array(70000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
+    const seen = [];
+    const blob = await z.zipFiles([
+      { name: 'ssmix2/100/000/1000003/-/ADT-00/患者.txt', file: new Blob(['晴山 花子\r']) },
+      { name: 'ssmix2/b', file: new Blob([big]) },
+      { name: 'empty', file: new Blob([]) },
+    ], (f) => seen.push(f));
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let bin = '';
+    for (const b of bytes) bin += String.fromCharCode(b);
+    return { b64: btoa(bin), crc: z.crc32(new TextEncoder().encode('123456789')), seen, type: blob.type };
+  });
+  assert.equal(r.crc, 0xcbf43926); // the CRC-32 check value
+  assert.equal(r.type, 'application/zip');
+  assert.equal(r.seen.at(-1), 1);
+  // Python's zipfile reads it and checks every CRC.
+  const { execFileSync } = await import('node:child_process');
+  const out = execFileSync('python3', ['-c', `
+import base64, io, sys, zipfile
+z = zipfile.ZipFile(io.BytesIO(base64.b64decode(sys.stdin.read())))
+assert z.testzip() is None
+for i in z.infolist():
+    print(i.filename, i.file_size, i.compress_type)
+print(z.read('ssmix2/100/000/1000003/-/ADT-00/患者.txt').decode())
+print(sum(z.read('ssmix2/b')) % 1000003)
+`], { input: r.b64 }).toString();
+  let expected = 0;
+  for (let i = 0; i < 70000; i++) expected += (i * 31) & 0xff;
+  assert.equal(out, `ssmix2/100/000/1000003/-/ADT-00/患者.txt 14 0\nssmix2/b 70000 0\nempty 0 0\n晴山 花子\r\n${expected % 1000003}\n`);
+});
