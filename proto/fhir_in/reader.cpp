@@ -68,6 +68,9 @@ json parse_strict(std::string_view body) {
     // byte: the position, never the text around it.
     throw Error(ErrorCode::kUnprocessable,
                 "not JSON (RFC 8259, UTF-8): syntax error at byte " + std::to_string(e.byte));
+  } catch (const json::exception&) {
+    // a number out of range ("1e999"), and whatever else the parser refuses
+    throw Error(ErrorCode::kUnprocessable, "not JSON (RFC 8259): a value out of range");
   }
 }
 

@@ -141,7 +141,8 @@ TEST(FhirIn, RefusesWhatIsNoFhirJsonAsAWhole) {
         std::string("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[]}"),
         std::string("{\"resourceType\":\"Bundle\",\"type\":\"collection\"}"),
         std::string("{\"resourceType\":\"Patient\",\"x\":\"\xff\xfe\"}"),
-        std::string("// comment\n{\"resourceType\":\"Patient\"}")}) {
+        std::string("// comment\n{\"resourceType\":\"Patient\"}"),
+        std::string("{\"resourceType\":\"Patient\",\"n\":45e0842}")}) {
     try {
       parse(body, "x.json");
       ADD_FAILURE() << "accepted: " << body;
