@@ -133,6 +133,8 @@ void add_data_routes(http::Router& router, DataApiParts parts) {
                         const std::string& id = req.param("id");
                         authorize(*p, req, id, "documents");
                         auto doc = record::document_file(p->index, id, req.param("document"));
+                        if (!doc && p->document)
+                          doc = p->document(id, req.param("document"));
                         if (!doc)
                           throw Error(ErrorCode::kNotFound, "no such document");
                         Response res;

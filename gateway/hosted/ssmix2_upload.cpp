@@ -124,6 +124,12 @@ std::vector<std::string> Ssmix2Store::recover() {
     if (e.is_regular_file())
       used_ += e.file_size();
   }
+  std::error_code fhir_ec;  // the FHIR uploads (fhir_store.hpp) count against the quota too
+  for (auto it = fs::recursive_directory_iterator(tenant_dir_ + "/received/fhir", fhir_ec);
+       !fhir_ec && it != fs::recursive_directory_iterator(); it.increment(fhir_ec)) {
+    if (it->is_regular_file(fhir_ec))
+      used_ += it->file_size(fhir_ec);
+  }
   std::vector<std::string> placed;
   std::vector<fs::path> journals, stages;
   for (const auto& e : fs::directory_iterator(uploads_dir_)) {
@@ -309,6 +315,16 @@ bool Ssmix2Store::place(const std::string& path, const std::string& bytes,
   if (used_ + bytes.size() > quota_)
     throw Error(ErrorCode::kPayloadTooLarge, "over the facility's quota");
   commit(random_uuid(), {{path, bytes}}, placed);
+  return true;
+}
+
+bool Ssmix2Store::store_counted(std::uint64_t bytes, const std::function<bool()>& write) {
+  std::lock_guard lock(mu_);
+  if (used_ + bytes > quota_)
+    throw Error(ErrorCode::kPayloadTooLarge, "over the facility's quota");
+  if (!write())
+    return false;
+  used_ += bytes;
   return true;
 }
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -66,6 +67,11 @@ class Ssmix2Store {
   // commit and quota; false when that name is already held with these bytes. Throws
   // Error(kConflict) for other bytes under the name, kPayloadTooLarge over the quota.
   bool place(const std::string& path, const std::string& bytes, std::vector<std::string>& placed);
+  // What another store of the tenant keeps (a FHIR upload, gateway/hosted/fhir_store.hpp),
+  // counted against the same quota under the same lock: `write` runs only when `bytes` more
+  // fit, and returns whether it wrote (false: already held, nothing counted). Throws
+  // Error(kPayloadTooLarge) over the quota. recover() counts received/fhir/ too.
+  bool store_counted(std::uint64_t bytes, const std::function<bool()>& write);
   // Keeps a report with the last ones (uploads of other kinds, a pharmacy's お薬手帳 files).
   void save_report(const UploadReport& report);
   // The reports of the most recent uploads, newest first.
