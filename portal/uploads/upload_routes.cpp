@@ -42,6 +42,13 @@ const UploadKind kJahis{
     "a dispensing record is one JAHIS 電子版お薬手帳 file (Content-Type: text/csv)",
     true};
 
+const UploadKind kFhir{
+    "/api/v1/uploads/fhir",
+    "/gw/v1/uploads/fhir",
+    {"application/fhir+json", "application/json"},
+    "a FHIR upload is one JSON resource or Bundle (Content-Type: application/fhir+json)",
+    true};
+
 // A token from the gateway's answer, kept only when it is plainly an identifier or a status
 // word (nothing of a file's name or contents reaches the audit record).
 std::string token_of(const json& v, std::size_t max) {
@@ -120,7 +127,8 @@ Caller admit(UploadServices& sv, const Request& req, const UploadKind& kind) {
   }
   if (kind.needs_patient && req.query_param("patient_id").value_or("").empty()) {
     refuse("no_patient", audit::Outcome::kFailure, ErrorCode::kBadRequest,
-           "patient_id: the pharmacy's id for the patient the records belong to");
+           &kind == &kFhir ? "patient_id: the facility's id for the patient the resources belong to"
+                           : "patient_id: the pharmacy's id for the patient the records belong to");
   }
   if (req.body.empty()) {
     refuse("empty_body", audit::Outcome::kFailure, ErrorCode::kBadRequest,
@@ -197,7 +205,9 @@ net::awaitable<Response> upload(UploadServices& sv, Request& req, const UploadKi
               : status == 401 || status == 403 ? audit::Outcome::kDenied
                                                : audit::Outcome::kFailure;
   if (status >= 200 && status < 300)
-    a.reason = kind.needs_patient ? "jahis_upload" : "ssmix2_upload";
+    a.reason = &kind == &kFhir      ? "fhir_upload"
+               : kind.needs_patient ? "jahis_upload"
+                                    : "ssmix2_upload";
   else
     a.reason = "gateway_" + std::to_string(status);
   a.detail = "gateway_status=" + std::to_string(status) + " " + size;
@@ -264,6 +274,13 @@ void add_upload_routes(http::Router& web, UploadServices& sv) {
           {.body_limit = 8u << 20,
            .summary = "a pharmacy data manager's お薬手帳 file for one patient, forwarded to its "
                       "gateway"});
+  web.add("POST", kFhir.route,
+          [&sv](Request& req) -> net::awaitable<Response> {
+            co_return co_await upload(sv, req, kFhir);
+          },
+          {.body_limit = 16u << 20,
+           .summary = "a data manager's FHIR resources or JP-CLINS document for one patient, "
+                      "forwarded to the facility's gateway"});
 }
 
 }  // namespace hareyaka::portal

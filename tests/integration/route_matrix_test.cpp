@@ -76,6 +76,7 @@ const std::map<Key, Access>& portal_entries() {
     // Hosted disclosure (#17): the facility data manager's SS-MIX2 upload.
     e[{"web", "POST", "/api/v1/uploads/ssmix2"}] = Access::kDataManager;
     e[{"web", "POST", "/api/v1/uploads/jahis"}] = Access::kDataManager;
+    e[{"web", "POST", "/api/v1/uploads/fhir"}] = Access::kDataManager;
     // The HPD feed's rejected changes: console routes (session + CSRF), like every
     // /api/v1/admin/connected-systems route.
     e[{"web", "GET", "/api/v1/admin/connected-systems/{id}/rejected"}] = Access::kAdmin;
@@ -292,12 +293,16 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
           }
           case Access::kDataManager: {
             EXPECT_EQ(a.status, 401) << where;
-            // An empty zip, or a pharmacy's お薬手帳 file of one patient.
+            // An empty zip, a pharmacy's お薬手帳 file or a FHIR resource of one patient.
             const bool jahis = path.find("/jahis") != std::string::npos;
-            const std::string body =
-                jahis ? std::string("JAHISTC08,1\n") : "PK\x05\x06" + std::string(18, '\0');
-            const std::string type = jahis ? "text/csv" : "application/zip";
-            const std::string target = jahis ? path + "?patient_id=1000001" : path;
+            const bool fhir = path.find("/fhir") != std::string::npos;
+            const std::string body = jahis  ? std::string("JAHISTC08,1\n")
+                                     : fhir ? std::string("{\"resourceType\":\"Patient\"}")
+                                            : "PK\x05\x06" + std::string(18, '\0');
+            const std::string type = jahis  ? "text/csv"
+                                     : fhir ? "application/fhir+json"
+                                            : "application/zip";
+            const std::string target = jahis || fhir ? path + "?patient_id=1000001" : path;
             // A clinician and the secretariat are refused whatever they send; the console's
             // session without the CSRF token too.
             for (Browser* b : {&consented, &admin}) {
@@ -309,7 +314,11 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
             // of another type is refused before anything is forwarded.
             const auto r = data_manager.send(method, target, body, type);
             EXPECT_EQ(r.status, 409) << where << ": " << r.body;
-            EXPECT_EQ(data_manager.send(method, target, "{}", "application/json").status, 415)
+            EXPECT_EQ(data_manager
+                          .send(method, target, fhir ? "x" : "{}",
+                                fhir ? "text/plain" : "application/json")
+                          .status,
+                      415)
                 << where;
             EXPECT_FALSE(discloses(r)) << where;
             break;
