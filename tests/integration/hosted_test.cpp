@@ -322,6 +322,68 @@ TEST(Hosted, APharmacysDispensingsReachTheTimelineAsDispensedMedications) {
   EXPECT_EQ(dispensed["date"], "2026-12-01");
 }
 
+// The FHIR way in: the clinic's data manager sends a JP-CLINS 診療情報提供書 for the patient it
+// holds; the consented doctor sees its diagnosis in the timeline and downloads the document.
+TEST(Hosted, AClinicsFhirReferralReachesTheDoctorsDiagnosesAndDocuments) {
+  auto& h = Hosted::get();
+  auto& m = matrix();
+  ASSERT_TRUE(h.doctor) << "runs after the clinic's test";
+  json bundle =
+      json::parse(testing::read_file(std::string(HAREYAKA_TEST_DATA_DIR) + "/fhir/ereferral.json"));
+  bundle["entry"][1]["resource"]["identifier"][0]["value"] = m.local_id;
+  json& coding = bundle["entry"][3]["resource"]["code"]["coding"][1];  // the MEDIS coding
+  coding["code"] = "ZFH1";  // a code no generated SS-MIX2 file has
+  coding["display"] = "FHIR経由の病名";
+  const std::string body = bundle.dump();
+  const std::string path = "/api/v1/uploads/fhir?patient_id=" + m.local_id;
+  // One bad entry: refused with its entry named, nothing kept.
+  json bad = bundle;
+  bad["entry"][3]["resource"].erase("code");
+  auto r = upload_when_known(*h.clinic_dm, path, bad.dump(), "application/fhir+json");
+  ASSERT_EQ(r.status, 422) << r.body << h.daemon->log();
+  EXPECT_NE(r.body.find("entry 3 Condition"), std::string::npos) << r.body;
+  EXPECT_FALSE(fs::exists(h.tenants_dir + "/clinic/received/fhir/" + m.local_id));
+  r = h.clinic_dm->send("POST", path, body, "application/fhir+json");
+  ASSERT_EQ(r.status, 200) << r.body << h.daemon->log();
+  EXPECT_TRUE(body_of(r)["accepted"].get<bool>()) << r.body;
+  EXPECT_EQ(r.body.find("/ADT-00/"), std::string::npos) << "the patient was held already";
+  json diagnosis;
+  std::string last;
+  ASSERT_TRUE(testing::poll_until(
+      [&] {
+        auto v = h.doctor->call("GET", "/api/v1/persons/" + m.person_id + "/diagnoses");
+        last = v.body;
+        const json page = body_of(v);
+        if (!page.is_object() || !page["items"].is_array())
+          return false;
+        for (const auto& item : page["items"]) {
+          if (item["facility_oid"] == kClinicOid && item["name"].value("code", "") == "ZFH1")
+            diagnosis = item;
+        }
+        return !diagnosis.is_null();
+      },
+      std::chrono::seconds(60)))
+      << last;
+  EXPECT_EQ(diagnosis["name"]["system"], "MDCDX2") << diagnosis.dump();
+  EXPECT_EQ(diagnosis["icd10"]["code"], "E11.9") << diagnosis.dump();
+  auto v = h.doctor->call("GET", "/api/v1/persons/" + m.person_id + "/documents");
+  ASSERT_EQ(v.status, 200) << v.body;
+  std::string document_id;
+  for (const auto& item : body_of(v)["items"]) {
+    if (item["facility_oid"] == kClinicOid &&
+        item.value("media_type", "") == "application/fhir+json")
+      document_id = item.value("id", "");
+  }
+  ASSERT_FALSE(document_id.empty()) << v.body;
+  v = h.doctor->call(
+      "GET", "/api/v1/persons/" + m.person_id + "/documents/" + kClinicOid + "/" + document_id);
+  ASSERT_EQ(v.status, 200) << v.body;
+  EXPECT_EQ(v.body, body);
+  // The tenant's local audit has the FHIR upload (action "fhir").
+  const std::string audit = testing::read_file(h.tenants_dir + "/clinic/state/audit.jsonl");
+  EXPECT_NE(audit.find("\"fhir\""), std::string::npos);
+}
+
 TEST(Hosted, ATenantCannotReadOrWriteAnothersData) {
   auto& h = Hosted::get();
   auto& m = matrix();
