@@ -369,7 +369,8 @@ TEST(Hosted, AClinicsFhirReferralReachesTheDoctorsDiagnosesAndDocuments) {
   auto v = h.doctor->call("GET", "/api/v1/persons/" + m.person_id + "/documents");
   ASSERT_EQ(v.status, 200) << v.body;
   std::string document_id;
-  for (const auto& item : body_of(v)["items"]) {
+  const json documents = body_of(v);
+  for (const auto& item : documents["items"]) {
     if (item["facility_oid"] == kClinicOid &&
         item.value("media_type", "") == "application/fhir+json")
       document_id = item.value("id", "");
