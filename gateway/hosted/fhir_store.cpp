@@ -83,6 +83,7 @@ bool FhirStore::put(const std::string& patient_id, const std::string& date_iso,
   const std::string name = compact(date_iso) + "_" + digest_of(bytes) + ".json";
   const bool written = write_file_once(root_ + "/" + patient_id + "/" + name, bytes);
   std::lock_guard lock(mu_);
+  ++generation_;
   if (auto it = cache_.find(patient_id); it != cache_.end()) {
     recent_.erase(it->second.second);
     cache_.erase(it);
@@ -91,12 +92,14 @@ bool FhirStore::put(const std::string& patient_id, const std::string& date_iso,
 }
 
 std::shared_ptr<const FhirStore::Items> FhirStore::load(const std::string& patient_id) const {
+  std::uint64_t generation = 0;
   {
     std::lock_guard lock(mu_);
     if (auto it = cache_.find(patient_id); it != cache_.end()) {
       recent_.splice(recent_.begin(), recent_, it->second.second);
       return it->second.first;
     }
+    generation = generation_;
   }
   auto items = std::make_shared<Items>();
   for (const auto& path : files_of(patient_id)) {
@@ -147,6 +150,8 @@ std::shared_ptr<const FhirStore::Items> FhirStore::load(const std::string& patie
     });
   }
   std::lock_guard lock(mu_);
+  if (generation != generation_)
+    return items;  // an upload was stored meanwhile: this reading may miss it, keep it uncached
   if (auto it = cache_.find(patient_id); it != cache_.end())
     return it->second.first;  // another request loaded it meanwhile
   recent_.push_front(patient_id);

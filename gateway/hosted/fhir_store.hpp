@@ -58,6 +58,8 @@ class FhirStore {
   mutable std::map<std::string,
                    std::pair<std::shared_ptr<const Items>, std::list<std::string>::iterator>>
       cache_;
+  // Bumped by every put: a load that began before it does not cache what it read.
+  mutable std::uint64_t generation_ = 0;
 };
 
 }  // namespace hareyaka::gateway::hosted
