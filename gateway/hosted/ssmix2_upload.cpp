@@ -131,9 +131,11 @@ std::vector<std::string> Ssmix2Store::recover() {
       used_ += it->file_size(fhir_ec);
   }
   std::vector<std::string> placed;
-  std::vector<fs::path> journals, stages;
+  std::vector<fs::path> journals, stages, temporaries;
   for (const auto& e : fs::directory_iterator(uploads_dir_)) {
-    if (e.path().extension() == ".commit")
+    if (e.path().filename().string().rfind(".tmp-", 0) == 0)
+      temporaries.push_back(e.path());  // a journal killed while written: never committed
+    else if (e.path().extension() == ".commit")
       journals.push_back(e.path());
     else if (e.is_directory() && e.path().filename() != "reports")
       stages.push_back(e.path());
@@ -144,6 +146,10 @@ std::vector<std::string> Ssmix2Store::recover() {
     std::error_code ec;
     if (fs::exists(s, ec))
       fs::remove_all(s, ec);  // never reached its journal: never acknowledged
+  }
+  for (const auto& t : temporaries) {
+    std::error_code ec;
+    fs::remove(t, ec);
   }
   sync_dir(uploads_dir_);
   return placed;
