@@ -73,9 +73,16 @@ json merged_page(const DataApiParts& p, const std::string& id, const std::string
       continue;
     items.push_back(std::move(e));
   }
-  std::stable_sort(items.begin(), items.end(), [](const json& a, const json& b) {
-    return a.value("date", "") > b.value("date", "");
-  });
+  // SS-MIX2 diagnoses and allergies carry no "date": their start orders them with the rest.
+  auto when = [](const json& j) {
+    for (const char* key : {"date", "established", "onset", "collected_at"}) {
+      if (auto it = j.find(key); it != j.end() && it->is_string() && !it->empty())
+        return it->get<std::string>();
+    }
+    return std::string();
+  };
+  std::stable_sort(items.begin(), items.end(),
+                   [&](const json& a, const json& b) { return when(a) > when(b); });
   json page = json::array();
   for (std::size_t i = q.offset; i < items.size() && i < q.offset + q.limit; ++i)
     page.push_back(std::move(items[i]));
@@ -133,6 +140,8 @@ void add_data_routes(http::Router& router, DataApiParts parts) {
                         const std::string& id = req.param("id");
                         authorize(*p, req, id, "documents");
                         auto doc = record::document_file(p->index, id, req.param("document"));
+                        if (!doc && p->document)
+                          doc = p->document(id, req.param("document"));
                         if (!doc)
                           throw Error(ErrorCode::kNotFound, "no such document");
                         Response res;

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "gateway/directory/directory_cache.hpp"
 #include "gateway/local_audit.hpp"
 #include "gateway/record/parsed_files.hpp"
+#include "gateway/record/record_query.hpp"
 #include "gateway/storage/storage_index.hpp"
 
 namespace hareyaka::gateway {
@@ -44,6 +46,11 @@ struct DataApiParts {
   std::function<std::vector<nlohmann::json>(const std::string& patient_id,
                                             std::string_view category)>
       supplement;
+  // Documents besides the SS-MIX2 extended storage's (a hosted facility's FHIR document
+  // Bundles): asked for an id the index does not hold. Empty: none.
+  std::function<std::optional<record::DocumentFile>(const std::string& patient_id,
+                                                    const std::string& document_id)>
+      document;
 };
 
 void add_data_routes(http::Router& router, DataApiParts parts);

@@ -121,7 +121,7 @@ std::vector<std::string> Ssmix2Store::recover() {
   fs::create_directories(uploads_dir_ + "/reports");
   used_ = 0;
   // The quota covers everything the facility disclosed: its storage and the files received as
-  // they were sent (received/: a pharmacy's notebooks).
+  // they were sent (received/: a pharmacy's notebooks, FHIR uploads).
   for (const std::string& root : {standard_root_, tenant_dir_ + "/received"}) {
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
@@ -131,9 +131,11 @@ std::vector<std::string> Ssmix2Store::recover() {
     }
   }
   std::vector<std::string> placed;
-  std::vector<fs::path> journals, stages;
+  std::vector<fs::path> journals, stages, temporaries;
   for (const auto& e : fs::directory_iterator(uploads_dir_)) {
-    if (e.path().extension() == ".commit")
+    if (e.path().filename().string().rfind(".tmp-", 0) == 0)
+      temporaries.push_back(e.path());  // a journal killed while written: never committed
+    else if (e.path().extension() == ".commit")
       journals.push_back(e.path());
     else if (e.is_directory() && e.path().filename() != "reports")
       stages.push_back(e.path());
@@ -144,6 +146,10 @@ std::vector<std::string> Ssmix2Store::recover() {
     std::error_code ec;
     if (fs::exists(s, ec))
       fs::remove_all(s, ec);  // never reached its journal: never acknowledged
+  }
+  for (const auto& t : temporaries) {
+    std::error_code ec;
+    fs::remove(t, ec);
   }
   sync_dir(uploads_dir_);
   return placed;

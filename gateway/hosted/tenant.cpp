@@ -42,7 +42,8 @@ Tenant::Tenant(TenantSettings settings, const SharedParts& shared)
       dir_(tenant_dir(shared_, settings_)),
       audit_(state_dir(shared_, settings_) + "/audit.jsonl"),
       store_(dir_, settings_.quota_bytes, shared_.limits),
-      dispensings_(dir_) {
+      dispensings_(dir_),
+      fhir_(dir_) {
   storage::IndexOptions o;
   o.standard_root = store_.standard_root();
   o.cache_file = dir_ + "/state/index.cache";
@@ -70,10 +71,11 @@ Tenant::Tenant(TenantSettings settings, const SharedParts& shared)
                                    .tls = settings_.tls,
                                    .facility_oid = settings_.facility_oid,
                                    .patient_authority = settings_.patient_authority,
-                                   // the dispensings in the locator's "prescriptions"
+                                   // the dispensings in the locator's "prescriptions", the
+                                   // FHIR uploads' items in their categories
                                    .extra =
                                        [this](const std::string& patient_id) {
-                                         std::map<std::string, std::vector<std::uint32_t>> out;
+                                         auto out = fhir_.dates(patient_id);
                                          for (const auto& o : dispensings_.orders(patient_id))
                                            out["prescriptions"].push_back(
                                                encoding::compact_date(o.value("date", "")));
@@ -113,20 +115,21 @@ json Tenant::status() const {
 void Tenant::add_routes() {
   // The data API, as a hospital gateway's, over this tenant's index alone. No parsed-file
   // cache: that cache is keyed by storage path, which two tenants may share.
-  add_data_routes(router_,
-                  {.index = *index_,
-                   .verifier = shared_.verifier,
-                   .audit = audit_,
-                   .settings = {.facility_oid = settings_.facility_oid,
-                                .patient_authority = settings_.patient_authority,
-                                .unknown_users = shared_.unknown_users},
-                   .directory = shared_.directory,
-                   .parsed_files = nullptr,
-                   .readers = &shared_.readers,
-                   .supplement = [this](const std::string& patient_id, std::string_view category) {
-                     return category == "prescriptions" ? dispensings_.orders(patient_id)
-                                                        : std::vector<json>{};
-                   }});
+  add_data_routes(
+      router_,
+      {.index = *index_,
+       .verifier = shared_.verifier,
+       .audit = audit_,
+       .settings = {.facility_oid = settings_.facility_oid,
+                    .patient_authority = settings_.patient_authority,
+                    .unknown_users = shared_.unknown_users},
+       .directory = shared_.directory,
+       .parsed_files = nullptr,
+       .readers = &shared_.readers,
+       .supplement = [this](const std::string& patient_id,
+                            std::string_view category) { return supplement(patient_id, category); },
+       .document = [this](const std::string& patient_id,
+                          const std::string& id) { return fhir_.document(patient_id, id); }});
   const UploadChecker checker{shared_.verifier, audit_, settings_.facility_oid, shared_.directory,
                               shared_.unknown_users};
   router_.add_blocking(
@@ -159,6 +162,7 @@ void Tenant::add_routes() {
        .summary = "an SS-MIX2 standard storage upload (zip): all files stored or none"});
   add_jahis_route(checker);
   add_disclosed_routes(checker);
+  add_fhir_route(checker);
   router_.add_blocking(
       "GET", "/gw/v1/uploads",
       [this, checker](Request& req) {

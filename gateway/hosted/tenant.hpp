@@ -5,7 +5,8 @@
 // portal's public key, the directory copy and the listener.
 //
 // Its folder (<tenants_dir>/<id>/): ssmix2/ (standard storage, written by uploads only),
-// uploads/ (staging, journals, reports), state/ (index cache, outbox, audit.jsonl).
+// uploads/ (staging, journals, reports), received/ (お薬手帳 and FHIR uploads as received),
+// state/ (index cache, outbox, audit.jsonl).
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,7 @@
 #include "common/router.hpp"
 #include "gateway/directory/directory_cache.hpp"
 #include "gateway/hosted/dispensing_store.hpp"
+#include "gateway/hosted/fhir_store.hpp"
 #include "gateway/hosted/ssmix2_upload.hpp"
 #include "gateway/hosted/upload_access.hpp"
 #include "gateway/local_audit.hpp"
@@ -69,6 +71,10 @@ class Tenant {
   void add_routes();
   void add_jahis_route(const UploadChecker& checker);
   void add_disclosed_routes(const UploadChecker& checker);  // disclosed_routes.cpp
+  void add_fhir_route(const UploadChecker& checker);        // fhir_route.cpp
+  // The dispensings' and the FHIR uploads' items of a category (the data API's supplement).
+  std::vector<nlohmann::json> supplement(const std::string& patient_id,
+                                         std::string_view category) const;
 
   TenantSettings settings_;
   const SharedParts& shared_;
@@ -76,6 +82,7 @@ class Tenant {
   LocalAudit audit_;
   Ssmix2Store store_;
   DispensingStore dispensings_;
+  FhirStore fhir_;
   std::unique_ptr<storage::StorageIndex> index_;
   std::unique_ptr<publish::Outbox> outbox_;
   std::unique_ptr<publish::Publisher> publisher_;

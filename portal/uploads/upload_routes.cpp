@@ -67,6 +67,14 @@ const UploadKind kWithdraw{"/api/v1/uploads/withdraw",
                            false,
                            "withdrawal"};
 
+const UploadKind kFhir{
+    "/api/v1/uploads/fhir",
+    "/gw/v1/uploads/fhir",
+    {"application/fhir+json", "application/json"},
+    "a FHIR upload is one JSON resource or Bundle (Content-Type: application/fhir+json)",
+    true,
+    "fhir_upload"};
+
 // A token from the gateway's answer, kept only when it is plainly an identifier or a status
 // word (nothing of a file's name or contents reaches the audit record).
 std::string token_of(const json& v, std::size_t max) {
@@ -147,7 +155,8 @@ Caller admit(UploadServices& sv, const Request& req, const UploadKind& kind) {
   }
   if (kind.needs_patient && req.query_param("patient_id").value_or("").empty()) {
     refuse("no_patient", audit::Outcome::kFailure, ErrorCode::kBadRequest,
-           "patient_id: the pharmacy's id for the patient the records belong to");
+           &kind == &kFhir ? "patient_id: the facility's id for the patient the resources belong to"
+                           : "patient_id: the pharmacy's id for the patient the records belong to");
   }
   if (has_body && req.body.empty()) {
     refuse("empty_body", audit::Outcome::kFailure, ErrorCode::kBadRequest,
@@ -313,6 +322,13 @@ void add_upload_routes(http::Router& web, UploadServices& sv) {
                         : kind == &kPatient ? "one of the facility's disclosed patients and records"
                                             : "the facility's disclosed patients (data manager)"});
   }
+  web.add("POST", kFhir.route,
+          [&sv](Request& req) -> net::awaitable<Response> {
+            co_return co_await upload(sv, req, kFhir);
+          },
+          {.body_limit = 16u << 20,
+           .summary = "a data manager's FHIR resources or JP-CLINS document for one patient, "
+                      "forwarded to the facility's gateway"});
 }
 
 }  // namespace hareyaka::portal

@@ -10,185 +10,12 @@
 // restart keep what was acknowledged.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <thread>
-
-#include "common/assertion.hpp"
-#include "pix/pg_identity_store.hpp"
-#include "tests/gateway/hosted/zip_writer.hpp"
-#include "tests/integration/trust_matrix_setup.hpp"
-#include "tests/integration/trust_network.hpp"
-#include "tests/support/dev_pki.hpp"
+#include "tests/integration/hosted_network.hpp"
 
 namespace hareyaka {
 namespace {
 
-namespace fs = std::filesystem;
-using nlohmann::json;
-using testing::body_of;
-using testing::dev_pki;
-using testing::matrix;
-using testing::net;
-
-constexpr const char* kClinicOid = "1.2.392.200284.33.2100001";
-constexpr const char* kClinicDomain = "1.2.392.200284.33.2100001.1";
-constexpr const char* kPharmacyOid = "1.2.392.200284.33.2100002";
-
-struct Hosted {
-  std::unique_ptr<testing::Daemon> daemon;
-  std::string tenants_dir;
-  std::string generated;  // the generated storage the clinic exports from
-  std::string zip;  // the matrix patient's files, as the clinic's conversion tool exports them
-  std::unique_ptr<http::BlockingHttpClient> as_portal;
-  std::unique_ptr<testing::Browser> clinic_dm, pharmacy_dm;
-  std::unique_ptr<testing::Browser> doctor;  // logged in by the first test
-  std::string viewer_facility;               // the doctor's
-  json config;                               // the daemon's
-
-  static Hosted& get() {
-    static Hosted h;
-    return h;
-  }
-  Hosted() {
-    auto& m = matrix();
-    const auto& pki = dev_pki();
-    const std::string dir = net().tmp.path() + "/hosted";
-    tenants_dir = dir + "/tenants";
-    config = json{{"assertion_public_key", pki.dir + "/assertion.pub"},
-                  {"node_readers", {testing::cert_fingerprint(pki.cert("portal"))}},
-                  {"listener", testing::dev_listener("hosted", 0, "require")},
-                  {"tenants_dir", tenants_dir},
-                  {"state_dir", dir + "/state"},
-                  {"portal", {{"url", net().portal->url("nodes", "")}, {"ca_file", pki.ca()}}},
-                  {"directory", {{"pull_interval_ms", 500}}},
-                  {"tenants",
-                   {{{"id", "clinic"},
-                     {"facility_oid", kClinicOid},
-                     {"cert_file", pki.cert("tenant-a")},
-                     {"key_file", pki.key("tenant-a")},
-                     {"quota_mb", 64}},
-                    {{"id", "pharmacy"},
-                     {"facility_oid", kPharmacyOid},
-                     {"cert_file", pki.cert("tenant-b")},
-                     {"key_file", pki.key("tenant-b")},
-                     {"quota_mb", 64}}}}};
-    daemon = std::make_unique<testing::Daemon>("gateway/hosted/hareyaka-hosted", config, "hosted");
-    const std::string base = daemon->url("nodes", "");
-    for (const auto& [oid, id, cert, name] :
-         {std::tuple{kClinicOid, "clinic", "tenant-a", "はれやか内科クリニック"},
-          std::tuple{kPharmacyOid, "pharmacy", "tenant-b", "はれやか薬局"}}) {
-      auto r =
-          net().admin->call("POST", "/api/v1/admin/facilities",
-                            {{"oid", oid},
-                             {"name", name},
-                             {"kind", std::string(id) == "clinic" ? "clinic" : "pharmacy"},
-                             {"discloses", true},
-                             {"views", false},
-                             {"gateway_url", base + "/t/" + id},
-                             {"gateway_cert_sha256", testing::cert_fingerprint(pki.cert(cert))}});
-      if (r.status != 201)
-        throw std::runtime_error("tenant facility: " + r.body);
-    }
-    // The clinic's data manager and the pharmacy's (施設データ管理者), logged in at the portal.
-    testing::add_user("clinic-dm", kClinicOid, "data_manager");
-    testing::add_user("pharmacy-dm", kPharmacyOid, "data_manager");
-    clinic_dm = std::make_unique<testing::Browser>(net().portal->port("web"));
-    testing::enrol(*clinic_dm, "clinic-dm");
-    pharmacy_dm = std::make_unique<testing::Browser>(net().portal->port("web"));
-    testing::enrol(*pharmacy_dm, "pharmacy-dm");
-    // The clinic holds the matrix patient too: the same generated storage as the hospital's,
-    // its folder only.
-    const std::string gen = generated = dir + "/generated";
-    testing::run_checked({testing::binary_path("gateway/hareyaka-ssmix2-gen"), "--out", gen,
-                          "--patients", "4", "--visits", "14", "--seed", "5"});
-    const std::string id = m.local_id;
-    const std::string folder = id.substr(0, 3) + "/" + id.substr(3, 3) + "/" + id;
-    zip = testing::make_zip(testing::entries_of_tree(gen + "/" + folder, "export/" + folder + "/"));
-    http::ClientSettings cs;
-    cs.tls = {.ca_file = pki.ca(), .cert_file = pki.cert("portal"), .key_file = pki.key("portal")};
-    as_portal = std::make_unique<http::BlockingHttpClient>(cs);
-    if (!testing::poll_until(
-            [&] {
-              return as_portal->request({.url = daemon->url("nodes", "/readyz")}).status == 200;
-            },
-            std::chrono::seconds(60)))
-      throw std::runtime_error("hosted gateway not ready:\n" + daemon->log());
-  }
-
-  // A request to a tenant's route as the portal, with an assertion it signed.
-  http::ClientResponse call(const std::string& tenant, const std::string& method,
-                            const std::string& path, const AccessAssertion& a,
-                            std::string body = "", const std::string& type = "") {
-    static AssertionSigner signer(dev_pki().dir + "/assertion.key",
-                                  testing::cert_fingerprint(dev_pki().cert("portal")));
-    AccessAssertion signed_a = a;
-    signed_a.issued_at = unix_now() - 1;
-    signed_a.expires_at = unix_now() + 60;
-    http::ClientRequest r{.method = method,
-                          .url = daemon->url("nodes", "/t/" + tenant + path),
-                          .body = std::move(body),
-                          .timeout = std::chrono::seconds(60)};
-    r.headers[kAssertionHeader] = signer.sign(signed_a);
-    if (!type.empty())
-      r.headers["Content-Type"] = type;
-    return as_portal->request(r);
-  }
-  static AccessAssertion uploader(const std::string& login, const std::string& facility,
-                                  const std::string& audience) {
-    return {.user = login,
-            .profession = "data_manager",
-            .facility_oid = facility,
-            .audience = audience,
-            .category = "upload",
-            .purpose = "upload",
-            .request_id = "hosted-test"};
-  }
-  // As a doctor of the directory (the matrix's first doctor).
-  static AccessAssertion reader(const std::string& audience, const std::string& authority,
-                                const std::string& local_id, const std::string& category) {
-    const testing::Matrix::User* doctor = nullptr;
-    for (const auto& u : matrix().users) {
-      if (!doctor && u.profession == hpd::Profession::kDoctor)
-        doctor = &u;
-    }
-    return {.user = doctor->login,
-            .profession = "doctor",
-            .facility_oid = matrix().facility.at({doctor->kind, doctor->state}),
-            .audience = audience,
-            .authority = authority,
-            .local_id = local_id,
-            .category = category,
-            .request_id = "hosted-test"};
-  }
-  json publish_status(const std::string& tenant) {
-    auto r =
-        as_portal->request({.url = daemon->url("nodes", "/t/" + tenant + "/gw/v1/publish/status")});
-    return body_of(r);
-  }
-  std::size_t files_of(const std::string& tenant) const {
-    std::size_t n = 0;
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(tenants_dir + "/" + tenant + "/ssmix2", ec);
-         it != fs::recursive_directory_iterator(); ++it)
-      n += it->is_regular_file();
-    return n;
-  }
-};
-
-// Through the portal as the data manager (the portal signs the upload assertion); the hosted
-// gateway's directory copy must know the data manager first.
-http::ClientResponse upload_when_known(testing::Browser& b, const std::string& path,
-                                       const std::string& body, const std::string& type) {
-  http::ClientResponse r;
-  testing::poll_until(
-      [&] {
-        r = b.send("POST", path, body, type);
-        return r.status != 403 || r.body.find("directory") == std::string::npos;
-      },
-      std::chrono::seconds(20));
-  return r;
-}
+using namespace hosted_testing;
 
 TEST(Hosted, AClinicsUploadReachesAConsentedDoctorsTimeline) {
   auto& h = Hosted::get();
@@ -321,6 +148,69 @@ TEST(Hosted, APharmacysDispensingsReachTheTimelineAsDispensedMedications) {
   EXPECT_NE(dispensed["drug"].value("display", "").find("アムロジピン"), std::string::npos)
       << dispensed.dump();
   EXPECT_EQ(dispensed["date"], "2026-12-01");
+}
+
+// The FHIR way in: the clinic's data manager sends a JP-CLINS 診療情報提供書 for the patient it
+// holds; the consented doctor sees its diagnosis in the timeline and downloads the document.
+TEST(Hosted, AClinicsFhirReferralReachesTheDoctorsDiagnosesAndDocuments) {
+  auto& h = Hosted::get();
+  auto& m = matrix();
+  ASSERT_TRUE(h.doctor) << "runs after the clinic's test";
+  json bundle =
+      json::parse(testing::read_file(std::string(HAREYAKA_TEST_DATA_DIR) + "/fhir/ereferral.json"));
+  bundle["entry"][1]["resource"]["identifier"][0]["value"] = m.local_id;
+  json& coding = bundle["entry"][3]["resource"]["code"]["coding"][1];  // the MEDIS coding
+  coding["code"] = "ZFH1";  // a code no generated SS-MIX2 file has
+  coding["display"] = "FHIR経由の病名";
+  const std::string body = bundle.dump();
+  const std::string path = "/api/v1/uploads/fhir?patient_id=" + m.local_id;
+  // One bad entry: refused with its entry named, nothing kept.
+  json bad = bundle;
+  bad["entry"][3]["resource"].erase("code");
+  auto r = upload_when_known(*h.clinic_dm, path, bad.dump(), "application/fhir+json");
+  ASSERT_EQ(r.status, 422) << r.body << h.daemon->log();
+  EXPECT_NE(r.body.find("entry 3 Condition"), std::string::npos) << r.body;
+  EXPECT_FALSE(fs::exists(h.tenants_dir + "/clinic/received/fhir/" + m.local_id));
+  r = h.clinic_dm->send("POST", path, body, "application/fhir+json");
+  ASSERT_EQ(r.status, 200) << r.body << h.daemon->log();
+  EXPECT_TRUE(body_of(r)["accepted"].get<bool>()) << r.body;
+  EXPECT_EQ(r.body.find("/ADT-00/"), std::string::npos) << "the patient was held already";
+  json diagnosis;
+  std::string last;
+  ASSERT_TRUE(testing::poll_until(
+      [&] {
+        auto v = h.doctor->call("GET", "/api/v1/persons/" + m.person_id + "/diagnoses");
+        last = v.body;
+        const json page = body_of(v);
+        if (!page.is_object() || !page["items"].is_array())
+          return false;
+        for (const auto& item : page["items"]) {
+          if (item["facility_oid"] == kClinicOid && item["name"].value("code", "") == "ZFH1")
+            diagnosis = item;
+        }
+        return !diagnosis.is_null();
+      },
+      std::chrono::seconds(60)))
+      << last;
+  EXPECT_EQ(diagnosis["name"]["system"], "MDCDX2") << diagnosis.dump();
+  EXPECT_EQ(diagnosis["icd10"]["code"], "E11.9") << diagnosis.dump();
+  auto v = h.doctor->call("GET", "/api/v1/persons/" + m.person_id + "/documents");
+  ASSERT_EQ(v.status, 200) << v.body;
+  std::string document_id;
+  const json documents = body_of(v);
+  for (const auto& item : documents["items"]) {
+    if (item["facility_oid"] == kClinicOid &&
+        item.value("media_type", "") == "application/fhir+json")
+      document_id = item.value("id", "");
+  }
+  ASSERT_FALSE(document_id.empty()) << v.body;
+  v = h.doctor->call(
+      "GET", "/api/v1/persons/" + m.person_id + "/documents/" + kClinicOid + "/" + document_id);
+  ASSERT_EQ(v.status, 200) << v.body;
+  EXPECT_EQ(v.body, body);
+  // The tenant's local audit has the FHIR upload (action "fhir").
+  const std::string audit = testing::read_file(h.tenants_dir + "/clinic/state/audit.jsonl");
+  EXPECT_NE(audit.find("\"fhir\""), std::string::npos);
 }
 
 TEST(Hosted, ATenantCannotReadOrWriteAnothersData) {

@@ -79,6 +79,7 @@ const std::map<Key, Access>& portal_entries() {
     e[{"web", "GET", "/api/v1/uploads/patients"}] = Access::kDataManager;
     e[{"web", "GET", "/api/v1/uploads/patients/{id}"}] = Access::kDataManager;
     e[{"web", "POST", "/api/v1/uploads/withdraw"}] = Access::kDataManager;
+    e[{"web", "POST", "/api/v1/uploads/fhir"}] = Access::kDataManager;
     // The HPD feed's rejected changes: console routes (session + CSRF), like every
     // /api/v1/admin/connected-systems route.
     e[{"web", "GET", "/api/v1/admin/connected-systems/{id}/rejected"}] = Access::kAdmin;
@@ -218,6 +219,9 @@ DataManagerProbe data_manager_probe(const std::string& method, const std::string
     return {path, std::nullopt, ""};
   if (path.find("/jahis") != std::string::npos)
     return {path + "?patient_id=1000001", std::string("JAHISTC08,1\n"), "text/csv"};
+  if (path.find("/fhir") != std::string::npos)
+    return {path + "?patient_id=1000001", std::string(R"({"resourceType":"Patient"})"),
+            "application/fhir+json"};
   if (path.find("/withdraw") != std::string::npos)
     return {path, std::string(R"({"patient_id":"1000001","path":"x","reason":"r"})"),
             "application/json"};

@@ -1,6 +1,7 @@
 // The facility data manager's page (施設データ管理者, issue #17): one SS-MIX2 export as a zip
 // (POST /api/v1/uploads/ssmix2), or a pharmacy's お薬手帳 file for one patient
-// (POST /api/v1/uploads/jahis), sent to the facility's own gateway with a progress bar, and the
+// (POST /api/v1/uploads/jahis), or FHIR R4 JSON of one patient (JP Core resources, a JP-CLINS
+// document; POST /api/v1/uploads/fhir), sent to the facility's own gateway with a progress bar, and the
 // gateway's answer: how many files were stored, and each file's status and reason.
 
 import { h, replace } from '../dom.js';
@@ -11,6 +12,7 @@ import { errorBox, notice, table } from '../ui.js';
 
 const MAX_BYTES = 256 * 1024 * 1024;
 const MAX_JAHIS_BYTES = 8 * 1024 * 1024;
+const MAX_FHIR_BYTES = 16 * 1024 * 1024;
 
 function resultView(r) {
   const files = Array.isArray(r?.files) ? r.files : [];
@@ -124,10 +126,26 @@ export function render(main, ctx) {
       `/api/v1/uploads/jahis?patient_id=${encodeURIComponent(form.elements.patient_id.value.trim())}`,
       bytes, 'text/csv', onProgress),
   });
+  const fhir = uploadForm({
+    testid: 'fhir-form',
+    fields: [
+      h('div', { class: 'hint' }, t('upload.fhir_hint')),
+      h('div', { class: 'field' }, h('label', { for: 'fhir-patient' }, t('upload.fhir_patient_id')),
+        h('input', { id: 'fhir-patient', name: 'patient_id', required: true, pattern: '[A-Za-z0-9]+', autocomplete: 'off', inputmode: 'latin' })),
+    ],
+    fileLabel: t('upload.fhir_file'),
+    accept: '.json,application/fhir+json,application/json',
+    maxBytes: MAX_FHIR_BYTES,
+    tooLarge: t('upload.fhir_too_large'),
+    send: (form, bytes, onProgress) => upload(
+      `/api/v1/uploads/fhir?patient_id=${encodeURIComponent(form.elements.patient_id.value.trim())}`,
+      bytes, 'application/fhir+json', onProgress),
+  });
   replace(main, h('div', { class: 'page upload-page', 'data-testid': 'upload-page' },
     h('h1', {}, t('upload.title')),
     h('p', { class: 'hint' }, t('upload.intro', { facility: ctx.session?.user?.facility?.name || '' })),
     h('section', {}, h('h2', {}, t('upload.ssmix2_title')), ssmix2),
     h('section', {}, h('h2', {}, t('upload.folder_title')), folder),
-    h('section', {}, h('h2', {}, t('upload.jahis_title')), jahis)));
+    h('section', {}, h('h2', {}, t('upload.jahis_title')), jahis),
+    h('section', {}, h('h2', {}, t('upload.fhir_title')), fhir)));
 }

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { launch, watch, screenshot, foreignRequests, VIEWPORTS } from '../lib/browser.js';
 import { account, PORTAL_URL, skipUnless } from '../lib/env.js';
 import { login, poll } from '../lib/login.js';
@@ -16,6 +17,7 @@ const admin = account('admin');
 const officer = account('officer');
 const dataManager = account('datamanager');
 const JAHIS_FILE = new URL('../../data/jahis/simple.csv', import.meta.url).pathname;
+const FHIR_FILE = new URL('../../data/fhir/ereferral.json', import.meta.url).pathname;
 const SHARED = process.env.HAREYAKA_SHARED_PATIENT || '';
 
 const browsers = [];
@@ -325,7 +327,7 @@ test('prefecture officer: the statistics page alone, suppressed, public exports 
     await shots(page, 'officer-stats');
   });
 
-test('data manager: an お薬手帳 file and a broken zip, sent with progress, each with its report',
+test('data manager: an お薬手帳 file, FHIR documents and a broken zip, sent with progress, each with its report',
   { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_DATAMANAGER') }, async () => {
     const { page } = await open(VIEWPORTS.ipad_portrait);
     await login(page, dataManager);
@@ -339,6 +341,21 @@ test('data manager: an お薬手帳 file and a broken zip, sent with progress, e
     await page.waitForSelector('[data-testid=jahis-form-result] [data-testid=upload-stored]', { timeout: 30_000 });
     const status = await page.locator('[data-testid=jahis-form-result] table.upload-files tbody tr span').first().getAttribute('class');
     assert.match(status, /upload-(stored|unchanged)/);
+    // A JP-CLINS 診療情報提供書 (FHIR JSON) of one patient: its entries stored; then one with
+    // an entry lacking its code, refused with that entry named.
+    const referral = JSON.parse(readFileSync(FHIR_FILE, 'utf8'));
+    referral.entry[1].resource.identifier[0].value = 'E2E0002';
+    await page.fill('#fhir-patient', 'E2E0002');
+    await page.setInputFiles('#fhir-form-file', { name: 'referral.json', mimeType: 'application/fhir+json', buffer: Buffer.from(JSON.stringify(referral)) });
+    await page.click('[data-testid=fhir-form-send]');
+    await page.waitForSelector('[data-testid=fhir-form-result] [data-testid=upload-stored]', { timeout: 30_000 });
+    const fhirStatus = await page.locator('[data-testid=fhir-form-result] table.upload-files tbody tr span').first().getAttribute('class');
+    assert.match(fhirStatus, /upload-(stored|unchanged)/);
+    delete referral.entry[3].resource.code;
+    await page.setInputFiles('#fhir-form-file', { name: 'broken.json', mimeType: 'application/fhir+json', buffer: Buffer.from(JSON.stringify(referral)) });
+    await page.click('[data-testid=fhir-form-send]');
+    await page.waitForSelector('[data-testid=fhir-form-result] span.upload-rejected', { timeout: 30_000 });
+    assert.match(await page.locator('[data-testid=fhir-form-result] table.upload-files').innerText(), /entry 3 Condition/);
     // A zip that is no zip: refused with the gateway's reason, nothing stored.
     await page.setInputFiles('#upload-form-file', { name: 'broken.zip', mimeType: 'application/zip', buffer: Buffer.from('not a zip at all') });
     await page.click('[data-testid=upload-form-send]');

@@ -202,6 +202,8 @@ TEST(Ssmix2StoreRecovery, AJournalledCommitIsFinishedAndAnUnjournalledStageDropp
   write_file_durably(dir + "/uploads/u1.commit", nlohmann::json{{"files", {rel0, rel1}}}.dump());
   fs::create_directories(dir + "/uploads/u2");
   write_file_durably(dir + "/uploads/u2/0", entries[2].second);
+  // And a third killed while its journal was being written (write_file_durably's temporary).
+  write_file_durably(dir + "/uploads/.tmp-4242-7", "{\"files\":[");
   Ssmix2Store s(dir, 64u << 20, UploadLimits{});
   const auto placed = s.recover();
   EXPECT_EQ(placed, std::vector<std::string>{rel1});
@@ -209,6 +211,7 @@ TEST(Ssmix2StoreRecovery, AJournalledCommitIsFinishedAndAnUnjournalledStageDropp
   EXPECT_FALSE(fs::exists(dir + "/uploads/u1.commit"));
   EXPECT_FALSE(fs::exists(dir + "/uploads/u1"));
   EXPECT_FALSE(fs::exists(dir + "/uploads/u2"));
+  EXPECT_FALSE(fs::exists(dir + "/uploads/.tmp-4242-7"));
   EXPECT_EQ(files_under(dir + "/ssmix2"), 2u);
 }
 
