@@ -45,6 +45,7 @@ Tenant::Tenant(TenantSettings settings, const SharedParts& shared)
       dispensings_(dir_) {
   storage::IndexOptions o;
   o.standard_root = store_.standard_root();
+  o.extended_root = store_.extended_root();
   o.cache_file = dir_ + "/state/index.cache";
   o.threads = 1;
   o.reject_pid_mismatch = true;
@@ -158,6 +159,7 @@ void Tenant::add_routes() {
       {.body_limit = kUploadBodyLimit,
        .summary = "an SS-MIX2 standard storage upload (zip): all files stored or none"});
   add_jahis_route(checker);
+  add_form_routes(checker);
   router_.add_blocking(
       "GET", "/gw/v1/uploads",
       [this, checker](Request& req) {

@@ -5,6 +5,7 @@
 // portal's public key, the directory copy and the listener.
 //
 // Its folder (<tenants_dir>/<id>/): ssmix2/ (standard storage, written by uploads only),
+// extended/ (extended storage: the web form's documents),
 // uploads/ (staging, journals, reports), state/ (index cache, outbox, audit.jsonl).
 #pragma once
 
@@ -68,6 +69,7 @@ class Tenant {
  private:
   void add_routes();
   void add_jahis_route(const UploadChecker& checker);
+  void add_form_routes(const UploadChecker& checker);  // form_routes.cpp: the web form
 
   TenantSettings settings_;
   const SharedParts& shared_;
