@@ -4,6 +4,7 @@
 //   #/patients/{id}/{tab}  patient page
 //   #/admin/{section}  secretariat console (roles contains "admin")
 //   #/upload           the facility data manager's SS-MIX2 upload (roles contains "upload")
+//   #/register         the same data manager's web form: patients with consent, documents
 //   #/fhir-launch      a SMART app's launch/patient: pick the patient it may read
 
 import { h, replace } from './dom.js';
@@ -17,6 +18,7 @@ import { forgetPatient } from './pages/patient.js';
 import * as adminPage from './pages/admin.js';
 import * as fhirLaunchPage from './pages/fhir_launch.js';
 import * as uploadPage from './pages/upload.js';
+import * as registerPage from './pages/register.js';
 
 const state = { session: null, flash: null };
 const header = document.getElementById('app-header');
@@ -79,6 +81,7 @@ function renderHeader() {
     if (isAdmin(s)) nav.appendChild(h('a', { href: '#/admin/facilities', class: 'nav-link' }, t('nav.admin')));
     if (isStatsReader(s)) nav.appendChild(h('a', { href: '#/admin/stats', class: 'nav-link' }, t('admin.stats')));
     if (isUploader(s)) nav.appendChild(h('a', { href: '#/upload', class: 'nav-link' }, t('nav.upload')));
+    if (isUploader(s)) nav.appendChild(h('a', { href: '#/register', class: 'nav-link' }, t('nav.register')));
     const who = h('span', { class: 'who' },
       h('span', { class: 'who-name' }, s.user.display_name || s.user.login_id),
       h('span', { class: 'who-facility' }, s.user.facility?.name || ''));
@@ -135,6 +138,7 @@ async function route() {
   try {
     if (isStatsReader(state.session) && parts[0] !== 'admin') return navigate(homeFor(state.session));
     if (isUploader(state.session)) {
+      if (parts[0] === 'register') return registerPage.render(main, ctx);
       if (parts[0] !== 'upload') return navigate(homeFor(state.session));
       return uploadPage.render(main, ctx);
     }
