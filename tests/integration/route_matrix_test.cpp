@@ -76,6 +76,8 @@ const std::map<Key, Access>& portal_entries() {
     // Hosted disclosure (#17): the facility data manager's SS-MIX2 upload.
     e[{"web", "POST", "/api/v1/uploads/ssmix2"}] = Access::kDataManager;
     e[{"web", "POST", "/api/v1/uploads/jahis"}] = Access::kDataManager;
+    e[{"web", "POST", "/api/v1/uploads/patients"}] = Access::kDataManager;
+    e[{"web", "POST", "/api/v1/uploads/documents"}] = Access::kDataManager;
     // The HPD feed's rejected changes: console routes (session + CSRF), like every
     // /api/v1/admin/connected-systems route.
     e[{"web", "GET", "/api/v1/admin/connected-systems/{id}/rejected"}] = Access::kAdmin;
@@ -292,12 +294,29 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
           }
           case Access::kDataManager: {
             EXPECT_EQ(a.status, 401) << where;
-            // An empty zip, or a pharmacy's お薬手帳 file of one patient.
+            // An empty zip, or a pharmacy's お薬手帳 file of one patient, or the web form's
+            // registration (with consent) or document.
             const bool jahis = path.find("/jahis") != std::string::npos;
-            const std::string body =
+            const bool patients = path.ends_with("/patients");
+            const bool documents = path.ends_with("/documents");
+            std::string body =
                 jahis ? std::string("JAHISTC08,1\n") : "PK\x05\x06" + std::string(18, '\0');
-            const std::string type = jahis ? "text/csv" : "application/zip";
-            const std::string target = jahis ? path + "?patient_id=1000001" : path;
+            std::string type = jahis ? "text/csv" : "application/zip";
+            std::string target = jahis ? path + "?patient_id=1000001" : path;
+            if (patients) {
+              body = json{{"patient_id", "1000001"},
+                          {"family", "晴山"},
+                          {"consent_obtained", true},
+                          {"consent_document_ref", "C-1"},
+                          {"consent_date", "2026-01-05"}}
+                         .dump();
+              type = "application/json";
+            } else if (documents) {
+              body = "%PDF-1.4\n%%EOF\n";
+              type = "application/pdf";
+              target = path + "?patient_id=1000001&title=t&category=other&date=2026-01-05";
+            }
+            const std::string wrong_type = patients ? "text/plain" : "application/json";
             // A clinician and the secretariat are refused whatever they send; the console's
             // session without the CSRF token too.
             for (Browser* b : {&consented, &admin}) {
@@ -309,8 +328,7 @@ TEST(RouteMatrix, EveryPortalRouteHasAnEntryAndHoldsItsCells) {
             // of another type is refused before anything is forwarded.
             const auto r = data_manager.send(method, target, body, type);
             EXPECT_EQ(r.status, 409) << where << ": " << r.body;
-            EXPECT_EQ(data_manager.send(method, target, "{}", "application/json").status, 415)
-                << where;
+            EXPECT_EQ(data_manager.send(method, target, "{}", wrong_type).status, 415) << where;
             EXPECT_FALSE(discloses(r)) << where;
             break;
           }
