@@ -58,7 +58,7 @@ class Ssmix2Store {
 
   const std::string& standard_root() const { return standard_root_; }
   // Finishes interrupted commits, drops unacknowledged staging; counts the bytes held.
-  // Returns the standard-storage paths it placed.
+  // Returns the paths it placed (relative to the standard or, for documents, the extended root).
   std::vector<std::string> recover();
   // Checks and stores one zip (all of its files or none). `placed`: the paths newly stored.
   UploadReport upload(std::string_view zip, std::vector<std::string>& placed);
