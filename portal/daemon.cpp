@@ -36,6 +36,7 @@
 #include "portal/stats/stats_rollup.hpp"
 #include "portal/stats/stats_routes.hpp"
 #include "portal/totp_keys.hpp"
+#include "portal/uploads/form_routes.hpp"
 #include "portal/uploads/upload_routes.hpp"
 #include "portal/viewer/imaging_api.hpp"
 #include "portal/viewer/person_directory.hpp"
@@ -231,6 +232,8 @@ struct Daemon::Impl {
                          .gateways = gateways,
                          .workers = runtime.workers(),
                          .assertion_lifetime = viewer.assertion_lifetime};
+  // The web form of a facility without an EMR: registrations with consent, and documents.
+  FormServices forms{.uploads = uploads, .pool = pool};
   http::PeerAllowlist metrics_readers{config.metrics_readers, "the portal's metrics"};
   std::unique_ptr<PixNotifier> notifier;
   std::unique_ptr<AtnaSender> atna;
@@ -267,6 +270,7 @@ void Daemon::start() {
   add_viewer_routes(*d.web, d.viewer);
   care::add_care_routes(*d.web, d.care);
   add_upload_routes(*d.web, d.uploads);
+  add_form_routes(*d.web, d.forms);
   fhir::add_fhir_routes(*d.web, d.fhir_services);
   add_imaging_routes(*d.web, d.viewer);
   // Last: its "/{file}" pattern must not shadow the API routes above.

@@ -111,6 +111,7 @@ json UploadReport::to_json() const {
 Ssmix2Store::Ssmix2Store(std::string tenant_dir, std::uint64_t quota_bytes, UploadLimits limits)
     : tenant_dir_(std::move(tenant_dir)),
       standard_root_(tenant_dir_ + "/ssmix2"),
+      extended_root_(tenant_dir_ + "/extended"),
       uploads_dir_(tenant_dir_ + "/uploads"),
       quota_(quota_bytes),
       limits_(limits) {}
@@ -118,11 +119,13 @@ Ssmix2Store::Ssmix2Store(std::string tenant_dir, std::uint64_t quota_bytes, Uplo
 std::vector<std::string> Ssmix2Store::recover() {
   std::lock_guard lock(mu_);
   fs::create_directories(standard_root_);
+  fs::create_directories(extended_root_);
   fs::create_directories(uploads_dir_ + "/reports");
   used_ = 0;
-  // The quota covers everything the facility disclosed: its storage and the files received as
-  // they were sent (received/: a pharmacy's notebooks, FHIR uploads).
-  for (const std::string& root : {standard_root_, tenant_dir_ + "/received"}) {
+  // The quota covers everything the facility disclosed: its storage, its extended storage (the
+  // web form's documents) and the files received as they were sent (received/: a pharmacy's
+  // notebooks, FHIR uploads).
+  for (const std::string& root : {standard_root_, extended_root_, tenant_dir_ + "/received"}) {
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
          it.increment(ec)) {
@@ -337,8 +340,27 @@ bool Ssmix2Store::charge(std::uint64_t bytes, const std::function<bool()>& write
   return added;
 }
 
+void Ssmix2Store::place_document(const std::string& path, const std::string& bytes,
+                                 const std::string& supersede, const std::string& superseded_as,
+                                 std::vector<std::string>& placed) {
+  std::lock_guard lock(mu_);
+  std::error_code ec;
+  if (fs::exists(extended_root_ + "/" + path, ec))
+    throw Error(ErrorCode::kConflict, "a document of that name is already stored");
+  std::vector<Rename> renames;
+  if (!supersede.empty()) {
+    if (!fs::is_directory(extended_root_ + "/" + supersede, ec))
+      throw Error(ErrorCode::kNotFound, "supersedes: no such current document");
+    renames.push_back({supersede, superseded_as});
+  }
+  if (used_ + bytes.size() > quota_)
+    throw Error(ErrorCode::kPayloadTooLarge, "over the facility's quota");
+  commit(random_uuid(), {{path, bytes}}, placed, true, renames);
+}
+
 void Ssmix2Store::commit(const std::string& upload_id, const std::vector<Staged>& staged,
-                         std::vector<std::string>& placed) {
+                         std::vector<std::string>& placed, bool extended,
+                         const std::vector<Rename>& renames) {
   if (staged.empty())
     return;  // every file already held
   const std::string stage = uploads_dir_ + "/" + upload_id;
@@ -350,7 +372,12 @@ void Ssmix2Store::commit(const std::string& upload_id, const std::vector<Staged>
   }
   sync_filesystem(stage);  // every staged file on disk, in one flush, before the journal
   const std::string journal = uploads_dir_ + "/" + upload_id + ".commit";
-  write_file_durably(journal, json{{"files", paths}}.dump());  // the commit point
+  json j{{"files", paths}};
+  if (extended)
+    j["root"] = "extended";
+  for (const auto& r : renames)
+    j["renames"].push_back({{"from", r.from}, {"to", r.to}});
+  write_file_durably(journal, j.dump());  // the commit point
   roll_forward(journal, placed);
 }
 
@@ -362,11 +389,12 @@ void Ssmix2Store::roll_forward(const std::string& journal, std::vector<std::stri
     // A journal is written whole (write_file_durably) or not at all: unreadable means damage.
     throw Error(ErrorCode::kInternal, "storage damaged", "unreadable upload journal " + journal);
   }
+  const std::string& root = j.value("root", "") == "extended" ? extended_root_ : standard_root_;
   const json files = j["files"];
   for (std::size_t i = 0; i < files.size(); ++i) {
     const std::string path = files[i].get<std::string>();
     const std::string from = stage + "/" + std::to_string(i);
-    const fs::path target = fs::path(standard_root_) / path;
+    const fs::path target = fs::path(root) / path;
     std::error_code ec;
     if (!fs::exists(from, ec))
       continue;  // linked and its stage copy removed before the crash
@@ -378,8 +406,28 @@ void Ssmix2Store::roll_forward(const std::string& journal, std::vector<std::stri
       throw Error(ErrorCode::kUnavailable, "storage unavailable", "cannot link " + target.string());
     }
   }
+  // A superseded content folder gets its new name (flag 2) after the new document is linked:
+  // across a crash the journal redoes whichever step is missing.
+  if (const auto renames = j.find("renames"); renames != j.end() && renames->is_array()) {
+    for (const auto& r : *renames) {
+      const fs::path from = fs::path(root) / r.value("from", "");
+      const fs::path to = fs::path(root) / r.value("to", "");
+      std::error_code ec;
+      if (!fs::exists(from, ec))
+        continue;  // renamed before the crash
+      fs::rename(from, to, ec);
+      if (ec) {
+        throw Error(ErrorCode::kUnavailable, "storage unavailable",
+                    "cannot rename " + from.string());
+      }
+      for (const auto& e : fs::directory_iterator(to, ec)) {
+        placed.push_back(r.value("from", "") + "/" + e.path().filename().string());
+        placed.push_back(r.value("to", "") + "/" + e.path().filename().string());
+      }
+    }
+  }
   // Every new name and folder on disk (one flush) before the journal that would redo them goes.
-  sync_filesystem(standard_root_);
+  sync_filesystem(root);
   std::error_code ec;
   fs::remove_all(stage, ec);
   ::unlink(journal.c_str());

@@ -1,5 +1,5 @@
-// The standard storage of a hosted tenant (issue #17), written only by uploads: a zip of
-// SS-MIX2 standard storage made by a small EMR or a conversion tool. Every file of an upload
+// The standard (and extended) storage of a hosted tenant (issue #17), written only by uploads: a
+// zip of SS-MIX2 standard storage made by a small EMR or a conversion tool. Every file of an upload
 // is checked before anything is written (the storage index's own rules, with the patient id
 // of PID-3 required to match the folder); one bad file rejects the whole upload, with a
 // per-file report, and nothing of it is stored.
@@ -59,7 +59,7 @@ class Ssmix2Store {
 
   const std::string& standard_root() const { return standard_root_; }
   // Finishes interrupted commits, drops unacknowledged staging; counts the bytes held.
-  // Returns the standard-storage paths it placed.
+  // Returns the paths it placed (relative to the standard or, for documents, the extended root).
   std::vector<std::string> recover();
   // Checks and stores one zip (all of its files or none). `placed`: the paths newly stored.
   UploadReport upload(std::string_view zip, std::vector<std::string>& placed);
@@ -71,6 +71,16 @@ class Ssmix2Store {
   // quota: `write` runs under the store's lock and returns whether it stored anything new,
   // which is then counted. Throws Error(kPayloadTooLarge) when the bytes would pass the quota.
   bool charge(std::uint64_t bytes, const std::function<bool()>& write);
+  // Stores one document in the extended storage (a care facility's web form, extended_root()),
+  // through the same journal and quota. `supersede`, when not empty, is the content folder (a
+  // path relative to the extended root) of the document this one corrects: in the same commit
+  // its condition flag becomes 2 (superseded) by renaming the folder to `superseded_as`; its
+  // file stays on disk. Throws Error(kConflict) when `path` is taken, kPayloadTooLarge over the
+  // quota, kNotFound when `supersede` is no longer there.
+  void place_document(const std::string& path, const std::string& bytes,
+                      const std::string& supersede, const std::string& superseded_as,
+                      std::vector<std::string>& placed);
+  const std::string& extended_root() const { return extended_root_; }
   // Keeps a report with the last ones (uploads of other kinds, a pharmacy's お薬手帳 files).
   void save_report(const UploadReport& report);
   // The reports of the most recent uploads, newest first.
@@ -80,15 +90,19 @@ class Ssmix2Store {
 
  private:
   struct Staged {
-    std::string path;  // standard-storage relative path
+    std::string path;  // relative to its storage root
     std::string bytes;
+  };
+  struct Rename {  // a content folder of the extended storage that becomes superseded
+    std::string from, to;
   };
   void check_entries(std::string_view zip, UploadReport& report, std::vector<Staged>& staged);
   void commit(const std::string& upload_id, const std::vector<Staged>& staged,
-              std::vector<std::string>& placed);
+              std::vector<std::string>& placed, bool extended = false,
+              const std::vector<Rename>& renames = {});
   void roll_forward(const std::string& journal, std::vector<std::string>& placed);
 
-  std::string tenant_dir_, standard_root_, uploads_dir_;
+  std::string tenant_dir_, standard_root_, extended_root_, uploads_dir_;
   std::uint64_t quota_;
   UploadLimits limits_;
   mutable std::mutex mu_;  // one upload at a time; guards used_

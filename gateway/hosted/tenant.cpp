@@ -46,6 +46,7 @@ Tenant::Tenant(TenantSettings settings, const SharedParts& shared)
       fhir_(dir_) {
   storage::IndexOptions o;
   o.standard_root = store_.standard_root();
+  o.extended_root = store_.extended_root();
   o.cache_file = dir_ + "/state/index.cache";
   o.threads = 1;
   o.reject_pid_mismatch = true;
@@ -163,6 +164,7 @@ void Tenant::add_routes() {
   add_jahis_route(checker);
   add_disclosed_routes(checker);
   add_fhir_route(checker);
+  add_form_routes(checker);
   router_.add_blocking(
       "GET", "/gw/v1/uploads",
       [this, checker](Request& req) {

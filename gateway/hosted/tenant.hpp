@@ -5,8 +5,8 @@
 // portal's public key, the directory copy and the listener.
 //
 // Its folder (<tenants_dir>/<id>/): ssmix2/ (standard storage, written by uploads only),
-// uploads/ (staging, journals, reports), received/ (お薬手帳 and FHIR uploads as received),
-// state/ (index cache, outbox, audit.jsonl).
+// extended/ (extended storage: the web form's documents), uploads/ (staging, journals, reports),
+// received/ (お薬手帳 and FHIR uploads as received), state/ (index cache, outbox, audit.jsonl).
 #pragma once
 
 #include <cstdint>
@@ -75,6 +75,7 @@ class Tenant {
   // The dispensings' and the FHIR uploads' items of a category (the data API's supplement).
   std::vector<nlohmann::json> supplement(const std::string& patient_id,
                                          std::string_view category) const;
+  void add_form_routes(const UploadChecker& checker);  // form_routes.cpp: the web form
 
   TenantSettings settings_;
   const SharedParts& shared_;

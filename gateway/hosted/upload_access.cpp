@@ -59,8 +59,9 @@ AccessAssertion authorize_upload(const UploadChecker& checker, const http::Reque
 }
 
 void audit_upload(const UploadChecker& checker, const http::Request& req,
-                  const AccessAssertion& who, const UploadReport& report) {
-  json entry = entry_for(req, "ssmix2");
+                  const AccessAssertion& who, const UploadReport& report,
+                  const std::string& action) {
+  json entry = entry_for(req, action);
   entry["outcome"] = report.accepted() ? "stored" : "rejected";
   entry["assertion_id"] = who.id;
   entry["uploader"] = {{"user", who.user}, {"facility", who.facility_oid}};

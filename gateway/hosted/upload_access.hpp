@@ -31,8 +31,9 @@ struct UploadChecker {
 // after auditing. `action`: what is asked ("ssmix2", "list"), for the audit.
 AccessAssertion authorize_upload(const UploadChecker& checker, const http::Request& req,
                                  const std::string& action);
-// The outcome of an authorised upload, in the same audit.
+// The outcome of an authorised upload, in the same audit (`action` as for authorize_upload).
 void audit_upload(const UploadChecker& checker, const http::Request& req,
-                  const AccessAssertion& who, const UploadReport& report);
+                  const AccessAssertion& who, const UploadReport& report,
+                  const std::string& action = "ssmix2");
 
 }  // namespace hareyaka::gateway::hosted

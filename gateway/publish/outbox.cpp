@@ -73,16 +73,21 @@ Outbox::Outbox(const std::string& state_dir)
 }
 
 void Outbox::add(const std::string& patient_id) {
+  std::lock_guard lock(mu_);
   write_durably(outbox_dir_, to_name(patient_id), "");
+  if (taken_.contains(patient_id))
+    readded_.insert(patient_id);
 }
 
 std::vector<std::string> Outbox::pending(std::size_t limit) const {
+  std::lock_guard lock(mu_);
   std::vector<std::string> out;
   for (const auto& e : fs::directory_iterator(outbox_dir_)) {
     const std::string name = e.path().filename().string();
     if (name.empty() || name[0] == '.')
       continue;
     out.push_back(from_name(name));
+    taken_.insert(out.back());
     if (out.size() >= limit)
       break;
   }
@@ -108,6 +113,10 @@ void Outbox::record_feed(const std::string& patient_id, const std::string& diges
 }
 
 void Outbox::done(const std::string& patient_id) {
+  std::lock_guard lock(mu_);
+  taken_.erase(patient_id);
+  if (readded_.erase(patient_id) > 0)
+    return;  // changed again while it was sent: the next round sends that change
   std::error_code ec;
   fs::remove(outbox_dir_ + "/" + to_name(patient_id), ec);
   sync_dir(outbox_dir_);

@@ -4,10 +4,15 @@
 // digest is safely on disk, so a crash between the two resends (the portal treats a repeat
 // as an update) and never loses a change. The locator entry sent for each patient has its
 // own record (digest and last-change time of what the portal last acknowledged).
+//
+// A patient changed again while its entry is being sent (between pending() and done()) keeps
+// its entry: done() then leaves it for the next round, so that change is sent too.
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,7 +30,8 @@ class Outbox {
   std::optional<std::string> acknowledged_digest(const std::string& patient_id) const;
   // The feed part alone: records the digest, keeps the entry.
   void record_feed(const std::string& patient_id, const std::string& digest);
-  // Removes the entry (every part of the patient is acknowledged).
+  // Removes the entry (every part of the patient is acknowledged), unless add() was called for
+  // the patient since pending() returned it.
   void done(const std::string& patient_id);
 
   struct LocatorState {
@@ -38,6 +44,9 @@ class Outbox {
 
  private:
   std::string outbox_dir_, published_dir_, locators_dir_;
+  mutable std::mutex mu_;                // guards the two sets; add() and done() under it
+  mutable std::set<std::string> taken_;  // returned by pending(), not yet done()
+  std::set<std::string> readded_;        // add()ed again while taken
 };
 
 }  // namespace hareyaka::gateway::publish

@@ -231,7 +231,11 @@ nlohmann::json documents_page(const StorageIndex& index, const std::string& pid,
     doc.source.file = d.relative_path;
     doc.source.order_no = doc.order_no;
     doc.source.department = doc.department;
-    items.push_back(doc);
+    nlohmann::json item = doc;
+    // The document's title: its file name without the extension (a web form names the file
+    // after the title its user typed; clinical::Document gains keys, never renames them).
+    item["title"] = loc.file.substr(0, loc.file.rfind('.'));
+    items.push_back(std::move(item));
   }
   return page_json(pid, "documents", std::move(items), q, more, 0);
 }

@@ -5,6 +5,7 @@
 //   #/admin/{section}  secretariat console (roles contains "admin")
 //   #/upload           the facility data manager's SS-MIX2 upload (roles contains "upload")
 //   #/disclosed        the facility's disclosed patients and records, and their withdrawal
+//   #/register         the same data manager's web form: patients with consent, documents
 //   #/fhir-launch      a SMART app's launch/patient: pick the patient it may read
 
 import { h, replace } from './dom.js';
@@ -19,6 +20,7 @@ import * as adminPage from './pages/admin.js';
 import * as fhirLaunchPage from './pages/fhir_launch.js';
 import * as uploadPage from './pages/upload.js';
 import * as disclosedPage from './pages/disclosed.js';
+import * as registerPage from './pages/register.js';
 
 const state = { session: null, flash: null };
 const header = document.getElementById('app-header');
@@ -82,6 +84,7 @@ function renderHeader() {
     if (isStatsReader(s)) nav.appendChild(h('a', { href: '#/admin/stats', class: 'nav-link' }, t('admin.stats')));
     if (isUploader(s)) {
       nav.appendChild(h('a', { href: '#/upload', class: 'nav-link' }, t('nav.upload')));
+      nav.appendChild(h('a', { href: '#/register', class: 'nav-link' }, t('nav.register')));
       nav.appendChild(h('a', { href: '#/disclosed', class: 'nav-link', 'data-testid': 'nav-disclosed' }, t('nav.disclosed')));
     }
     const who = h('span', { class: 'who' },
@@ -141,6 +144,7 @@ async function route() {
     if (isStatsReader(state.session) && parts[0] !== 'admin') return navigate(homeFor(state.session));
     if (isUploader(state.session)) {
       if (parts[0] === 'disclosed') return disclosedPage.render(main, ctx);
+      if (parts[0] === 'register') return registerPage.render(main, ctx);
       if (parts[0] !== 'upload') return navigate(homeFor(state.session));
       return uploadPage.render(main, ctx);
     }

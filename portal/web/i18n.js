@@ -1,6 +1,8 @@
 // Japanese first, English switchable. Every string the UI shows comes from here. The choice
 // of language is the only thing kept in localStorage (never patient data).
 
+import { ja as registerJa, en as registerEn } from './i18n_register.js';
+
 const STORAGE_KEY = 'hareyaka.lang';
 
 const ja = {
@@ -1143,7 +1145,7 @@ const en = {
   'date.era_first': '1',
 };
 
-const dictionaries = { ja, en };
+const dictionaries = { ja: { ...ja, ...registerJa }, en: { ...en, ...registerEn } };
 let current = readStoredLang();
 
 function readStoredLang() {

@@ -5,5 +5,6 @@ target_link_libraries(hareyaka_hosted_test_support PUBLIC hareyaka_gateway_test_
 hareyaka_test(gateway_hosted_test SOURCES hosted/ssmix2_upload_test.cpp hosted/registration_test.cpp
   hosted/tenant_files_test.cpp
   hosted/fhir_upload_test.cpp
+  hosted/care_form_test.cpp
   LIBS hareyaka_hosted_test_support)
 add_dependencies(gateway_hosted_test hareyaka-ssmix2-gen)

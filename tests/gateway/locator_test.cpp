@@ -102,5 +102,25 @@ TEST(Outbox, KeepsTheLocatorStateApartFromTheEntryAndAcrossRestarts) {
   EXPECT_FALSE(again.locator_state("never"));
 }
 
+// A change while the patient's entry is being sent (a document attached during the feed of its
+// registration) is not lost when that sending completes: the entry stays for the next round.
+TEST(Outbox, AChangeWhileSendingKeepsTheEntryForTheNextRound) {
+  TempDir dir;
+  Outbox o(dir.path());
+  o.add("p1");
+  ASSERT_EQ(o.pending(10), std::vector<std::string>{"p1"});
+  o.add("p1");  // changed again before done()
+  o.acknowledge("p1", "digest-1");
+  EXPECT_EQ(o.pending_count(), 1u);
+  ASSERT_EQ(o.pending(10), std::vector<std::string>{"p1"});
+  o.acknowledge("p1", "digest-2");
+  EXPECT_EQ(o.pending_count(), 0u);
+  // An entry not taken: added twice, done once, gone.
+  o.add("p2");
+  o.add("p2");
+  o.done("p2");
+  EXPECT_EQ(o.pending_count(), 0u);
+}
+
 }  // namespace
 }  // namespace hareyaka::gateway::publish

@@ -80,6 +80,8 @@ const std::map<Key, Access>& portal_entries() {
     e[{"web", "GET", "/api/v1/uploads/patients/{id}"}] = Access::kDataManager;
     e[{"web", "POST", "/api/v1/uploads/withdraw"}] = Access::kDataManager;
     e[{"web", "POST", "/api/v1/uploads/fhir"}] = Access::kDataManager;
+    e[{"web", "POST", "/api/v1/uploads/patients"}] = Access::kDataManager;
+    e[{"web", "POST", "/api/v1/uploads/documents"}] = Access::kDataManager;
     // The HPD feed's rejected changes: console routes (session + CSRF), like every
     // /api/v1/admin/connected-systems route.
     e[{"web", "GET", "/api/v1/admin/connected-systems/{id}/rejected"}] = Access::kAdmin;
@@ -222,6 +224,18 @@ DataManagerProbe data_manager_probe(const std::string& method, const std::string
   if (path.find("/fhir") != std::string::npos)
     return {path + "?patient_id=1000001", std::string(R"({"resourceType":"Patient"})"),
             "application/fhir+json"};
+  if (path.ends_with("/uploads/patients"))  // the web form's registration, with consent
+    return {path,
+            nlohmann::json{{"patient_id", "1000001"},
+                           {"family", "晴山"},
+                           {"consent_obtained", true},
+                           {"consent_document_ref", "C-1"},
+                           {"consent_date", "2026-01-05"}}
+                .dump(),
+            "application/json"};
+  if (path.ends_with("/uploads/documents"))
+    return {path + "?patient_id=1000001&title=t&category=other&date=2026-01-05",
+            std::string("%PDF-1.4\n%%EOF\n"), "application/pdf"};
   if (path.find("/withdraw") != std::string::npos)
     return {path, std::string(R"({"patient_id":"1000001","path":"x","reason":"r"})"),
             "application/json"};

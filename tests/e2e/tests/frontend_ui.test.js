@@ -153,6 +153,72 @@ test('pharmacist sees only the tabs the API allows', async () => {
   }
 });
 
+// The web form of a facility without an EMR (pages/register.js), on a tablet: what it sends,
+// and the gateway's reports (stored; refused with the reason) as the page shows them.
+test('data manager: the web form sends a registration with consent and a document (ipad)', async () => {
+  const { context, close } = await launch({ viewport: VIEWPORTS.ipad_portrait, touch: true });
+  try {
+    const { page, log } = watch(await context.newPage());
+    const sent = [];
+    await page.route('**/api/v1/uploads/**', async (route) => {
+      const req = route.request();
+      const url = new URL(req.url());
+      sent.push({ path: url.pathname, search: url.searchParams, type: req.headers()['content-type'], body: req.postDataBuffer() });
+      if (url.pathname.endsWith('/patients')) {
+        return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ upload_id: 'u-1', accepted: true, stored: 1, files: [{ name: 'patient', status: 'stored' }], consent: { id: 41 } }) });
+      }
+      if (sent.length > 2) {
+        return route.fulfill({ status: 422, contentType: 'application/json', body: JSON.stringify({ upload_id: 'u-3', accepted: false, stored: 0, rejected: 1, files: [{ name: 'document', status: 'rejected', reason: 'the file is not a PDF (it does not begin %PDF-)' }] }) });
+      }
+      return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ upload_id: 'u-2', accepted: true, stored: 1, files: [{ name: 'document', status: 'stored' }], document_id: '0123456789abcdef' }) });
+    });
+    await login(page, 'dm-care');
+    await page.waitForSelector('[data-testid=upload-page]');
+    await page.click('a.nav-link[href="#/register"]');
+    await page.waitForSelector('[data-testid=register-page]');
+    await page.fill('#reg-id', 'K0001');
+    await page.fill('#reg-family', '晴山');
+    await page.fill('#reg-given', 'ミツ');
+    await page.fill('#reg-family-kana', 'ハレヤマ');
+    await page.fill('#reg-consent-ref', '同意書 C-001');
+    // Without the consent box the browser does not send the form.
+    await page.click('[data-testid=register-send]');
+    assert.equal(sent.length, 0);
+    await page.check('#reg-consent');
+    await page.click('[data-testid=register-send]');
+    await page.waitForSelector('[data-testid=register-consent]');
+    assert.equal(await page.getAttribute('[data-testid=register-report-status]', 'data-status'), 'stored');
+    const reg = JSON.parse(sent[0].body.toString());
+    assert.equal(reg.patient_id, 'K0001');
+    assert.equal(reg.consent_obtained, true);
+    assert.equal(reg.consent_document_ref, '同意書 C-001');
+    assert.match(reg.consent_date, /^\d{4}-\d{2}-\d{2}$/);
+    // The document form has the patient; a PDF with its title and category, with progress.
+    assert.equal(await page.inputValue('#doc-patient'), 'K0001');
+    await page.fill('#doc-title', '看護サマリー');
+    await page.selectOption('#doc-category', 'nursing_summary');
+    await page.setInputFiles('#doc-file', { name: 'summary.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
+    await page.click('[data-testid=document-send]');
+    await page.waitForSelector('[data-testid=document-report-status][data-status=stored]');
+    assert.equal(sent[1].type, 'application/pdf');
+    assert.equal(sent[1].search.get('title'), '看護サマリー');
+    assert.equal(sent[1].search.get('category'), 'nursing_summary');
+    assert.equal(sent[1].body.toString(), '%PDF-1.4\n%%EOF\n');
+    await screenshot(page, 'fx-ipad_portrait-data-manager-register');
+    // Refused by the gateway: its reason shown.
+    await page.click('[data-testid=document-send]');
+    await page.waitForSelector('[data-testid=document-report-reason]');
+    assert.match(await page.innerText('[data-testid=document-report-reason]'), /PDF/);
+    // English.
+    await page.click('[data-testid=lang-toggle]');
+    await page.waitForSelector('text=Attach a document');
+    await page.click('[data-testid=lang-toggle]');
+    assertClean(log);
+  } finally {
+    await close();
+  }
+});
+
 test('items passed through in the clinical model shape render like api.md items', async () => {
   const { context, close } = await launch();
   try {

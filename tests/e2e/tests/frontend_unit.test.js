@@ -112,6 +112,30 @@ test('every Japanese string has an English one and the reverse', async () => {
   assert.deepEqual([...en].filter((k) => !ja.has(k)), []);
 });
 
+test('the web form\'s strings (i18n_register.js): both languages, and reachable through t()', async () => {
+  const src = await (await fetch(`${server.url}/i18n_register.js`)).text();
+  const block = (name) => {
+    const start = src.indexOf(`export const ${name} = {`);
+    const end = src.indexOf('\n};', start);
+    return new Set([...src.slice(start, end).matchAll(/^\s+'([\w.]+)':/gm)].map((m) => m[1]));
+  };
+  const ja = block('ja');
+  const en = block('en');
+  assert.ok(ja.size > 30);
+  assert.deepEqual([...ja].filter((k) => !en.has(k)), []);
+  assert.deepEqual([...en].filter((k) => !ja.has(k)), []);
+  const r = await page.evaluate(async () => {
+    const i = await import('/i18n.js');
+    i.setLang('ja');
+    const jaText = i.t('register.category_nursing_summary');
+    i.setLang('en');
+    const enText = i.t('register.category_nursing_summary');
+    i.setLang('ja');
+    return { jaText, enText, known: i.hasKey('register.consent_obtained') };
+  });
+  assert.deepEqual(r, { jaText: '看護サマリー', enText: 'Nursing summary', known: true });
+});
+
 test('api.js: error envelope, non-JSON errors, network failure, 401, CSRF', async () => {
   const seen = [];
   await page.route('**/api/v1/t/**', async (route) => {

@@ -382,6 +382,45 @@ test('data manager: the facility page lists the disclosed patient and withdraws 
     await shots(page, 'data-manager-disclosed');
   });
 
+test('data manager: the web form registers a patient with consent and attaches a PDF, and refuses a fake one',
+  { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_DATAMANAGER') }, async () => {
+    const { page } = await open(VIEWPORTS.ipad_portrait);
+    await login(page, dataManager);
+    await page.waitForSelector('[data-testid=upload-page]');
+    await page.click('a.nav-link[href="#/register"]');
+    await page.waitForSelector('[data-testid=register-page]');
+    // The consent box is required: the browser does not send the form without it.
+    await page.fill('#reg-id', 'E2EC001');
+    await page.fill('#reg-family', '晴山');
+    await page.fill('#reg-given', 'ミツ');
+    await page.fill('#reg-family-kana', 'ハレヤマ');
+    await page.fill('#reg-given-kana', 'ミツ');
+    await page.selectOption('#reg-sex', 'F');
+    await page.fill('#reg-birth', '1936-03-03');
+    await page.fill('#reg-consent-ref', '同意書 E2E-001');
+    assert.equal(await page.$eval('[data-testid=register-form]', (f) => f.checkValidity()), false);
+    await page.check('#reg-consent');
+    await page.click('[data-testid=register-send]');
+    await page.waitForSelector('[data-testid=register-report-status]', { timeout: 30_000 });
+    assert.match(await page.getAttribute('[data-testid=register-report-status]', 'data-status'), /stored|unchanged/);
+    await page.waitForSelector('[data-testid=register-consent]');
+    // The patient id carries over to the document form; a PDF with its title and category.
+    assert.equal(await page.inputValue('#doc-patient'), 'E2EC001');
+    await page.fill('#doc-title', '看護サマリー 12月');
+    await page.selectOption('#doc-category', 'nursing_summary');
+    await page.setInputFiles('#doc-file', { name: 'summary.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% e2e\n%%EOF\n') });
+    await page.click('[data-testid=document-send]');
+    await page.waitForSelector('[data-testid=document-report-status]', { timeout: 30_000 });
+    assert.equal(await page.getAttribute('[data-testid=document-report-status]', 'data-status'), 'stored');
+    await shots(page, 'data-manager-register');
+    // A "PDF" that is none: refused by the gateway with its reason, nothing kept.
+    await page.setInputFiles('#doc-file', { name: 'fake.pdf', mimeType: 'application/pdf', buffer: Buffer.from('<html>not a pdf</html>') });
+    await page.click('[data-testid=document-send]');
+    await page.waitForSelector('[data-testid=document-report-reason]', { timeout: 30_000 });
+    assert.equal(await page.getAttribute('[data-testid=document-report-status]', 'data-status'), 'rejected');
+    assert.match(await page.innerText('[data-testid=document-report-reason]'), /PDF/);
+  });
+
 test('a stopped gateway gives a partial page with a banner naming the facility',
   { skip: skipUnless('HAREYAKA_URL', 'HAREYAKA_DOCTOR', 'HAREYAKA_STOP_GATEWAY_CMD') }, async () => {
     const { page } = await open();
