@@ -34,33 +34,9 @@ constexpr pg::Statement kLiveConsent{
     "source_facility = $3 AND viewer_key = '*' AND document_ref = $4 AND withdrawn_at IS NULL "
     "LIMIT 1"};
 
-std::string media_type(const Request& req) {
-  std::string t = req.header("Content-Type").value_or("");
-  t = t.substr(0, t.find(';'));
-  while (!t.empty() && t.back() == ' ')
-    t.pop_back();
-  std::transform(t.begin(), t.end(), t.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return t;
-}
-
-audit::AuditEvent event_of(const Request& req, const std::optional<Caller>& caller) {
-  audit::AuditEvent e{.type = audit::EventType::kUpload,
-                      .outcome = audit::Outcome::kSuccess,
-                      .category = "upload",
-                      .request_id = req.request_id};
-  if (caller) {
-    e.actor_user = caller->user.login_id;
-    e.actor_profession = std::string(hpd::to_string(caller->user.profession));
-    e.actor_facility = caller->user.facility_oid;
-    e.source_facility = caller->user.facility_oid;
-  }
-  return e;
-}
-
 void record(FormServices& sv, const Request& req, const std::optional<Caller>& caller,
             audit::Outcome outcome, std::string reason, std::string detail) {
-  auto e = event_of(req, caller);
+  auto e = upload_event(req, caller);
   e.outcome = outcome;
   e.reason = std::move(reason);
   e.detail = std::move(detail);
@@ -89,7 +65,7 @@ Caller admit(FormServices& sv, const Request& req, const char* route,
   if (caller->user.profession != hpd::Profession::kDataManager)
     refuse("not_data_manager", audit::Outcome::kDenied, ErrorCode::kForbidden,
            "the web form needs the facility data manager role (施設データ管理者)");
-  if (std::find(types.begin(), types.end(), media_type(req)) == types.end())
+  if (std::find(types.begin(), types.end(), upload_media_type(req)) == types.end())
     refuse("unsupported_media_type", audit::Outcome::kFailure, ErrorCode::kUnsupportedMediaType,
            wrong_type);
   if (req.body.empty())
@@ -101,22 +77,6 @@ Caller admit(FormServices& sv, const Request& req, const char* route,
   return *caller;
 }
 
-std::string assertion_for(const FormServices& sv, const Caller& c, const Request& req) {
-  const auto now = unix_now();
-  const AccessAssertion a{.user = c.user.login_id,
-                          .profession = std::string(hpd::to_string(c.user.profession)),
-                          .facility_oid = c.user.facility_oid,
-                          .audience = c.user.facility_oid,
-                          .authority = "",
-                          .local_id = "",
-                          .category = "upload",
-                          .purpose = "upload",
-                          .request_id = req.request_id,
-                          .issued_at = now,
-                          .expires_at = now + sv.uploads.assertion_lifetime.count()};
-  return sv.uploads.signer.sign(a);
-}
-
 // Forwards to the facility's gateway; an unreachable gateway is on record and thrown.
 net::awaitable<http::ClientResponse> forward(FormServices& sv, const Caller& caller,
                                              const Request& req, std::string path_and_query,
@@ -124,7 +84,7 @@ net::awaitable<http::ClientResponse> forward(FormServices& sv, const Caller& cal
   http::ClientRequest up{.method = "POST",
                          .url = caller.facility.gateway_url + path_and_query,
                          .timeout = sv.uploads.timeout};
-  up.headers[kAssertionHeader] = assertion_for(sv, caller, req);
+  up.headers[kAssertionHeader] = upload_assertion(sv.uploads, caller, req);
   up.headers["Content-Type"] = std::move(content_type);
   up.headers["X-Request-Id"] = req.request_id;
   const std::size_t bytes = body.size();
@@ -257,7 +217,7 @@ net::awaitable<Response> register_patient(FormServices& sv, Request& req) {
   const auto given = co_await offload(sv.uploads.workers, [&] {
     const auto now = hpd::Clock::now();
     return pg::transact(sv.pool, [&](pg::Tx& tx) {
-      auto u = event_of(req, caller);
+      auto u = upload_event(req, caller);
       u.reason = "patient_registered";
       u.detail = "gateway_status=" + std::to_string(status) + " " + size + " " +
                  upload_counts(answer.body);
@@ -269,7 +229,7 @@ net::awaitable<Response> register_patient(FormServices& sv, Request& req) {
       if (!live.empty())
         return Recorded{.id = live[0][0].as<std::int64_t>(), .already = true};
       auto k = consent::PgConsentStore::give_in(tx, n, now);
-      auto c = event_of(req, caller);
+      auto c = upload_event(req, caller);
       c.type = audit::EventType::kConsentChange;
       c.category = "";
       c.reason = "consent_given";
@@ -304,12 +264,12 @@ net::awaitable<Response> attach_document(FormServices& sv, Request& req) {
       query += std::string(query.empty() ? "?" : "&") + k + "=" + http::percent_encode(*v);
   }
   const std::string size = "bytes=" + std::to_string(req.body.size());
-  const std::string type = media_type(req);
+  const std::string type = upload_media_type(req);
   const auto answer = co_await forward(sv, caller, req, "/gw/v1/uploads/documents" + query, type,
                                        std::move(req.body));
   const int status = answer.status;
   co_await offload(sv.uploads.workers, [&] {
-    auto e = event_of(req, caller);
+    auto e = upload_event(req, caller);
     e.outcome = outcome_of(status);
     e.reason =
         status >= 200 && status < 300 ? "document_attached" : "gateway_" + std::to_string(status);

@@ -87,16 +87,6 @@ std::string token_of(const json& v, std::size_t max) {
   return plain ? s : "";
 }
 
-std::string media_type(const Request& req) {
-  std::string t = req.header("Content-Type").value_or("");
-  t = t.substr(0, t.find(';'));
-  while (!t.empty() && t.back() == ' ')
-    t.pop_back();
-  std::transform(t.begin(), t.end(), t.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return t;
-}
-
 // One attempt's record: who, for which facility, how it ended.
 struct Attempt {
   std::optional<Caller> caller;
@@ -106,18 +96,10 @@ struct Attempt {
 };
 
 void record(UploadServices& sv, const Request& req, const Attempt& a) {
-  audit::AuditEvent e{.type = audit::EventType::kUpload,
-                      .outcome = a.outcome,
-                      .category = "upload",
-                      .reason = a.reason,
-                      .detail = a.detail,
-                      .request_id = req.request_id};
-  if (a.caller) {
-    e.actor_user = a.caller->user.login_id;
-    e.actor_profession = std::string(hpd::to_string(a.caller->user.profession));
-    e.actor_facility = a.caller->user.facility_oid;
-    e.source_facility = a.caller->user.facility_oid;
-  }
+  audit::AuditEvent e = upload_event(req, a.caller);
+  e.outcome = a.outcome;
+  e.reason = a.reason;
+  e.detail = a.detail;
   sv.web.audit.append(e, hpd::Clock::now());
 }
 
@@ -148,8 +130,8 @@ Caller admit(UploadServices& sv, const Request& req, const UploadKind& kind) {
            "uploads need the facility data manager role (施設データ管理者)");
   }
   const bool has_body = !kind.media_types.empty();
-  if (has_body && std::find(kind.media_types.begin(), kind.media_types.end(), media_type(req)) ==
-                      kind.media_types.end()) {
+  if (has_body && std::find(kind.media_types.begin(), kind.media_types.end(),
+                            upload_media_type(req)) == kind.media_types.end()) {
     refuse("unsupported_media_type", audit::Outcome::kFailure, ErrorCode::kUnsupportedMediaType,
            kind.wrong_type);
   }
@@ -170,22 +152,6 @@ Caller admit(UploadServices& sv, const Request& req, const UploadKind& kind) {
   return c;
 }
 
-std::string assertion_for(const UploadServices& sv, const Caller& c, const Request& req) {
-  const auto now = unix_now();
-  const AccessAssertion a{.user = c.user.login_id,
-                          .profession = std::string(hpd::to_string(c.user.profession)),
-                          .facility_oid = c.user.facility_oid,
-                          .audience = c.user.facility_oid,
-                          .authority = "",
-                          .local_id = "",
-                          .category = "upload",
-                          .purpose = "upload",
-                          .request_id = req.request_id,
-                          .issued_at = now,
-                          .expires_at = now + sv.assertion_lifetime.count()};
-  return sv.signer.sign(a);
-}
-
 net::awaitable<Response> upload(UploadServices& sv, Request& req, const UploadKind& kind) {
   const Caller caller = co_await offload(sv.workers, [&] { return admit(sv, req, kind); });
   const std::size_t bytes = req.body.size();
@@ -203,7 +169,7 @@ net::awaitable<Response> upload(UploadServices& sv, Request& req, const UploadKi
     }
   }
   http::ClientRequest up{.method = kind.method, .url = url, .timeout = sv.timeout};
-  up.headers[kAssertionHeader] = assertion_for(sv, caller, req);
+  up.headers[kAssertionHeader] = upload_assertion(sv, caller, req);
   if (!kind.media_types.empty()) {
     up.headers["Content-Type"] = req.header("Content-Type").value_or(kZip);
     up.body = std::move(req.body);
@@ -266,6 +232,46 @@ net::awaitable<Response> upload(UploadServices& sv, Request& req, const UploadKi
 }
 
 }  // namespace
+
+std::string upload_media_type(const Request& req) {
+  std::string t = req.header("Content-Type").value_or("");
+  t = t.substr(0, t.find(';'));
+  while (!t.empty() && t.back() == ' ')
+    t.pop_back();
+  std::transform(t.begin(), t.end(), t.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return t;
+}
+
+audit::AuditEvent upload_event(const Request& req, const std::optional<Caller>& caller) {
+  audit::AuditEvent e{.type = audit::EventType::kUpload,
+                      .outcome = audit::Outcome::kSuccess,
+                      .category = "upload",
+                      .request_id = req.request_id};
+  if (caller) {
+    e.actor_user = caller->user.login_id;
+    e.actor_profession = std::string(hpd::to_string(caller->user.profession));
+    e.actor_facility = caller->user.facility_oid;
+    e.source_facility = caller->user.facility_oid;
+  }
+  return e;
+}
+
+std::string upload_assertion(const UploadServices& sv, const Caller& c, const Request& req) {
+  const auto now = unix_now();
+  const AccessAssertion a{.user = c.user.login_id,
+                          .profession = std::string(hpd::to_string(c.user.profession)),
+                          .facility_oid = c.user.facility_oid,
+                          .audience = c.user.facility_oid,
+                          .authority = "",
+                          .local_id = "",
+                          .category = "upload",
+                          .purpose = "upload",
+                          .request_id = req.request_id,
+                          .issued_at = now,
+                          .expires_at = now + sv.assertion_lifetime.count()};
+  return sv.signer.sign(a);
+}
 
 std::string upload_counts(const std::string& gateway_body) {
   json parsed;

@@ -11,11 +11,13 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "common/assertion.hpp"
 #include "common/http_client.hpp"
 #include "common/router.hpp"
+#include "portal/audit/audit_log.hpp"
 #include "portal/web_session.hpp"
 
 namespace boost::asio {
@@ -43,5 +45,12 @@ void add_upload_routes(http::Router& web, UploadServices& services);
 // {"upload_id","stored","files":[{"path","status","reason"}]}); "" when it is not that shape.
 // Never a file name or anything else of the contents.
 std::string upload_counts(const std::string& gateway_body);
+
+// Shared with the web form's routes (form_routes.cpp): the body's media type (lower case, no
+// parameters); the audit event of an attempt by `caller` (type upload, outcome success until
+// set); the access assertion of category and purpose "upload" for the caller's facility.
+std::string upload_media_type(const http::Request& req);
+audit::AuditEvent upload_event(const http::Request& req, const std::optional<Caller>& caller);
+std::string upload_assertion(const UploadServices& sv, const Caller& c, const http::Request& req);
 
 }  // namespace hareyaka::portal
