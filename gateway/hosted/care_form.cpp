@@ -110,6 +110,31 @@ std::string parent_of(const std::string& path) {
   return slash == std::string::npos ? "" : path.substr(0, slash);
 }
 
+// A current document's content folder and the name it takes with another condition flag (2: a
+// correction supersedes it, 0: withdrawn). `field`: how the form names the document.
+struct Retired {
+  std::string folder, as, order_no;
+};
+Retired retired(const storage::StorageIndex& index, const std::string& patient_id,
+                const std::string& document_id, ssmix2::Condition condition, const char* field) {
+  const auto old = index.document(patient_id, document_id);
+  if (!old)
+    throw Error(ErrorCode::kNotFound,
+                std::string(field) + "no such current document of this patient");
+  const auto check = ssmix2::check_extended_path(old->relative_path);
+  if (!check.location || !check.location->content_name)
+    throw Error(ErrorCode::kUnprocessable,
+                std::string(field) +
+                    "that document's folder does not follow the file-name rule, so its "
+                    "condition cannot be changed");
+  ssmix2::FileName name = *check.location->content_name;
+  name.condition = condition;
+  const std::string folder = parent_of(old->relative_path);
+  return {.folder = folder,
+          .as = parent_of(folder) + "/" + name.to_string(),
+          .order_no = name.order_no};
+}
+
 }  // namespace
 
 const std::vector<DocumentCategory>& document_categories() {
@@ -150,23 +175,37 @@ void check_registration(const Registration& r) {
   }
 }
 
+RegistrationFile registration_file(const storage::StorageIndex& index, const Registration& r,
+                                   const std::string& facility_oid) {
+  // The newest ADT-00 held: the same demographics written with its timestamp give its very
+  // bytes.
+  for (const auto& e : index.current_files(r.patient_id)) {
+    if (e.type() != ssmix2::DataType::kAdt00)
+      continue;
+    auto same = demographics_file(r, facility_oid, e.timestamp);
+    if (read_whole_file(index.standard_path(r.patient_id, e)) == same.bytes)
+      return {.changed = false, .file = std::move(same)};
+    break;
+  }
+  return {.changed = true, .file = demographics_file(r, facility_oid, ssmix2_timestamp_now())};
+}
+
 FormResult register_patient(Ssmix2Store& store, const storage::StorageIndex& index,
                             const Registration& r, const std::string& facility_oid,
                             std::vector<std::string>& placed) {
   check_registration(r);
-  // The newest ADT-00 held: the same demographics written with its timestamp give its very
-  // bytes, so a registration sent twice is "unchanged" rather than a second file.
-  for (const auto& e : index.current_files(r.patient_id)) {
-    if (e.type() != ssmix2::DataType::kAdt00)
-      continue;
-    const auto same = demographics_file(r, facility_oid, e.timestamp);
-    if (read_whole_file(index.standard_path(r.patient_id, e)) == same.bytes)
-      return {.status = "unchanged", .path = same.path, .document_id = ""};
-    break;
-  }
-  const auto adt = demographics_file(r, facility_oid, ssmix2_timestamp_now());
-  const bool added = store.place(adt.path, adt.bytes, placed);
-  return {.status = added ? "stored" : "unchanged", .path = adt.path, .document_id = ""};
+  const auto adt = registration_file(index, r, facility_oid);
+  const bool added = adt.changed && store.place(adt.file.path, adt.file.bytes, placed);
+  return {.status = added ? "stored" : "unchanged", .path = adt.file.path, .document_id = ""};
+}
+
+FormResult withdraw_document(Ssmix2Store& store, const storage::StorageIndex& index,
+                             const std::string& patient_id, const std::string& document_id,
+                             std::vector<std::string>& placed) {
+  const Retired old =
+      retired(index, patient_id, document_id, ssmix2::Condition::kDeleted, "document: ");
+  store.retire_document(old.folder, old.as, placed);
+  return {.status = "withdrawn", .path = old.folder, .document_id = document_id};
 }
 
 FormResult store_document(Ssmix2Store& store, const storage::StorageIndex& index,
@@ -207,19 +246,11 @@ FormResult store_document(Ssmix2Store& store, const storage::StorageIndex& index
                            .condition = ssmix2::Condition::kCurrent};
   std::string old_folder, old_as;
   if (!form.supersedes.empty()) {
-    const auto old = index.document(form.patient_id, form.supersedes);
-    if (!old)
-      throw Error(ErrorCode::kNotFound, "supersedes: no such current document of this patient");
-    old_folder = parent_of(old->relative_path);
-    const auto check = ssmix2::check_extended_path(old->relative_path);
-    if (!check.location || !check.location->content_name)
-      throw Error(ErrorCode::kUnprocessable,
-                  "supersedes: that document's folder does not follow the file-name rule, so it "
-                  "cannot be marked superseded");
-    ssmix2::FileName superseded = *check.location->content_name;
-    superseded.condition = ssmix2::Condition::kSuperseded;
-    old_as = parent_of(old_folder) + "/" + superseded.to_string();
-    content.order_no = superseded.order_no;  // the same order, a newer file
+    const Retired old = retired(index, form.patient_id, form.supersedes,
+                                ssmix2::Condition::kSuperseded, "supersedes: ");
+    old_folder = old.folder;
+    old_as = old.as;
+    content.order_no = old.order_no;  // the same order, a newer file
   }
   const std::string path = ssmix2::patient_folder(form.patient_id) + "/" +
                            ssmix2::format_date_folder(date) + "/" + type_folder(*category) + "/" +

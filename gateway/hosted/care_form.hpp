@@ -44,6 +44,15 @@ struct FormResult {
   std::string document_id;
 };
 
+// The ADT-00 that registers or updates a patient (`changed`), or the newest one held when it
+// has these very demographics (a registration sent twice is not a second file). `r` is not
+// checked here.
+struct RegistrationFile {
+  bool changed = false;
+  StandardFile file;
+};
+RegistrationFile registration_file(const storage::StorageIndex& index, const Registration& r,
+                                   const std::string& facility_oid);
 // Registers or updates a patient: a new ADT-00 when the demographics differ from the newest one
 // held, "unchanged" when they are the same. `placed`: the standard paths written.
 FormResult register_patient(Ssmix2Store& store, const storage::StorageIndex& index,
@@ -68,5 +77,12 @@ inline constexpr std::size_t kMaxDocumentBytes = 32u << 20;
 FormResult store_document(Ssmix2Store& store, const storage::StorageIndex& index,
                           const DocumentForm& form, std::string_view bytes,
                           std::vector<std::string>& placed);
+
+// Withdraws one of the patient's current documents: its content folder gets condition flag 0
+// (the file kept, no longer shown). Throws Error(kNotFound) for a document that is not a
+// current one of the patient. `placed`: the extended paths renamed.
+FormResult withdraw_document(Ssmix2Store& store, const storage::StorageIndex& index,
+                             const std::string& patient_id, const std::string& document_id,
+                             std::vector<std::string>& placed);
 
 }  // namespace hareyaka::gateway::hosted

@@ -1,16 +1,19 @@
 // What a hosted facility has disclosed, for its data manager (issue #17's tenant page): its
 // patients, each patient's shown records, and their withdrawal. Nothing is deleted: a withdrawn
 // SS-MIX2 file stays in the storage, hidden by the deletion file (condition flag 0) written
-// beside it, as an EMR withdraws an order; a withdrawn お薬手帳 file is kept renamed. Every
+// beside it, as an EMR withdraws an order; a withdrawn お薬手帳 or FHIR upload is kept renamed;
+// a withdrawn web-form document keeps its file, its content folder taking condition flag 0. Every
 // withdrawal is audited and listed with the upload reports. A correction is a withdrawal and a
 // new upload (a newer file), so the old version is never silently replaced.
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 
 #include "common/durable_file.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/uuid.hpp"
+#include "gateway/hosted/care_form.hpp"
 #include "gateway/hosted/registration.hpp"
 #include "gateway/hosted/tenant.hpp"
 #include "gateway/record/record_query.hpp"
@@ -85,6 +88,8 @@ void Tenant::add_disclosed_routes(const UploadChecker& checker) {
           item["patient_id"] = id;
           item["records"] = index_->current_files(id).size();
           item["dispensing_files"] = dispensings_.files(id).size();
+          item["fhir_files"] = fhir_.files(id).size();
+          item["documents"] = index_->documents(id).size();
           items.push_back(std::move(item));
         }
         json out{{"items", items}, {"next_after", nullptr}};
@@ -107,10 +112,21 @@ void Tenant::add_disclosed_routes(const UploadChecker& checker) {
         json dispensing = json::array();
         for (const auto& f : dispensings_.files(id))
           dispensing.push_back({{"file", f.name}, {"date", f.date}, {"bytes", f.bytes}});
+        json fhir = json::array();
+        for (const auto& f : fhir_.files(id))
+          fhir.push_back({{"file", f.name}, {"date", f.date}, {"bytes", f.bytes}});
+        json documents = json::array();
+        for (const auto& d : index_->documents(id))
+          documents.push_back({{"document_id", d.id},
+                               {"title", std::filesystem::path(d.relative_path).stem().string()},
+                               {"date", d.date ? encoding::iso_date(d.date) : std::string()},
+                               {"bytes", d.size}});
         json out = name_of(*index_, id);
         out["patient_id"] = id;
         out["records"] = std::move(records);
         out["dispensing_files"] = std::move(dispensing);
+        out["fhir_files"] = std::move(fhir);
+        out["documents"] = std::move(documents);
         return Response::json(200, out.dump());
       },
       {.body_limit = 0, .summary = "one disclosed patient's shown records (data manager)"});
@@ -136,7 +152,7 @@ void Tenant::add_disclosed_routes(const UploadChecker& checker) {
         report.upload_id = random_uuid();
         report.received_at = encoding::iso_utc(std::chrono::system_clock::now());
         UploadFile file{.name = "withdrawal", .path = "", .status = "withdrawn", .reason = reason};
-        std::vector<std::string> placed;
+        std::vector<std::string> placed, extended;
         if (body.contains("path")) {
           const std::string path = required_text(body, "path", 512);
           const auto check = ssmix2::check_standard_path(path);
@@ -166,13 +182,24 @@ void Tenant::add_disclosed_routes(const UploadChecker& checker) {
           if (!dispensings_.withdraw(patient_id, name))
             throw Error(ErrorCode::kNotFound, "file: no such お薬手帳 file of this patient");
           file.path = "received/jahis/" + patient_id + "/" + name;
+        } else if (body.contains("fhir")) {
+          const std::string name = required_text(body, "fhir", 128);
+          if (!fhir_.withdraw(patient_id, name))
+            throw Error(ErrorCode::kNotFound, "fhir: no such FHIR upload of this patient");
+          file.path = "received/fhir/" + patient_id + "/" + name;
+        } else if (body.contains("document")) {
+          const std::string id = required_text(body, "document", 128);
+          file.path = withdraw_document(store_, *index_, patient_id, id, extended).path;
         } else {
           throw Error(ErrorCode::kUnprocessable,
-                      "name the record: 'path' (an SS-MIX2 file) or 'file' (an お薬手帳 file)");
+                      "name the record: 'path' (an SS-MIX2 file), 'file' (an お薬手帳 file), "
+                      "'fhir' (a FHIR upload) or 'document' (a document of the web form)");
         }
         report.files.push_back(file);
         for (const auto& p : placed)
           index_->refresh(storage::StorageKind::kStandard, p);
+        for (const auto& p : extended)
+          index_->refresh(storage::StorageKind::kExtended, p);
         if (publisher_) {
           publisher_->patient_changed(patient_id);
           if (queued_)

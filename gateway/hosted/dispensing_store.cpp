@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "common/digest.hpp"
 #include "common/durable_file.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -19,73 +18,28 @@ namespace fs = std::filesystem;
 
 constexpr std::size_t kCachedPatients = 256;
 
-std::string compact(const std::string& iso) {
-  std::string out;
-  for (char c : iso) {
-    if (c != '-')
-      out += c;
-  }
-  return out.empty() ? "-" : out;
-}
-
 }  // namespace
 
 DispensingStore::DispensingStore(std::string tenant_dir)
-    : root_(std::move(tenant_dir) + "/received/jahis") {}
+    : folder_(std::move(tenant_dir) + "/received/jahis", ".csv") {}
+
+void DispensingStore::forget(const std::string& patient_id) {
+  std::lock_guard lock(mu_);
+  cache_.erase(patient_id);
+  ++generation_;
+}
 
 bool DispensingStore::put(const std::string& patient_id, const std::string& first_date_iso,
                           const std::string& bytes) {
-  if (!ssmix2::valid_patient_id(patient_id))
-    throw Error(ErrorCode::kUnprocessable, "the patient id must be letters and digits");
-  const std::string name = compact(first_date_iso) + "_" + sha256_hex(bytes).substr(0, 32) + ".csv";
-  const bool added = write_file_once(root_ + "/" + patient_id + "/" + name, bytes);
-  std::lock_guard lock(mu_);
-  cache_.erase(patient_id);
-  ++generation_;
+  const bool added = folder_.put(patient_id, first_date_iso, bytes);
+  forget(patient_id);
   return added;
 }
 
-std::vector<DispensingStore::HeldFile> DispensingStore::files(const std::string& patient_id) const {
-  std::vector<HeldFile> out;
-  for (const auto& path : files_of(patient_id)) {
-    HeldFile f{.name = fs::path(path).filename().string()};
-    if (f.name.size() > 8 && f.name[8] == '_')
-      f.date = encoding::iso_date(std::string_view(f.name).substr(0, 8));
-    std::error_code ec;
-    f.bytes = fs::file_size(path, ec);
-    out.push_back(std::move(f));
-  }
-  return out;
-}
-
 bool DispensingStore::withdraw(const std::string& patient_id, const std::string& name) {
-  if (!ssmix2::valid_patient_id(patient_id) || name.find('/') != std::string::npos ||
-      !name.ends_with(".csv") || name.starts_with("."))
-    return false;
-  const std::string dir = root_ + "/" + patient_id;
-  std::error_code ec;
-  if (!fs::is_regular_file(dir + "/" + name, ec))
-    return false;
-  fs::rename(dir + "/" + name, dir + "/" + name + ".withdrawn");
-  sync_dir(dir);
-  std::lock_guard lock(mu_);
-  cache_.erase(patient_id);
-  ++generation_;
-  return true;
-}
-
-std::vector<std::string> DispensingStore::files_of(const std::string& patient_id) const {
-  std::vector<std::string> out;
-  if (!ssmix2::valid_patient_id(patient_id))
-    return out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(root_ + "/" + patient_id, ec)) {
-    const std::string n = e.path().filename().string();
-    if (e.is_regular_file() && n.ends_with(".csv"))
-      out.push_back(e.path().string());
-  }
-  std::sort(out.rbegin(), out.rend());  // newest date first
-  return out;
+  const bool withdrawn = folder_.withdraw(patient_id, name);
+  forget(patient_id);
+  return withdrawn;
 }
 
 std::vector<nlohmann::json> DispensingStore::orders(const std::string& patient_id) const {
@@ -111,7 +65,7 @@ std::vector<nlohmann::json> DispensingStore::orders(const std::string& patient_i
 
 DispensingStore::Orders DispensingStore::parse_orders(const std::string& patient_id) const {
   std::vector<nlohmann::json> out;
-  for (const auto& path : files_of(patient_id)) {
+  for (const auto& path : folder_.paths(patient_id)) {
     const auto bytes = read_whole_file(path);
     if (!bytes)
       continue;

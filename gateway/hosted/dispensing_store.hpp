@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "gateway/hosted/received_folder.hpp"
+
 namespace hareyaka::gateway::hosted {
 
 class DispensingStore {
@@ -20,13 +22,11 @@ class DispensingStore {
   // Keeps one file for a patient; false when the same bytes are already held.
   bool put(const std::string& patient_id, const std::string& first_date_iso,
            const std::string& bytes);
-  struct HeldFile {
-    std::string name;  // "<yyyymmdd>_<digest>.csv"
-    std::string date;  // ISO, the file's first dispensing
-    std::uint64_t bytes = 0;
-  };
+  using HeldFile = ReceivedFolder::HeldFile;  // date: the file's first dispensing
   // The patient's files in force, newest first.
-  std::vector<HeldFile> files(const std::string& patient_id) const;
+  std::vector<HeldFile> files(const std::string& patient_id) const {
+    return folder_.files(patient_id);
+  }
   // Withdraws one file: kept, renamed "<name>.withdrawn", no longer read. False when the
   // patient holds no such file.
   bool withdraw(const std::string& patient_id, const std::string& name);
@@ -36,10 +36,10 @@ class DispensingStore {
 
  private:
   using Orders = std::shared_ptr<const std::vector<nlohmann::json>>;
-  std::vector<std::string> files_of(const std::string& patient_id) const;
   Orders parse_orders(const std::string& patient_id) const;
+  void forget(const std::string& patient_id);
 
-  std::string root_;
+  ReceivedFolder folder_;
   mutable std::mutex mu_;                        // guards cache_
   mutable std::map<std::string, Orders> cache_;  // patient id -> parsed orders
   std::uint64_t generation_ = 0;                 // counts puts: a parse older than one is not kept

@@ -4,12 +4,15 @@
 // written (proto/fhir_in): one bad entry refuses the upload with a report per entry; an
 // accepted body is kept as received (fhir_store.hpp), counted against the tenant's quota. A
 // patient new to the facility is registered from the Patient resource (an ADT-00, as the
-// お薬手帳 route does); a patient already held keeps the demographics it has.
+// お薬手帳 route does); for a patient already held, a Patient whose details differ from the
+// newest registration is a new ADT-00 (the facility's record of the patient changed, as an
+// EMR's ADT-08 update), the same details change nothing.
 #include <chrono>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/uuid.hpp"
+#include "gateway/hosted/care_form.hpp"
 #include "gateway/hosted/registration.hpp"
 #include "gateway/hosted/tenant.hpp"
 #include "proto/encoding/dates.hpp"
@@ -107,10 +110,12 @@ void Tenant::add_fhir_route(const UploadChecker& checker) {
             const auto& ids = parsed.patient_identifiers;
             if (std::find(ids.begin(), ids.end(), patient_id) == ids.end()) {
               problems[patient_entry] = "no identifier of the Patient is the upload's patient_id";
-            } else if (!known) {
+            } else {
               try {
-                adt = demographics_file(registration_of(*parsed.patient, patient_id),
-                                        settings_.facility_oid, ssmix2_timestamp_now());
+                auto held = registration_file(*index_, registration_of(*parsed.patient, patient_id),
+                                              settings_.facility_oid);
+                if (held.changed)
+                  adt = std::move(held.file);
               } catch (const Error& e) {
                 problems[patient_entry] = "the patient cannot be registered: " + e.external();
               }
@@ -137,7 +142,8 @@ void Tenant::add_fhir_route(const UploadChecker& checker) {
           } else {
             if (adt) {
               store_.place(adt->path, adt->bytes, placed);
-              report.files.push_back({"Patient", adt->path, "stored", "registered"});
+              report.files.push_back(
+                  {"Patient", adt->path, "stored", known ? "updated" : "registered"});
             }
             added = store_.charge(req.body.size(),
                                   [&] { return fhir_.put(patient_id, date, req.body); });

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "common/digest.hpp"
 #include "common/durable_file.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -20,28 +19,6 @@ using nlohmann::json;
 
 constexpr const char* kMediaType = "application/fhir+json";
 
-std::string digest_of(const std::string& bytes) {
-  return sha256_hex(bytes).substr(0, 32);
-}
-
-std::string compact(const std::string& iso) {
-  std::string out;
-  for (char c : iso.substr(0, 10)) {
-    if (c >= '0' && c <= '9')
-      out += c;
-  }
-  return out.size() == 8 ? out : "00000000";
-}
-
-// The digest part of "<date>_<digest>.json".
-std::string digest_of_name(const std::string& name) {
-  const auto us = name.find('_');
-  const auto dot = name.rfind(".json");
-  return us == std::string::npos || dot == std::string::npos || dot < us
-             ? ""
-             : name.substr(us + 1, dot - us - 1);
-}
-
 json dated(json j, const std::string& date) {
   j["date"] = date;
   return j;
@@ -49,46 +26,29 @@ json dated(json j, const std::string& date) {
 
 }  // namespace
 
-FhirStore::FhirStore(std::string tenant_dir) : root_(std::move(tenant_dir) + "/received/fhir") {}
+FhirStore::FhirStore(std::string tenant_dir)
+    : folder_(std::move(tenant_dir) + "/received/fhir", ".json") {}
 
-std::vector<std::string> FhirStore::files_of(const std::string& patient_id) const {
-  std::vector<std::string> out;
-  if (!ssmix2::valid_patient_id(patient_id))
-    return out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(root_ + "/" + patient_id, ec)) {
-    const std::string n = e.path().filename().string();
-    if (e.is_regular_file() && n.ends_with(".json") && !digest_of_name(n).empty())
-      out.push_back(e.path().string());
-  }
-  std::sort(out.rbegin(), out.rend());  // newest date first
-  return out;
-}
-
-bool FhirStore::holds(const std::string& patient_id, const std::string& bytes) const {
-  const std::string digest = digest_of(bytes);
-  for (const auto& path : files_of(patient_id)) {
-    if (digest_of_name(fs::path(path).filename().string()) == digest)
-      return true;
-  }
-  return false;
-}
-
-bool FhirStore::put(const std::string& patient_id, const std::string& date_iso,
-                    const std::string& bytes) {
-  if (!ssmix2::valid_patient_id(patient_id))
-    throw Error(ErrorCode::kUnprocessable, "the patient id must be letters and digits");
-  if (holds(patient_id, bytes))
-    return false;
-  const std::string name = compact(date_iso) + "_" + digest_of(bytes) + ".json";
-  const bool written = write_file_once(root_ + "/" + patient_id + "/" + name, bytes);
+void FhirStore::forget(const std::string& patient_id) {
   std::lock_guard lock(mu_);
   ++generation_;
   if (auto it = cache_.find(patient_id); it != cache_.end()) {
     recent_.erase(it->second.second);
     cache_.erase(it);
   }
+}
+
+bool FhirStore::put(const std::string& patient_id, const std::string& date_iso,
+                    const std::string& bytes) {
+  const bool written = folder_.put(patient_id, date_iso, bytes);
+  forget(patient_id);
   return written;
+}
+
+bool FhirStore::withdraw(const std::string& patient_id, const std::string& name) {
+  const bool withdrawn = folder_.withdraw(patient_id, name);
+  forget(patient_id);
+  return withdrawn;
 }
 
 std::shared_ptr<const FhirStore::Items> FhirStore::load(const std::string& patient_id) const {
@@ -102,7 +62,7 @@ std::shared_ptr<const FhirStore::Items> FhirStore::load(const std::string& patie
     generation = generation_;
   }
   auto items = std::make_shared<Items>();
-  for (const auto& path : files_of(patient_id)) {
+  for (const auto& path : folder_.paths(patient_id)) {
     const auto bytes = read_whole_file(path);
     if (!bytes)
       continue;
@@ -125,7 +85,7 @@ std::shared_ptr<const FhirStore::Items> FhirStore::load(const std::string& patie
             dated(json(l), l.collected_at.empty() ? l.reported_at : l.collected_at));
       if (p.document) {
         clinical::Document doc;
-        doc.id = "fhir-" + digest_of_name(name);
+        doc.id = "fhir-" + folder_.digest_of_name(name);
         doc.type = p.document->type;
         doc.date = p.document->date.substr(0, 10);
         doc.file = name;
@@ -196,17 +156,6 @@ std::optional<record::DocumentFile> FhirStore::document(const std::string& patie
   if (ec)
     return std::nullopt;
   return record::DocumentFile{.path = it->second, .media_type = kMediaType, .size = size};
-}
-
-std::uint64_t FhirStore::used_bytes() const {
-  std::uint64_t n = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root_, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file(ec))
-      n += it->file_size(ec);
-  }
-  return n;
 }
 
 }  // namespace hareyaka::gateway::hosted

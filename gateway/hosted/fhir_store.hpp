@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/hosted/received_folder.hpp"
 #include "gateway/record/record_query.hpp"
 
 namespace hareyaka::gateway::hosted {
@@ -27,9 +28,11 @@ class FhirStore {
   static constexpr std::size_t kCachedPatients = 64;
 
   explicit FhirStore(std::string tenant_dir);
-  const std::string& root() const { return root_; }
+  const std::string& root() const { return folder_.root(); }
   // True when these bytes are already held for the patient (under any date).
-  bool holds(const std::string& patient_id, const std::string& bytes) const;
+  bool holds(const std::string& patient_id, const std::string& bytes) const {
+    return folder_.holds(patient_id, bytes);
+  }
   // Keeps one upload; false when the same bytes are already held. `date_iso`: the document's
   // date, or the day of arrival. Throws Error(kUnprocessable) for a patient id that is not
   // letters and digits.
@@ -41,24 +44,31 @@ class FhirStore {
   // A stored document Bundle by its Document id ("fhir-<digest>").
   std::optional<record::DocumentFile> document(const std::string& patient_id,
                                                const std::string& id) const;
+  // The patient's uploads in force ("<yyyymmdd>_<digest>.json"), newest first.
+  std::vector<ReceivedFolder::HeldFile> files(const std::string& patient_id) const {
+    return folder_.files(patient_id);
+  }
+  // Withdraws one upload: kept, renamed "<name>.withdrawn", its items no longer served. False
+  // when the patient holds no such upload.
+  bool withdraw(const std::string& patient_id, const std::string& name);
   // The bytes held under received/fhir (the tenant's quota counts them).
-  std::uint64_t used_bytes() const;
+  std::uint64_t used_bytes() const { return folder_.used_bytes(); }
 
  private:
   struct Items {
     std::map<std::string, std::vector<nlohmann::json>, std::less<>> by_category;
     std::map<std::string, std::string> document_paths;  // id -> absolute path
   };
-  std::vector<std::string> files_of(const std::string& patient_id) const;
   std::shared_ptr<const Items> load(const std::string& patient_id) const;
+  void forget(const std::string& patient_id);
 
-  std::string root_;
+  ReceivedFolder folder_;
   mutable std::mutex mu_;
   mutable std::list<std::string> recent_;  // most recent first
   mutable std::map<std::string,
                    std::pair<std::shared_ptr<const Items>, std::list<std::string>::iterator>>
       cache_;
-  // Bumped by every put: a load that began before it does not cache what it read.
+  // Bumped by every put and withdrawal: a load that began before it does not cache what it read.
   mutable std::uint64_t generation_ = 0;
 };
 

@@ -358,10 +358,19 @@ void Ssmix2Store::place_document(const std::string& path, const std::string& byt
   commit(random_uuid(), {{path, bytes}}, placed, true, renames);
 }
 
+void Ssmix2Store::retire_document(const std::string& folder, const std::string& retired_as,
+                                  std::vector<std::string>& placed) {
+  std::lock_guard lock(mu_);
+  std::error_code ec;
+  if (!fs::is_directory(extended_root_ + "/" + folder, ec))
+    throw Error(ErrorCode::kNotFound, "no such current document");
+  commit(random_uuid(), {}, placed, true, {{folder, retired_as}});
+}
+
 void Ssmix2Store::commit(const std::string& upload_id, const std::vector<Staged>& staged,
                          std::vector<std::string>& placed, bool extended,
                          const std::vector<Rename>& renames) {
-  if (staged.empty())
+  if (staged.empty() && renames.empty())
     return;  // every file already held
   const std::string stage = uploads_dir_ + "/" + upload_id;
   fs::create_directories(stage);

@@ -80,6 +80,11 @@ class Ssmix2Store {
   void place_document(const std::string& path, const std::string& bytes,
                       const std::string& supersede, const std::string& superseded_as,
                       std::vector<std::string>& placed);
+  // Withdraws a document of the extended storage: its content folder (relative to the extended
+  // root) renamed to `retired_as` (condition flag 0) through the journal; its file stays on
+  // disk. Throws Error(kNotFound) when the folder is no longer there.
+  void retire_document(const std::string& folder, const std::string& retired_as,
+                       std::vector<std::string>& placed);
   const std::string& extended_root() const { return extended_root_; }
   // Keeps a report with the last ones (uploads of other kinds, a pharmacy's お薬手帳 files).
   void save_report(const UploadReport& report);

@@ -1,4 +1,5 @@
-// The strings of the web form of a facility without an EMR (pages/register.js, issue #17),
+// The strings of the web form of a facility without an EMR (pages/register.js, issue #17) and of
+// what the tenant page (pages/disclosed.js) lists of its uploads,
 // Japanese first; merged into i18n.js's dictionaries. Every key has both languages (a browser
 // unit test compares the two blocks).
 
@@ -47,6 +48,10 @@ export const ja = {
   'register.status_rejected': '登録できませんでした（何も保存していません）',
   'register.consent_recorded': '同意を記録しました（番号 {id}）',
   'register.document_id': '文書番号: {id}',
+  'disclosed.fhir_files': 'FHIR で登録したデータ',
+  'disclosed.received_on': '日付',
+  'disclosed.documents': '添付した文書',
+  'disclosed.doc_title': '表題',
 };
 
 export const en = {
@@ -94,4 +99,8 @@ export const en = {
   'register.status_rejected': 'Not stored (nothing was kept)',
   'register.consent_recorded': 'Consent recorded (no. {id})',
   'register.document_id': 'Document no.: {id}',
+  'disclosed.fhir_files': 'FHIR uploads',
+  'disclosed.received_on': 'Date',
+  'disclosed.documents': 'Attached documents',
+  'disclosed.doc_title': 'Title',
 };

@@ -1,7 +1,8 @@
 // The facility's disclosed records (公開中のデータ, issue #17's tenant page), for its data
 // manager: the patients the facility's gateway holds (GET /api/v1/uploads/patients), one
 // patient's shown records (GET /api/v1/uploads/patients/{id}), and a record's withdrawal with a
-// reason (POST /api/v1/uploads/withdraw). Nothing is deleted: the gateway keeps the file and
+// reason (POST /api/v1/uploads/withdraw): an SS-MIX2 record, an お薬手帳 file, a FHIR upload or a
+// web-form document. Nothing is deleted: the gateway keeps the file and
 // hides it (an SS-MIX2 deletion file); a correction is a withdrawal and a new upload.
 
 import { h, replace } from '../dom.js';
@@ -63,12 +64,26 @@ async function showPatient(out, id) {
     { label: t('disclosed.file'), class: 'path', render: (f) => h('code', {}, f.file) },
     { label: '', render: (f) => withdrawControl(id, { file: f.file }) },
   ], p.dispensing_files, { class: 'disclosed-dispensings' }) : null;
+  const fhir = (p.fhir_files || []).length ? table([
+    { label: t('disclosed.received_on'), render: (f) => (f.date ? formatDate(f.date) : '—') },
+    { label: t('disclosed.file'), class: 'path', render: (f) => h('code', {}, f.file) },
+    { label: '', render: (f) => withdrawControl(id, { fhir: f.file }) },
+  ], p.fhir_files, { class: 'disclosed-fhir' }) : null;
+  const documents = (p.documents || []).length ? table([
+    { label: t('disclosed.date'), render: (d) => (d.date ? formatDate(d.date) : '—') },
+    { label: t('disclosed.doc_title'), render: (d) => d.title },
+    { label: '', render: (d) => withdrawControl(id, { document: d.document_id }) },
+  ], p.documents, { class: 'disclosed-documents' }) : null;
   replace(out,
     h('h2', { 'data-testid': 'disclosed-patient' }, `${nameOf(p)}（${p.patient_id}）`),
     h('h3', {}, t('disclosed.records', { n: (p.records || []).length })),
     records,
     files ? h('h3', {}, t('disclosed.dispensings')) : null,
-    files);
+    files,
+    documents ? h('h3', {}, t('disclosed.documents')) : null,
+    documents,
+    fhir ? h('h3', {}, t('disclosed.fhir_files')) : null,
+    fhir);
 }
 
 export function render(main) {
@@ -77,7 +92,7 @@ export function render(main) {
     { label: t('disclosed.patient_id'), render: (p) => p.patient_id },
     { label: t('disclosed.name'), render: (p) => nameOf(p) },
     { label: t('disclosed.birth_date'), render: (p) => (p.birth_date ? formatDate(p.birth_date) : '—') },
-    { label: t('disclosed.count'), render: (p) => String((p.records || 0) + (p.dispensing_files || 0)) },
+    { label: t('disclosed.count'), render: (p) => String((p.records || 0) + (p.dispensing_files || 0) + (p.fhir_files || 0) + (p.documents || 0)) },
     { label: '', render: (p) => h('button', { type: 'button', class: 'btn btn-secondary', 'data-testid': `disclosed-open-${p.patient_id}`, onclick: () => showPatient(detail, p.patient_id) }, t('disclosed.open')) },
   ], async (cursor) => {
     const page = await api.get('/api/v1/uploads/patients', cursor ? { after: cursor } : {});

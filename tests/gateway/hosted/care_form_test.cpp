@@ -193,6 +193,28 @@ TEST_F(CareForm, ACorrectionSupersedesTheOldDocumentAndKeepsIt) {
   EXPECT_THROW(attach(fix, kPdf), Error);
 }
 
+TEST_F(CareForm, AWithdrawnDocumentIsKeptAndNoLongerListed) {
+  enrol(hanako());
+  const auto doc = attach(referral(), kPdf);
+  ASSERT_EQ(documents().size(), 1u);
+  std::vector<std::string> placed;
+  const auto out = withdraw_document(store, *index, "K0001", doc.document_id, placed);
+  for (const auto& p : placed)
+    index->refresh(storage::StorageKind::kExtended, p);
+  EXPECT_EQ(out.status, "withdrawn");
+  EXPECT_EQ(documents().size(), 0u) << documents().dump();
+  EXPECT_FALSE(record::document_file(*index, "K0001", doc.document_id).has_value());
+  // The file is still there, in a folder whose condition flag is 0; no journal is left.
+  EXPECT_EQ(files_under(store.extended_root()), 1u);
+  std::string folder = fs::path(doc.path).parent_path().string();
+  folder.back() = '0';
+  EXPECT_TRUE(fs::exists(store.extended_root() + "/" + folder)) << folder;
+  EXPECT_EQ(files_under(dir + "/uploads"), 0u);
+  // Twice, or another patient's id for it: not found.
+  EXPECT_THROW(withdraw_document(store, *index, "K0001", doc.document_id, placed), Error);
+  EXPECT_THROW(withdraw_document(store, *index, "K0002", doc.document_id, placed), Error);
+}
+
 TEST_F(CareForm, AWrongDocumentIsRefusedAndLeavesNothing) {
   enrol(hanako());
   const std::size_t before = files_under(dir);

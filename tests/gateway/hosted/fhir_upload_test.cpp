@@ -107,6 +107,19 @@ struct Fixture {
                  .request_id = "fhir-test"},
                 body, type, patient);
   }
+  // The data manager's own routes (the tenant page).
+  http::Response manage(const std::string& method, const std::string& path,
+                        const json& body = nullptr) {
+    return call(method, path,
+                {.user = "dm",
+                 .profession = "data_manager",
+                 .facility_oid = kOid,
+                 .audience = kOid,
+                 .category = "upload",
+                 .purpose = "upload",
+                 .request_id = "fhir-test"},
+                body.is_null() ? "" : body.dump(), body.is_null() ? "" : "application/json");
+  }
   http::Response read(const std::string& path, const std::string& category,
                       const std::string& patient = kPatient) {
     return call("GET", path,
@@ -254,6 +267,78 @@ TEST(FhirUpload, ARejectedUploadLeavesNothingAndSaysWhy) {
               .request_id = "fhir-test"});
   ASSERT_EQ(r.status, 200);
   EXPECT_GE(body_of(r)["items"].size(), 4u);
+}
+
+// A Patient for a patient already held: other details are a new registration (ADT-00), the
+// same details nothing. A withdrawn upload is kept, renamed, and no longer served.
+TEST(FhirUpload, APatientUpdatesTheDetailsAndAWithdrawnUploadIsNoLongerServed) {
+  Fixture f;
+  const std::string bundle = sample("ereferral.json");
+  ASSERT_EQ(f.upload(bundle).status, 200);
+  ASSERT_EQ(files_under(f.dir() + "/ssmix2"), 1u);
+  const std::string base = std::string("/gw/v1/patients/") + kPatient;
+
+  json patient;
+  const json entries = json::parse(bundle)["entry"];
+  for (const auto& e : entries) {
+    if (e["resource"]["resourceType"] == "Patient")
+      patient = e["resource"];
+  }
+  ASSERT_TRUE(patient.is_object());
+  patient["name"][0]["family"] = "雨宮";
+  patient["name"][0]["text"] = "雨宮 花子";
+  patient["address"][0]["text"] = "香川県丸亀市大手町２－１";
+  auto r = f.upload(patient.dump());
+  ASSERT_EQ(r.status, 200) << std::get<std::string>(r.body);
+  json report = body_of(r);
+  EXPECT_EQ(report["files"][0]["reason"], "updated") << report.dump();
+  EXPECT_NE(report["files"][0].value("path", "").find("/ADT-00/"), std::string::npos);
+  EXPECT_EQ(files_under(f.dir() + "/ssmix2"), 2u);
+  json demo = body_of(f.read(base, "demographics"));
+  EXPECT_EQ(demo["patient"]["name_kanji"]["family"], "雨宮") << demo.dump();
+  // The same details once more (in another body): no new registration.
+  patient["id"] = "p2";
+  r = f.upload(patient.dump());
+  ASSERT_EQ(r.status, 200) << std::get<std::string>(r.body);
+  EXPECT_EQ(body_of(r)["files"][0]["status"], "stored");  // the body itself, as received
+  EXPECT_EQ(files_under(f.dir() + "/ssmix2"), 2u);
+
+  // The tenant page lists the uploads; the referral is withdrawn.
+  r = f.manage("GET", std::string("/gw/v1/uploads/patients/") + kPatient);
+  ASSERT_EQ(r.status, 200) << std::get<std::string>(r.body);
+  const json held = body_of(r)["fhir_files"];
+  ASSERT_EQ(held.size(), 3u) << held.dump();
+  std::string referral;
+  for (const auto& h : held) {
+    if (h["date"] == "2026-11-20")
+      referral = h["file"].get<std::string>();
+  }
+  ASSERT_FALSE(referral.empty()) << held.dump();
+  ASSERT_EQ(body_of(f.read(base + "/documents", "documents"))["items"].size(), 1u);
+  r = f.manage("POST", "/gw/v1/uploads/withdraw",
+               {{"patient_id", kPatient}, {"fhir", referral}, {"reason", "誤送信"}});
+  ASSERT_EQ(r.status, 200) << std::get<std::string>(r.body);
+  EXPECT_EQ(body_of(r)["files"][0]["status"], "withdrawn");
+  EXPECT_TRUE(fs::exists(f.dir() + "/received/fhir/" + kPatient + "/" + referral + ".withdrawn"));
+  EXPECT_FALSE(fs::exists(f.dir() + "/received/fhir/" + kPatient + "/" + referral));
+  for (const char* category : {"documents", "diagnoses", "allergies", "lab_results"}) {
+    r = f.read(base + "/" + category, category);
+    ASSERT_EQ(r.status, 200) << category;
+    EXPECT_EQ(body_of(r)["items"].size(), 0u) << category << std::get<std::string>(r.body);
+  }
+  // The patient stays (the registration is not an upload to withdraw); twice is not found, and
+  // a name that is not one of the patient's uploads either.
+  EXPECT_EQ(f.read(base, "demographics").status, 200);
+  EXPECT_EQ(f.manage("POST", "/gw/v1/uploads/withdraw",
+                     {{"patient_id", kPatient}, {"fhir", referral}, {"reason", "誤送信"}})
+                .status,
+            404);
+  EXPECT_EQ(f.manage("POST", "/gw/v1/uploads/withdraw",
+                     {{"patient_id", kPatient}, {"fhir", "../../ssmix2"}, {"reason", "x"}})
+                .status,
+            404);
+  r = f.manage("GET", std::string("/gw/v1/uploads/patients/") + kPatient);
+  EXPECT_EQ(body_of(r)["fhir_files"].size(), 2u);
 }
 
 TEST(FhirUpload, TheQuotaCountsFhirUploads) {
