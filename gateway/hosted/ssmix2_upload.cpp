@@ -125,16 +125,27 @@ std::vector<std::string> Ssmix2Store::recover() {
   // The quota covers everything the facility disclosed: its storage, its extended storage (the
   // web form's documents) and the files received as they were sent (received/: a pharmacy's
   // notebooks, FHIR uploads).
-  for (const std::string& root : {standard_root_, extended_root_, tenant_dir_ + "/received"}) {
+  // A file received as it was sent is written to a temporary (.tmp-*) first and linked to its
+  // name (write_file_once), a report likewise: a temporary left by a kill was never
+  // acknowledged, so it goes and is not charged.
+  std::vector<fs::path> temporaries;
+  const std::string received = tenant_dir_ + "/received";
+  for (const std::string& root : {standard_root_, extended_root_, received}) {
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
          it.increment(ec)) {
-      if (it->is_regular_file())
+      if (root == received && it->path().filename().string().rfind(".tmp-", 0) == 0)
+        temporaries.push_back(it->path());
+      else if (it->is_regular_file())
         used_ += it->file_size();
     }
   }
+  for (const auto& e : fs::directory_iterator(uploads_dir_ + "/reports")) {
+    if (e.path().filename().string().rfind(".tmp-", 0) == 0)
+      temporaries.push_back(e.path());
+  }
   std::vector<std::string> placed;
-  std::vector<fs::path> journals, stages, temporaries;
+  std::vector<fs::path> journals, stages;
   for (const auto& e : fs::directory_iterator(uploads_dir_)) {
     if (e.path().filename().string().rfind(".tmp-", 0) == 0)
       temporaries.push_back(e.path());  // a journal killed while written: never committed

@@ -1,7 +1,9 @@
-// The hosted_test network: the trust network's portal and hospital gateway, plus one
+// The hosted tests' network: the trust network's portal and hospital gateway, plus one
 // hareyaka-hosted process with two tenant facilities (a clinic and a pharmacy) registered at
 // the portal, their data managers logged in, and a zip of the matrix patient's files as the
-// clinic's conversion tool exports them. Included by hosted_test.cpp only.
+// clinic's conversion tool exports them. A test file picks its shape (hosted_shape()): a third
+// tenant, a care facility using the web form, and a second hospital's hareyaka-gateway over
+// its own generated storage. Included by hosted_test.cpp and hosted_three_kinds_test.cpp.
 #pragma once
 
 #include <filesystem>
@@ -27,6 +29,18 @@ using testing::net;
 inline constexpr const char* kClinicOid = "1.2.392.200284.33.2100001";
 inline constexpr const char* kClinicDomain = "1.2.392.200284.33.2100001.1";
 inline constexpr const char* kPharmacyOid = "1.2.392.200284.33.2100002";
+inline constexpr const char* kCareOid = "1.2.392.200284.33.2100005";
+inline constexpr const char* kCareDomain = "1.2.392.200284.33.2100005.1";
+inline constexpr const char* kHospital2Oid = "1.2.392.200284.33.1310002";
+inline constexpr const char* kHospital2Domain = "1.2.392.200284.33.1310002.1";
+
+// What a test binary's network holds besides the clinic and the pharmacy.
+struct Shape {
+  bool care = false;  // the tenant "care" (介護施設, the web form), certificate tenant-c
+  bool second_hospital = false;  // a second hareyaka-gateway (certificate gateway-b)
+};
+// Defined by each test file that includes this header.
+Shape hosted_shape();
 
 struct Hosted {
   std::unique_ptr<testing::Daemon> daemon;
@@ -35,15 +49,17 @@ struct Hosted {
   std::string zip;  // the matrix patient's files, as the clinic's conversion tool exports them
   std::unique_ptr<http::BlockingHttpClient> as_portal;
   std::unique_ptr<testing::Browser> clinic_dm, pharmacy_dm;
-  std::unique_ptr<testing::Browser> doctor;  // logged in by the first test
-  std::string viewer_facility;               // the doctor's
-  json config;                               // the daemon's
+  std::unique_ptr<testing::Browser> care_dm;   // with Shape::care
+  std::unique_ptr<testing::Daemon> hospital2;  // with Shape::second_hospital
+  std::unique_ptr<testing::Browser> doctor;    // logged in by the first test
+  std::string viewer_facility;                 // the doctor's
+  json config;                                 // the daemon's
 
   static Hosted& get() {
-    static Hosted h;
+    static Hosted h(hosted_shape());
     return h;
   }
-  Hosted() {
+  explicit Hosted(const Shape& shape) {
     auto& m = matrix();
     const auto& pki = dev_pki();
     const std::string dir = net().tmp.path() + "/hosted";
@@ -66,16 +82,27 @@ struct Hosted {
                      {"cert_file", pki.cert("tenant-b")},
                      {"key_file", pki.key("tenant-b")},
                      {"quota_mb", 64}}}}};
+    if (shape.care) {
+      config["tenants"].push_back({{"id", "care"},
+                                   {"facility_oid", kCareOid},
+                                   {"cert_file", pki.cert("tenant-c")},
+                                   {"key_file", pki.key("tenant-c")},
+                                   {"quota_mb", 64}});
+    }
     daemon = std::make_unique<testing::Daemon>("gateway/hosted/hareyaka-hosted", config, "hosted");
     const std::string base = daemon->url("nodes", "");
-    for (const auto& [oid, id, cert, name] :
-         {std::tuple{kClinicOid, "clinic", "tenant-a", "はれやか内科クリニック"},
-          std::tuple{kPharmacyOid, "pharmacy", "tenant-b", "はれやか薬局"}}) {
+    std::vector<std::tuple<std::string, std::string, std::string, std::string, std::string>>
+        tenants{{kClinicOid, "clinic", "tenant-a", "はれやか内科クリニック", "clinic"},
+                {kPharmacyOid, "pharmacy", "tenant-b", "はれやか薬局", "pharmacy"}};
+    if (shape.care)
+      tenants.emplace_back(kCareOid, "care", "tenant-c", "介護老人保健施設はれやか苑",
+                           "care_facility");
+    for (const auto& [oid, id, cert, name, kind] : tenants) {
       auto r =
           net().admin->call("POST", "/api/v1/admin/facilities",
                             {{"oid", oid},
                              {"name", name},
-                             {"kind", std::string(id) == "clinic" ? "clinic" : "pharmacy"},
+                             {"kind", kind},
                              {"discloses", true},
                              {"views", false},
                              {"gateway_url", base + "/t/" + id},
@@ -90,6 +117,11 @@ struct Hosted {
     testing::enrol(*clinic_dm, "clinic-dm");
     pharmacy_dm = std::make_unique<testing::Browser>(net().portal->port("web"));
     testing::enrol(*pharmacy_dm, "pharmacy-dm");
+    if (shape.care) {
+      testing::add_user("care-dm", kCareOid, "data_manager");
+      care_dm = std::make_unique<testing::Browser>(net().portal->port("web"));
+      testing::enrol(*care_dm, "care-dm");
+    }
     // The clinic holds the matrix patient too: the same generated storage as the hospital's,
     // its folder only.
     const std::string gen = generated = dir + "/generated";
@@ -107,6 +139,50 @@ struct Hosted {
             },
             std::chrono::seconds(60)))
       throw std::runtime_error("hosted gateway not ready:\n" + daemon->log());
+    if (shape.second_hospital)
+      start_second_hospital(dir + "/hospital2");
+  }
+
+  // The second hospital: its own gateway over storage generated for the same patients,
+  // registered at the portal, its patients in PIX as its feed would register them.
+  void start_second_hospital(const std::string& dir) {
+    const auto& pki = dev_pki();
+    testing::run_checked({testing::binary_path("gateway/hareyaka-ssmix2-gen"), "--out",
+                          dir + "/ssmix2", "--extended", dir + "/extended", "--patients", "4",
+                          "--visits", "8", "--seed", "11"});
+    const json gw{{"facility_oid", kHospital2Oid},
+                  {"assertion_public_key", pki.dir + "/assertion.pub"},
+                  {"node_readers", {testing::cert_fingerprint(pki.cert("portal"))}},
+                  {"listener", testing::dev_listener("gateway-b", 0, "require")},
+                  {"storage",
+                   {{"ssmix2_root", dir + "/ssmix2"},
+                    {"extended_root", dir + "/extended"},
+                    {"state_dir", dir + "/state"}}}};
+    hospital2 = std::make_unique<testing::Daemon>("gateway/hareyaka-gateway", gw, "gateway");
+    if (!testing::poll_until(
+            [&] {
+              return as_portal->request({.url = hospital2->url("nodes", "/readyz")}).status == 200;
+            },
+            std::chrono::seconds(60)))
+      throw std::runtime_error("second hospital's gateway not ready:\n" + hospital2->log());
+    auto r = net().admin->call(
+        "POST", "/api/v1/admin/facilities",
+        {{"oid", kHospital2Oid},
+         {"name", "はれやか第二病院"},
+         {"kind", "hospital"},
+         {"discloses", true},
+         {"views", false},
+         {"gateway_url", hospital2->url("nodes", "")},
+         {"gateway_cert_sha256", testing::cert_fingerprint(pki.cert("gateway-b"))}});
+    if (r.status != 201)
+      throw std::runtime_error("second hospital: " + r.body);
+    pix::PgIdentityStore identities(*net().pool, {});
+    identities.register_domain(kHospital2Domain, "はれやか第二病院");
+    const pix::IdentityKey key{kHospital2Domain, matrix().local_id};
+    const auto fed = identities.register_identity({key}, {.family_kanji = matrix().family_kanji});
+    if (std::to_string(fed.person_id) != matrix().person_id)
+      identities.link(key, {testing::kHospitalDomain, matrix().local_id},
+                      {"hosted-test", "the same patient at the second hospital"});
   }
 
   // A request to a tenant's route as the portal, with an assertion it signed.

@@ -49,7 +49,7 @@ const DevPki& dev_pki() {
     holder->pki.other_dir = holder->tmp.path() + "/other";
     const std::string script = source_dir() + "/deploy/dev-pki";
     run_checked({script, holder->pki.dir, "portal", "gateway-a", "gateway-b", "client", "revoked",
-                 "preserve-a", "preserve-b", "hosted", "tenant-a", "tenant-b"});
+                 "preserve-a", "preserve-b", "hosted", "tenant-a", "tenant-b", "tenant-c"});
     run_checked({script, holder->pki.dir, "--revoke", "revoked"});
     run_checked({script, holder->pki.other_dir, "stranger"});
   });

@@ -2,7 +2,7 @@
 // is written; a bad file rejects the upload with a per-file report and leaves nothing behind;
 // names that would leave the storage are refused; a stored file is never rewritten; the
 // quota holds; a crash between the journal and the links is finished at the next start and a
-// crash before the journal leaves nothing.
+// crash before the journal leaves nothing, nor does a temporary a kill left.
 #include "gateway/hosted/ssmix2_upload.hpp"
 
 #include <gtest/gtest.h>
@@ -213,6 +213,31 @@ TEST(Ssmix2StoreRecovery, AJournalledCommitIsFinishedAndAnUnjournalledStageDropp
   EXPECT_FALSE(fs::exists(dir + "/uploads/u2"));
   EXPECT_FALSE(fs::exists(dir + "/uploads/.tmp-4242-7"));
   EXPECT_EQ(files_under(dir + "/ssmix2"), 2u);
+}
+
+// A kill inside write_file_once (a FHIR bundle, a pharmacy's notebook) or while a report was
+// written leaves a temporary beside the files received: never acknowledged, so it goes at the
+// next start and the quota does not count it.
+TEST(Ssmix2StoreRecovery, TemporariesOfFilesReceivedAndOfReportsAreRemoved) {
+  hareyaka::testing::TempDir tmp;
+  const std::string dir = tmp.path() + "/t";
+  {
+    Ssmix2Store s(dir, 64u << 20, UploadLimits{});
+    s.recover();
+  }
+  fs::create_directories(dir + "/received/fhir/1000001");
+  write_file_durably(dir + "/received/fhir/1000001/20261120_ab.json", "{}");
+  write_file_durably(dir + "/received/fhir/1000001/.tmp-4242-1", std::string(1000, 'x'));
+  fs::create_directories(dir + "/received/jahis/P1");
+  write_file_durably(dir + "/received/jahis/P1/.tmp-4242-2", "JAHISTC08");
+  write_file_durably(dir + "/uploads/reports/.tmp-4242-3", "{\"upl");
+  Ssmix2Store s(dir, 64u << 20, UploadLimits{});
+  s.recover();
+  EXPECT_FALSE(fs::exists(dir + "/received/fhir/1000001/.tmp-4242-1"));
+  EXPECT_FALSE(fs::exists(dir + "/received/jahis/P1/.tmp-4242-2"));
+  EXPECT_FALSE(fs::exists(dir + "/uploads/reports/.tmp-4242-3"));
+  EXPECT_TRUE(fs::exists(dir + "/received/fhir/1000001/20261120_ab.json"));
+  EXPECT_EQ(s.used_bytes(), 2u);
 }
 
 }  // namespace
