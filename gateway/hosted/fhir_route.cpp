@@ -140,13 +140,16 @@ void Tenant::add_fhir_route(const UploadChecker& checker) {
                            " bytes used, this upload adds " + std::to_string(adding);
             report.error_status = 413;
           } else {
+            // The body first, the registration after: a crash between the two leaves a body
+            // the index does not show (no patient), never a registration published for an
+            // upload that was not acknowledged; sent again, the upload completes.
+            added = store_.charge(req.body.size(),
+                                  [&] { return fhir_.put(patient_id, date, req.body); });
             if (adt) {
               store_.place(adt->path, adt->bytes, placed);
               report.files.push_back(
                   {"Patient", adt->path, "stored", known ? "updated" : "registered"});
             }
-            added = store_.charge(req.body.size(),
-                                  [&] { return fhir_.put(patient_id, date, req.body); });
           }
         }
         for (const auto& [index, type] : types) {

@@ -224,6 +224,11 @@ void Tenant::add_jahis_route(const UploadChecker& checker) {
         }
         std::vector<std::string> placed;
         if (file.status == "stored") {
+          // The file first, the registration after (as the FHIR route): a crash between the
+          // two never leaves a patient published for an upload that was not acknowledged.
+          const bool added = store_.charge(req.body.size(), [&] {
+            return dispensings_.put(patient_id, notebook.dispensings.front().date, req.body);
+          });
           if (!index_->has_patient(patient_id)) {
             // A patient new to this pharmacy: registered from the notebook's record 1.
             Registration r{.patient_id = patient_id};
@@ -240,9 +245,6 @@ void Tenant::add_jahis_route(const UploadChecker& checker) {
             store_.place(adt.path, adt.bytes, placed);
             file.path = adt.path;
           }
-          const bool added = store_.charge(req.body.size(), [&] {
-            return dispensings_.put(patient_id, notebook.dispensings.front().date, req.body);
-          });
           file.status = added ? "stored" : "unchanged";
           for (const auto& w : notebook.warnings)
             file.reason += (file.reason.empty() ? "line " : "; line ") + std::to_string(w.line) +
