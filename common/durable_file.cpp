@@ -108,6 +108,10 @@ bool write_file_once(const std::string& path, std::string_view content, unsigned
   return true;
 }
 
+bool is_temporary_name(std::string_view file_name) {
+  return file_name.starts_with(".tmp-");
+}
+
 std::optional<std::string> read_whole_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)

@@ -24,6 +24,9 @@ void write_file_durably(const std::string& path, std::string_view content, unsig
 // Writes `content` to `path` unless that name exists; true: written, false: it existed (and is
 // left alone).
 bool write_file_once(const std::string& path, std::string_view content, unsigned mode = 0440);
+// True for the name of a temporary these functions write (".tmp-<pid>-<n>"): one found when
+// no write is under way was left by a crash and was never put in place.
+bool is_temporary_name(std::string_view file_name);
 // The whole file, or nullopt when it cannot be opened.
 std::optional<std::string> read_whole_file(const std::string& path);
 

@@ -134,20 +134,20 @@ std::vector<std::string> Ssmix2Store::recover() {
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
          it.increment(ec)) {
-      if (root == received && it->path().filename().string().rfind(".tmp-", 0) == 0)
+      if (root == received && is_temporary_name(it->path().filename().string()))
         temporaries.push_back(it->path());
       else if (it->is_regular_file())
         used_ += it->file_size();
     }
   }
   for (const auto& e : fs::directory_iterator(uploads_dir_ + "/reports")) {
-    if (e.path().filename().string().rfind(".tmp-", 0) == 0)
+    if (is_temporary_name(e.path().filename().string()))
       temporaries.push_back(e.path());
   }
   std::vector<std::string> placed;
   std::vector<fs::path> journals, stages;
   for (const auto& e : fs::directory_iterator(uploads_dir_)) {
-    if (e.path().filename().string().rfind(".tmp-", 0) == 0)
+    if (is_temporary_name(e.path().filename().string()))
       temporaries.push_back(e.path());  // a journal killed while written: never committed
     else if (e.path().extension() == ".commit")
       journals.push_back(e.path());

@@ -1,14 +1,10 @@
 #include "gateway/publish/outbox.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "common/durable_file.hpp"
 #include "common/error.hpp"
 
 namespace hareyaka::gateway::publish {
@@ -35,30 +31,25 @@ std::string from_name(const std::string& name) {
   return out;
 }
 
-void sync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
+// The entries are written through common/durable_file (a temporary, fsync, rename, the folder
+// fsynced): two threads may write the same entry at once (the resync and a change noticed
+// meanwhile), each with a temporary of its own.
+void write_durably(const std::string& dir, const std::string& name, const std::string& content) {
+  write_file_durably(dir + "/" + name, content, 0600);
 }
 
-void write_durably(const std::string& dir, const std::string& name, const std::string& content) {
-  // A temporary name of its own per write: two threads may write the same entry at once
-  // (the resync and a change noticed meanwhile), and must not share one temporary file.
-  static std::atomic<std::uint64_t> counter{0};
-  const std::string tmp = dir + "/." + name + "." + std::to_string(++counter) + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0)
-    throw Error(ErrorCode::kUnavailable, "outbox unavailable", "cannot write " + tmp);
-  const bool ok =
-      ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-      ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || std::rename(tmp.c_str(), (dir + "/" + name).c_str()) != 0) {
-    throw Error(ErrorCode::kUnavailable, "outbox unavailable", "cannot write " + dir + "/" + name);
+// A temporary left by a crash (never renamed into place): removed at start. ".<name>.<n>.tmp"
+// is what versions before 2026-12 wrote.
+void sweep_temporaries(const std::string& dir) {
+  std::error_code ec;
+  std::vector<fs::path> left;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string n = e.path().filename().string();
+    if (is_temporary_name(n) || (n.starts_with(".") && n.ends_with(".tmp")))
+      left.push_back(e.path());
   }
-  sync_dir(dir);
+  for (const auto& p : left)
+    fs::remove(p, ec);
 }
 
 }  // namespace
@@ -70,6 +61,8 @@ Outbox::Outbox(const std::string& state_dir)
   fs::create_directories(outbox_dir_);
   fs::create_directories(published_dir_);
   fs::create_directories(locators_dir_);
+  for (const auto* dir : {&outbox_dir_, &published_dir_, &locators_dir_})
+    sweep_temporaries(*dir);
 }
 
 void Outbox::add(const std::string& patient_id) {

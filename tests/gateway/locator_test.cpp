@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "common/digest.hpp"
 #include "gateway/publish/outbox.hpp"
 #include "tests/gateway/ssmix2_test_support.hpp"
@@ -120,6 +123,30 @@ TEST(Outbox, AChangeWhileSendingKeepsTheEntryForTheNextRound) {
   o.add("p2");
   o.done("p2");
   EXPECT_EQ(o.pending_count(), 0u);
+}
+
+// What a crash while an entry was written leaves (a temporary never renamed into place) goes at
+// start; the entries themselves stay.
+TEST(Outbox, TemporariesLeftByACrashAreRemovedAtStart) {
+  TempDir dir;
+  {
+    Outbox o(dir.path());
+    o.add("p1");
+    o.record_feed("p1", "digest-1");
+  }
+  for (const char* left : {"/outbox/.tmp-123-1", "/published/.tmp-123-2", "/locators/.tmp-9-9",
+                           "/outbox/.7031.4.tmp"}) {
+    std::ofstream(dir.path() + left) << "half";
+  }
+  Outbox again(dir.path());
+  std::size_t files = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path())) {
+    files += e.is_regular_file();
+    EXPECT_NE(e.path().filename().string()[0], '.') << e.path();
+  }
+  EXPECT_EQ(files, 2u);
+  EXPECT_EQ(again.pending_count(), 1u);
+  EXPECT_EQ(again.acknowledged_digest("p1"), "digest-1");
 }
 
 }  // namespace
