@@ -236,12 +236,7 @@ struct Hosted {
     return body_of(r);
   }
   std::size_t files_of(const std::string& tenant) const {
-    std::size_t n = 0;
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(tenants_dir + "/" + tenant + "/ssmix2", ec);
-         it != fs::recursive_directory_iterator(); ++it)
-      n += it->is_regular_file();
-    return n;
+    return testing::files_under(tenants_dir + "/" + tenant + "/ssmix2");
   }
 };
 

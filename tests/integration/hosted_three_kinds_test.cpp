@@ -56,15 +56,9 @@ void wait_published(Hosted& h, const std::string& tenant) {
       << tenant << ": " << h.publish_status(tenant).dump() << h.daemon->log();
 }
 
-// Files under a folder of a tenant, and the names of temporaries (.tmp-*) anywhere under it.
-std::size_t files_under(const std::string& dir) {
-  std::size_t n = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-    n += it->is_regular_file();
-  return n;
-}
+using testing::files_under;
+
+// The names of temporaries (.tmp-*) anywhere under a folder of a tenant.
 std::string temporaries_under(const std::string& dir) {
   std::string out;
   std::error_code ec;

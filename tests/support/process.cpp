@@ -186,6 +186,15 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+std::size_t files_under(const std::string& dir) {
+  std::size_t n = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    n += it->is_regular_file(ec);
+  return n;
+}
+
 TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "hareyaka-test-XXXXXX").string();
   if (!mkdtemp(tmpl.data()))

@@ -65,6 +65,8 @@ class Child {
 
 // Reads a whole file; empty when missing.
 std::string read_file(const std::string& path);
+// The regular files anywhere under a folder (0 when it is missing).
+std::size_t files_under(const std::string& dir);
 
 // Polls pred every 20 ms until it returns true or the deadline passes.
 template <typename Pred>

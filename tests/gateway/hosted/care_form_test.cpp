@@ -19,22 +19,12 @@
 namespace hareyaka::gateway::hosted {
 namespace {
 
+using hareyaka::testing::files_under;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr const char* kOid = "1.2.392.200284.33.2100003";
 const std::string kPdf = "%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
-
-std::size_t files_under(const std::string& root) {
-  std::size_t n = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root, ec);
-       it != fs::recursive_directory_iterator(); ++it) {
-    if (it->is_regular_file())
-      ++n;
-  }
-  return n;
-}
 
 struct CareForm : ::testing::Test {
   hareyaka::testing::TempDir tmp;

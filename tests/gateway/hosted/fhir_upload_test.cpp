@@ -17,6 +17,7 @@
 namespace hareyaka::gateway::hosted {
 namespace {
 
+using hareyaka::testing::files_under;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -28,15 +29,6 @@ std::string sample(const std::string& name) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-std::size_t files_under(const std::string& dir) {
-  std::size_t n = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-    n += it->is_regular_file();
-  return n;
 }
 
 struct Fixture {
@@ -95,30 +87,24 @@ struct Fixture {
       return r;
     }
   }
+  static AccessAssertion data_manager() {
+    return {.user = "dm",
+            .profession = "data_manager",
+            .facility_oid = kOid,
+            .audience = kOid,
+            .category = "upload",
+            .purpose = "upload",
+            .request_id = "fhir-test"};
+  }
   http::Response upload(const std::string& body, const std::string& patient = kPatient,
                         const std::string& type = "application/fhir+json") {
-    return call("POST", "/gw/v1/uploads/fhir",
-                {.user = "dm",
-                 .profession = "data_manager",
-                 .facility_oid = kOid,
-                 .audience = kOid,
-                 .category = "upload",
-                 .purpose = "upload",
-                 .request_id = "fhir-test"},
-                body, type, patient);
+    return call("POST", "/gw/v1/uploads/fhir", data_manager(), body, type, patient);
   }
   // The data manager's own routes (the tenant page).
   http::Response manage(const std::string& method, const std::string& path,
                         const json& body = nullptr) {
-    return call(method, path,
-                {.user = "dm",
-                 .profession = "data_manager",
-                 .facility_oid = kOid,
-                 .audience = kOid,
-                 .category = "upload",
-                 .purpose = "upload",
-                 .request_id = "fhir-test"},
-                body.is_null() ? "" : body.dump(), body.is_null() ? "" : "application/json");
+    return call(method, path, data_manager(), body.is_null() ? "" : body.dump(),
+                body.is_null() ? "" : "application/json");
   }
   http::Response read(const std::string& path, const std::string& category,
                       const std::string& patient = kPatient) {
@@ -257,14 +243,7 @@ TEST(FhirUpload, ARejectedUploadLeavesNothingAndSaysWhy) {
   EXPECT_EQ(files_under(f.dir() + "/ssmix2"), 0u);
   EXPECT_NE(f.read(std::string("/gw/v1/patients/") + patient, "demographics").status, 200);
   // The reports are kept with the facility's others.
-  r = f.call("GET", "/gw/v1/uploads",
-             {.user = "dm",
-              .profession = "data_manager",
-              .facility_oid = kOid,
-              .audience = kOid,
-              .category = "upload",
-              .purpose = "upload",
-              .request_id = "fhir-test"});
+  r = f.manage("GET", "/gw/v1/uploads");
   ASSERT_EQ(r.status, 200);
   EXPECT_GE(body_of(r)["items"].size(), 4u);
 }

@@ -18,20 +18,10 @@
 namespace hareyaka::gateway::hosted {
 namespace {
 
+using hareyaka::testing::files_under;
 namespace fs = std::filesystem;
 using hareyaka::testing::make_zip;
 using hareyaka::testing::ZipEntries;
-
-std::size_t files_under(const std::string& root) {
-  std::size_t n = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root, ec);
-       it != fs::recursive_directory_iterator(); ++it) {
-    if (it->is_regular_file())
-      ++n;
-  }
-  return n;
-}
 
 // Two generated patients' files (hareyaka-ssmix2-gen), under a folder a conversion tool made.
 // (The NHO sample's PID-3 differs from its folders, which an upload refuses.)
