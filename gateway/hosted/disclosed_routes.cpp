@@ -11,7 +11,6 @@
 
 #include "common/durable_file.hpp"
 #include "common/error.hpp"
-#include "common/log.hpp"
 #include "common/uuid.hpp"
 #include "gateway/hosted/care_form.hpp"
 #include "gateway/hosted/registration.hpp"
@@ -196,19 +195,10 @@ void Tenant::add_disclosed_routes(const UploadChecker& checker) {
                       "'fhir' (a FHIR upload) or 'document' (a document of the web form)");
         }
         report.files.push_back(file);
-        for (const auto& p : placed)
-          index_->refresh(storage::StorageKind::kStandard, p);
         for (const auto& p : extended)
           index_->refresh(storage::StorageKind::kExtended, p);
-        if (publisher_) {
-          publisher_->patient_changed(patient_id);
-          if (queued_)
-            queued_();
-        }
-        audit_upload(checker, req, who, report);
-        store_.save_report(report);
-        log::info("record withdrawn",
-                  {.request_id = req.request_id, .component = "hosted", .detail = settings_.id});
+        finish_upload(checker, req, who, report, placed, storage::StorageKind::kStandard,
+                      patient_id, "withdraw");
         return Response::json(200, report.to_json().dump());
       },
       {.body_limit = 4096,

@@ -10,7 +10,6 @@
 #include <chrono>
 
 #include "common/error.hpp"
-#include "common/log.hpp"
 #include "common/uuid.hpp"
 #include "gateway/hosted/care_form.hpp"
 #include "gateway/hosted/registration.hpp"
@@ -27,10 +26,7 @@ using http::Response;
 using nlohmann::json;
 
 bool fhir_media_type(const Request& req) {
-  std::string t = req.header("Content-Type").value_or("");
-  t = t.substr(0, t.find(';'));
-  while (!t.empty() && t.back() == ' ')
-    t.pop_back();
+  const std::string t = upload_media_type(req);
   return t == "application/fhir+json" || t == "application/json";
 }
 
@@ -165,31 +161,11 @@ void Tenant::add_fhir_route(const UploadChecker& checker) {
           }
           report.files.push_back(std::move(f));
         }
-        for (const auto& f : report.files) {
-          report.stored += f.status == "stored";
-          report.unchanged += f.status == "unchanged";
-          report.rejected += f.status == "rejected";
-          report.ignored += f.status == "ignored";
-        }
-        for (const auto& path : placed)
-          index_->refresh(storage::StorageKind::kStandard, path);
-        if (added && publisher_) {
-          publisher_->patient_changed(patient_id);  // the locator counts the new items
-          if (queued_)
-            queued_();
-        }
-        audit_upload(checker, req, who, report);
-        store_.save_report(report);
-        log::info("upload",
-                  {.request_id = req.request_id,
-                   .component = "hosted",
-                   .detail = settings_.id + (report.accepted() ? ": stored" : ": refused"),
-                   .count = static_cast<std::int64_t>(report.stored)});
-        int status = 200;
-        if (!report.error.empty())
-          status = report.error_status;
-        else if (!report.accepted())
-          status = 422;
+        report.tally();
+        // The locator counts the new items.
+        const int status =
+            finish_upload(checker, req, who, report, placed, storage::StorageKind::kStandard,
+                          added ? patient_id : "", "fhir");
         return Response::json(status, report.to_json().dump());
       },
       {.body_limit = fhir_in::kMaxBytes,

@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
-#include "common/log.hpp"
 #include "common/uuid.hpp"
 #include "gateway/hosted/care_form.hpp"
 #include "gateway/hosted/tenant.hpp"
@@ -18,16 +17,6 @@ namespace {
 using http::Request;
 using http::Response;
 using nlohmann::json;
-
-std::string media_type_of(const Request& req) {
-  std::string t = req.header("Content-Type").value_or("");
-  t = t.substr(0, t.find(';'));
-  while (!t.empty() && t.back() == ' ')
-    t.pop_back();
-  for (char& c : t)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return t;
-}
 
 std::string field(const json& body, const char* key) {
   const auto it = body.find(key);
@@ -97,7 +86,7 @@ void Tenant::add_form_routes(const UploadChecker& checker) {
   router_.add_blocking(
       "POST", "/gw/v1/uploads/patients",
       [this, checker](Request& req) {
-        if (media_type_of(req) != "application/json")
+        if (upload_media_type(req) != "application/json")
           throw Error(ErrorCode::kUnsupportedMediaType,
                       "a registration is JSON (Content-Type: application/json)");
         const AccessAssertion who = authorize_upload(checker, req, "patient");
@@ -109,14 +98,9 @@ void Tenant::add_form_routes(const UploadChecker& checker) {
           patient_id = r.patient_id;
           return register_patient(store_, *index_, r, settings_.facility_oid, placed);
         });
-        for (const auto& path : placed)
-          index_->refresh(storage::StorageKind::kStandard, path);  // feeds the portal (ITI-44)
-        audit_upload(checker, req, who, report, "patient");
-        store_.save_report(report);
-        log::info("patient registered",
-                  {.request_id = req.request_id,
-                   .component = "hosted",
-                   .detail = settings_.id + ": " + report.files.front().status});
+        // The index feeds the portal the registration (ITI-44).
+        finish_upload(checker, req, who, report, placed, storage::StorageKind::kStandard, "",
+                      "patient");
         json out = report.to_json();
         out["patient_id"] = patient_id;
         return Response::json(status, out.dump());
@@ -131,7 +115,7 @@ void Tenant::add_form_routes(const UploadChecker& checker) {
                           .title = req.query_param("title").value_or(""),
                           .category = req.query_param("category").value_or(""),
                           .date = req.query_param("date").value_or(""),
-                          .media_type = media_type_of(req),
+                          .media_type = upload_media_type(req),
                           .supersedes = req.query_param("supersedes").value_or("")};
         UploadReport report = new_report(req, "document");
         std::vector<std::string> placed;
@@ -141,14 +125,9 @@ void Tenant::add_form_routes(const UploadChecker& checker) {
           document_id = r.document_id;
           return r;
         });
-        for (const auto& path : placed)
-          index_->refresh(storage::StorageKind::kExtended, path);  // the locator's documents
-        audit_upload(checker, req, who, report, "document");
-        store_.save_report(report);
-        log::info("document attached", {.request_id = req.request_id,
-                                        .component = "hosted",
-                                        .detail = settings_.id + ": " + report.files.front().status,
-                                        .count = static_cast<std::int64_t>(req.body.size())});
+        // The index tells the locator of the documents.
+        finish_upload(checker, req, who, report, placed, storage::StorageKind::kExtended, "",
+                      "document");
         json out = report.to_json();
         if (!document_id.empty())
           out["document_id"] = document_id;

@@ -90,6 +90,22 @@ std::string report_name(const std::string& upload_id) {
 
 }  // namespace
 
+void UploadReport::tally() {
+  stored = unchanged = rejected = ignored = 0;
+  for (const auto& f : files) {
+    stored += f.status == "stored";
+    unchanged += f.status == "unchanged";
+    rejected += f.status == "rejected";
+    ignored += f.status == "ignored";
+  }
+}
+
+int UploadReport::status() const {
+  if (!error.empty())
+    return error_status;
+  return accepted() ? 200 : 422;
+}
+
 json UploadReport::to_json() const {
   json files_json = json::array();
   for (const auto& f : files) {
@@ -305,7 +321,6 @@ UploadReport Ssmix2Store::upload(std::string_view zip, std::vector<std::string>&
         f.status = "valid";  // checked, but the upload as a whole was not stored
     }
   }
-  save_report(report);
   return report;
 }
 

@@ -48,6 +48,11 @@ struct UploadReport {
   std::size_t stored = 0, unchanged = 0, rejected = 0, ignored = 0;
 
   bool accepted() const { return error.empty() && rejected == 0; }
+  // The counts from the files' statuses.
+  void tally();
+  // The answer's HTTP status: error_status for an error of the whole upload, 422 when a file
+  // was rejected, else 200.
+  int status() const;
   nlohmann::json to_json() const;
 };
 
@@ -62,6 +67,7 @@ class Ssmix2Store {
   // Returns the paths it placed (relative to the standard or, for documents, the extended root).
   std::vector<std::string> recover();
   // Checks and stores one zip (all of its files or none). `placed`: the paths newly stored.
+  // The report is the caller's to keep (save_report), with its audit.
   UploadReport upload(std::string_view zip, std::vector<std::string>& placed);
   // Stores one file the gateway wrote itself (a registration's ADT-00), through the same
   // commit and quota; false when that name is already held with these bytes. Throws

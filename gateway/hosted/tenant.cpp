@@ -136,27 +136,15 @@ void Tenant::add_routes() {
   router_.add_blocking(
       "POST", "/gw/v1/uploads/ssmix2",
       [this, checker](Request& req) {
-        const std::string type = req.header("Content-Type").value_or("");
-        if (type.rfind("application/zip", 0) != 0 &&
-            type.rfind("application/x-zip-compressed", 0) != 0)
+        const std::string type = upload_media_type(req);
+        if (type != "application/zip" && type != "application/x-zip-compressed")
           throw Error(ErrorCode::kUnsupportedMediaType,
                       "an SS-MIX2 upload is a zip archive (Content-Type: application/zip)");
         const AccessAssertion who = authorize_upload(checker, req, "ssmix2");
         std::vector<std::string> placed;
         UploadReport report = store_.upload(req.body, placed);
-        for (const auto& path : placed)
-          index_->refresh(storage::StorageKind::kStandard, path);
-        audit_upload(checker, req, who, report);
-        log::info("upload",
-                  {.request_id = req.request_id,
-                   .component = "hosted",
-                   .detail = settings_.id + (report.accepted() ? ": stored" : ": refused"),
-                   .count = static_cast<std::int64_t>(report.stored)});
-        int status = 200;
-        if (!report.error.empty())
-          status = report.error_status;
-        else if (!report.accepted())
-          status = 422;
+        const int status = finish_upload(checker, req, who, report, placed,
+                                         storage::StorageKind::kStandard, "", "ssmix2");
         return Response::json(status, report.to_json().dump());
       },
       {.body_limit = kUploadBodyLimit,
@@ -185,6 +173,27 @@ void Tenant::add_routes() {
                                                publisher_ ? publisher_->status().dump() : "{}");
                        },
                        {.body_limit = 0, .summary = "what the portal has not acknowledged yet"});
+}
+
+int Tenant::finish_upload(const UploadChecker& checker, const Request& req,
+                          const AccessAssertion& who, const UploadReport& report,
+                          const std::vector<std::string>& placed, storage::StorageKind kind,
+                          const std::string& changed, const std::string& action) {
+  for (const auto& path : placed)
+    index_->refresh(kind, path);  // the index tells the publisher of its patients' changes
+  if (!changed.empty() && publisher_) {
+    publisher_->patient_changed(changed);
+    if (queued_)
+      queued_();
+  }
+  audit_upload(checker, req, who, report, action);
+  store_.save_report(report);
+  log::info("upload",
+            {.request_id = req.request_id,
+             .component = "hosted",
+             .detail = settings_.id + ": " + action + (report.accepted() ? " stored" : " refused"),
+             .count = static_cast<std::int64_t>(report.stored)});
+  return report.status();
 }
 
 void Tenant::add_jahis_route(const UploadChecker& checker) {
@@ -251,21 +260,11 @@ void Tenant::add_jahis_route(const UploadChecker& checker) {
                            ": " + w.message;
         }
         report.files.push_back(file);
-        report.stored = file.status == "stored";
-        report.unchanged = file.status == "unchanged";
-        report.rejected = file.status == "rejected";
-        for (const auto& path : placed)
-          index_->refresh(storage::StorageKind::kStandard, path);
-        if (report.stored && publisher_) {
-          publisher_->patient_changed(patient_id);  // the locator counts the dispensings
-          if (queued_)
-            queued_();
-        }
-        audit_upload(checker, req, who, report);
-        store_.save_report(report);
-        int status = report.accepted() ? 200 : 422;
-        if (!report.error.empty())
-          status = report.error_status;
+        report.tally();
+        // The locator counts the dispensings.
+        const int status =
+            finish_upload(checker, req, who, report, placed, storage::StorageKind::kStandard,
+                          report.stored ? patient_id : "", "jahis");
         return Response::json(status, report.to_json().dump());
       },
       {.body_limit = 8u << 20,

@@ -76,6 +76,14 @@ class Tenant {
   std::vector<nlohmann::json> supplement(const std::string& patient_id,
                                          std::string_view category) const;
   void add_form_routes(const UploadChecker& checker);  // form_routes.cpp: the web form
+  // What every upload ends with: the paths it placed indexed (storage `kind`), the patient
+  // queued for the portal when `changed` is not empty (items the index does not hold: files
+  // received as sent), the outcome audited as `action`, the report kept and logged. Returns
+  // the answer's HTTP status.
+  int finish_upload(const UploadChecker& checker, const http::Request& req,
+                    const AccessAssertion& who, const UploadReport& report,
+                    const std::vector<std::string>& placed, storage::StorageKind kind,
+                    const std::string& changed, const std::string& action);
 
   TenantSettings settings_;
   const SharedParts& shared_;

@@ -1,5 +1,7 @@
 #include "gateway/hosted/upload_access.hpp"
 
+#include <cctype>
+
 #include "common/error.hpp"
 
 namespace hareyaka::gateway::hosted {
@@ -56,6 +58,16 @@ AccessAssertion authorize_upload(const UploadChecker& checker, const http::Reque
   entry["outcome"] = "allowed";
   checker.audit.append(entry);
   return a;
+}
+
+std::string upload_media_type(const http::Request& req) {
+  std::string t = req.header("Content-Type").value_or("");
+  t = t.substr(0, t.find(';'));
+  while (!t.empty() && t.back() == ' ')
+    t.pop_back();
+  for (char& c : t)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return t;
 }
 
 void audit_upload(const UploadChecker& checker, const http::Request& req,

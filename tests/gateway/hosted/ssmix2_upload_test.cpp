@@ -66,7 +66,9 @@ TEST_F(Fixture, StoresEveryFileOfAGoodUploadAndNoneTwice) {
   EXPECT_GT(store.used_bytes(), 0u);
   // The same upload again: every file unchanged, nothing placed.
   placed.clear();
+  store.save_report(r);
   auto again = store.upload(make_zip(entries), placed);
+  store.save_report(again);
   EXPECT_TRUE(again.accepted());
   EXPECT_EQ(again.unchanged, entries.size());
   EXPECT_EQ(again.stored, 0u);
@@ -94,7 +96,7 @@ TEST_F(Fixture, OneBadFileRejectsTheWholeUploadAndStoresNothing) {
   ASSERT_NE(ok, nullptr);
   EXPECT_EQ(ok->status, "valid");  // checked, not stored
   EXPECT_EQ(files_under(store.standard_root()), 0u);
-  EXPECT_EQ(files_under(dir + "/uploads"), 1u);  // its report only
+  EXPECT_EQ(files_under(dir + "/uploads"), 0u);  // no staging (the report is the caller's)
   EXPECT_EQ(store.used_bytes(), 0u);
 }
 
