@@ -91,6 +91,22 @@ void add_preserve_routes(http::Router& router, PreservationStore& store,
       },
       {.body_limit = 64u << 20, .summary = "store a generation's signed manifest (write-once)"});
   router.add_blocking(
+      "DELETE", "/pv/v1/facilities/{facility}/patients/{patient}",
+      [&store, gate](http::Request& req) {
+        const auto& oid = gate->require(req, true);
+        const auto r = store.purge(oid, req.params.at("patient"));
+        log::info("patient's copy purged", {.request_id = req.request_id,
+                                            .component = "preserve",
+                                            .detail = oid,
+                                            .count = r.generations_removed});
+        return http::Response::json(200, json{{"generations_removed", r.generations_removed},
+                                              {"objects_removed", r.objects_removed},
+                                              {"objects_kept", r.objects_kept}}
+                                             .dump());
+      },
+      {.body_limit = 0,
+       .summary = "remove a patient's generations and their objects (the consent ended)"});
+  router.add_blocking(
       "GET", "/pv/v1/facilities/{facility}/patients/{patient}/generations/{generation}",
       [&store, gate](http::Request& req) {
         const auto& oid = gate->require(req, false);

@@ -33,6 +33,25 @@ std::vector<std::string> generations_in(const std::string& dir) {
   return out;
 }
 
+// The objects the manifests under <facility dir>/patients name; `unreadable` when one cannot
+// be read (its objects are then unknown).
+std::set<std::string> referenced_objects(const std::string& dir, bool& unreadable) {
+  std::set<std::string> referenced;
+  std::error_code ec;
+  for (const auto& p : fs::directory_iterator(dir + "/patients", ec)) {
+    for (const auto& g : generations_in(p.path().string())) {
+      auto text = read_whole_file((p.path() / (g + ".json")).string());
+      auto parsed = text ? parse_manifest(*text) : ManifestParse{};
+      if (!parsed.manifest) {
+        unreadable = true;
+        continue;
+      }
+      referenced.insert(parsed.manifest->objects.begin(), parsed.manifest->objects.end());
+    }
+  }
+  return referenced;
+}
+
 }  // namespace
 
 PreservationStore::PreservationStore(std::string root) : root_(std::move(root)) {
@@ -169,8 +188,6 @@ SweepReport PreservationStore::sweep(const std::string& facility, const Retentio
   const auto now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   const auto keep_ms = std::chrono::duration_cast<std::chrono::milliseconds>(rule.keep).count();
-  std::set<std::string> referenced;
-  bool unreadable = false;
   std::error_code ec;
   for (const auto& p : fs::directory_iterator(dir + "/patients", ec)) {
     auto gens = generations_in(p.path().string());
@@ -179,17 +196,11 @@ SweepReport PreservationStore::sweep(const std::string& facility, const Retentio
       if (!among_newest && now_ms - generation_time_ms(gens[i]) > keep_ms) {
         fs::remove(p.path() / (gens[i] + ".json"), ec);
         ++r.generations_expired;
-        continue;
       }
-      auto text = read_whole_file((p.path() / (gens[i] + ".json")).string());
-      auto parsed = text ? parse_manifest(*text) : ManifestParse{};
-      if (!parsed.manifest) {
-        unreadable = true;  // its objects are unknown: none is deleted this time
-        continue;
-      }
-      referenced.insert(parsed.manifest->objects.begin(), parsed.manifest->objects.end());
     }
   }
+  bool unreadable = false;  // a manifest's objects unknown: none is deleted this time
+  const std::set<std::string> referenced = referenced_objects(dir, unreadable);
   const auto grace = std::filesystem::file_time_type::clock::now() - rule.orphan_grace;
   std::vector<fs::path> orphans;
   for (const auto& e : fs::recursive_directory_iterator(dir + "/objects", ec)) {
@@ -206,6 +217,42 @@ SweepReport PreservationStore::sweep(const std::string& facility, const Retentio
   for (const auto& path : orphans) {
     fs::remove(path, ec);
     ++r.objects_deleted;
+  }
+  return r;
+}
+
+PurgeReport PreservationStore::purge(const std::string& facility, const std::string& patient) {
+  if (!is_sha256_hex(patient))
+    throw Error(ErrorCode::kBadRequest, "not a patient reference");
+  PurgeReport r;
+  std::lock_guard lock(facility_lock(facility));
+  const std::string dir = facility_dir(facility);
+  const std::string pdir = dir + "/patients/" + patient;
+  std::set<std::string> named;  // the objects of the patient's generations
+  for (const auto& g : generations_in(pdir)) {
+    auto text = read_whole_file(pdir + "/" + g + ".json");
+    auto parsed = text ? parse_manifest(*text) : ManifestParse{};
+    if (parsed.manifest)
+      named.insert(parsed.manifest->objects.begin(), parsed.manifest->objects.end());
+    ++r.generations_removed;
+  }
+  std::error_code ec;
+  fs::remove_all(pdir, ec);
+  if (ec)
+    throw Error(ErrorCode::kUnavailable, "storage unavailable", "cannot remove " + pdir);
+  sync_dir(dir + "/patients");
+  // At once, not after the orphans' grace: these objects are known to be the patient's. One
+  // that another manifest also names stays (equal files seal to equal objects).
+  bool unreadable = false;
+  const std::set<std::string> referenced = referenced_objects(dir, unreadable);
+  for (const auto& o : named) {
+    if (unreadable || referenced.contains(o)) {
+      ++r.objects_kept;
+      continue;
+    }
+    const std::string path = dir + "/objects/" + o.substr(0, 2) + "/" + o;
+    if (fs::remove(path, ec))
+      ++r.objects_removed;
   }
   return r;
 }

@@ -36,6 +36,12 @@ struct SweepReport {
   std::int64_t objects_kept = 0;
 };
 
+struct PurgeReport {
+  std::int64_t generations_removed = 0;
+  std::int64_t objects_removed = 0;
+  std::int64_t objects_kept = 0;  // also named by another patient's manifest
+};
+
 struct StoreStats {
   std::int64_t patients = 0, generations = 0, objects = 0, bytes = 0;
 };
@@ -67,6 +73,11 @@ class PreservationStore {
   std::vector<StoredPatient> patients(const std::string& facility, const std::string& after,
                                       std::size_t limit) const;
   StoreStats stats(const std::string& facility) const;
+
+  // Removes every generation of the patient, and at once the objects they named that no other
+  // manifest names: the facility withdrew the copy (the patient's consent ended). Idempotent
+  // (an unknown patient removes nothing). Error kBadRequest for a malformed reference.
+  PurgeReport purge(const std::string& facility, const std::string& patient);
 
   // Expires generations by the rule, then deletes objects no remaining manifest names that
   // are older than the grace (an upload in progress is younger).

@@ -49,6 +49,7 @@ struct Preserver::Node {
   std::atomic<std::int64_t> failures{0};
   std::atomic<std::int64_t> objects_sent{0};
   std::atomic<std::int64_t> bytes_sent{0};
+  std::atomic<std::int64_t> purged{0};
   std::atomic<std::int64_t> last_success_ms{0};
   std::string last_error;  // under mutex
 };
@@ -95,12 +96,18 @@ bool Preserver::refresh_consents() {
               {.component = "preserver", .detail = consent_error_});
     return false;
   }
-  std::vector<std::string> added;
+  std::vector<std::string> added, ended;
   {
     std::lock_guard lock(consent_mutex_);
     for (const auto& id : now) {
       if (!consented_ || !consented_->contains(id))
         added.push_back(id);
+    }
+    if (consented_) {
+      for (const auto& id : *consented_) {
+        if (!now.contains(id))
+          ended.push_back(id);
+      }
     }
     consented_ = std::move(now);
     consent_error_.clear();
@@ -110,7 +117,32 @@ bool Preserver::refresh_consents() {
     if (index_.has_patient(id))
       patient_changed(id);
   }
+  for (const auto& id : ended)
+    patient_changed(id);  // its copy is purged at every node
   return true;
+}
+
+bool Preserver::withdrawn(const std::string& patient_id) const {
+  if (!settings_.consented)
+    return false;
+  std::lock_guard lock(consent_mutex_);
+  return consented_ && !consented_->contains(patient_id);  // unknown: not withdrawn
+}
+
+http::ClientResponse Preserver::call(Node& node, const std::string& method, const std::string& path,
+                                     std::string body, const char* type) {
+  const std::string url = node.settings.url + "/pv/v1/facilities/" + crypto_.facility() + path;
+  auto res = node.client.request({.method = method,
+                                  .url = url,
+                                  .headers = {{"Content-Type", type}},
+                                  .body = std::move(body),
+                                  .timeout = std::chrono::seconds(60)});
+  if (res.status < 200 || res.status > 299) {
+    throw Error(ErrorCode::kUnavailable, "preservation node refused",
+                method + " " + path + ": HTTP " + std::to_string(res.status) + " " +
+                    res.body.substr(0, 200));
+  }
+  return res;
 }
 
 std::vector<storage::FileEntry> Preserver::selected(const std::string& patient_id,
@@ -141,6 +173,16 @@ std::size_t Preserver::resync() {
   refresh_consents();
   std::size_t queued = 0;
   index_.for_each_patient([&](const std::string& id) {
+    if (withdrawn(id)) {
+      for (auto& n : nodes_) {
+        const auto held = n->queue.acknowledged_digest(id);
+        if (held && !held->empty()) {  // a copy the consent no longer allows: purged
+          n->queue.add(id);
+          ++queued;
+        }
+      }
+      return;
+    }
     std::string digest;
     if (selected(id, digest).empty())
       return;
@@ -162,6 +204,18 @@ std::size_t Preserver::resync() {
 }
 
 void Preserver::preserve_patient(Node& node, const std::string& patient_id) {
+  if (withdrawn(patient_id)) {
+    // The consent that allowed the copy ended: the node removes the patient's generations.
+    // Acknowledged as nothing held, so a consent given again preserves the patient anew.
+    const auto held = node.queue.acknowledged_digest(patient_id);
+    if (held && !held->empty()) {
+      call(node, "DELETE", "/patients/" + crypto_.patient_ref(patient_id), "", "application/json");
+      ++node.purged;
+      log::info("preserved copy purged: consent withdrawn", {.component = "preserver"});
+    }
+    node.queue.acknowledge(patient_id, "");
+    return;
+  }
   std::string digest;
   const auto files = selected(patient_id, digest);
   if (files.empty() || node.queue.acknowledged_digest(patient_id) == digest) {
@@ -182,38 +236,23 @@ void Preserver::preserve_patient(Node& node, const std::string& patient_id) {
                            sealed.object, bytes->size()});
     blobs.emplace(sealed.object, std::move(sealed.blob));
   }
-  const std::string base = node.settings.url + "/pv/v1/facilities/" + crypto_.facility();
-  auto call = [&](const std::string& method, const std::string& url, std::string body,
-                  const char* type) {
-    auto res = node.client.request({.method = method,
-                                    .url = url,
-                                    .headers = {{"Content-Type", type}},
-                                    .body = std::move(body),
-                                    .timeout = std::chrono::seconds(60)});
-    if (res.status < 200 || res.status > 299) {
-      throw Error(ErrorCode::kUnavailable, "preservation node refused",
-                  method + " " + url.substr(node.settings.url.size()) + ": HTTP " +
-                      std::to_string(res.status) + " " + res.body.substr(0, 200));
-    }
-    return res;
-  };
   json ask{{"objects", json::array()}};
   for (const auto& [object, blob] : blobs)
     ask["objects"].push_back(object);
   auto missing = json::parse(
-      call("POST", base + "/objects/missing", ask.dump(), "application/json").body, nullptr, false);
+      call(node, "POST", "/objects/missing", ask.dump(), "application/json").body, nullptr, false);
   if (!missing.is_object() || !missing.contains("missing") || !missing["missing"].is_array())
     throw Error(ErrorCode::kUnavailable, "preservation node refused", "missing: unreadable answer");
   for (const auto& m : missing["missing"]) {
     auto it = m.is_string() ? blobs.find(m.get<std::string>()) : blobs.end();
     if (it == blobs.end())
       continue;
-    call("PUT", base + "/objects/" + it->first, it->second, "application/octet-stream");
+    call(node, "PUT", "/objects/" + it->first, it->second, "application/octet-stream");
     ++node.objects_sent;
     node.bytes_sent += static_cast<std::int64_t>(it->second.size());
   }
   const auto manifest = crypto_.make_manifest(index, now_ms());
-  call("PUT", base + "/patients/" + manifest.patient + "/generations/" + manifest.generation,
+  call(node, "PUT", "/patients/" + manifest.patient + "/generations/" + manifest.generation,
        hareyaka::preserve::to_json(manifest), "application/json");
   node.queue.acknowledge(patient_id, digest);
   ++node.acknowledged;
@@ -301,6 +340,7 @@ json Preserver::status() const {
                      {"acknowledged", n->acknowledged.load()},
                      {"objects_sent", n->objects_sent.load()},
                      {"bytes_sent", n->bytes_sent.load()},
+                     {"purged", n->purged.load()},
                      {"failures", n->failures.load()},
                      {"last_success_ms", n->last_success_ms.load()},
                      {"last_error", n->last_error}});

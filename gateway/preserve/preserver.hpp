@@ -78,9 +78,15 @@ class Preserver {
   std::vector<storage::FileEntry> selected(const std::string& patient_id,
                                            std::string& digest) const;
   void preserve_patient(Node& node, const std::string& patient_id);
-  // Reads the consented patients again; queues those new to the list. false: unavailable.
+  // Reads the consented patients again; queues those new to the list, and those who left it
+  // (their copies are purged). false: unavailable.
   bool refresh_consents();
   bool preserves(const std::string& patient_id) const;
+  // The consent list is known and does not hold the patient (an unknown list withdraws no one).
+  bool withdrawn(const std::string& patient_id) const;
+  // One request to a node under /pv/v1/facilities/<facility>; Error kUnavailable unless 2xx.
+  http::ClientResponse call(Node& node, const std::string& method, const std::string& path,
+                            std::string body, const char* type);
   void run(Node& node);
 
   const storage::StorageIndex& index_;

@@ -1,7 +1,8 @@
 // Preservation keeps only consented patients (issue #20): the gateway asks the portal
 // (GET /api/gw/v1/consented-patients, the facility named by its certificate) and preserves
 // the minimum data set of those alone; a patient who consents later is preserved within the
-// refresh. Real portal (the trust network: PostgreSQL, bootstrap), gateway and node.
+// refresh, and one whose consent is withdrawn is purged from every node. Real portal (the trust
+// network: PostgreSQL, bootstrap), gateway and node.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -38,7 +39,7 @@ void register_hospital() {
   (void)done;
 }
 
-void give_consent(const std::string& local_id) {
+std::int64_t give_consent(const std::string& local_id) {
   register_hospital();
   consent::PgConsentStore store(*net().pool);
   consent::NewConsent c;
@@ -47,7 +48,7 @@ void give_consent(const std::string& local_id) {
   c.starts_at = std::chrono::system_clock::now() - std::chrono::hours(1);
   c.registered_by = "test";
   c.document_ref = "paper-preserve";
-  store.give(c, std::chrono::system_clock::now());
+  return store.give(c, std::chrono::system_clock::now()).id;
 }
 
 std::set<std::string> consented_at_portal() {
@@ -101,7 +102,7 @@ TEST(PreservationConsent, OnlyConsentedPatientsArePreservedAndANewConsentIsPicke
   for (const auto& id : ids)
     if (!expected.contains(id))
       later = id;
-  give_consent(later);
+  const std::int64_t later_consent = give_consent(later);
   expected.insert(later);
   ASSERT_TRUE(testing::poll_until(
       [&] { return pn.generations_per_patient("west").size() == expected.size(); },
@@ -113,6 +114,25 @@ TEST(PreservationConsent, OnlyConsentedPatientsArePreservedAndANewConsentIsPicke
   EXPECT_EQ(patients_in(pn.tmp.path() + "/again"), expected);
   EXPECT_EQ(pn.preserve_status()["consented_patients"].get<std::size_t>(),
             consented_at_portal().size());
+
+  // That consent is withdrawn: at the next refresh both nodes drop the patient's generations
+  // and objects; the others stay.
+  consent::PgConsentStore(*net().pool)
+      .withdraw(later_consent, "test", "撤回", std::chrono::system_clock::now());
+  expected.erase(later);
+  for (const char* node : {"east", "west"}) {
+    ASSERT_TRUE(testing::poll_until(
+        [&] { return pn.generations_per_patient(node).size() == expected.size(); },
+        std::chrono::seconds(60)))
+        << node << " " << pn.preserve_status().dump() << pn.gateway->log();
+  }
+  ASSERT_TRUE(pn.wait_preserved(std::chrono::seconds(60)));
+  const json status = pn.preserve_status();
+  for (const auto& n : status["nodes"])
+    EXPECT_EQ(n["purged"].get<int>(), 1) << status.dump();
+  auto after = pn.restore("east", pn.tmp.path() + "/after");
+  ASSERT_EQ(after.exit_code, 0) << after.output;
+  EXPECT_EQ(patients_in(pn.tmp.path() + "/after"), expected);
 }
 
 TEST(PreservationConsent, TheConsentListAnswersOnlyARegisteredGateway) {

@@ -134,5 +134,38 @@ TEST_F(Store, RetentionExpiresOldGenerationsButKeepsTheNewestAndWhatTheyName) {
   EXPECT_TRUE(store_.object(kOid, sha256_hex("in flight")));
 }
 
+// A consent withdrawn: every generation of the patient goes, and at once the objects they
+// named, except one another patient's manifest also names. Twice removes nothing.
+TEST_F(Store, APurgeRemovesThePatientsGenerationsAndTheirOwnObjects) {
+  const std::string other = std::string(64, 'd');
+  const std::int64_t t0 = 1'700'000'000'000;
+  const std::string mine = "mine", shared = "shared", theirs = "theirs";
+  for (const auto& blob : {mine, shared, theirs})
+    store_.put_object(kOid, sha256_hex(blob), blob);
+  for (int i = 0; i < 2; ++i) {
+    const std::string text = manifest_text(ref_, t0 + i, {sha256_hex(mine), sha256_hex(shared)},
+                                           "v1:k:" + std::to_string(i));
+    store_.put_manifest(kOid, ref_, generation_of(text), text);
+  }
+  const std::string text = manifest_text(other, t0, {sha256_hex(shared), sha256_hex(theirs)});
+  store_.put_manifest(kOid, other, generation_of(text), text);
+
+  auto r = store_.purge(kOid, ref_);
+  EXPECT_EQ(r.generations_removed, 2);
+  EXPECT_EQ(r.objects_removed, 1);
+  EXPECT_EQ(r.objects_kept, 1);
+  EXPECT_FALSE(store_.object(kOid, sha256_hex(mine)));
+  EXPECT_TRUE(store_.object(kOid, sha256_hex(shared)));
+  EXPECT_TRUE(store_.object(kOid, sha256_hex(theirs)));
+  EXPECT_FALSE(fs::exists(tmp_.path() + "/store/" + kOid + "/patients/" + ref_));
+  const auto left = store_.patients(kOid, "", 10);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].patient, other);
+  r = store_.purge(kOid, ref_);
+  EXPECT_EQ(r.generations_removed, 0);
+  EXPECT_EQ(r.objects_removed, 0);
+  EXPECT_THROW(store_.purge(kOid, "../x"), Error);
+}
+
 }  // namespace
 }  // namespace hareyaka::preserve
