@@ -222,7 +222,9 @@ struct Daemon::Impl {
                   .gateways = gateways,
                   .workers = runtime.workers(),
                   .audit = audit,
-                  .gateway_deadline = config.gateway_deadline};
+                  .gateway_deadline = config.gateway_deadline,
+                  .assertion_lifetime = viewer.assertion_lifetime,
+                  .standbys = viewer.standbys};
   fhir::SmartAuth smart{web_services, pool};
   fhir::FhirServices fhir_services{.viewer = viewer, .smart = smart};
   care::CareServices care{.web = web_services, .persons = persons, .pool = pool};

@@ -200,7 +200,8 @@ struct RetrievePlan {
   xds::DocumentRequest request;
   std::optional<DocumentKey> key;
   std::optional<Disclosable> allowed;
-  std::string facility_name, gateway_url;
+  std::string facility_name;
+  disaster::Endpoint endpoint;  // its gateway, or its standby while a declaration is in force
   std::optional<xds::RegistryError> error;
 };
 
@@ -211,6 +212,8 @@ std::vector<RetrievePlan> plan_retrieve(XcaServices& sv, const PeerCommunity& pe
   std::vector<RetrievePlan> out;
   std::map<std::int64_t, std::vector<Disclosable>> decided;
   std::vector<audit::AuditEvent> events;
+  const disaster::StandbyMap standbys =
+      sv.standbys ? sv.standbys(std::chrono::system_clock::now()) : disaster::StandbyMap{};
   for (std::size_t n = 0; n < requests.size(); ++n) {
     RetrievePlan p{requests[n], {}, {}, {}, {}, {}};
     const std::string where = "DocumentRequest[" + std::to_string(n + 1) + "]";
@@ -233,9 +236,10 @@ std::vector<RetrievePlan> plan_retrieve(XcaServices& sv, const PeerCommunity& pe
           p.allowed = d;
       }
       auto facility = sv.directory.find_facility(p.key->facility_oid);
-      if (p.allowed && facility && !facility->gateway_url.empty()) {
+      if (facility)
+        p.endpoint = disaster::endpoint_of(*facility, standbys);
+      if (p.allowed && facility && !p.endpoint.url.empty()) {
         p.facility_name = facility->name_kanji;
-        p.gateway_url = facility->gateway_url;
       } else {
         // Unknown, or not consented for this community: the same answer.
         p.error = {"XDSDocumentUniqueIdError", "no such document", p.request.document_unique_id};
@@ -251,6 +255,8 @@ std::vector<RetrievePlan> plan_retrieve(XcaServices& sv, const PeerCommunity& pe
       e.outcome = p.error ? audit::Outcome::kDenied : audit::Outcome::kSuccess;
       e.reason = p.error ? "no_consent" : "cross_community_retrieve";
       e.detail = "ITI-39";
+      if (!p.error && p.endpoint.standby)  // a disclosure from a standby says so in its record
+        e.detail += " " + disaster::preserved_detail(*p.endpoint.standby);
       events.push_back(std::move(e));
     }
     out.push_back(std::move(p));
@@ -280,9 +286,10 @@ net::awaitable<std::optional<json>> fetch_document(XcaServices& sv, const PeerCo
                         .expires_at = unix_now() + sv.assertion_lifetime.count(),
                         .community = peer.home_community_id};
       http::ClientRequest req{
-          .url = p.gateway_url + "/gw/v1/patients/" + encode(p.allowed->local_id) + "/" + part +
+          .url = p.endpoint.url + "/gw/v1/patients/" + encode(p.allowed->local_id) + "/" + part +
                  "?limit=" + std::to_string(kPageSize) + "&offset=" + std::to_string(offset),
           .timeout = sv.gateway_deadline};
+      req.peer_sha256 = p.endpoint.cert_sha256;  // a standby's pin; "" for the facility's own
       req.headers[kAssertionHeader] = sv.signer.sign(a);
       req.headers["X-Request-Id"] = request_id;
       http::ClientResponse res;
@@ -308,15 +315,17 @@ net::awaitable<std::optional<json>> fetch_document(XcaServices& sv, const PeerCo
         complete = false;
     }
   }
-  co_return json{
-      {"home_community_id", sv.xcpd.home_community_id},
-      {"facility_oid", p.allowed->facility_oid},
-      {"facility_name", p.facility_name},
-      {"category", p.key->category},
-      {"patient", {{"authority", p.allowed->authority}, {"local_id", p.allowed->local_id}}},
-      {"generated_at", encoding::iso_utc(std::chrono::system_clock::now())},
-      {"complete", complete},
-      {"items", std::move(items)}};
+  json out{{"home_community_id", sv.xcpd.home_community_id},
+           {"facility_oid", p.allowed->facility_oid},
+           {"facility_name", p.facility_name},
+           {"category", p.key->category},
+           {"patient", {{"authority", p.allowed->authority}, {"local_id", p.allowed->local_id}}},
+           {"generated_at", encoding::iso_utc(std::chrono::system_clock::now())},
+           {"complete", complete},
+           {"items", std::move(items)}};
+  if (p.endpoint.standby)
+    out["preserved"] = disaster::preserved_json(*p.endpoint.standby);  // the copy's date
+  co_return out;
 }
 
 http::Response fault(const hl7v3::SoapFault& f, const hl7v3::Addressing& a) {
@@ -408,6 +417,8 @@ net::awaitable<http::Response> handle(XcaServices& sv, http::Request& req) {
           e.patient_local_id = p.allowed->local_id;
           e.reason = "gateway_unavailable";
           e.detail = "ITI-39";
+          if (p.endpoint.standby)  // the standby did not answer, not the facility's own gateway
+            e.detail += " " + disaster::preserved_detail(*p.endpoint.standby);
           failures.push_back(std::move(e));
           continue;
         }

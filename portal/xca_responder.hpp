@@ -14,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 
 #include "common/assertion.hpp"
 #include "common/http_client.hpp"
@@ -22,6 +23,7 @@
 #include "hpd/directory_store.hpp"
 #include "portal/audit/audit_log.hpp"
 #include "portal/config.hpp"
+#include "portal/disaster/declarations.hpp"
 #include "portal/locators/locator_store.hpp"
 
 namespace boost::asio {
@@ -42,6 +44,9 @@ struct XcaServices {
   audit::AuditLog& audit;
   std::chrono::milliseconds gateway_deadline{3000};
   std::chrono::seconds assertion_lifetime{60};
+  // The disaster declarations in force (portal/disaster): a facility's documents are then
+  // retrieved from its standby, as the viewer's are. Empty: none.
+  std::function<disaster::StandbyMap(hpd::TimePoint)> standbys;
 };
 
 // The configured peer whose certificate presented the request; nullptr for anyone else.
