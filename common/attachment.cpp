@@ -1,9 +1,7 @@
 #include "common/attachment.hpp"
 
 namespace hareyaka::http {
-namespace {
-
-bool plain_name(std::string_view name) {
+bool plain_file_name(std::string_view name) {
   if (name.empty() || name.size() > 128 || name.front() == '.')
     return false;
   for (char c : name) {
@@ -15,12 +13,10 @@ bool plain_name(std::string_view name) {
   return true;
 }
 
-}  // namespace
-
 void serve_as_attachment(Response& res, std::string_view file_name) {
   // Only plain names: a quote, a semicolon or a path in a stored file name must not reach
   // the header (and the browser's download folder).
-  const std::string name = plain_name(file_name) ? std::string(file_name) : "document";
+  const std::string name = plain_file_name(file_name) ? std::string(file_name) : "document";
   res.headers["Content-Disposition"] = "attachment; filename=\"" + name + "\"";
   res.headers["X-Content-Type-Options"] = "nosniff";
   res.headers["Content-Security-Policy"] = kDocumentPolicy;

@@ -17,6 +17,10 @@ namespace hareyaka::http {
 
 inline constexpr const char* kDocumentPolicy = "sandbox; default-src 'none'";
 
+// A name that may go into the header as it is: letters, digits, '.', '-', '_', at most 128
+// characters, not starting with '.'.
+bool plain_file_name(std::string_view name);
+
 // Sets the three headers. `file_name` becomes the filename parameter when it is plain
 // (letters, digits, '.', '-', '_'; at most 128 characters), else "document" is named.
 void serve_as_attachment(Response& res, std::string_view file_name);

@@ -45,6 +45,16 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
   return it->second;
 }
 
+std::string Request::media_type() const {
+  std::string t = header("Content-Type").value_or("");
+  t = t.substr(0, t.find(';'));
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t'))
+    t.pop_back();
+  for (char& c : t)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return t;
+}
+
 const std::string& Request::param(std::string_view name) const {
   auto it = params.find(std::string(name));
   if (it == params.end()) {

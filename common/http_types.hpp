@@ -51,6 +51,8 @@ struct Request {
   std::optional<std::string> header(std::string_view name) const;
   std::optional<std::string> query_param(std::string_view name) const;
   const std::string& param(std::string_view name) const;  // throws kInternal when absent
+  // The Content-Type without its parameters, in lower case ("" when absent).
+  std::string media_type() const;
 };
 
 // A body produced piece by piece: each call yields the next chunk, std::nullopt at the end.

@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/content_store.hpp"
 #include "common/digest.hpp"
 #include "common/durable_file.hpp"
 #include "common/error.hpp"
@@ -69,32 +70,26 @@ std::mutex& PreservationStore::facility_lock(const std::string& facility) {
   return locks_[facility];
 }
 
+ContentStore PreservationStore::objects_of(const std::string& facility) const {
+  return ContentStore(facility_dir(facility) + "/objects");
+}
+
 bool PreservationStore::put_object(const std::string& facility, const std::string& sha256,
                                    const std::string& blob) {
-  if (!is_sha256_hex(sha256))
-    throw Error(ErrorCode::kBadRequest, "object name is not a SHA-256 digest");
-  if (sha256_hex(blob) != sha256)
-    throw Error(ErrorCode::kBadRequest, "object digest does not match its content");
-  return write_file_once(facility_dir(facility) + "/objects/" + sha256.substr(0, 2) + "/" + sha256,
-                         blob, 0400);
+  return objects_of(facility).put_named(sha256, blob);
 }
 
 std::optional<std::string> PreservationStore::object(const std::string& facility,
                                                      const std::string& sha256) const {
-  if (!is_sha256_hex(sha256))
-    throw Error(ErrorCode::kBadRequest, "object name is not a SHA-256 digest");
-  return read_whole_file(facility_dir(facility) + "/objects/" + sha256.substr(0, 2) + "/" + sha256);
+  return objects_of(facility).get(sha256);
 }
 
 std::vector<std::string> PreservationStore::missing(const std::string& facility,
                                                     const std::vector<std::string>& objects) const {
-  const std::string dir = facility_dir(facility) + "/objects/";
+  const ContentStore store = objects_of(facility);
   std::vector<std::string> out;
   for (const auto& o : objects) {
-    if (!is_sha256_hex(o))
-      throw Error(ErrorCode::kBadRequest, "object name is not a SHA-256 digest");
-    std::error_code ec;
-    if (!fs::exists(dir + o.substr(0, 2) + "/" + o, ec))
+    if (!store.has(o))
       out.push_back(o);
   }
   return out;
@@ -250,8 +245,7 @@ PurgeReport PreservationStore::purge(const std::string& facility, const std::str
       ++r.objects_kept;
       continue;
     }
-    const std::string path = dir + "/objects/" + o.substr(0, 2) + "/" + o;
-    if (fs::remove(path, ec))
+    if (objects_of(facility).remove(o))
       ++r.objects_removed;
   }
   return r;

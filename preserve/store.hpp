@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "common/content_store.hpp"
+
 namespace hareyaka::preserve {
 
 struct Retention {
@@ -86,6 +88,7 @@ class PreservationStore {
 
  private:
   std::string facility_dir(const std::string& facility) const;
+  ContentStore objects_of(const std::string& facility) const;
   std::mutex& facility_lock(const std::string& facility);
 
   std::string root_;

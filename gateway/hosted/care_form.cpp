@@ -7,6 +7,7 @@
 
 #include "common/durable_file.hpp"
 #include "common/error.hpp"
+#include "common/media_check.hpp"
 #include "proto/encoding/dates.hpp"
 #include "proto/ssmix2/file_name.hpp"
 #include "proto/ssmix2/storage_path.hpp"
@@ -71,29 +72,6 @@ void check_title(const std::string& title) {
     if (c < 0x20 || c == 0x7f || c == '/' || c == '\\')
       throw Error(ErrorCode::kUnprocessable, "title: no '/', '\\' or control characters");
   }
-}
-
-// The file extension for a media type whose first bytes are what the type says.
-std::string extension_of(const std::string& media_type, std::string_view bytes) {
-  auto starts = [&](std::string_view magic) { return bytes.substr(0, magic.size()) == magic; };
-  if (media_type == "application/pdf") {
-    if (!starts("%PDF-"))
-      throw Error(ErrorCode::kUnprocessable, "the file is not a PDF (it does not begin %PDF-)");
-    return ".pdf";
-  }
-  if (media_type == "image/jpeg") {
-    if (!starts("\xFF\xD8\xFF"))
-      throw Error(ErrorCode::kUnprocessable, "the file is not a JPEG image");
-    return ".jpg";
-  }
-  if (media_type == "image/png") {
-    if (!starts("\x89PNG\r\n\x1A\n"))
-      throw Error(ErrorCode::kUnprocessable, "the file is not a PNG image");
-    return ".png";
-  }
-  throw Error(ErrorCode::kUnsupportedMediaType,
-              "a document is a PDF, JPEG or PNG file (Content-Type application/pdf, image/jpeg "
-              "or image/png)");
 }
 
 const DocumentCategory* find_category(const std::string& key) {
@@ -230,7 +208,7 @@ FormResult store_document(Ssmix2Store& store, const storage::StorageIndex& index
     throw Error(ErrorCode::kUnprocessable, "the file is empty");
   if (bytes.size() > kMaxDocumentBytes)
     throw Error(ErrorCode::kPayloadTooLarge, "a document is at most 32 MB");
-  const std::string ext = extension_of(form.media_type, bytes);
+  const std::string ext = checked_extension(form.media_type, bytes);
   if (!index.has_patient(form.patient_id))
     throw Error(ErrorCode::kNotFound,
                 "no such patient at this facility: register the patient first");

@@ -26,7 +26,7 @@ using http::Response;
 using nlohmann::json;
 
 bool fhir_media_type(const Request& req) {
-  const std::string t = upload_media_type(req);
+  const std::string t = req.media_type();
   return t == "application/fhir+json" || t == "application/json";
 }
 

@@ -86,7 +86,7 @@ void Tenant::add_form_routes(const UploadChecker& checker) {
   router_.add_blocking(
       "POST", "/gw/v1/uploads/patients",
       [this, checker](Request& req) {
-        if (upload_media_type(req) != "application/json")
+        if (req.media_type() != "application/json")
           throw Error(ErrorCode::kUnsupportedMediaType,
                       "a registration is JSON (Content-Type: application/json)");
         const AccessAssertion who = authorize_upload(checker, req, "patient");
@@ -115,7 +115,7 @@ void Tenant::add_form_routes(const UploadChecker& checker) {
                           .title = req.query_param("title").value_or(""),
                           .category = req.query_param("category").value_or(""),
                           .date = req.query_param("date").value_or(""),
-                          .media_type = upload_media_type(req),
+                          .media_type = req.media_type(),
                           .supersedes = req.query_param("supersedes").value_or("")};
         UploadReport report = new_report(req, "document");
         std::vector<std::string> placed;

@@ -136,7 +136,7 @@ void Tenant::add_routes() {
   router_.add_blocking(
       "POST", "/gw/v1/uploads/ssmix2",
       [this, checker](Request& req) {
-        const std::string type = upload_media_type(req);
+        const std::string type = req.media_type();
         if (type != "application/zip" && type != "application/x-zip-compressed")
           throw Error(ErrorCode::kUnsupportedMediaType,
                       "an SS-MIX2 upload is a zip archive (Content-Type: application/zip)");

@@ -60,16 +60,6 @@ AccessAssertion authorize_upload(const UploadChecker& checker, const http::Reque
   return a;
 }
 
-std::string upload_media_type(const http::Request& req) {
-  std::string t = req.header("Content-Type").value_or("");
-  t = t.substr(0, t.find(';'));
-  while (!t.empty() && t.back() == ' ')
-    t.pop_back();
-  for (char& c : t)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return t;
-}
-
 void audit_upload(const UploadChecker& checker, const http::Request& req,
                   const AccessAssertion& who, const UploadReport& report,
                   const std::string& action) {

@@ -26,9 +26,6 @@ struct UploadChecker {
   UnknownUserPolicy unknown_users = UnknownUserPolicy::kAfterFirstPull;
 };
 
-// The body's media type, lower case, without parameters ("application/json").
-std::string upload_media_type(const http::Request& req);
-
 // Returns the verified assertion; throws Error (401 for a missing or invalid assertion, 403
 // for another facility, category, purpose or profession, or a user the directory refuses)
 // after auditing. `action`: what is asked ("ssmix2", "list"), for the audit.

@@ -65,7 +65,7 @@ Caller admit(FormServices& sv, const Request& req, const char* route,
   if (caller->user.profession != hpd::Profession::kDataManager)
     refuse("not_data_manager", audit::Outcome::kDenied, ErrorCode::kForbidden,
            "the web form needs the facility data manager role (施設データ管理者)");
-  if (std::find(types.begin(), types.end(), upload_media_type(req)) == types.end())
+  if (std::find(types.begin(), types.end(), req.media_type()) == types.end())
     refuse("unsupported_media_type", audit::Outcome::kFailure, ErrorCode::kUnsupportedMediaType,
            wrong_type);
   if (req.body.empty())
@@ -264,7 +264,7 @@ net::awaitable<Response> attach_document(FormServices& sv, Request& req) {
       query += std::string(query.empty() ? "?" : "&") + k + "=" + http::percent_encode(*v);
   }
   const std::string size = "bytes=" + std::to_string(req.body.size());
-  const std::string type = upload_media_type(req);
+  const std::string type = req.media_type();
   const auto answer = co_await forward(sv, caller, req, "/gw/v1/uploads/documents" + query, type,
                                        std::move(req.body));
   const int status = answer.status;

@@ -130,8 +130,8 @@ Caller admit(UploadServices& sv, const Request& req, const UploadKind& kind) {
            "uploads need the facility data manager role (施設データ管理者)");
   }
   const bool has_body = !kind.media_types.empty();
-  if (has_body && std::find(kind.media_types.begin(), kind.media_types.end(),
-                            upload_media_type(req)) == kind.media_types.end()) {
+  if (has_body && std::find(kind.media_types.begin(), kind.media_types.end(), req.media_type()) ==
+                      kind.media_types.end()) {
     refuse("unsupported_media_type", audit::Outcome::kFailure, ErrorCode::kUnsupportedMediaType,
            kind.wrong_type);
   }
@@ -232,16 +232,6 @@ net::awaitable<Response> upload(UploadServices& sv, Request& req, const UploadKi
 }
 
 }  // namespace
-
-std::string upload_media_type(const Request& req) {
-  std::string t = req.header("Content-Type").value_or("");
-  t = t.substr(0, t.find(';'));
-  while (!t.empty() && t.back() == ' ')
-    t.pop_back();
-  std::transform(t.begin(), t.end(), t.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return t;
-}
 
 audit::AuditEvent upload_event(const Request& req, const std::optional<Caller>& caller) {
   audit::AuditEvent e{.type = audit::EventType::kUpload,

@@ -46,10 +46,9 @@ void add_upload_routes(http::Router& web, UploadServices& services);
 // Never a file name or anything else of the contents.
 std::string upload_counts(const std::string& gateway_body);
 
-// Shared with the web form's routes (form_routes.cpp): the body's media type (lower case, no
-// parameters); the audit event of an attempt by `caller` (type upload, outcome success until
-// set); the access assertion of category and purpose "upload" for the caller's facility.
-std::string upload_media_type(const http::Request& req);
+// Shared with the web form's routes (form_routes.cpp): the audit event of an attempt by
+// `caller` (type upload, outcome success until set); the access assertion of category and purpose
+// "upload" for the caller's facility.
 audit::AuditEvent upload_event(const http::Request& req, const std::optional<Caller>& caller);
 std::string upload_assertion(const UploadServices& sv, const Caller& c, const http::Request& req);
 
