@@ -160,6 +160,10 @@ PortalConfig load_portal_config(const std::string& path) {
   c.assertion_signing_key = root.string("assertion_signing_key");
   c.metrics_readers = root.fingerprints_or("metrics_readers");
   c.web_root = root.string_or("web_root", "");
+  if (auto n = root.optional_child("care")) {
+    c.care_attachments_dir = n->string_or("attachments_dir", "");
+    n->finish();
+  }
   c.atna.source.enterprise_site_id = c.network_root_oid;
   if (auto n = root.optional_child("audit_export")) {
     c.atna.host = n->string("host");

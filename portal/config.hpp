@@ -10,8 +10,8 @@
 #include "common/http_server.hpp"
 #include "common/log.hpp"
 #include "common/runtime.hpp"
-#include "portal/atna_sender.hpp"
 #include "common/secret_box.hpp"
+#include "portal/atna_sender.hpp"
 
 namespace hareyaka::portal {
 
@@ -105,6 +105,9 @@ struct PortalConfig {
   AuthSettings auth;
   AtnaSettings atna;     // export of the audit log to an ATNA repository (syslog/TLS)
   std::string web_root;  // the web UI's files (portal/web); empty: no UI on this portal
+  // The care team's attachments (a content-addressed folder, created at start); empty: none
+  // are kept, and attaching answers 503.
+  std::string care_attachments_dir;
   std::string assertion_signing_key;  // Ed25519 private key (PEM) for access assertions
   // SHA-256 fingerprints of the certificates that may scrape /metrics on the node listener
   // (the operators' monitoring); empty: nobody.

@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "common/assertion.hpp"
@@ -88,6 +89,20 @@ auth::AuthenticatorSettings authenticator_settings(const PortalConfig& c) {
   s.lockout = {.max_failures = c.auth.max_failures, .lock_for = c.auth.lock_for};
   s.totp_box = c.auth.totp_box;
   return s;
+}
+
+// The care team's attachment store, its folder created (mode 0700) when configured.
+std::optional<ContentStore> care_attachments(const PortalConfig& c) {
+  if (c.care_attachments_dir.empty())
+    return std::nullopt;
+  std::error_code ec;
+  std::filesystem::create_directories(c.care_attachments_dir, ec);
+  if (!ec)
+    std::filesystem::permissions(c.care_attachments_dir, std::filesystem::perms::owner_all, ec);
+  if (ec)
+    throw config::ConfigError("configuration key 'care.attachments_dir': cannot use " +
+                              c.care_attachments_dir + ": " + ec.message());
+  return ContentStore(c.care_attachments_dir);
 }
 
 std::unique_ptr<auth::HpkiVerifier> make_hpki(const PortalConfig& c) {
@@ -227,7 +242,10 @@ struct Daemon::Impl {
                   .standbys = viewer.standbys};
   fhir::SmartAuth smart{web_services, pool};
   fhir::FhirServices fhir_services{.viewer = viewer, .smart = smart};
-  care::CareServices care{.web = web_services, .persons = persons, .pool = pool};
+  care::CareServices care{.web = web_services,
+                          .persons = persons,
+                          .pool = pool,
+                          .attachments = care_attachments(config)};
   // A facility data manager's uploads go to its facility's gateway over the viewer's client.
   UploadServices uploads{.web = web_services,
                          .signer = signer,

@@ -6,6 +6,7 @@
 
 #include "common/error.hpp"
 #include "pix/pg_identity_sql.hpp"
+#include "portal/care/care_attachments.hpp"
 #include "portal/care/care_sql.hpp"
 #include "portal/care/care_store.hpp"
 
@@ -275,6 +276,7 @@ json timeline(pg::Tx& tx, std::int64_t team_id, std::int64_t member_id,
       if (row[1].as<std::int64_t>() == member_id && version == item["version"].get<int>())
         item["read_by_me"] = true;
     }
+    list_attachments(tx, items, at, list);
   }
   out["items"] = std::move(items);
   return out;

@@ -46,7 +46,8 @@ struct TimelineRequest {
   std::int64_t only_post = 0;  // one post (GET .../posts/{post_id})
 };
 // {"items": [...], "next_cursor"?}; each item with its current text, its earlier versions
-// (superseded), mentions and read receipts; read_by_me and mentions_me for `member_id`.
+// (superseded), mentions, read receipts and attachments; read_by_me and mentions_me for
+// `member_id`.
 nlohmann::json timeline(pg::Tx& tx, std::int64_t team_id, std::int64_t member_id,
                         const TimelineRequest& r);
 // Posts of others whose current version the member has not marked read.

@@ -5,8 +5,10 @@
 #include <functional>
 #include <limits>
 
+#include "common/attachment.hpp"
 #include "common/error.hpp"
 #include "portal/admin/admin_common.hpp"
+#include "portal/care/care_attachments.hpp"
 #include "portal/care/care_posts.hpp"
 #include "portal/care/care_store.hpp"
 #include "portal/viewer/viewer_access.hpp"
@@ -305,6 +307,59 @@ Response answer_route(CareServices& sv, Request& req, bool accepting) {
   }
 }
 
+const ContentStore& attachment_store(const CareServices& sv) {
+  if (!sv.attachments)
+    throw Error(ErrorCode::kUnavailable,
+                "this portal keeps no attachments: care.attachments_dir is not configured");
+  return *sv.attachments;
+}
+
+// POST .../posts/{post_id}/attachments?name=: the body is the file (Content-Type
+// application/pdf, image/jpeg or image/png), attached by the post's author.
+Response attach_route(CareServices& sv, Request& req) {
+  const Caller c = portal::require_caller(sv.web, req);
+  const ContentStore& store = attachment_store(sv);
+  json out =
+      guarded(sv, req, c, Record::kWrite, "care_team_attach",
+              [&](pg::Tx& tx, const FactsRow& f, std::string& detail) {
+                const auto post = id_param(req, "post_id");
+                const AttachmentInput in{.media_type = req.media_type(),
+                                         .file_name = req.query_param("name").value_or(""),
+                                         .bytes = req.body};
+                json a = add_attachment(tx, store, f.member.team_id, post, f.member.member_id, in);
+                detail = "post=" + std::to_string(post) +
+                         " attachment=" + a["attachment_id"].get<std::string>();
+                return a;
+              });
+  return Response::json(201, out.dump());
+}
+
+// GET .../attachments/{attachment_id}: the file as a download, never rendered in the portal's
+// origin.
+Response attachment_route(CareServices& sv, Request& req) {
+  const Caller c = portal::require_caller(sv.web, req);
+  const ContentStore& store = attachment_store(sv);
+  std::int64_t id = 0;
+  StoredAttachment a;
+  guarded(sv, req, c, Record::kRead, "care_team_attachment_read",
+          [&](pg::Tx& tx, const FactsRow& f, std::string& detail) {
+            id = id_param(req, "attachment_id");
+            a = find_attachment(tx, f.member.team_id, id);
+            if (!store.has(a.sha256))
+              throw Error(
+                  ErrorCode::kUnavailable, "the attachment's file is not available",
+                  "care attachment " + std::to_string(id) + ": no file " + store.path_of(a.sha256));
+            detail = "post=" + std::to_string(a.post_id) + " attachment=" + std::to_string(id);
+            return json();
+          });
+  Response res;
+  res.headers["Content-Type"] = a.media_type;
+  res.headers["Cache-Control"] = "private, no-store";
+  http::serve_as_attachment(res, download_name(id, a));
+  res.body = http::FileBody{store.path_of(a.sha256)};
+  return res;
+}
+
 }  // namespace
 
 void add_care_routes(http::Router& web, CareServices& sv) {
@@ -429,6 +484,13 @@ void add_care_routes(http::Router& web, CareServices& sv) {
              TimelineRequest one{.limit = 1, .only_post = id};
              return timeline(tx, f.member.team_id, f.member.member_id, one)["items"][0];
            });
+  web.add_blocking("POST", base + "/posts/{post_id}/attachments",
+                   [&sv](Request& req) { return attach_route(sv, req); },
+                   {.body_limit = kMaxAttachmentBytes,
+                    .summary = "attach a photo or PDF (the body) to the caller's own post"});
+  web.add_blocking("GET", base + "/attachments/{attachment_id}",
+                   [&sv](Request& req) { return attachment_route(sv, req); },
+                   {.body_limit = 0, .summary = "one attachment of a post, as a download"});
   blocking("POST", base + "/posts/{post_id}/read", Record::kReceipt, "care_team_mark_read", 200,
            "the caller's read receipt for the post's current version",
            [](const Caller&, Request& req, pg::Tx& tx, const FactsRow& f, std::string& detail) {

@@ -7,6 +7,9 @@
 // is a 403 whose message starts with the reason code ("removed_from_care_team: ...").
 #pragma once
 
+#include <optional>
+
+#include "common/content_store.hpp"
 #include "common/pg.hpp"
 #include "common/router.hpp"
 #include "portal/viewer/person_directory.hpp"
@@ -18,6 +21,9 @@ struct CareServices {
   portal::WebServices& web;
   portal::PersonDirectory& persons;  // team creation: a person the creator's facility may see
   pg::Pool& pool;
+  // The posts' attachments (care.attachments_dir); nullopt: this portal keeps none, and the
+  // attachment routes answer 503 saying so.
+  std::optional<ContentStore> attachments;
 };
 
 void add_care_routes(http::Router& web, CareServices& services);

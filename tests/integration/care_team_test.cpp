@@ -10,15 +10,12 @@
 // the audit chain, which still verifies; the answers validate against docs/openapi/portal.yaml.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
 
-#include "tests/integration/trust_matrix_setup.hpp"
-#include "tests/integration/trust_network.hpp"
-#include "tests/support/dev_pki.hpp"
+#include "tests/integration/care_team_support.hpp"
 
 namespace hareyaka {
 namespace {
@@ -29,48 +26,11 @@ using testing::Browser;
 using testing::matrix;
 using testing::net;
 
+using Team = testing::CareTeamClient;
+
 std::string login_of(const std::string& kind, const std::string& state, const std::string& prof) {
-  return "m." + kind + "." + state + "." + prof;
+  return testing::care_login(kind, state, prof);
 }
-
-// The members-to-be, each logged in once (a one-time code is good once).
-struct Team {
-  std::map<std::string, std::unique_ptr<Browser>> b;
-  std::map<std::string, std::string> member_id;
-  json answers = json::array();
-  std::string base;
-
-  static Team& get() {
-    static Team t;
-    return t;
-  }
-  Browser& as(const std::string& who) {
-    auto& p = b[who];
-    if (!p) {
-      p = std::make_unique<Browser>(net().portal->port("web"));
-      const auto r = p->login(who, testing::kPassword, matrix().secret);
-      EXPECT_EQ(r.status, 200) << who << ": " << r.body;
-    }
-    return *p;
-  }
-  // A call recorded for the schema check under its route pattern.
-  http::ClientResponse call(const std::string& who, const std::string& method,
-                            const std::string& pattern, const std::string& path = "",
-                            const json& body = nullptr) {
-    const std::string p = base + (path.empty() ? pattern : path);
-    auto r = as(who).call(method, p, body);
-    auto ct = r.headers.find("Content-Type");
-    answers.push_back({{"method", method},
-                       {"pattern", "/api/v1/persons/{person_id}/care-team" + pattern},
-                       {"status", r.status},
-                       {"content_type", ct == r.headers.end() ? "" : ct->second},
-                       {"body", r.body}});
-    return r;
-  }
-
- private:
-  Team() { base = "/api/v1/persons/" + matrix().person_id + "/care-team"; }
-};
 
 const std::string kManager = login_of("care_facility", "given", "care_manager");
 const std::string kDoctor = login_of("clinic", "none", "doctor");
@@ -81,26 +41,13 @@ const std::string kTherapist = login_of("hospital", "none", "therapist");
 const std::string kFamily = login_of("dental_clinic", "none", "clerk");
 const std::string kOutsider = login_of("clinic", "given", "doctor");
 
-// The refusal's code: the first word of the error message.
 std::string code_of(const http::ClientResponse& r) {
-  const json b = body_of(r);
-  if (!b.is_object() || !b.contains("message"))
-    return "(no error body: " + r.body.substr(0, 200) + ")";
-  const std::string m = b["message"].get<std::string>();
-  return m.substr(0, m.find(':'));
+  return testing::care_code_of(r);
 }
 
 std::int64_t audit_count(const std::string& login, const std::string& outcome,
                          const std::string& reason) {
-  pg::Pool& pool = *net().pool;
-  return pg::transact(pool, [&](pg::Tx& tx) {
-    return tx.raw()
-        .exec_params(
-            "SELECT count(*) FROM audit_log WHERE category = 'care_team' AND actor_user = $1 "
-            "AND outcome = $2 AND reason = $3 AND person_id = $4",
-            login, outcome, reason, matrix().person_id)[0][0]
-        .as<std::int64_t>();
-  });
+  return testing::care_audit_count(login, outcome, reason);
 }
 
 TEST(CareTeam, AManagerFoundsTheTeamAndSixMembersFromSixOtherFacilitiesJoin) {
@@ -467,20 +414,8 @@ TEST(CareTeam, EveryRequestIsInTheVerifiedChainAndTheAnswersMatchTheSchema) {
   EXPECT_EQ(counted, 0);
 
   // The answers against the served document (tests/support/openapi_check.py).
-  http::ClientSettings s;
-  s.tls = {.ca_file = testing::dev_pki().ca(),
-           .cert_file = testing::dev_pki().cert("portal"),
-           .key_file = testing::dev_pki().key("portal")};
-  http::BlockingHttpClient client(s);
-  auto doc = client.request({.url = net().portal->url("web", "/openapi.json")});
-  ASSERT_EQ(doc.status, 200);
-  const std::string dir = net().tmp.path();
-  std::ofstream(dir + "/care.openapi.json") << doc.body;
-  std::ofstream(dir + "/care.answers.json") << t.answers.dump();
   EXPECT_GT(t.answers.size(), 60u);
-  auto r = testing::run({"python3", testing::source_dir() + "/tests/support/openapi_check.py",
-                         dir + "/care.openapi.json", dir + "/care.answers.json"});
-  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(testing::care_schema_problems(t, "care"), "");
 }
 
 }  // namespace

@@ -134,6 +134,8 @@ json TrustNetwork::make_portal_config(int session_idle_s) const {
             {"hpki_ca_files", {hpki + "/ca.pem"}},
             {"hpki_crl_files", {hpki + "/ca.crl"}}}},
           {"viewer", {{"gateway_deadline_ms", 10000}}},
+          // Shared by every portal of the fixture, as replicas share it in production.
+          {"care", {{"attachments_dir", tmp.path() + "/care-attachments"}}},
           {"client_tls",
            {{"ca_file", dev_pki().ca()},
             {"cert_file", dev_pki().cert("portal")},
