@@ -171,6 +171,7 @@ std::string instantiate(std::string pattern) {
                                                      {"{rejected_id}", "1"},
                                                      {"{member_id}", "1"},
                                                      {"{post_id}", "1"},
+                                                     {"{attachment_id}", "1"},
                                                      {"{client_id}", "no-such-app"}};
   for (const auto& [k, v] : values) {
     for (auto at = pattern.find(k); at != std::string::npos; at = pattern.find(k))
